@@ -1,0 +1,93 @@
+/**
+ * What a lock algorithm may see of the world: a Redis-like client per node, a clock and a
+ * random source. Nothing else. The simulator hands it simulated ones; real mode hands it
+ * ioredis clients and the process's own clock. This file imports nothing, on purpose.
+ */
+
+/**
+ * The subset of ioredis an algorithm needs. An ioredis `Redis` instance satisfies it as it is
+ * (`redis.call('SET', key, value, 'PX', 1000, 'NX')`), and so does locksim's simulated client.
+ * Replies come as ioredis gives them: status and bulk replies as strings, integers as numbers,
+ * nil as null, arrays as arrays; error replies reject with an Error whose message is Redis's.
+ */
+export interface RedisLike {
+  call(command: string, ...args: Array<string | number>): Promise<unknown>;
+}
+
+/** A cancel function returned by {@link Clock.setTimer}. */
+export type CancelTimer = () => void;
+
+/**
+ * A process's clock. In simulation it drifts and jumps as the scenario says; in real mode it is
+ * the machine's clock, possibly skewed on purpose.
+ */
+export interface Clock {
+  /** Wall-clock time in milliseconds since the epoch, like `Date.now()`: drifts and can jump. */
+  now(): number;
+  /** Monotonic time in milliseconds, like `performance.now()`: drifts, never jumps. */
+  monotonic(): number;
+  /** Resolves after `ms` milliseconds of this clock's monotonic time. */
+  sleep(ms: number): Promise<void>;
+  /** Calls `callback` after `ms` milliseconds of monotonic time; returns a function that cancels it. */
+  setTimer(ms: number, callback: () => void): CancelTimer;
+}
+
+/** A seeded random source (in simulation each process has its own stream). */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [min, max). */
+  int(min: number, max: number): number;
+  /** `bytes` random bytes as lower-case hex (a lock token, say). */
+  hex(bytes: number): string;
+}
+
+/** Which of the clock's two times an algorithm measures elapsed time and validity with. */
+export type TimeSource = 'monotonic' | 'wall';
+
+/** What a client holds after a successful acquire. */
+export interface Lease {
+  /** The resource (Redis key) the lease is on. */
+  readonly resource: string;
+  /** The unique value stored under the key; only its holder may release or extend it. */
+  readonly value: string;
+  /**
+   * Until when the holder believes the lease is valid, in milliseconds on the client's own
+   * clock (the clock and time source the algorithm was configured with: see `timeSource`).
+   */
+  readonly validUntil: number;
+  /** The time source `validUntil` is measured on. */
+  readonly timeSource: TimeSource;
+  /** A fencing token, when the algorithm obtains one (monotonically increasing per resource). */
+  readonly fencingToken?: number;
+  /**
+   * Fires when the holder learns the lease is lost (a renewal failed, or validity passed before
+   * a renewal succeeded). Present for algorithms that renew in the background.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The world an algorithm instance is built for: one client per node, a clock, a random source. */
+export interface LockContext {
+  readonly nodes: readonly RedisLike[];
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/**
+ * A distributed lock algorithm. Users plug their own in by implementing this interface; the
+ * same object then runs in simulation and against real Redis.
+ */
+export interface LockAlgorithm {
+  /** A short name for reports, e.g. `redlock` or `redlock(release=del)`. */
+  readonly name: string;
+  /** Tries to acquire `resource` for `ttlMs`; resolves to a lease, or null if it gave up. */
+  acquire(resource: string, ttlMs: number): Promise<Lease | null>;
+  /** Releases the lease (best effort: a lost lease is not an error). */
+  release(lease: Lease): Promise<void>;
+  /** Extends the lease by `ttlMs`; resolves to the new lease, or null if it could not. */
+  extend?(lease: Lease, ttlMs: number): Promise<Lease | null>;
+}
+
+/** Builds an algorithm instance for one client. */
+export type LockFactory = (context: LockContext) => LockAlgorithm;

@@ -1,0 +1,199 @@
+import type { CancelTimer, Clock } from '../locks/interface.ts';
+import type { ProcessClock } from './clock.ts';
+import type { SimEvent } from './event-queue.ts';
+import type { RandomStream } from './random.ts';
+import type { Micros } from './time.ts';
+
+/** A message handler of a process: `from` is the sender's name. */
+export type MessageHandler = (from: string, message: unknown) => void;
+
+/** What code running "in" a simulated process may use. Processes share nothing else. */
+export interface ProcessContext {
+  /** The process's name, e.g. `client-1`, `redis-3`. */
+  readonly name: string;
+  /** 0 for the first start, +1 for every restart. */
+  readonly incarnation: number;
+  /** The process's own clocks and timers (drifting, jumping as the world says). */
+  readonly clock: Clock;
+  /** The process's own random stream (`process/<name>/<incarnation>`). */
+  readonly random: RandomStream;
+  /** Sends a message over the simulated network (delayed, dropped, held as the link says). */
+  send(to: string, message: unknown): void;
+  /**
+   * Receives every message delivered to this process. `synchronous: true` promises the handler
+   * starts no async work, which lets the kernel skip the await barrier after it (a Redis node).
+   */
+  onMessage(handler: MessageHandler, options?: { synchronous?: boolean }): void;
+  /** Runs more async code in this process (it stops with the process). */
+  spawn(main: () => unknown): void;
+  /** Records a note in the trace (and folds it into the trace hash). */
+  note(text: string): void;
+}
+
+/** Builds a process's code; called at start and again, fresh, at every restart. */
+export type ProcessFactory = (context: ProcessContext) => unknown;
+
+export type ProcessState = 'running' | 'paused' | 'crashed';
+
+/** Kernel services a process needs (implemented by the World). */
+export interface ProcessKernel {
+  readonly now: Micros;
+  schedule(at: Micros, fire: () => boolean): SimEvent;
+  cancel(event: SimEvent): void;
+  send(from: SimProcess, to: string, message: unknown): void;
+  traceProcess(kind: 'timer' | 'note' | 'error' | 'spawn', process: SimProcess, a: number, detail: string): void;
+  processFailed(process: SimProcess, error: unknown): void;
+}
+
+interface Timer {
+  readonly incarnation: number;
+  readonly targetMonoMicros: number;
+  readonly callback: () => void;
+  event: SimEvent;
+}
+
+/**
+ * A simulated process: a clock that survives restarts (it is the machine's), and an incarnation
+ * of code that does not. Everything that reaches the process (timer firings, messages) goes
+ * through {@link SimProcess.run}, which defers it while the process is paused and discards it
+ * once that incarnation has crashed: that is how a crashed process's awaits never continue.
+ */
+export class SimProcess {
+  state: ProcessState = 'running';
+  incarnation = 0;
+  handler: MessageHandler | null = null;
+  synchronousHandler = false;
+  context!: ProcessContext;
+  /** Work that arrived while paused, in arrival order; it runs on resume. */
+  deferred: Array<() => void> = [];
+  private readonly timers = new Set<Timer>();
+  private timerSerial = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly clock: ProcessClock,
+    readonly factory: ProcessFactory,
+    private readonly kernel: ProcessKernel,
+    private readonly randomFor: (incarnation: number) => RandomStream,
+  ) {}
+
+  /**
+   * Runs `work` as code of incarnation `incarnation` of this process, now. Returns whether
+   * process code ran (so the scheduler must drain promise continuations before going on).
+   */
+  run(incarnation: number, work: () => void): boolean {
+    if (incarnation !== this.incarnation || this.state === 'crashed') return false;
+    if (this.state === 'paused') {
+      this.deferred.push(work);
+      return false;
+    }
+    try {
+      work();
+    } catch (error) {
+      this.kernel.processFailed(this, error);
+    }
+    return true;
+  }
+
+  /** A new incarnation: fresh context, no timers, no handler; the factory runs at `kernel.now`. */
+  start(): void {
+    this.state = 'running';
+    this.handler = null;
+    this.synchronousHandler = false;
+    this.deferred = [];
+    this.context = this.makeContext(this.incarnation, this.randomFor(this.incarnation));
+    const incarnation = this.incarnation;
+    this.kernel.schedule(this.kernel.now, () =>
+      this.run(incarnation, () => {
+        this.kernel.traceProcess('spawn', this, incarnation, `incarnation ${incarnation}`);
+        this.settleInProcess(this.factory(this.context));
+      }),
+    );
+  }
+
+  /** Everything of this incarnation stops for good. */
+  crash(): void {
+    this.state = 'crashed';
+    for (const timer of this.timers) this.kernel.cancel(timer.event);
+    this.timers.clear();
+    this.deferred = [];
+    this.handler = null;
+  }
+
+  /** Reschedules pending timers after the clock's rate changed. */
+  rescheduleTimers(): void {
+    for (const timer of this.timers) {
+      this.kernel.cancel(timer.event);
+      timer.event = this.scheduleTimer(timer);
+    }
+  }
+
+  private settleInProcess(result: unknown): void {
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        this.kernel.processFailed(this, error);
+      });
+    }
+  }
+
+  private addTimer(incarnation: number, delayMs: number, callback: () => void): CancelTimer {
+    if (incarnation !== this.incarnation || this.state === 'crashed') return noop;
+    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    const timer: Timer = {
+      incarnation,
+      targetMonoMicros: this.clock.monoMicros(this.kernel.now) + delay * 1000,
+      callback,
+      event: undefined as unknown as SimEvent,
+    };
+    timer.event = this.scheduleTimer(timer);
+    this.timers.add(timer);
+    return () => {
+      if (this.timers.delete(timer)) this.kernel.cancel(timer.event);
+    };
+  }
+
+  private scheduleTimer(timer: Timer): SimEvent {
+    const serial = ++this.timerSerial;
+    return this.kernel.schedule(this.clock.trueTimeOfMono(timer.targetMonoMicros, this.kernel.now), () => {
+      this.timers.delete(timer);
+      return this.run(timer.incarnation, () => {
+        this.kernel.traceProcess('timer', this, serial, '');
+        timer.callback();
+      });
+    });
+  }
+
+  private makeContext(incarnation: number, random: RandomStream): ProcessContext {
+    const process = this;
+    const kernel = this.kernel;
+    const clock: Clock = {
+      now: () => Math.floor(process.clock.wallMicros(kernel.now) / 1000),
+      monotonic: () => process.clock.monoMicros(kernel.now) / 1000,
+      sleep: (ms: number) => new Promise<void>((resolve) => void process.addTimer(incarnation, ms, resolve)),
+      setTimer: (ms: number, callback: () => void) => process.addTimer(incarnation, ms, callback),
+    };
+    return {
+      name: this.name,
+      incarnation,
+      clock,
+      random,
+      send(to: string, message: unknown): void {
+        if (incarnation === process.incarnation && process.state !== 'crashed') kernel.send(process, to, message);
+      },
+      onMessage(handler: MessageHandler, options?: { synchronous?: boolean }): void {
+        if (incarnation !== process.incarnation) return;
+        process.handler = handler;
+        process.synchronousHandler = options?.synchronous === true;
+      },
+      spawn(main: () => unknown): void {
+        kernel.schedule(kernel.now, () => process.run(incarnation, () => process.settleInProcess(main())));
+      },
+      note(text: string): void {
+        if (incarnation === process.incarnation) kernel.traceProcess('note', process, 0, text);
+      },
+    };
+  }
+}
+
+function noop(): void {}
