@@ -6,3 +6,4 @@ export { RandomStream, deriveSeed } from './random.ts';
 export { ProcessClock } from './clock.ts';
 export { Trace, TRACE_KINDS, type TraceEntry, type TraceKind } from './trace.ts';
 export { ms, seconds, toMs, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND, type Micros } from './time.ts';
+export { Endpoint, endpoint, RequestTimeoutError, type Envelope } from './rpc.ts';
