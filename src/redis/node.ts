@@ -1,0 +1,194 @@
+import type { World, ProcessOptions } from '../sim/world.ts';
+import type { ProcessContext } from '../sim/process.ts';
+import { endpoint } from '../sim/rpc.ts';
+import { RedisEngine, type EngineOptions, type Session } from './engine.ts';
+import type { Reply } from './reply.ts';
+
+/**
+ * What a node keeps across a crash: `none` restarts empty; `aof-always` keeps every
+ * acknowledged write; `aof-everysec` keeps what the last once-a-second fsync wrote, so it loses
+ * the writes acknowledged in the last second of the node's own (monotonic) time, as a power
+ * loss does.
+ */
+export type Persistence = 'none' | 'aof-everysec' | 'aof-always';
+export const PERSISTENCE_MODES: readonly Persistence[] = ['none', 'aof-everysec', 'aof-always'];
+
+/** A command as it travels from a client to a node. */
+export interface NodeRequest {
+  /** The client connection (MULTI and WATCH state are per connection). */
+  readonly connection: number;
+  readonly args: readonly string[];
+}
+
+/** A write effect on its way from a primary to its replica. */
+interface ReplicationMessage {
+  readonly repl: readonly string[];
+}
+
+export interface RedisNodeOptions extends ProcessOptions {
+  readonly persistence?: Persistence;
+  /** Makes this node an asynchronous replica of the named node (the replication delay is the delay of the link from the primary). */
+  readonly replicaOf?: string;
+}
+
+/** Counters that show what happened to a node (so faults can prove they fired). */
+export interface RedisNodeStats {
+  commands: number;
+  restarts: number;
+  /** Keys in the keyspace just before each crash, summed: what a crash put at risk. */
+  keysAtCrash: number;
+  /** Keys the restart brought back (from persistence). */
+  keysRecovered: number;
+  /** Write effects sent to the replica. */
+  replicated: number;
+  /** Client writes refused because this node was a replica. */
+  readonlyRefused: number;
+}
+
+/** Commands that change the keyspace: refused by a replica, as Redis does. */
+const WRITE_COMMANDS = new Set([
+  'set', 'del', 'pexpire', 'expire', 'pexpireat', 'expireat', 'persist', 'incr', 'incrby', 'decr', 'decrby',
+  'getdel', 'flushall', 'zadd', 'zrem', 'zremrangebyscore', 'hset', 'hdel', 'hincrby',
+]);
+
+/**
+ * A simulated Redis node: a process serving the command engine over the simulated network,
+ * with expiry on its own wall clock (the engine is given `ctx.clock.now()` for every command),
+ * persistence across crashes, and optional asynchronous replication. Registered with the world
+ * as a factory, so `world.restart(name)` brings it back with what its persistence kept.
+ */
+export class RedisNode {
+  readonly stats: RedisNodeStats = { commands: 0, restarts: 0, keysAtCrash: 0, keysRecovered: 0, replicated: 0, readonlyRefused: 0 };
+  /** The live keyspace of the current incarnation. */
+  engine: RedisEngine;
+  /** What the disk holds (aof-everysec: the last fsync's snapshot). */
+  private disk: RedisEngine | null = null;
+  private replicas: string[] = [];
+  private role: 'primary' | 'replica';
+  private context: ProcessContext | null = null;
+
+  constructor(
+    private readonly world: World,
+    readonly name: string,
+    readonly persistence: Persistence,
+    readonly replicaOf: string | undefined,
+    processOptions: ProcessOptions,
+  ) {
+    this.role = replicaOf === undefined ? 'primary' : 'replica';
+    this.engine = this.newEngine();
+    world.addProcess(name, (ctx) => this.start(ctx), processOptions);
+  }
+
+  /** 'primary' or 'replica' (a failover promotes a replica). */
+  get currentRole(): 'primary' | 'replica' {
+    return this.role;
+  }
+
+  /** Registers `replica` to receive this node's write effects. */
+  addReplica(replica: string): void {
+    if (!this.replicas.includes(replica)) this.replicas.push(replica);
+  }
+
+  /** Failover: this replica becomes a primary (what had not reached it is lost). */
+  promote(): void {
+    if (this.role === 'primary') return;
+    this.role = 'primary';
+    this.engine.setReplica(false);
+    this.context?.note('promoted to primary');
+  }
+
+  /** Runs one command as if a client sent it now (for tests and the checkers' view of a node). */
+  inspect(args: readonly string[]): Reply {
+    return this.engine.execute(this.engine.newSession(), args, this.context?.clock.now() ?? 0);
+  }
+
+  private engineOptions(): EngineOptions {
+    return { replica: this.role === 'replica', onPropagate: (command) => this.propagate(command) };
+  }
+
+  private newEngine(): RedisEngine {
+    return new RedisEngine(this.engineOptions());
+  }
+
+  private start(ctx: ProcessContext): void {
+    if (ctx.incarnation > 0) {
+      this.stats.restarts++;
+      this.stats.keysAtCrash += this.engine.size();
+      this.engine = this.recover();
+      this.stats.keysRecovered += this.engine.size();
+      ctx.note(`restarted with persistence ${this.persistence}: ${this.engine.size()} keys recovered`);
+    }
+    this.context = ctx;
+    const sessions = new Map<string, Session>();
+    const ep = endpoint(ctx);
+    ep.serve((from, body) => {
+      const request = body as NodeRequest;
+      this.stats.commands++;
+      const key = `${from}/${request.connection}`;
+      let session = sessions.get(key);
+      if (session === undefined) {
+        session = this.engine.newSession();
+        sessions.set(key, session);
+      }
+      const name = (request.args[0] ?? '').toLowerCase();
+      if (this.role === 'replica' && WRITE_COMMANDS.has(name)) {
+        this.stats.readonlyRefused++;
+        return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
+      }
+      return this.engine.execute(session, request.args, ctx.clock.now());
+    });
+    const replication = this.engine.newSession();
+    ep.onPost((_from, body) => {
+      const message = body as ReplicationMessage;
+      if (this.role === 'replica') this.engine.execute(replication, message.repl, ctx.clock.now());
+    });
+    if (this.persistence === 'aof-everysec') {
+      this.disk = this.engine.clone(this.engineOptions());
+      const fsync = (): void => {
+        this.disk = this.engine.clone(this.engineOptions());
+        ctx.clock.setTimer(1000, fsync);
+      };
+      ctx.clock.setTimer(1000, fsync);
+    }
+  }
+
+  private recover(): RedisEngine {
+    switch (this.persistence) {
+      case 'none':
+        return this.newEngine();
+      case 'aof-always':
+        // Every acknowledged write reached the disk: the keyspace is what it was. Scripts are not persisted.
+        this.engine.flushScripts();
+        return this.engine;
+      case 'aof-everysec':
+        return this.disk === null ? this.newEngine() : this.disk.clone(this.engineOptions());
+    }
+  }
+
+  private propagate(command: readonly string[]): void {
+    if (this.role !== 'primary' || this.replicas.length === 0 || this.context === null) return;
+    const ep = endpoint(this.context);
+    for (const replica of this.replicas) {
+      this.stats.replicated++;
+      ep.post(replica, { repl: command } satisfies ReplicationMessage);
+    }
+  }
+}
+
+/**
+ * Adds a Redis node process to the world. With `replicaOf`, the node is an asynchronous
+ * replica of that (already added) node.
+ */
+export function addRedisNode(world: World, name: string, options: RedisNodeOptions = {}, registry?: Map<string, RedisNode>): RedisNode {
+  const node = new RedisNode(world, name, options.persistence ?? 'none', options.replicaOf, {
+    driftPpm: options.driftPpm,
+    wallOffsetMs: options.wallOffsetMs,
+  });
+  if (options.replicaOf !== undefined) {
+    const primary = registry?.get(options.replicaOf);
+    if (primary === undefined) throw new Error(`addRedisNode: replicaOf '${options.replicaOf}' names no node added before '${name}'`);
+    primary.addReplica(name);
+  }
+  registry?.set(name, node);
+  return node;
+}
