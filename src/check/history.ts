@@ -1,0 +1,86 @@
+import type { Micros } from '../sim/time.ts';
+import type { TimeSource } from '../locks/interface.ts';
+
+/**
+ * The history of a run, as Jepsen keeps one: every operation's invocation and completion with
+ * the true time and the client's own clock readings, plus what the resource applied and the
+ * faults the nemesis applied. Plain data: it serialises to JSON, and the checkers read only it,
+ * so a stored history can be judged again later.
+ */
+
+/** What a client did. */
+export type OperationKind = 'acquire' | 'release' | 'extend' | 'read' | 'write' | 'abandon' | 'crash' | 'lost';
+
+/** `invoke` starts an operation; `ok`/`fail` complete it; `info` is a one-off fact (a crash, an abandon). */
+export type Phase = 'invoke' | 'ok' | 'fail' | 'info';
+
+/** The lease a client believed it held, as recorded. */
+export interface LeaseView {
+  readonly value: string;
+  readonly validUntil: number;
+  readonly timeSource: TimeSource;
+  readonly fencingToken?: number;
+}
+
+export interface HistoryEvent {
+  readonly index: number;
+  readonly process: string;
+  readonly kind: OperationKind;
+  readonly phase: Phase;
+  /** True time, µs. */
+  readonly at: Micros;
+  /** The client's wall clock then, ms since the epoch. */
+  readonly wallMs: number;
+  /** The client's monotonic clock then, ms. */
+  readonly monoMs: number;
+  readonly resource?: string;
+  readonly lease?: LeaseView;
+  /** The value read, or the value a write wrote. */
+  readonly value?: number;
+  /** For writes: the value the client had read before (what it incremented). */
+  readonly readValue?: number;
+  readonly token?: number;
+  readonly accepted?: boolean;
+  /** Why it failed, was abandoned, or was refused. */
+  readonly reason?: string;
+}
+
+/** A write as the protected resource applied (or refused) it, in true time. */
+export interface ResourceWrite {
+  readonly at: Micros;
+  readonly process: string;
+  readonly value: number;
+  readonly readValue: number;
+  readonly token?: number;
+  readonly accepted: boolean;
+  /** The resource's value just before this write. */
+  readonly before: number;
+  readonly reason?: string;
+}
+
+/** A fault as applied, and what it did. */
+export interface FaultRecord {
+  readonly at: Micros;
+  /** A readable one-liner, e.g. `pause client-1 for 15000ms`. */
+  readonly description: string;
+  readonly kind: string;
+  /** When its effect ended (heal, resume, restart), if it did. */
+  endedAt?: Micros;
+  /** Whether it did anything observable, and what. */
+  fired: boolean;
+  effect: string;
+}
+
+export interface History {
+  readonly events: HistoryEvent[];
+  readonly writes: ResourceWrite[];
+  readonly faults: FaultRecord[];
+  /** True time the run ended, µs. */
+  endedAt: Micros;
+  /** True time the last fault healed (start of the liveness phase), µs; null without faults. */
+  healedAt: Micros | null;
+}
+
+export function emptyHistory(): History {
+  return { events: [], writes: [], faults: [], endedAt: 0, healedAt: null };
+}

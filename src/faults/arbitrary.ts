@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import type { Fault, FaultKind } from './fault.ts';
+
+/** What random fault schedules to draw for a world (all fields optional). */
+export interface FaultGenerator {
+  /** Fault kinds to draw from (default: pause, crash, partition, drift, jump, delay). */
+  readonly kinds?: readonly FaultKind[];
+  /** At most this many faults per schedule, before the final heal (default 3). */
+  readonly maxFaults?: number;
+  /** Faults start within this window of true time, ms (default: early enough that every fault has ended by 80 % of the run). */
+  readonly windowMs?: { readonly from: number; readonly to: number };
+  /** A fault lasts at least this long, ms, so faults do not flap faster than a TTL matters (default TTL / 2). */
+  readonly minDwellMs?: number;
+  /** And at most this long, ms (default 2 × TTL, but at most 70 % of the run). */
+  readonly maxDwellMs?: number;
+  /** Clock drift drawn within ± this many ppm (default 100 000 = 10 %). */
+  readonly maxDriftPpm?: number;
+  /** Whether clients may be paused, crashed, skewed (default true). */
+  readonly clientFaults?: boolean;
+  /** Whether nodes may be paused, crashed, skewed (default true). */
+  readonly nodeFaults?: boolean;
+}
+
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['pause', 'crash', 'partition', 'drift', 'jump', 'delay'];
+
+export interface GeneratorWorld {
+  readonly clients: readonly string[];
+  readonly nodes: readonly string[];
+  readonly durationMs: number;
+  readonly ttlMs: number;
+}
+
+/** Rounds to a whole 10 ms so that schedules print readably. */
+const round10 = (n: number): number => Math.round(n / 10) * 10;
+
+/**
+ * A fast-check arbitrary of fault schedules for a world: up to `maxFaults` faults, each with a
+ * minimum dwell time, followed by a final heal (so the liveness phase can run). Shrinking
+ * removes faults and moves numbers towards the smallest that still break the property.
+ */
+export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator = {}): fc.Arbitrary<Fault[]> {
+  const kinds = generator.kinds ?? DEFAULT_FAULT_KINDS;
+  // Every fault (start + dwell) ends by 80 % of the run, so that the final heal leaves the
+  // liveness phase (TigerBeetle's second phase) room to run before the end.
+  const maxDwell = Math.min(generator.maxDwellMs ?? world.ttlMs * 2, Math.round(world.durationMs * 0.7));
+  const minDwell = Math.min(generator.minDwellMs ?? Math.max(100, world.ttlMs / 2), maxDwell);
+  const window = generator.windowMs ?? { from: 0, to: Math.max(0, Math.round(Math.min(world.durationMs * 0.5, world.durationMs * 0.8 - maxDwell))) };
+  const maxDrift = generator.maxDriftPpm ?? 100_000;
+  const targets = [
+    ...(generator.clientFaults === false ? [] : world.clients),
+    ...(generator.nodeFaults === false ? [] : world.nodes),
+  ];
+  if (targets.length === 0) throw new Error('faultSchedule: no process may be faulted (clientFaults and nodeFaults are both false)');
+  const at = fc.integer({ min: window.from, max: window.to }).map(round10);
+  const dwell = fc.integer({ min: minDwell, max: maxDwell }).map(round10);
+  const target = fc.constantFrom(...targets);
+  const node = world.nodes.length > 0 ? fc.constantFrom(...world.nodes) : target;
+  const everyone = [...world.clients, ...world.nodes];
+
+  const byKind: Partial<Record<FaultKind, fc.Arbitrary<Fault>>> = {
+    pause: fc.record({ kind: fc.constant('pause' as const), at, process: target, durationMs: dwell }),
+    crash: fc.record({ kind: fc.constant('crash' as const), at, process: target, restartAfterMs: dwell }),
+    partition: fc
+      .record({ at, durationMs: dwell, split: fc.subarray(everyone, { minLength: 1, maxLength: Math.max(1, everyone.length - 1) }), mode: fc.constantFrom('drop' as const, 'hold' as const) })
+      .map(({ at: a, durationMs, split, mode }): Fault => ({ kind: 'partition', at: a, durationMs, mode, groups: [split, everyone.filter((p) => !split.includes(p))] })),
+    drift: fc.record({ kind: fc.constant('drift' as const), at, process: target, ppm: fc.integer({ min: -maxDrift, max: maxDrift }).map((p) => Math.round(p / 1000) * 1000), durationMs: dwell }),
+    jump: fc.record({ kind: fc.constant('jump' as const), at, process: target, deltaMs: fc.integer({ min: -2 * world.ttlMs, max: 2 * world.ttlMs }).map(round10) }),
+    delay: fc
+      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), delayMs: fc.integer({ min: 10, max: world.ttlMs * 2 }).map(round10) })
+      .map(({ at: a, durationMs, from, delayMs }): Fault => ({ kind: 'delay', at: a, durationMs, from: [from], to: everyone.filter((p) => p !== from), delay: { kind: 'fixed', ms: delayMs } })),
+    loss: fc
+      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10) })
+      .map(({ at: a, durationMs, from, probability }): Fault => ({ kind: 'loss', at: a, durationMs, from: [from], to: everyone.filter((p) => p !== from), probability })),
+    failover: fc.constant<Fault>({ kind: 'heal', at: 0 }),
+    cut: fc
+      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), to: node })
+      .filter((r) => r.from !== r.to)
+      .map(({ at: a, durationMs, from, to }): Fault => ({ kind: 'cut', at: a, durationMs, from: [from], to: [to] })),
+  };
+  const arbitraries = kinds.filter((k) => k !== 'heal' && k !== 'failover').map((k) => byKind[k] as fc.Arbitrary<Fault>);
+  if (arbitraries.length === 0) throw new Error(`faultSchedule: no fault kind to draw from (kinds: ${kinds.join(', ')})`);
+  const healAt = round10(window.to + maxDwell + 10);
+  return fc
+    .array(fc.oneof(...arbitraries), { minLength: 1, maxLength: generator.maxFaults ?? 3 })
+    .map((faults) => [...[...faults].sort((a, b) => a.at - b.at), { kind: 'heal' as const, at: healAt }]);
+}

@@ -1,0 +1,221 @@
+import type { FaultRecord } from '../check/history.ts';
+import type { RedisNode } from '../redis/node.ts';
+import type { Link, LinkStats } from '../sim/network.ts';
+import { ms } from '../sim/time.ts';
+import type { World } from '../sim/world.ts';
+import { describeFault, type Fault } from './fault.ts';
+
+/** What the nemesis needs to know of the world beyond the kernel. */
+export interface NemesisContext {
+  readonly world: World;
+  readonly nodes: ReadonlyMap<string, RedisNode>;
+  /** Called when a client process crashes (the history records it: its section ends). */
+  readonly onClientCrash: (process: string) => void;
+  readonly isClient: (process: string) => boolean;
+}
+
+interface Pending {
+  readonly record: FaultRecord;
+  /** Works out, at the end of the run, whether the fault did anything and what. */
+  readonly measure: () => string | null;
+}
+
+function linksBetween(world: World, from: readonly string[], to: readonly string[], bothWays: boolean): Link[] {
+  const links: Link[] = [];
+  for (const a of from) for (const b of to) {
+    if (a === b) continue;
+    links.push(world.network.link(a, b));
+    if (bothWays) links.push(world.network.link(b, a));
+  }
+  return links;
+}
+
+function snapshot(links: readonly Link[]): LinkStats[] {
+  return links.map((l) => ({ ...l.stats }));
+}
+
+function delta(links: readonly Link[], before: readonly LinkStats[], field: keyof LinkStats): number {
+  return links.reduce((sum, l, i) => sum + l.stats[field] - (before[i] as LinkStats)[field], 0);
+}
+
+/**
+ * The nemesis: applies a fault schedule to a world at the faults' true times, heals what heals
+ * on its own, and records for every fault what it actually did (faults prove they fired).
+ */
+export class Nemesis {
+  readonly records: FaultRecord[] = [];
+  private readonly pending: Pending[] = [];
+  /** True time the last fault's effect ended, µs (the liveness phase starts there). */
+  lastHealAt: number | null = null;
+
+  constructor(private readonly context: NemesisContext) {}
+
+  /** Schedules every fault of `schedule`. */
+  schedule(schedule: readonly Fault[]): void {
+    for (const fault of schedule) this.context.world.at(ms(fault.at), () => this.apply(fault));
+  }
+
+  /** Fills in each record's `fired` and `effect`; call once the run is over. */
+  finish(): FaultRecord[] {
+    for (const p of this.pending) {
+      const effect = p.measure();
+      p.record.fired = effect !== null;
+      p.record.effect = effect ?? 'did nothing observable';
+    }
+    this.pending.length = 0;
+    return this.records;
+  }
+
+  private begin(fault: Fault, measure: () => string | null): FaultRecord {
+    const record: FaultRecord = { at: this.context.world.now, description: describeFault(fault), kind: fault.kind, fired: false, effect: '' };
+    this.records.push(record);
+    this.pending.push({ record, measure });
+    this.context.world.note(`fault ${record.description}`);
+    return record;
+  }
+
+  private endAfter(record: FaultRecord, durationMs: number | undefined, heal: () => void): void {
+    const world = this.context.world;
+    if (durationMs === undefined) return;
+    world.at(world.now + ms(durationMs), () => {
+      heal();
+      record.endedAt = world.now;
+      this.noteHeal();
+    });
+  }
+
+  private noteHeal(): void {
+    this.lastHealAt = this.context.world.now;
+  }
+
+  private apply(fault: Fault): void {
+    const { world, nodes } = this.context;
+    switch (fault.kind) {
+      case 'partition':
+      case 'cut': {
+        const mode = fault.mode ?? 'drop';
+        const links =
+          fault.kind === 'cut'
+            ? linksBetween(world, fault.from, fault.to, false)
+            : fault.groups.flatMap((g, i) => fault.groups.slice(i + 1).flatMap((h) => linksBetween(world, g, h, true)));
+        const before = snapshot(links);
+        const record = this.begin(fault, () => {
+          const dropped = delta(links, before, 'dropped');
+          const held = delta(links, before, 'held');
+          return dropped + held > 0 ? `${dropped} messages dropped, ${held} held` : null;
+        });
+        for (const l of links) l.setMode(mode);
+        this.endAfter(record, fault.durationMs, () => links.forEach((l) => l.setMode('up')));
+        break;
+      }
+      case 'delay':
+      case 'loss': {
+        const links = linksBetween(world, fault.from, fault.to, false);
+        const before = snapshot(links);
+        const record = this.begin(fault, () => {
+          const sent = delta(links, before, 'sent');
+          const dropped = delta(links, before, 'dropped');
+          if (fault.kind === 'delay') return sent > 0 ? `${sent} messages slowed` : null;
+          return dropped > 0 ? `${dropped} messages lost` : null;
+        });
+        for (const l of links) {
+          if (fault.kind === 'delay') l.delay = fault.delay;
+          else l.lossProbability = fault.probability;
+        }
+        this.endAfter(record, fault.durationMs, () =>
+          links.forEach((l) => {
+            if (fault.kind === 'delay') l.delay = world.network.defaultDelay;
+            else l.lossProbability = 0;
+          }),
+        );
+        break;
+      }
+      case 'drift': {
+        const node = nodes.get(fault.process);
+        const keys = node?.engine.size() ?? 0;
+        const record = this.begin(fault, () => (node === undefined ? `${fault.process}'s clock rate changed` : keys > 0 || node.stats.commands > 0 ? `every TTL on ${fault.process} ${fault.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(fault.ppm / 10_000)}%` : null));
+        world.setDrift(fault.process, fault.ppm);
+        this.endAfter(record, fault.durationMs, () => world.setDrift(fault.process, 0));
+        break;
+      }
+      case 'jump': {
+        const node = nodes.get(fault.process);
+        const keys = node?.engine.size() ?? 0;
+        this.begin(fault, () =>
+          node === undefined
+            ? `${fault.process}'s wall clock stepped ${fault.deltaMs}ms`
+            : keys > 0
+              ? `${keys} keys on ${fault.process} expire ${Math.abs(fault.deltaMs)}ms ${fault.deltaMs > 0 ? 'early' : 'late'}`
+              : null,
+        );
+        world.jumpClock(fault.process, fault.deltaMs);
+        this.noteHeal();
+        break;
+      }
+      case 'pause': {
+        const p = world.process(fault.process);
+        let waiting = 0;
+        const record = this.begin(fault, () => (waiting > 0 ? `${waiting} timer firings and messages waited until resume` : null));
+        world.pause(fault.process);
+        world.at(world.now + ms(fault.durationMs), () => {
+          waiting = p.deferred.length;
+          world.resume(fault.process);
+          record.endedAt = world.now;
+          this.noteHeal();
+        });
+        break;
+      }
+      case 'crash': {
+        const node = nodes.get(fault.process);
+        const keysBefore = node?.engine.size() ?? 0;
+        const restartsBefore = node?.stats.restarts ?? 0;
+        const recoveredBefore = node?.stats.keysRecovered ?? 0;
+        const record = this.begin(fault, () => {
+          if (node === undefined) return `${fault.process} died`;
+          if (node.stats.restarts === restartsBefore) return `${fault.process} down with ${keysBefore} keys`;
+          const lost = keysBefore - (node.stats.keysRecovered - recoveredBefore);
+          return `${keysBefore} keys at crash, ${lost} lost on restart`;
+        });
+        world.crash(fault.process);
+        if (this.context.isClient(fault.process)) this.context.onClientCrash(fault.process);
+        this.endAfter(record, fault.restartAfterMs, () => world.restart(fault.process));
+        break;
+      }
+      case 'failover': {
+        const replica = nodes.get(fault.replica);
+        if (replica === undefined) throw new Error(`failover: '${fault.replica}' is not a Redis node`);
+        const wasReplica = replica.currentRole === 'replica';
+        this.begin(fault, () => (wasReplica ? `${fault.replica} promoted to primary` : null));
+        replica.promote();
+        this.noteHeal();
+        break;
+      }
+      case 'heal': {
+        let healed = 0;
+        this.begin(fault, () => (healed > 0 ? `${healed} things healed` : null));
+        for (const link of world.network.allLinks()) {
+          if (link.mode !== 'up' || link.lossProbability > 0 || link.delay !== world.network.defaultDelay) healed++;
+          link.setMode('up');
+          link.lossProbability = 0;
+          link.delay = world.network.defaultDelay;
+        }
+        for (const p of world.allProcesses()) {
+          if (p.state === 'paused') {
+            world.resume(p.name);
+            healed++;
+          } else if (p.state === 'crashed') {
+            world.restart(p.name);
+            healed++;
+          }
+          if (p.clock.driftPpm !== 0) {
+            world.setDrift(p.name, 0);
+            healed++;
+          }
+        }
+        for (const r of this.records) if (r.endedAt === undefined) r.endedAt = world.now;
+        this.noteHeal();
+        break;
+      }
+    }
+  }
+}

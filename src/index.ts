@@ -1,0 +1,17 @@
+/**
+ * locksim's public API: build and run scenarios, explore and replay them, and the pieces they
+ * are made of (the kernel, simulated Redis, lock algorithms, faults, checkers).
+ */
+export * from './locks/index.ts';
+export { World, ms, seconds, type WorldOptions, type ProcessContext, type DelayModel, type Micros } from './sim/index.ts';
+export { SimRedis, createClient, ReplyError, type SimRedisOptions } from './redis/client.ts';
+export { addRedisNode, RedisNode, type Persistence, type RedisNodeOptions } from './redis/node.ts';
+export { describeFault, validateFault, FAULT_KINDS, type Fault, type FaultKind } from './faults/fault.ts';
+export { faultSchedule, DEFAULT_FAULT_KINDS, type FaultGenerator } from './faults/arbitrary.ts';
+export type { History, HistoryEvent, ResourceWrite, FaultRecord } from './check/history.ts';
+export { runScenario, findVariant, type RunOptions, type RunResult, type Violation } from './scenario/run.ts';
+export type { Scenario, Variant, Verdict, Property, WorldSpec, NodeSpec, ClientSpec } from './scenario/types.ts';
+export type { WorkloadOptions } from './workload/client.ts';
+export type { ResourceMode } from './workload/resource.ts';
+export { explore, type ExploreOptions, type ExploreResult } from './explore/explore.ts';
+export { encodeToken, decodeToken, replayCommand, type ReplayToken } from './explore/token.ts';

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Scenario } from './types.ts';
+import { ScenarioError, validateScenario } from './validate.ts';
+
+/** The catalog, loaded on first use (so that a user's own scenario file needs none of it). */
+export async function loadCatalog(): Promise<readonly Scenario[]> {
+  const module = (await import('../../scenarios/index.ts')) as { catalog: readonly Scenario[] };
+  return module.catalog.map((s) => validateScenario(s, `scenarios/${s.name}.ts`));
+}
+
+/**
+ * A scenario by catalog name (`gc-pause`) or by file path (`./my-scenario.ts`, a module whose
+ * default export is the scenario). Errors name what was wrong and what exists.
+ */
+export async function loadScenario(ref: string): Promise<Scenario> {
+  const looksLikePath = ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js') || ref.endsWith('.mjs');
+  if (!looksLikePath) {
+    const catalog = await loadCatalog();
+    const found = catalog.find((s) => s.name === ref);
+    if (found !== undefined) return found;
+    throw new ScenarioError(ref, [`no scenario named '${ref}' in the catalog (try: locksim list), and no file of that name`]);
+  }
+  const path = resolve(ref);
+  if (!existsSync(path)) throw new ScenarioError(ref, [`no file '${path}'`]);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ScenarioError(ref, [`could not load the module: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  if (module.default === undefined) throw new ScenarioError(ref, ['the module has no default export: add `export default scenario`']);
+  return validateScenario(module.default, ref);
+}

@@ -1,0 +1,182 @@
+import { checkFencing, type FencingViolation } from '../check/fencing.ts';
+import { checkLostUpdates, counterSummary, type LostUpdateViolation } from '../check/damage.ts';
+import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
+import { checkLiveness, type LivenessViolation } from '../check/liveness.ts';
+import { checkMutex, type MutexViolation } from '../check/mutex.ts';
+import type { Fault } from '../faults/fault.ts';
+import { Nemesis } from '../faults/nemesis.ts';
+import { SimRedis, type NodeAddress } from '../redis/client.ts';
+import { addRedisNode, type RedisNode } from '../redis/node.ts';
+import { ms, type Micros } from '../sim/time.ts';
+import type { TraceEntry } from '../sim/trace.ts';
+import { World } from '../sim/world.ts';
+import { runClient, type Recorder, type WorkloadOptions } from '../workload/client.ts';
+import { addResource } from '../workload/resource.ts';
+import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
+
+export type Violation = MutexViolation | LostUpdateViolation | FencingViolation | LivenessViolation;
+
+export interface RunOptions {
+  readonly seed: number;
+  /** The variant's name (default: the scenario's first variant). */
+  readonly variant?: string;
+  /** A fault schedule to use instead of the scenario's own (exploration, replay). */
+  readonly faults?: readonly Fault[];
+  /** Keep the kernel trace (for timelines). */
+  readonly keepTrace?: boolean;
+}
+
+/** Everything a run produced: the verdict and why, the history, the trace hash, what faults did. */
+export interface RunResult {
+  readonly scenario: string;
+  readonly variant: string;
+  /** The algorithm's own name, e.g. `redlock(checkValidity=false)`. */
+  readonly lockName: string;
+  readonly seed: number;
+  readonly verdict: Verdict;
+  readonly expected: Verdict;
+  readonly properties: readonly Property[];
+  readonly violations: readonly Violation[];
+  readonly traceHash: string;
+  readonly events: number;
+  readonly faults: readonly Fault[];
+  readonly faultsFired: readonly FaultRecord[];
+  readonly history: History;
+  readonly trace: readonly TraceEntry[] | null;
+  readonly stats: RunStats;
+  readonly processErrors: readonly { at: Micros; process: string; message: string }[];
+  readonly processes: { readonly clients: readonly string[]; readonly nodes: readonly string[] };
+}
+
+export interface RunStats {
+  readonly acquired: number;
+  readonly acquireFailures: number;
+  readonly writesAccepted: number;
+  readonly writesRefused: number;
+  readonly finalValue: number;
+  readonly redisCommands: number;
+  readonly messages: number;
+  readonly simulatedMs: number;
+}
+
+export function findVariant(scenario: Scenario, name: string | undefined): Variant {
+  if (name === undefined) {
+    const first = scenario.variants[0];
+    if (first === undefined) throw new Error(`scenario '${scenario.name}' has no variants`);
+    return first;
+  }
+  const variant = scenario.variants.find((v) => v.name === name);
+  if (variant === undefined) {
+    throw new Error(`scenario '${scenario.name}' has no variant '${name}' (variants: ${scenario.variants.map((v) => v.name).join(', ')})`);
+  }
+  return variant;
+}
+
+/** Runs one variant of a scenario with one seed and judges the history. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const variant = findVariant(scenario, options.variant);
+  const faults = options.faults ?? variantFaults(scenario, variant);
+  const worldSpec = variantWorld(scenario, variant);
+  const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
+  const history = emptyHistory();
+  const nodes = new Map<string, RedisNode>();
+  const directory = new Map<string, string>();
+  let lockName = '';
+
+  for (const spec of nodeSpecs(worldSpec)) {
+    addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
+  }
+  const primaries = nodeSpecs(worldSpec).filter((n) => n.replicaOf === undefined).map((n) => n.name);
+  const lockNodes = variant.nodes ?? primaries;
+  const resourceMode = variant.resource ?? 'unguarded';
+  addResource(world, 'resource', resourceMode, history.writes);
+
+  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
+  const clients = clientSpecs(worldSpec);
+  const clientNames = new Set(clients.map((c) => c.name));
+  const address = (name: string): NodeAddress => ({ resolve: () => directory.get(name) ?? name });
+  const record = (process: string, clock: { now(): number; monotonic(): number }): Recorder => (kind, phase, details) => {
+    const event: HistoryEvent = { index: history.events.length, process, kind, phase, at: world.now, wallMs: clock.now(), monoMs: clock.monotonic(), ...details };
+    history.events.push(event);
+  };
+
+  for (const spec of clients) {
+    world.addProcess(
+      spec.name,
+      (ctx) => {
+        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { commandTimeout: variant.commandTimeoutMs }));
+        const lock = variant.lock({ nodes: redis, clock: ctx.clock, random: ctx.random });
+        lockName ||= lock.name;
+        const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
+        return runClient(ctx, lock, start, record(spec.name, ctx.clock), world.random(`workload/${spec.name}/${ctx.incarnation}`));
+      },
+      { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs },
+    );
+  }
+
+  const nemesis = new Nemesis({
+    world,
+    nodes,
+    isClient: (p) => clientNames.has(p),
+    onClientCrash: (p) => {
+      const clock = world.process(p).clock;
+      history.events.push({ index: history.events.length, process: p, kind: 'crash', phase: 'info', at: world.now, wallMs: Math.floor(clock.wallMicros(world.now) / 1000), monoMs: clock.monoMicros(world.now) / 1000 });
+    },
+  });
+  // A failover retargets the clients of the primary to its promoted replica (as Sentinel would).
+  for (const f of faults) {
+    if (f.kind === 'failover') {
+      const primary = nodeSpecs(worldSpec).find((n) => n.name === f.replica)?.replicaOf;
+      if (primary !== undefined) world.at(ms(f.at), () => directory.set(primary, f.replica));
+    }
+  }
+  nemesis.schedule(faults);
+
+  await world.run({ until: ms(worldSpec.durationMs) });
+  history.endedAt = world.now;
+  history.healedAt = nemesis.lastHealAt;
+  (history as { faults: FaultRecord[] }).faults.push(...nemesis.finish());
+
+  const properties = variant.properties ?? defaultProperties(resourceMode);
+  const violations: Violation[] = [];
+  if (properties.includes('mutex')) violations.push(...checkMutex(history));
+  if (properties.includes('lost-updates')) violations.push(...checkLostUpdates(history));
+  if (properties.includes('fencing')) violations.push(...checkFencing(history));
+  const safetyBroken = violations.length > 0;
+  if (properties.includes('liveness')) {
+    const bound = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+    const blocked = (p: string) => world.process(p).state !== 'running';
+    violations.push(...checkLiveness(history, bound, blocked));
+  }
+  const verdict: Verdict = safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe';
+  const counter = counterSummary(history);
+  const totals = world.network.totals();
+  return {
+    scenario: scenario.name,
+    variant: variant.name,
+    lockName,
+    seed: options.seed,
+    verdict,
+    expected: variant.expected,
+    properties,
+    violations,
+    traceHash: world.traceHash,
+    events: world.events,
+    faults: [...faults],
+    faultsFired: history.faults,
+    history,
+    trace: world.trace.entries,
+    stats: {
+      acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
+      acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
+      writesAccepted: counter.acceptedWrites,
+      writesRefused: counter.refusedWrites,
+      finalValue: counter.finalValue,
+      redisCommands: [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0),
+      messages: totals.sent,
+      simulatedMs: world.now / 1000,
+    },
+    processErrors: world.errors,
+    processes: { clients: clients.map((c) => c.name), nodes: [...nodes.keys()] },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Fault } from '../faults/fault.ts';
+import type { FaultGenerator } from '../faults/arbitrary.ts';
+import type { LockFactory } from '../locks/interface.ts';
+import type { Persistence } from '../redis/node.ts';
+import type { DelayModel } from '../sim/network.ts';
+import type { ResourceMode } from '../workload/resource.ts';
+import type { WorkloadOptions } from '../workload/client.ts';
+
+/** What a run concluded: `unsafe` (a safety property broke), `stuck` (liveness failed), or `safe`. */
+export type Verdict = 'safe' | 'unsafe' | 'stuck';
+export const VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck'];
+
+/** The properties a run can be checked for. */
+export type Property = 'mutex' | 'lost-updates' | 'fencing' | 'liveness';
+export const PROPERTIES: readonly Property[] = ['mutex', 'lost-updates', 'fencing', 'liveness'];
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly persistence?: Persistence;
+  readonly driftPpm?: number;
+  readonly wallOffsetMs?: number;
+  /** An asynchronous replica of this (earlier listed) node; clients reach it only after a failover. */
+  readonly replicaOf?: string;
+}
+
+export interface ClientSpec {
+  readonly name: string;
+  readonly driftPpm?: number;
+  readonly wallOffsetMs?: number;
+  /** When this client starts, ms of true time (default: drawn from the workload's `startMs`). */
+  readonly startMs?: number;
+}
+
+/** The simulated world of a scenario. */
+export interface WorldSpec {
+  /** Redis nodes: a count (`redis-1` … `redis-N`, persistence none) or each one spelled out. */
+  readonly nodes: number | readonly NodeSpec[];
+  /** Clients: a count (`client-1` … `client-N`) or each one spelled out. */
+  readonly clients: number | readonly ClientSpec[];
+  /** Default one-way network delay of every link. */
+  readonly delay?: DelayModel;
+  /** How long the run lasts, in ms of true time. */
+  readonly durationMs: number;
+}
+
+/** One algorithm (with its options) and resource guard to run the scenario with, and what it should conclude. */
+export interface Variant {
+  /** A short name, e.g. `redlock`, `redlock+fencing`. */
+  readonly name: string;
+  readonly lock: LockFactory;
+  /** The nodes this lock talks to (default: every primary node, in order). */
+  readonly nodes?: readonly string[];
+  readonly resource?: ResourceMode;
+  readonly expected: Verdict;
+  /** What to check (default: by resource: unguarded → mutex, lost-updates, liveness; fenced → fencing, lost-updates, liveness; cas → lost-updates, liveness). */
+  readonly properties?: readonly Property[];
+  /** Changes to the scenario's workload for this variant. */
+  readonly workload?: Partial<WorkloadOptions>;
+  /** Changes to the world for this variant (the safeguard is the world: `aof-always`, say). */
+  readonly world?: Partial<WorldSpec>;
+  /** A fault schedule for this variant instead of the scenario's (a delayed restart, say). */
+  readonly faults?: readonly Fault[];
+  /** The clients' ioredis `commandTimeout`, ms (default: none, like ioredis). */
+  readonly commandTimeoutMs?: number;
+  /** One sentence on why this variant concludes what it does. */
+  readonly note?: string;
+}
+
+/**
+ * A named scenario: the world, the workload, the hand-written fault schedule (times in ms of
+ * true time), the variants with their expected verdicts, and an explanation in plain words.
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly title: string;
+  readonly explanation: string;
+  readonly world: WorldSpec;
+  readonly workload: WorkloadOptions;
+  readonly faults: readonly Fault[];
+  readonly variants: readonly Variant[];
+  /** What random fault schedules `explore` draws for this world (default: every fault kind that fits). */
+  readonly explore?: FaultGenerator;
+  /** Liveness: after the last fault heals, some waiting client must acquire within this many ms (default 3 × TTL + 2 s). */
+  readonly livenessBoundMs?: number;
+  /** Tags for the catalog: `pause`, `clock`, `crash`, `network`, `control`, … */
+  readonly tags?: readonly string[];
+}
+
+/** The world and faults a variant runs with (the scenario's, with the variant's changes). */
+export function variantWorld(scenario: Scenario, variant: Variant): WorldSpec {
+  return variant.world === undefined ? scenario.world : { ...scenario.world, ...variant.world };
+}
+
+export function variantFaults(scenario: Scenario, variant: Variant): readonly Fault[] {
+  return variant.faults ?? scenario.faults;
+}
+
+/** Expands a world spec's counts into named nodes and clients. */
+export function nodeSpecs(world: WorldSpec): readonly NodeSpec[] {
+  return typeof world.nodes === 'number' ? Array.from({ length: world.nodes }, (_, i) => ({ name: `redis-${i + 1}` })) : world.nodes;
+}
+
+export function clientSpecs(world: WorldSpec): readonly ClientSpec[] {
+  return typeof world.clients === 'number' ? Array.from({ length: world.clients }, (_, i) => ({ name: `client-${i + 1}` })) : world.clients;
+}
+
+export function defaultProperties(resource: ResourceMode): readonly Property[] {
+  switch (resource) {
+    case 'unguarded':
+      return ['mutex', 'lost-updates', 'liveness'];
+    case 'fenced':
+      return ['fencing', 'lost-updates', 'liveness'];
+    case 'cas':
+      return ['lost-updates', 'liveness'];
+  }
+}

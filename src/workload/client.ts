@@ -1,0 +1,154 @@
+import type { HistoryEvent, LeaseView, OperationKind, Phase } from '../check/history.ts';
+import type { Lease, LockAlgorithm } from '../locks/interface.ts';
+import type { ProcessContext } from '../sim/process.ts';
+import type { RandomStream } from '../sim/random.ts';
+import { endpoint } from '../sim/rpc.ts';
+import type { ResourceReply, ResourceRequest } from './resource.ts';
+
+/** A range of milliseconds a duration is drawn from (uniformly, from the workload's stream). */
+export interface MsRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What each client does: acquire → critical section (read-modify-write) → release → think. */
+export interface WorkloadOptions {
+  /** The lock's key. */
+  readonly resource: string;
+  readonly ttlMs: number;
+  /** How long the work between the read and the write takes. */
+  readonly workMs: MsRange;
+  /** Pause between a release and the next acquire. */
+  readonly thinkMs: MsRange;
+  /** When each client starts. */
+  readonly startMs?: MsRange;
+  /**
+   * Before writing, check on the client's own clock that the lease is still valid, and abandon
+   * the write if not. An option, because it does not save you: the check and the write are not
+   * atomic (a pause or a slow write between them still breaks the lock).
+   */
+  readonly checkValidityBeforeWrite?: boolean;
+  /**
+   * Whether the client listens to its lease's abort signal and stops at once when the lease is
+   * lost (default true). False models code that only notices too late, if ever.
+   */
+  readonly watchLeaseSignal?: boolean;
+  /** How many critical sections each client runs, counting only acquires that succeeded (default: until the run ends). */
+  readonly iterations?: number;
+  /** How long a client waits for the resource's reply. */
+  readonly resourceTimeoutMs?: number;
+}
+
+/** Records one history event for this client, with the true time and its own clock readings. */
+export type Recorder = (kind: OperationKind, phase: Phase, details?: Partial<Omit<HistoryEvent, 'index' | 'process' | 'kind' | 'phase' | 'at' | 'wallMs' | 'monoMs'>>) => void;
+
+export function leaseView(lease: Lease): LeaseView {
+  return { value: lease.value, validUntil: lease.validUntil, timeSource: lease.timeSource, fencingToken: lease.fencingToken };
+}
+
+function draw(random: RandomStream, range: MsRange): number {
+  return range.max <= range.min ? range.min : random.between(range.min, range.max);
+}
+
+/** The client loop, run inside a client process. Never throws: failures are recorded. */
+export async function runClient(
+  ctx: ProcessContext,
+  lock: LockAlgorithm,
+  options: WorkloadOptions,
+  record: Recorder,
+  random: RandomStream,
+  resourceProcess = 'resource',
+): Promise<void> {
+  const rpc = endpoint(ctx);
+  const timeoutMs = options.resourceTimeoutMs ?? 5_000;
+  const request = async (body: ResourceRequest): Promise<ResourceReply | null> => {
+    try {
+      return (await rpc.request(resourceProcess, body, timeoutMs)) as ResourceReply;
+    } catch {
+      return null;
+    }
+  };
+  await ctx.clock.sleep(draw(random, options.startMs ?? { min: 0, max: 50 }));
+  const iterations = options.iterations ?? Number.POSITIVE_INFINITY;
+  for (let sections = 0; sections < iterations; ) {
+    record('acquire', 'invoke', { resource: options.resource });
+    let lease: Lease | null = null;
+    try {
+      lease = await lock.acquire(options.resource, options.ttlMs);
+    } catch (error) {
+      record('acquire', 'fail', { resource: options.resource, reason: errorText(error) });
+    }
+    if (lease === null) {
+      record('acquire', 'fail', { resource: options.resource, reason: 'not acquired' });
+      await ctx.clock.sleep(draw(random, options.thinkMs));
+      continue;
+    }
+    const held = lease;
+    sections++;
+    record('acquire', 'ok', { resource: options.resource, lease: leaseView(held) });
+    let lost = false;
+    const onAbort = (): void => {
+      if (lost) return;
+      lost = true;
+      const reason = held.signal?.reason;
+      record('lost', 'info', { resource: options.resource, reason: reason instanceof Error ? reason.message : 'lease lost' });
+    };
+    const watch = options.watchLeaseSignal !== false;
+    if (watch) {
+      held.signal?.addEventListener('abort', onAbort, { once: true });
+      if (held.signal?.aborted === true) onAbort();
+    }
+
+    await criticalSection(ctx, held, options, record, random, request, () => lost);
+
+    held.signal?.removeEventListener('abort', onAbort);
+    record('release', 'invoke', { resource: options.resource, lease: leaseView(held) });
+    try {
+      await lock.release(held);
+      record('release', 'ok', { resource: options.resource });
+    } catch (error) {
+      record('release', 'fail', { resource: options.resource, reason: errorText(error) });
+    }
+    await ctx.clock.sleep(draw(random, options.thinkMs));
+  }
+}
+
+async function criticalSection(
+  ctx: ProcessContext,
+  lease: Lease,
+  options: WorkloadOptions,
+  record: Recorder,
+  random: RandomStream,
+  request: (body: ResourceRequest) => Promise<ResourceReply | null>,
+  isLost: () => boolean,
+): Promise<void> {
+  if (isLost()) return;
+  record('read', 'invoke', {});
+  const read = await request({ op: 'read' });
+  if (read === null || read.op !== 'read') {
+    record('read', 'fail', { reason: 'resource did not answer' });
+    return;
+  }
+  record('read', 'ok', { value: read.value });
+  await ctx.clock.sleep(draw(random, options.workMs));
+  if (isLost()) return;
+  if (options.checkValidityBeforeWrite === true) {
+    const now = lease.timeSource === 'wall' ? ctx.clock.now() : ctx.clock.monotonic();
+    if (now >= lease.validUntil) {
+      record('abandon', 'info', { reason: `validity passed on own clock (${(now - lease.validUntil).toFixed(1)} ms ago)` });
+      return;
+    }
+  }
+  const value = read.value + 1;
+  record('write', 'invoke', { value, readValue: read.value, token: lease.fencingToken });
+  const written = await request({ op: 'write', value, readValue: read.value, token: lease.fencingToken });
+  if (written === null || written.op !== 'write') {
+    record('write', 'fail', { value, reason: 'resource did not answer' });
+    return;
+  }
+  record('write', written.accepted ? 'ok' : 'fail', { value, accepted: written.accepted, reason: written.reason });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
