@@ -1,0 +1,27 @@
+/** The scenario catalog, in the order `locksim list` and the reports show it (DESIGN §7). */
+import type { Scenario } from '../src/scenario/types.ts';
+import clientClockStep from './client-clock-step.ts';
+import clockDrift from './clock-drift.ts';
+import clockJumpPartition from './clock-jump-partition.ts';
+import control from './control.ts';
+import delayedWrite from './delayed-write.ts';
+import failover from './failover.ts';
+import gcPause from './gc-pause.ts';
+import nodeRestart from './node-restart.ts';
+import pauseInFlight from './pause-in-flight.ts';
+import plainDelRelease from './plain-del-release.ts';
+import renewalTooLate from './renewal-too-late.ts';
+
+export const catalog: readonly Scenario[] = [
+  gcPause,
+  pauseInFlight,
+  clockJumpPartition,
+  nodeRestart,
+  failover,
+  delayedWrite,
+  clockDrift,
+  clientClockStep,
+  plainDelRelease,
+  renewalTooLate,
+  control,
+];

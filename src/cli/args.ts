@@ -1,0 +1,67 @@
+/** Flag parsing for the command line: small, strict, and with errors that say what to type. */
+
+export class UsageError extends Error {}
+
+export interface FlagSpec {
+  readonly [flag: string]: 'boolean' | 'string' | 'integer';
+}
+
+export interface Parsed {
+  readonly positional: string[];
+  readonly flags: Map<string, string | boolean>;
+}
+
+export function parseArgs(command: string, args: readonly string[], spec: FlagSpec): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | boolean>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const kind = spec[name];
+    if (kind === undefined) {
+      throw new UsageError(`${command}: unknown option '${name}' (options: ${Object.keys(spec).join(', ')}; try: locksim ${command} --help)`);
+    }
+    if (kind === 'boolean') {
+      flags.set(name, true);
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${command}: ${name} needs a value, e.g. ${name} ${kind === 'integer' ? '42' : 'VALUE'}`);
+    if (kind === 'integer' && !/^-?\d+$/.test(value)) throw new UsageError(`${command}: ${name} takes a whole number, got '${value}'`);
+    flags.set(name, value);
+  }
+  return { positional, flags };
+}
+
+export function integerFlag(parsed: Parsed, name: string): number | undefined {
+  const v = parsed.flags.get(name);
+  return typeof v === 'string' ? Number(v) : undefined;
+}
+
+export function stringFlag(parsed: Parsed, name: string): string | undefined {
+  const v = parsed.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function booleanFlag(parsed: Parsed, name: string): boolean {
+  return parsed.flags.get(name) === true;
+}
+
+/** `30s`, `2m`, `500ms`, or a number of seconds. */
+export function parseDuration(command: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (m === null) throw new UsageError(`${command}: --time takes a duration like 30s, 2m or 500ms, got '${text}'`);
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'ms':
+      return n;
+    case 'm':
+      return n * 60_000;
+    default:
+      return n * 1000;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The `locksim` command line. Exit codes: 0 every observed verdict is the expected one,
+ * 1 some verdict differs from what the scenario expects, 2 bad input (the message says what),
+ * 3 an internal error of locksim.
+ */
+import { echoWorld } from '../bench/echo-world.ts';
+import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
+import { spawn } from 'node:child_process';
+import { relative, resolve } from 'node:path';
+import { runJson, runReport, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
+import { describeFault } from '../faults/fault.ts';
+import { explore } from '../explore/explore.ts';
+import { decodeToken, replayCommand } from '../explore/token.ts';
+import { renderTimeline, violationText } from '../report/timeline.ts';
+import { loadCatalog, loadScenario } from '../scenario/load.ts';
+import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { ScenarioError } from '../scenario/validate.ts';
+import { formatMicros, seconds } from '../sim/index.ts';
+
+const HELP: Record<string, string> = {
+  main: `usage: locksim <command> [options]
+
+commands:
+  list                          the scenario catalog: scenarios, variants, expected verdicts
+  run <scenario> | --all        run a scenario (every variant, or --variant V) with a seed
+  explore <scenario>            search random fault schedules for a violation, shrink it,
+                                print a replay command
+  replay <token>                re-run a printed replay token, bit for bit
+  demo                          the kernel's demo world (no Redis): prints a trace hash
+
+A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
+Every command takes --help and --json (one JSON object on stdout).
+Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input.
+`,
+  list: `usage: locksim list [--json]
+
+Lists the catalog: each scenario with its variants and their expected verdicts.
+`,
+  run: `usage: locksim run <scenario> [--variant V] [--seed N] [--timeline] [--json] [--open]
+       locksim run --all [--seed N] [--json]
+
+  --reports DIR   where the HTML and JSON reports go (default: reports/)
+  --no-reports    write no report files
+  --open          open the run's HTML report in a browser (or print its path)
+
+Runs the scenario's hand-written fault schedule with seed N (default 1), judges the history
+(mutual exclusion, lost updates, fencing, liveness) and prints the world, the timeline when a
+property broke (or with --timeline), the verdict, what each fault did, the trace hash and a
+replay command. Without --variant every variant runs. --all runs the whole catalog and also
+writes reports/index.html (scenarios x variants, expected and observed) and reports/junit.xml.
+Exit code 0 when every verdict is the expected one, 1 otherwise.
+`,
+  explore: `usage: locksim explore <scenario> [--variant V] [--runs N | --time 30s] [--seed N] [--json]
+
+Draws random fault schedules (and simulation seeds) with fast-check, stops at the first run
+whose verdict is unsafe, shrinks it to the smallest schedule that still breaks, and prints it
+with its timeline and one replay command. --seed fixes the exploration (default: a fresh seed,
+printed; under CI=true, 1). Default --runs 200.
+Exit code 0 when what it found agrees with the variant's expected verdict (a violation for an
+unsafe variant, none for a safe one), 1 otherwise.
+`,
+  replay: `usage: locksim replay <token> [--timeline] [--json]
+
+Re-runs the run a token describes (scenario, variant, seed, fault schedule): the same trace
+hash, on any machine with the same locksim version.
+`,
+  demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
+
+Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
+the simulated network, no Redis) and prints its trace hash; --trace prints every kernel event.
+`,
+};
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function json(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+async function listCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('list', args, { '--json': 'boolean', '--help': 'boolean' });
+  if (booleanFlag(parsed, '--help')) return help('list');
+  const catalog = await loadCatalog();
+  if (booleanFlag(parsed, '--json')) {
+    json({ scenarios: catalog.map((s) => ({ name: s.name, title: s.title, tags: s.tags ?? [], variants: s.variants.map((v) => ({ name: v.name, expected: v.expected, resource: v.resource ?? 'unguarded' })) })) });
+    return 0;
+  }
+  const width = Math.max(...catalog.map((s) => s.name.length));
+  for (const s of catalog) {
+    out(`${s.name.padEnd(width)}  ${s.title}`);
+    out(`${''.padEnd(width)}  ${s.variants.map((v) => `${v.name}: ${v.expected}`).join(', ')}`);
+  }
+  return 0;
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('run', args, {
+    '--variant': 'string', '--seed': 'integer', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--help': 'boolean',
+  });
+  if (booleanFlag(parsed, '--help')) return help('run');
+  const seed = integerFlag(parsed, '--seed') ?? 1;
+  const asJson = booleanFlag(parsed, '--json');
+  const all = booleanFlag(parsed, '--all');
+  if (!all && parsed.positional.length !== 1) throw new UsageError('run: name one scenario (locksim list shows them) or pass --all');
+  if (all && parsed.positional.length > 0) throw new UsageError('run: --all runs the whole catalog; do not name a scenario with it');
+  const scenarios: Array<{ scenario: Scenario; ref: string }> = all
+    ? (await loadCatalog()).map((s) => ({ scenario: s, ref: s.name }))
+    : [{ scenario: await loadScenario(parsed.positional[0] as string), ref: parsed.positional[0] as string }];
+  const variantName = stringFlag(parsed, '--variant');
+  const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports');
+  const results: Array<{ result: RunResult; scenario: Scenario; ref: string; report: string | null }> = [];
+  for (const { scenario, ref } of scenarios) {
+    const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
+    for (const variant of variants) {
+      const result = await runScenario(scenario, { seed, variant: variant.name, keepTrace: reportDir !== null });
+      const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
+      results.push({ result, scenario, ref, report });
+      if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
+      if (!asJson && all) out(verdictLine(result));
+    }
+  }
+  let index: string | null = null;
+  if (reportDir !== null && all) {
+    const rows = scenarios.map(({ scenario }) => ({
+      scenario,
+      results: results.filter((r) => r.scenario === scenario).map((r) => r.result),
+      reportHref: (r: RunResult) => runReportPath(r),
+    }));
+    index = writeCatalogReports(reportDir, rows).index;
+  }
+  if (booleanFlag(parsed, '--open')) {
+    const target = index ?? results[results.length - 1]?.report ?? null;
+    if (target !== null) openInBrowser(target);
+  }
+  const ok = results.every(({ result }) => result.verdict === result.expected);
+  if (asJson) {
+    const items = results.map(({ result, ref }) => runJson(result, ref, false));
+    json(items.length === 1 ? items[0] : { seed, ok, results: items });
+  } else if (results.length > 1) {
+    const bad = results.filter(({ result }) => result.verdict !== result.expected);
+    out(`\n${results.length - bad.length} of ${results.length} verdicts as expected${bad.length > 0 ? `; differing: ${bad.map(({ result }) => `${result.scenario}/${result.variant}`).join(', ')}` : ''}`);
+    if (index !== null) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
+  }
+  return ok ? 0 : 1;
+}
+
+async function exploreCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('explore', args, { '--variant': 'string', '--seed': 'integer', '--runs': 'integer', '--time': 'string', '--json': 'boolean', '--help': 'boolean' });
+  if (booleanFlag(parsed, '--help')) return help('explore');
+  if (parsed.positional.length !== 1) throw new UsageError('explore: name one scenario (locksim list shows them)');
+  const ref = parsed.positional[0] as string;
+  const scenario = await loadScenario(ref);
+  const variant = findVariant(scenario, stringFlag(parsed, '--variant'));
+  const time = stringFlag(parsed, '--time');
+  const runsFlag = integerFlag(parsed, '--runs');
+  if (runsFlag !== undefined && runsFlag < 1) throw new UsageError(`explore: --runs must be at least 1, got ${runsFlag}`);
+  const timeLimitMs = time === undefined ? undefined : parseDuration('explore', time);
+  const seed = integerFlag(parsed, '--seed') ?? (process.env.CI === 'true' ? 1 : Math.floor(Math.random() * 2 ** 31));
+  const asJson = booleanFlag(parsed, '--json');
+  const tty = process.stderr.isTTY === true && !asJson;
+  const started = performance.now();
+  if (!asJson) out(`exploring ${scenario.name}/${variant.name} with seed ${seed} (${timeLimitMs !== undefined ? `for ${time}` : `${runsFlag ?? 200} runs`}); pass --seed ${seed} to repeat this exploration`);
+  const result = await explore(scenario, {
+    variant: variant.name,
+    seed,
+    runs: runsFlag ?? (timeLimitMs !== undefined ? 1_000_000 : 200),
+    timeLimitMs,
+    scenarioRef: ref,
+    onRun: tty ? (n) => process.stderr.write(`\r  ${n} runs, ${((performance.now() - started) / 1000).toFixed(1)} s`) : undefined,
+  });
+  if (tty) process.stderr.write('\n');
+  const verdict = result.found ? 'unsafe' : 'safe';
+  const agrees = variant.expected === 'unsafe' ? result.found : !result.found;
+  if (asJson) {
+    json({
+      scenario: scenario.name,
+      variant: variant.name,
+      seed,
+      verdict,
+      expected: variant.expected,
+      matches: agrees,
+      runs: result.runsToFailure,
+      shrinks: result.shrinks,
+      violations: result.shrunk?.violations ?? [],
+      traceHash: result.shrunk?.traceHash ?? null,
+      faultsFired: result.shrunk?.faultsFired ?? [],
+      faults: result.shrunk?.faults ?? [],
+      token: result.token,
+      wallMs: Math.round(performance.now() - started),
+    });
+    return agrees ? 0 : 1;
+  }
+  if (!result.found || result.shrunk === null || result.token === null) {
+    out(`no violation in ${result.runsToFailure} runs${result.interrupted ? ' (time limit reached)' : ''}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}`);
+    return agrees ? 0 : 1;
+  }
+  const shrunk = result.shrunk;
+  out(`violation found after ${result.runsToFailure} runs; shrunk ${result.shrinks} times to ${shrunk.faults.length} faults:`);
+  for (const f of shrunk.faults) out(`  ${describeFault(f)}`);
+  out('');
+  out(worldBlock(scenario, variant.name, shrunk.seed, shrunk.faults, shrunk.lockName));
+  out('');
+  out(renderTimeline(shrunk));
+  out('');
+  out(verdictLine(shrunk));
+  for (const v of shrunk.violations.slice(0, 3)) out(`  - ${violationText(v)}`);
+  out(`  trace hash ${shrunk.traceHash}`);
+  out(`  replay: ${replayCommand(result.token)}`);
+  return agrees ? 0 : 1;
+}
+
+async function replayCommandLine(args: string[]): Promise<number> {
+  const parsed = parseArgs('replay', args, { '--timeline': 'boolean', '--json': 'boolean', '--help': 'boolean' });
+  if (booleanFlag(parsed, '--help')) return help('replay');
+  if (parsed.positional.length !== 1) throw new UsageError('replay: pass the token that explore, run or a failing test printed');
+  let token;
+  try {
+    token = decodeToken(parsed.positional[0] as string);
+  } catch (error) {
+    throw new UsageError(`replay: ${(error as Error).message}`);
+  }
+  const scenario = await loadScenario(token.scenario);
+  findVariant(scenario, token.variant);
+  const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, keepTrace: true });
+  if (booleanFlag(parsed, '--json')) json(runJson(result, token.scenario, false));
+  else out(runReport(scenario, result, token.scenario, { timeline: true }));
+  return result.verdict === result.expected ? 0 : 1;
+}
+
+async function demoCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('demo', args, { '--seed': 'integer', '--seconds': 'integer', '--trace': 'boolean', '--json': 'boolean', '--help': 'boolean' });
+  if (booleanFlag(parsed, '--help')) return help('demo');
+  const seed = integerFlag(parsed, '--seed') ?? 1;
+  const simSeconds = integerFlag(parsed, '--seconds') ?? 1;
+  if (simSeconds <= 0) throw new UsageError(`demo: --seconds must be positive, got ${simSeconds}`);
+  const trace = booleanFlag(parsed, '--trace');
+  const world = echoWorld({ seed, keepTrace: trace });
+  const summary = await world.run({ until: seconds(simSeconds) });
+  if (booleanFlag(parsed, '--json')) {
+    json({ seed, simulatedSeconds: simSeconds, events: summary.events, traceHash: summary.traceHash });
+    return 0;
+  }
+  if (trace) for (const e of world.trace.entries ?? []) out(`${formatMicros(e.at).padStart(14)}  ${e.kind.padEnd(8)} ${e.process.padEnd(10)} ${e.detail}`);
+  out(`demo world: seed ${seed}, ${simSeconds} simulated s, ${summary.events} events\ntrace hash ${summary.traceHash}\nreplay: locksim demo --seed ${seed} --seconds ${simSeconds}`);
+  return 0;
+}
+
+/** Opens a report with the desktop's opener when there is one; otherwise says where it is. */
+function openInBrowser(path: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  const child = spawn(opener, [path], { stdio: 'ignore', detached: true });
+  child.on('error', () => out(`open ${path} in a browser (no '${opener}' here)`));
+  child.unref();
+}
+
+function help(command: string): number {
+  out(HELP[command] ?? HELP.main ?? '');
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  list: listCommand,
+  run: runCommand,
+  explore: exploreCommand,
+  replay: replayCommandLine,
+  demo: demoCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) {
+      process.stderr.write(HELP.main ?? '');
+      return 2;
+    }
+    if (command === 'help' || command === '--help' || command === '-h') return help(rest[0] ?? 'main');
+    const run = COMMANDS[command];
+    if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')}; try: locksim --help)`);
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`locksim: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ScenarioError) {
+      process.stderr.write(`locksim: ${error.message}\n`);
+      return 2;
+    }
+    // Not the user's fault: say so plainly; the stack only on request.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`locksim: internal error: ${message}\n(set LOCKSIM_DEBUG=1 for the stack; please report it with the command you ran)\n`);
+    if (process.env.LOCKSIM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    return 3;
+  }
+}
+

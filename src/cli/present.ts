@@ -1,0 +1,84 @@
+/** How runs and explorations are shown on a terminal and as JSON. */
+import { describeFault } from '../faults/fault.ts';
+import { encodeToken, replayCommand } from '../explore/token.ts';
+import { renderTimeline, violationText } from '../report/timeline.ts';
+import type { RunResult, Violation } from '../scenario/run.ts';
+import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+
+/** VOPR's habit: the whole world, printed before the run. */
+export function worldBlock(scenario: Scenario, variantName: string, seed: number, faults: RunResult['faults'], lockName = ''): string {
+  const variant = scenario.variants.find((v) => v.name === variantName);
+  const w = variant === undefined ? scenario.world : variantWorld(scenario, variant);
+  const delay = w.delay ?? { kind: 'uniform', minMs: 0.1, maxMs: 2 };
+  const nodes = nodeSpecs(w)
+    .map((n) => `${n.name}${n.persistence ? ` (${n.persistence})` : ''}${n.replicaOf ? ` replica of ${n.replicaOf}` : ''}${n.driftPpm ? ` drift ${n.driftPpm}ppm` : ''}`)
+    .join(', ');
+  const clients = clientSpecs(w)
+    .map((c) => `${c.name}${c.driftPpm ? ` drift ${c.driftPpm}ppm` : ''}${c.wallOffsetMs ? ` offset ${c.wallOffsetMs}ms` : ''}`)
+    .join(', ');
+  const wl = { ...scenario.workload, ...variant?.workload };
+  return [
+    `scenario  ${scenario.name}: ${scenario.title}`,
+    `variant   ${variantName}${variant ? `  (${lockName ? `lock ${lockName}, ` : ''}resource ${variant.resource ?? 'unguarded'}, expected ${variant.expected})` : ''}`,
+    `seed      ${seed}`,
+    `world     nodes: ${nodes}`,
+    `          clients: ${clients}`,
+    `          network delay ${delay.kind === 'fixed' ? `${delay.ms} ms` : `${delay.minMs}-${delay.maxMs} ms`}, run ${w.durationMs} ms`,
+    `workload  ${wl.resource}, ttl ${wl.ttlMs} ms, work ${wl.workMs.min}-${wl.workMs.max} ms, think ${wl.thinkMs.min}-${wl.thinkMs.max} ms${wl.checkValidityBeforeWrite ? ', checks validity before writing' : ''}`,
+    `faults    ${faults.length === 0 ? 'none' : faults.map(describeFault).join('\n          ')}`,
+  ].join('\n');
+}
+
+export function tokenOf(result: RunResult, scenarioRef: string): string {
+  return encodeToken({ scenario: scenarioRef, variant: result.variant, seed: result.seed, faults: result.faults });
+}
+
+export function verdictLine(result: RunResult): string {
+  const ok = result.verdict === result.expected;
+  return `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant}: ${result.verdict.toUpperCase()} (expected ${result.expected})`;
+}
+
+/** The full text report of one run. */
+export function runReport(scenario: Scenario, result: RunResult, scenarioRef: string, options: { timeline: boolean }): string {
+  const parts = [worldBlock(scenario, result.variant, result.seed, result.faults, result.lockName), ''];
+  if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
+  parts.push(verdictLine(result));
+  for (const v of result.violations.slice(0, 5)) parts.push(`  - ${violationText(v)}${detail(v)}`);
+  if (result.violations.length > 5) parts.push(`  - … ${result.violations.length - 5} more`);
+  for (const f of result.faultsFired) parts.push(`  fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}`);
+  for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
+  const s = result.stats;
+  parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} kernel events`);
+  parts.push(`  trace hash ${result.traceHash}`);
+  parts.push(`  replay: ${replayCommand(tokenOf(result, scenarioRef))}`);
+  return parts.join('\n');
+}
+
+function detail(v: Violation): string {
+  if (v.property !== 'mutex') return '';
+  const past = (s: typeof v.first): string =>
+    Number.isNaN(s.pastValidityMs) ? `${s.process} still inside at the end` : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed (${s.endedBy})`;
+  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
+  return `\n      ${past(v.first)}; ${past(v.second)}${faults}`;
+}
+
+/** The JSON of one run (plain data; the history is included for `locksim check`). */
+export function runJson(result: RunResult, scenarioRef: string, withHistory: boolean): Record<string, unknown> {
+  return {
+    scenario: result.scenario,
+    variant: result.variant,
+    seed: result.seed,
+    verdict: result.verdict,
+    expected: result.expected,
+    matches: result.verdict === result.expected,
+    violations: result.violations,
+    traceHash: result.traceHash,
+    faultsFired: result.faultsFired,
+    faults: result.faults,
+    stats: result.stats,
+    events: result.events,
+    processErrors: result.processErrors,
+    token: tokenOf(result, scenarioRef),
+    ...(withHistory ? { history: result.history } : {}),
+  };
+}
