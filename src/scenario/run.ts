@@ -11,7 +11,8 @@ import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
 import { runClient, type Recorder, type WorkloadOptions } from '../workload/client.ts';
-import { addResource } from '../workload/resource.ts';
+import { addResource, type ResourceReply } from '../workload/resource.ts';
+import { endpoint } from '../sim/rpc.ts';
 import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
 export type Violation = MutexViolation | LostUpdateViolation | FencingViolation | LivenessViolation;
@@ -108,7 +109,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         const lock = variant.lock({ nodes: redis, clock: ctx.clock, random: ctx.random });
         lockName ||= lock.name;
         const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
-        return runClient(ctx, lock, start, record(spec.name, ctx.clock), world.random(`workload/${spec.name}/${ctx.incarnation}`));
+        const rpc = endpoint(ctx);
+        return runClient(
+          {
+            clock: ctx.clock,
+            random: world.random(`workload/${spec.name}/${ctx.incarnation}`),
+            record: record(spec.name, ctx.clock),
+            resource: (request, timeoutMs) => rpc.request('resource', request, timeoutMs).then((reply) => reply as ResourceReply, () => null),
+          },
+          lock,
+          start,
+        );
       },
       { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs },
     );

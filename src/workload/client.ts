@@ -1,8 +1,5 @@
 import type { HistoryEvent, LeaseView, OperationKind, Phase } from '../check/history.ts';
-import type { Lease, LockAlgorithm } from '../locks/interface.ts';
-import type { ProcessContext } from '../sim/process.ts';
-import type { RandomStream } from '../sim/random.ts';
-import { endpoint } from '../sim/rpc.ts';
+import type { Clock, Lease, LockAlgorithm } from '../locks/interface.ts';
 import type { ResourceReply, ResourceRequest } from './resource.ts';
 
 /** A range of milliseconds a duration is drawn from (uniformly, from the workload's stream). */
@@ -46,29 +43,36 @@ export function leaseView(lease: Lease): LeaseView {
   return { value: lease.value, validUntil: lease.validUntil, timeSource: lease.timeSource, fencingToken: lease.fencingToken };
 }
 
-function draw(random: RandomStream, range: MsRange): number {
+/** The workload's own random stream (not the lock's): work and think durations. */
+export interface WorkloadRandom {
+  /** A float in [min, max). */
+  between(min: number, max: number): number;
+}
+
+/**
+ * How a client reaches the protected resource: over the simulated network in simulation, over
+ * a socket in real mode. Resolves to null when the resource did not answer in time.
+ */
+export type ResourceLink = (request: ResourceRequest, timeoutMs: number) => Promise<ResourceReply | null>;
+
+/** What the client loop runs with: the same in simulation and in real mode. */
+export interface ClientEnvironment {
+  readonly clock: Clock;
+  readonly random: WorkloadRandom;
+  readonly resource: ResourceLink;
+  readonly record: Recorder;
+}
+
+function draw(random: WorkloadRandom, range: MsRange): number {
   return range.max <= range.min ? range.min : random.between(range.min, range.max);
 }
 
 /** The client loop, run inside a client process. Never throws: failures are recorded. */
-export async function runClient(
-  ctx: ProcessContext,
-  lock: LockAlgorithm,
-  options: WorkloadOptions,
-  record: Recorder,
-  random: RandomStream,
-  resourceProcess = 'resource',
-): Promise<void> {
-  const rpc = endpoint(ctx);
+export async function runClient(env: ClientEnvironment, lock: LockAlgorithm, options: WorkloadOptions): Promise<void> {
+  const { clock, random, record } = env;
   const timeoutMs = options.resourceTimeoutMs ?? 5_000;
-  const request = async (body: ResourceRequest): Promise<ResourceReply | null> => {
-    try {
-      return (await rpc.request(resourceProcess, body, timeoutMs)) as ResourceReply;
-    } catch {
-      return null;
-    }
-  };
-  await ctx.clock.sleep(draw(random, options.startMs ?? { min: 0, max: 50 }));
+  const request = (body: ResourceRequest): Promise<ResourceReply | null> => env.resource(body, timeoutMs);
+  await clock.sleep(draw(random, options.startMs ?? { min: 0, max: 50 }));
   const iterations = options.iterations ?? Number.POSITIVE_INFINITY;
   for (let sections = 0; sections < iterations; ) {
     record('acquire', 'invoke', { resource: options.resource });
@@ -80,7 +84,7 @@ export async function runClient(
     }
     if (lease === null) {
       record('acquire', 'fail', { resource: options.resource, reason: 'not acquired' });
-      await ctx.clock.sleep(draw(random, options.thinkMs));
+      await clock.sleep(draw(random, options.thinkMs));
       continue;
     }
     const held = lease;
@@ -99,7 +103,7 @@ export async function runClient(
       if (held.signal?.aborted === true) onAbort();
     }
 
-    await criticalSection(ctx, held, options, record, random, request, () => lost);
+    await criticalSection(clock, held, options, record, random, request, () => lost);
 
     held.signal?.removeEventListener('abort', onAbort);
     record('release', 'invoke', { resource: options.resource, lease: leaseView(held) });
@@ -109,16 +113,16 @@ export async function runClient(
     } catch (error) {
       record('release', 'fail', { resource: options.resource, reason: errorText(error) });
     }
-    await ctx.clock.sleep(draw(random, options.thinkMs));
+    await clock.sleep(draw(random, options.thinkMs));
   }
 }
 
 async function criticalSection(
-  ctx: ProcessContext,
+  clock: Clock,
   lease: Lease,
   options: WorkloadOptions,
   record: Recorder,
-  random: RandomStream,
+  random: WorkloadRandom,
   request: (body: ResourceRequest) => Promise<ResourceReply | null>,
   isLost: () => boolean,
 ): Promise<void> {
@@ -130,10 +134,10 @@ async function criticalSection(
     return;
   }
   record('read', 'ok', { value: read.value });
-  await ctx.clock.sleep(draw(random, options.workMs));
+  await clock.sleep(draw(random, options.workMs));
   if (isLost()) return;
   if (options.checkValidityBeforeWrite === true) {
-    const now = lease.timeSource === 'wall' ? ctx.clock.now() : ctx.clock.monotonic();
+    const now = lease.timeSource === 'wall' ? clock.now() : clock.monotonic();
     if (now >= lease.validUntil) {
       record('abandon', 'info', { reason: `validity passed on own clock (${(now - lease.validUntil).toFixed(1)} ms ago)` });
       return;
