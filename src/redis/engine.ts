@@ -135,14 +135,12 @@ export class RedisEngine {
   readonly stats: Record<string, number> = newStats();
   private readonly ks: Keyspace;
   private readonly ctx: CommandContext;
-  private readonly options: EngineOptions;
   private lua: LuaScripting | null = null;
   private sessionIds = 0;
   /** The client scripts run their commands as. */
   private readonly scriptSession: Session;
 
   constructor(options: EngineOptions = {}) {
-    this.options = { ...options };
     this.ks = new Keyspace(options.replica ?? false, options.onPropagate ?? null, this.stats);
     const host: EngineHost = {
       stats: this.stats,
@@ -170,7 +168,6 @@ export class RedisEngine {
   /** Promotes a replica (false) or demotes a primary (true), as REPLICAOF would. */
   setReplica(replica: boolean): void {
     this.ks.replica = replica;
-    this.options.replica = replica;
   }
 
   /**
@@ -180,6 +177,17 @@ export class RedisEngine {
    */
   execute(session: Session, args: readonly string[], nowMs: number): Reply {
     this.stats.commands++;
+    try {
+      return this.dispatch(session, args, nowMs);
+    } catch (e) {
+      // Only a locksim bug (or arguments that are not strings) gets here.
+      this.stats.internalErrors++;
+      this.ks.pending.length = 0;
+      return internalError(String(args[0]), e);
+    }
+  }
+
+  private dispatch(session: Session, args: readonly string[], nowMs: number): Reply {
     if (args.length === 0) return error("ERR unknown command '', with args beginning with: ");
     let spec = COMMANDS.lookup(args[0]);
     if (spec === undefined) {

@@ -33,6 +33,8 @@ export interface LuaApi {
   readonly LUA_TNUMBER: number;
   readonly LUA_TSTRING: number;
   readonly LUA_TTABLE: number;
+  readonly LUA_TFUNCTION: number;
+  readonly LUA_OPLT: number;
   readonly LUA_REGISTRYINDEX: number;
   readonly LUA_RIDX_GLOBALS: number;
   lua_gettop(L: LuaState): number;
@@ -43,7 +45,7 @@ export interface LuaApi {
   lua_pushnumber(L: LuaState, n: number): void;
   lua_pushinteger(L: LuaState, n: number): void;
   lua_pushboolean(L: LuaState, b: boolean): void;
-  lua_pushstring(L: LuaState, s: string): void;
+  lua_pushstring(L: LuaState, s: string | Uint8Array): void;
   lua_pushliteral(L: LuaState, s: string): void;
   lua_pushvalue(L: LuaState, idx: number): void;
   lua_pushjsfunction(L: LuaState, f: LuaJsFunction): void;
@@ -52,7 +54,7 @@ export interface LuaApi {
   lua_rawgeti(L: LuaState, idx: number, n: number): number;
   lua_rawset(L: LuaState, idx: number): void;
   lua_rawget(L: LuaState, idx: number): number;
-  lua_setfield(L: LuaState, idx: number, k: string): void;
+  lua_setfield(L: LuaState, idx: number, k: string | Uint8Array): void;
   lua_getfield(L: LuaState, idx: number, k: string): number;
   lua_setglobal(L: LuaState, name: string): void;
   lua_getglobal(L: LuaState, name: string): number;
@@ -60,6 +62,8 @@ export interface LuaApi {
   lua_getmetatable(L: LuaState, idx: number): boolean;
   lua_checkstack(L: LuaState, n: number): boolean;
   lua_concat(L: LuaState, n: number): void;
+  lua_compare(L: LuaState, a: number, b: number, op: number): boolean;
+  lua_rawlen(L: LuaState, idx: number): number;
   lua_next(L: LuaState, idx: number): boolean;
   lua_tonumber(L: LuaState, idx: number): number;
   lua_toboolean(L: LuaState, idx: number): boolean;

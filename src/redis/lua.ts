@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { loadFengari, type Fengari, type LuaState, type ReadonlyFlag } from './fengari.ts';
+import { findLua53Syntax } from './lua51-syntax.ts';
 import { doubleToInt64, formatG } from './numbers.ts';
 import { Rand48 } from './rand48.ts';
 import { array, bulk, error, integer, NIL, ONE, status, type Reply } from './reply.ts';
@@ -51,6 +52,14 @@ function formatInteger(flags: string, width: number | null, precision: number | 
     else body = body.padStart(width, ' ');
   }
   return body;
+}
+
+const BIT_VIEW = new DataView(new ArrayBuffer(8));
+
+/** LuaBitOp's number -> 32-bit conversion: add 2^52 + 2^51 and keep the low word of the double. */
+function toBit(x: number): number {
+  BIT_VIEW.setFloat64(0, x + 6755399441055744.0, true);
+  return BIT_VIEW.getInt32(0, true);
 }
 
 export function sha1hex(text: string): string {
@@ -135,11 +144,17 @@ export class LuaScripting {
   replicate = true;
   /** Counters for the engine's stats. */
   compiled = 0;
+  /** Lua (UTF-8) encodings of recent short strings: keys, tokens and replies repeat a lot. */
+  private readonly encoded = new Map<string, Uint8Array>();
+  private readonly OK_FIELD: Uint8Array;
+  private readonly ERR_FIELD: Uint8Array;
 
   constructor(host: ScriptHost) {
     this.host = host;
     const f = (this.f = loadFengari());
     const { lua, lauxlib, lualib } = f;
+    this.OK_FIELD = f.to_luastring('ok');
+    this.ERR_FIELD = f.to_luastring('err');
     const L = (this.L = lauxlib.luaL_newstate());
     const libs: Array<[string, (L: LuaState) => number]> = [
       ['_G', lualib.luaopen_base],
@@ -164,6 +179,8 @@ export class LuaScripting {
     this.installFormat();
     this.installRedisTable();
     this.installMath();
+    this.installBit();
+    this.installSort();
 
     if (lauxlib.luaL_loadbuffer(L, f.to_luastring(PRELUDE), null, f.to_luastring('=prelude')) !== lua.LUA_OK) {
       throw new Error(`locksim: the Lua prelude does not compile: ${lua.lua_tojsstring(L, -1)}`);
@@ -190,6 +207,18 @@ export class LuaScripting {
   }
 
   // ---------------------------------------------------------------------------- cache
+
+  /** `s` as a Lua string, from a bounded cache for short strings (Lua strings are immutable). */
+  private encode(s: string): Uint8Array | string {
+    if (s.length > 64) return s;
+    let bytes = this.encoded.get(s);
+    if (bytes === undefined) {
+      if (this.encoded.size >= 4096) this.encoded.clear();
+      bytes = this.f.to_luastring(s);
+      this.encoded.set(s, bytes);
+    }
+    return bytes;
+  }
 
   sha1(body: string): string {
     let sha = this.shaOfBody.get(body);
@@ -221,6 +250,13 @@ export class LuaScripting {
       const message = (lua.lua_tojsstring(L, -1) ?? 'unknown error').replace(/ near <eof>$/, " near '<eof>'");
       lua.lua_settop(L, 0);
       return error(`ERR Error compiling script (new function): ${message}`);
+    }
+    const lua53 = findLua53Syntax(body);
+    if (lua53 !== null) {
+      lua.lua_settop(L, 0);
+      return error(
+        `ERR Error compiling script (new function): user_script:${lua53.line}: ${lua53.what} is Lua 5.3 syntax (Redis runs Lua 5.1)`,
+      );
     }
     this.scripts.set(sha, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
     this.compiled++;
@@ -277,7 +313,7 @@ export class LuaScripting {
     lua.lua_pushliteral(L, name);
     lua.lua_createtable(L, values.length, 0);
     for (let i = 0; i < values.length; i++) {
-      lua.lua_pushstring(L, values[i]);
+      lua.lua_pushstring(L, this.encode(values[i]));
       lua.lua_rawseti(L, -2, i + 1);
     }
     this.globals.readonly = false;
@@ -358,20 +394,20 @@ export class LuaScripting {
     switch (reply.kind) {
       case 'status':
         lua.lua_createtable(L, 0, 1);
-        lua.lua_pushstring(L, reply.value);
-        lua.lua_setfield(L, -2, 'ok');
+        lua.lua_pushstring(L, this.encode(reply.value));
+        lua.lua_setfield(L, -2, this.OK_FIELD);
         return;
       case 'error':
         lua.lua_createtable(L, 0, 1);
         lua.lua_pushstring(L, reply.message);
-        lua.lua_setfield(L, -2, 'err');
+        lua.lua_setfield(L, -2, this.ERR_FIELD);
         return;
       case 'integer':
         lua.lua_pushnumber(L, reply.value);
         return;
       case 'bulk':
         if (reply.value === null) lua.lua_pushboolean(L, false);
-        else lua.lua_pushstring(L, reply.value);
+        else lua.lua_pushstring(L, this.encode(reply.value));
         return;
       case 'array': {
         const items = reply.value;
@@ -702,6 +738,168 @@ export class LuaScripting {
     });
     lua.lua_setfield(L, -2, 'randomseed');
     lua.lua_pop(L, 1);
+  }
+
+  /**
+   * Lua 5.1's table.sort (a plain quicksort). Fengari's 5.3 sort picks random pivots with
+   * Math.random on large unbalanced inputs, which would make runs irreproducible; 5.1's is
+   * deterministic and orders equal elements exactly as Redis does.
+   */
+  private installSort(): void {
+    const { lua, lauxlib } = this.f;
+    const L = this.L;
+    const invalid = this.f.to_luastring('invalid order function for sorting');
+    const sortComp = (S: LuaState, a: number, b: number): boolean => {
+      if (lua.lua_type(S, 2) !== lua.LUA_TNIL) {
+        lua.lua_pushvalue(S, 2);
+        lua.lua_pushvalue(S, a - 1);
+        lua.lua_pushvalue(S, b - 2);
+        lua.lua_call(S, 2, 1);
+        const res = lua.lua_toboolean(S, -1);
+        lua.lua_pop(S, 1);
+        return res;
+      }
+      return lua.lua_compare(S, a, b, lua.LUA_OPLT);
+    };
+    const set2 = (S: LuaState, i: number, j: number) => {
+      lua.lua_rawseti(S, 1, i);
+      lua.lua_rawseti(S, 1, j);
+    };
+    const auxsort = (S: LuaState, lo: number, up: number): void => {
+      let l = lo;
+      let u = up;
+      while (l < u) {
+        lua.lua_rawgeti(S, 1, l);
+        lua.lua_rawgeti(S, 1, u);
+        if (sortComp(S, -1, -2)) set2(S, l, u);
+        else lua.lua_pop(S, 2);
+        if (u - l === 1) break;
+        let i = Math.floor((l + u) / 2);
+        lua.lua_rawgeti(S, 1, i);
+        lua.lua_rawgeti(S, 1, l);
+        if (sortComp(S, -2, -1)) set2(S, i, l);
+        else {
+          lua.lua_pop(S, 1);
+          lua.lua_rawgeti(S, 1, u);
+          if (sortComp(S, -1, -2)) set2(S, i, u);
+          else lua.lua_pop(S, 2);
+        }
+        if (u - l === 2) break;
+        lua.lua_rawgeti(S, 1, i);
+        lua.lua_pushvalue(S, -1);
+        lua.lua_rawgeti(S, 1, u - 1);
+        set2(S, i, u - 1);
+        i = l;
+        let j = u - 1;
+        for (;;) {
+          for (;;) {
+            lua.lua_rawgeti(S, 1, ++i);
+            if (!sortComp(S, -1, -2)) break;
+            if (i > u) lauxlib.luaL_error(S, invalid);
+            lua.lua_pop(S, 1);
+          }
+          for (;;) {
+            lua.lua_rawgeti(S, 1, --j);
+            if (!sortComp(S, -3, -1)) break;
+            if (j < l) lauxlib.luaL_error(S, invalid);
+            lua.lua_pop(S, 1);
+          }
+          if (j < i) {
+            lua.lua_pop(S, 3);
+            break;
+          }
+          set2(S, i, j);
+        }
+        lua.lua_rawgeti(S, 1, u - 1);
+        lua.lua_rawgeti(S, 1, i);
+        set2(S, u - 1, i);
+        if (i - l < u - i) {
+          j = l;
+          i = i - 1;
+          l = i + 2;
+        } else {
+          j = i + 1;
+          i = u;
+          u = j - 2;
+        }
+        auxsort(S, j, i);
+      }
+    };
+    lua.lua_getglobal(L, 'table');
+    lua.lua_pushjsfunction(L, (S) => {
+      lauxlib.luaL_checktype(S, 1, lua.LUA_TTABLE);
+      const n = lua.lua_rawlen(S, 1);
+      lua.lua_checkstack(S, 40);
+      if (lua.lua_type(S, 2) > lua.LUA_TNIL) lauxlib.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
+      lua.lua_settop(S, 2);
+      auxsort(S, 1, n);
+      return 0;
+    });
+    lua.lua_setfield(L, -2, 'sort');
+    lua.lua_pop(L, 1);
+  }
+
+  /** The `bit` library Redis bundles (LuaBitOp 1.0): 32-bit operations on numbers. */
+  private installBit(): void {
+    const { lua, lauxlib } = this.f;
+    const L = this.L;
+    const arg = (S: LuaState, i: number) => toBit(lauxlib.luaL_checknumber(S, i));
+    const push = (S: LuaState, b: number) => {
+      lua.lua_pushnumber(S, b | 0);
+      return 1;
+    };
+    const variadic = (op: (a: number, b: number) => number) => (S: LuaState) => {
+      let b = arg(S, 1);
+      for (let i = lua.lua_gettop(S); i > 1; i--) b = op(b, arg(S, i));
+      return push(S, b);
+    };
+    const fns: Array<[string, (S: LuaState) => number]> = [
+      ['tobit', (S) => push(S, arg(S, 1))],
+      ['bnot', (S) => push(S, ~arg(S, 1))],
+      ['band', variadic((a, b) => a & b)],
+      ['bor', variadic((a, b) => a | b)],
+      ['bxor', variadic((a, b) => a ^ b)],
+      ['lshift', (S) => push(S, arg(S, 1) << (arg(S, 2) & 31))],
+      ['rshift', (S) => push(S, arg(S, 1) >>> (arg(S, 2) & 31))],
+      ['arshift', (S) => push(S, arg(S, 1) >> (arg(S, 2) & 31))],
+      ['rol', (S) => {
+        const b = arg(S, 1);
+        const n = arg(S, 2) & 31;
+        return push(S, (b << n) | (b >>> (32 - n)));
+      }],
+      ['ror', (S) => {
+        const b = arg(S, 1);
+        const n = arg(S, 2) & 31;
+        return push(S, (b >>> n) | (b << (32 - n)));
+      }],
+      ['bswap', (S) => {
+        const b = arg(S, 1);
+        return push(S, ((b >>> 24) & 0xff) | ((b >>> 8) & 0xff00) | ((b & 0xff00) << 8) | (b << 24));
+      }],
+      ['tohex', (S) => {
+        let b = arg(S, 1) >>> 0;
+        let n = lua.lua_type(S, 2) <= 0 ? 8 : arg(S, 2);
+        let digits = '0123456789abcdef';
+        if (n < 0) {
+          n = -n;
+          digits = '0123456789ABCDEF';
+        }
+        if (n > 8) n = 8;
+        let out = '';
+        for (let i = 0; i < n; i++) {
+          out = digits[b & 15] + out;
+          b >>>= 4;
+        }
+        lua.lua_pushstring(S, out);
+        return 1;
+      }],
+    ];
+    lua.lua_createtable(L, 0, fns.length);
+    for (const [name, fn] of fns) {
+      lua.lua_pushjsfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_setglobal(L, 'bit');
   }
 
   /** Marks the table at `idx` and every table reachable from it read-only. */

@@ -137,7 +137,8 @@ export class RedisNode {
       }
       return this.engine.execute(session, request.args, ctx.clock.now());
     });
-    const replication = this.engine.newSession();
+    // The replication stream is applied as Redis applies its master link: nothing expires while applying.
+    const replication = this.engine.newSession({ applyingStream: true });
     ep.onPost((_from, body) => {
       const message = body as ReplicationMessage;
       if (this.role === 'replica') this.engine.execute(replication, message.repl, ctx.clock.now());

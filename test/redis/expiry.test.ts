@@ -124,6 +124,20 @@ describe('replica mode', () => {
     expect(replica.execute(replica.newSession(), ['GET', 'k'], 1000)).toEqual(nil);
   });
 
+  it('applies the stream as written even when its own clock says the key expired', () => {
+    // The primary still sees k (its clock is behind); the replica's clock is ahead.
+    const replica = new RedisEngine({ replica: true });
+    const link = replica.newSession({ applyingStream: true });
+    replica.execute(link, ['SET', 'k', '5', 'PXAT', '1100'], 1000);
+    expect(replica.execute(link, ['INCR', 'k'], 1500)).toEqual(int(6));
+    expect(replica.dump()).toEqual([{ key: 'k', type: 'string', value: '6', expireAt: 1100 }]);
+    // A plain session would have started over from an absent key (and dropped the TTL).
+    const plain = new RedisEngine({ replica: true });
+    const s = plain.newSession();
+    plain.execute(s, ['SET', 'k', '5', 'PXAT', '1100'], 1000);
+    expect(plain.execute(s, ['INCR', 'k'], 1500)).toEqual(int(1));
+  });
+
   it('can be promoted', () => {
     const replica = new RedisEngine({ replica: true });
     const s = replica.newSession();
