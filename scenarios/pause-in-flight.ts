@@ -22,8 +22,11 @@ const scenario: Scenario = {
     delay: { kind: 'fixed', ms: 5 },
     durationMs: 30_000,
   },
-  workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 300, max: 600 }, thinkMs: { min: 20, max: 60 } },
+  // Clients stop their work at the validity Redlock computed: the lock is judged, not the workload.
+  workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 300, max: 600 }, thinkMs: { min: 20, max: 60 }, stopAtValidity: { marginMs: 5 } },
   faults: [{ kind: 'pause', at: 3, process: 'client-1', durationMs: 15_000 }],
+  // Exploration: pauses of clients while the first acquire's replies are in flight (0-10 ms here).
+  explore: { kinds: ['pause'], clientFaults: ['pause'], nodeFaults: false, windowMs: { from: 1, to: 9 }, minDwellMs: 1_000, maxDwellMs: 20_000, maxFaults: 2 },
   variants: [
     { name: 'redlock', lock: redlock(), expected: 'safe', note: 'after the pause, elapsed > ttl: validity is negative and Redlock refuses the lock' },
     { name: 'redlock(checkValidity=false)', lock: redlock({ checkValidity: false }), expected: 'unsafe', note: 'without the elapsed-time check the late "yes" replies are taken at face value' },

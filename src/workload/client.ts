@@ -26,6 +26,12 @@ export interface WorkloadOptions {
    */
   readonly checkValidityBeforeWrite?: boolean;
   /**
+   * A well-behaved client: it cuts its work short so that the write and the release happen at
+   * least `marginMs` before the lease's validity ends on its own clock (the margin covers the
+   * write's trip over the network). The in-model workload of exploration uses it.
+   */
+  readonly stopAtValidity?: { readonly marginMs: number };
+  /**
    * Whether the client listens to its lease's abort signal and stops at once when the lease is
    * lost (default true). False models code that only notices too late, if ever.
    */
@@ -62,6 +68,9 @@ export interface ClientEnvironment {
   readonly resource: ResourceLink;
   readonly record: Recorder;
 }
+
+/** How often a client working under `stopAtValidity` looks at its lease, ms. */
+const STOP_CHECK_SLICE_MS = 50;
 
 function draw(random: WorkloadRandom, range: MsRange): number {
   return range.max <= range.min ? range.min : random.between(range.min, range.max);
@@ -134,7 +143,29 @@ async function criticalSection(
     return;
   }
   record('read', 'ok', { value: read.value });
-  await clock.sleep(draw(random, options.workMs));
+  const work = draw(random, options.workMs);
+  if (options.stopAtValidity === undefined) {
+    await clock.sleep(work);
+  } else {
+    // Work in slices and look at the lease between them, as a careful client does: it stops
+    // when its own clock says the validity (minus the margin) is reached.
+    const margin = options.stopAtValidity.marginMs;
+    const local = (): number => (lease.timeSource === 'wall' ? clock.now() : clock.monotonic());
+    let left = work;
+    while (left > 0) {
+      const remaining = lease.validUntil - margin - local();
+      if (remaining <= 0) break;
+      const slice = Math.min(left, remaining, STOP_CHECK_SLICE_MS);
+      await clock.sleep(slice);
+      left -= slice;
+      if (isLost()) return;
+    }
+    const late = local() - (lease.validUntil - margin);
+    if (late > 0) {
+      record('abandon', 'info', { reason: `validity (less the ${margin} ms margin) passed on own clock ${late.toFixed(1)} ms ago` });
+      return;
+    }
+  }
   if (isLost()) return;
   if (options.checkValidityBeforeWrite === true) {
     const now = lease.timeSource === 'wall' ? clock.now() : clock.monotonic();
