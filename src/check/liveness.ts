@@ -14,9 +14,16 @@ export interface LivenessViolation {
 /**
  * TigerBeetle's second phase: once every fault has healed, some waiting client must acquire
  * within `boundMs` of true time. An acquire still pending at the end of the run is `stuck`.
- * Clients still paused or crashed at the end could not have progressed: they do not count.
+ * Clients `blocked` at the end (paused or crashed) could not have progressed and do not count;
+ * a pending acquire of a client `stillTrying` (it keeps sending commands) is starvation by
+ * others' luck, not a hang, and is not called stuck.
  */
-export function checkLiveness(history: History, boundMs: number, stillBlocked: (process: string) => boolean): LivenessViolation[] {
+export function checkLiveness(
+  history: History,
+  boundMs: number,
+  blocked: (process: string) => boolean,
+  stillTrying: (process: string) => boolean = () => false,
+): LivenessViolation[] {
   const phaseStart = history.healedAt ?? 0;
   const deadline = phaseStart + boundMs * 1000;
   const pending = new Map<string, HistoryEvent>();
@@ -27,9 +34,9 @@ export function checkLiveness(history: History, boundMs: number, stillBlocked: (
     if (e.kind === 'acquire' && (e.phase === 'ok' || e.phase === 'fail')) pending.delete(e.process);
     if (e.kind === 'crash') pending.delete(e.process);
     if (e.kind === 'acquire' && e.phase === 'ok' && e.at >= phaseStart && e.at <= deadline) acquiredInPhase = true;
-    if (e.kind === 'acquire' && e.phase === 'invoke' && e.at <= deadline && !stillBlocked(e.process)) anyoneWaiting = true;
+    if (e.kind === 'acquire' && e.phase === 'invoke' && e.at <= deadline && !blocked(e.process)) anyoneWaiting = true;
   }
-  const stuck = [...pending.values()].filter((e) => e.at < history.endedAt - boundMs * 1000 && !stillBlocked(e.process));
+  const stuck = [...pending.values()].filter((e) => e.at < history.endedAt - boundMs * 1000 && !blocked(e.process) && !stillTrying(e.process));
   const violations: LivenessViolation[] = [];
   if (stuck.length > 0) {
     violations.push({

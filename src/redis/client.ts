@@ -15,6 +15,8 @@ export interface SimRedisOptions {
   connectionName?: string;
   /** Builds errors (a realm can pass its own Error class so `instanceof Error` holds there). */
   errorClass?: ErrorConstructor;
+  /** Called for every command sent (the runner tells a waiting client from a hung one by it). */
+  onSend?: (args: readonly string[]) => void;
 }
 
 /** An error reply from Redis, as ioredis rejects with it (`name === 'ReplyError'`). */
@@ -110,6 +112,7 @@ export class SimRedis implements RedisLike {
   async send(args: readonly string[]): Promise<Reply> {
     if (this.status === 'end') throw this.makeError('Connection is closed.');
     const request: NodeRequest = { connection: this.connection, args };
+    this.options.onSend?.(args);
     const timeout = this.options.commandTimeout;
     try {
       return (await this.endpoint.request(this.node, request, timeout)) as Reply;

@@ -83,6 +83,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const nodes = new Map<string, RedisNode>();
   const directory = new Map<string, string>();
   let lockName = '';
+  /** When each client last sent a Redis command: a waiting client keeps sending, a hung one does not. */
+  const lastSend = new Map<string, Micros>();
 
   for (const spec of nodeSpecs(worldSpec)) {
     addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
@@ -105,7 +107,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     world.addProcess(
       spec.name,
       (ctx) => {
-        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { commandTimeout: variant.commandTimeoutMs }));
+        const onSend = (): void => void lastSend.set(spec.name, world.now);
+        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { commandTimeout: variant.commandTimeoutMs, onSend }));
         const lock = variant.lock({ nodes: redis, clock: ctx.clock, random: ctx.random });
         lockName ||= lock.name;
         const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
@@ -156,8 +159,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const safetyBroken = violations.length > 0;
   if (properties.includes('liveness')) {
     const bound = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+    // A client that is paused or crashed could not progress; one still retrying is starved, not
+    // stuck (Redlock promises no fairness). Stuck: no Redis command for a whole bound.
     const blocked = (p: string) => world.process(p).state !== 'running';
-    violations.push(...checkLiveness(history, bound, blocked));
+    const stillTrying = (p: string) => (lastSend.get(p) ?? 0) >= world.now - bound * 1000;
+    violations.push(...checkLiveness(history, bound, blocked, stillTrying));
   }
   const verdict: Verdict = safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe';
   const counter = counterSummary(history);

@@ -1,0 +1,83 @@
+/** `locksim sweep`: one run per seed, on all cores, splittable across CI jobs with --shard. */
+import { availableParallelism } from 'node:os';
+import { booleanFlag, integerFlag, parseArgs, stringFlag, UsageError } from './args.ts';
+import { replayCommand } from '../explore/token.ts';
+import { sweepInWorkers } from '../explore/sweep-pool.ts';
+import { shardSeeds, sweepOne, type SweepRun } from '../explore/sweep.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { findVariant } from '../scenario/run.ts';
+
+export const SWEEP_HELP = `usage: locksim sweep <scenario> [--variant V] [--runs N] [--from S] [--shard i/n] [--workers K] [--json]
+
+Runs the scenario once per seed S, S+1, …, S+N-1 (default --from 1 --runs 1000); seed s draws its
+own fault schedule from the scenario's generator, so a seed always means the same run. --shard
+i/n runs only the seeds with s mod n = i-1: n CI jobs with shards 1/n … n/n cover the same seeds
+as one sweep. --workers K runs on K worker threads (default: every core; 1 = in this thread).
+Prints progress on a terminal, then the verdict counts and a replay command per unsafe seed.
+Exit code 0 when the sweep agrees with the variant's expected verdict (no unsafe run for a safe
+variant, at least one for an unsafe variant), 1 otherwise.
+`;
+
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`sweep: --shard takes i/n with 1 <= i <= n, e.g. --shard 2/4; got '${text}'`);
+  return { index, count };
+}
+
+export async function sweepCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('sweep', args, {
+    '--variant': 'string', '--runs': 'integer', '--from': 'integer', '--shard': 'string', '--workers': 'integer', '--json': 'boolean', '--help': 'boolean',
+  });
+  if (booleanFlag(parsed, '--help')) {
+    process.stdout.write(SWEEP_HELP);
+    return 0;
+  }
+  if (parsed.positional.length !== 1) throw new UsageError('sweep: name one scenario (locksim list shows them)');
+  const ref = parsed.positional[0] as string;
+  const scenario = await loadScenario(ref);
+  const variant = findVariant(scenario, stringFlag(parsed, '--variant'));
+  const runs = integerFlag(parsed, '--runs') ?? 1000;
+  if (runs < 1) throw new UsageError(`sweep: --runs must be at least 1, got ${runs}`);
+  const from = integerFlag(parsed, '--from') ?? 1;
+  const shardText = stringFlag(parsed, '--shard');
+  const shard = shardText === undefined ? { index: 1, count: 1 } : parseShard(shardText);
+  const workers = integerFlag(parsed, '--workers') ?? availableParallelism();
+  if (workers < 1) throw new UsageError(`sweep: --workers must be at least 1, got ${workers}`);
+  const seeds = shardSeeds(from, runs, shard);
+  const asJson = booleanFlag(parsed, '--json');
+  const tty = process.stderr.isTTY === true && !asJson;
+  const started = performance.now();
+  let unsafe = 0;
+  const progress = (run: SweepRun, done: number): void => {
+    if (run.verdict === 'unsafe') unsafe++;
+    if (tty) process.stderr.write(`\r  ${done}/${seeds.length} runs, ${unsafe} unsafe, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
+  let results: SweepRun[];
+  if (workers === 1) {
+    results = [];
+    for (const seed of seeds) {
+      const run = await sweepOne(scenario, ref, variant.name, seed);
+      results.push(run);
+      progress(run, results.length);
+    }
+  } else {
+    results = await sweepInWorkers(ref, variant.name, seeds, workers, progress);
+  }
+  if (tty) process.stderr.write('\n');
+  const counts = { safe: 0, unsafe: 0, stuck: 0 };
+  for (const r of results) counts[r.verdict]++;
+  const agrees = variant.expected === 'unsafe' ? counts.unsafe > 0 : counts.unsafe === 0;
+  const wallMs = Math.round(performance.now() - started);
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variant: variant.name, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), wallMs, workers })}\n`);
+    return agrees ? 0 : 1;
+  }
+  process.stdout.write(
+    `${scenario.name}/${variant.name}: ${results.length} runs (seeds ${from}..${from + runs - 1}, shard ${shard.index}/${shard.count}) on ${workers} worker${workers === 1 ? '' : 's'} in ${(wallMs / 1000).toFixed(1)} s\n` +
+      `  safe ${counts.safe}, unsafe ${counts.unsafe}, stuck ${counts.stuck}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}\n`,
+  );
+  for (const r of results.filter((x) => x.verdict !== 'safe').slice(0, 10)) process.stdout.write(`  seed ${r.seed} ${r.verdict}: ${replayCommand(r.token)}\n`);
+  return agrees ? 0 : 1;
+}

@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { faultSchedule } from '../faults/arbitrary.ts';
+import type { Fault } from '../faults/fault.ts';
+import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
+import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+import { encodeToken } from './token.ts';
+
+/**
+ * Seed sweeps: run a scenario once per seed, each seed drawing its own fault schedule from the
+ * scenario's generator. Seed s always means the same run, so sweeps split across CI jobs
+ * (`--shard i/n` takes the seeds with s mod n = i - 1) cover exactly the seeds of one big sweep.
+ */
+export interface SweepRun {
+  readonly seed: number;
+  readonly verdict: RunResult['verdict'];
+  readonly traceHash: string;
+  readonly violations: number;
+  readonly token: string;
+}
+
+/** The fault schedule seed `seed` draws for a variant (deterministic: fast-check's own generator, seeded). */
+export function scheduleForSeed(scenario: Scenario, variantName: string | undefined, seed: number): Fault[] {
+  const variant = findVariant(scenario, variantName);
+  const world = variantWorld(scenario, variant);
+  const arbitrary = faultSchedule(
+    {
+      clients: clientSpecs(world).map((c) => c.name),
+      nodes: nodeSpecs(world).map((n) => n.name),
+      durationMs: world.durationMs,
+      ttlMs: variant.workload?.ttlMs ?? scenario.workload.ttlMs,
+    },
+    scenario.explore,
+  );
+  const [faults] = fc.sample(arbitrary, { seed, numRuns: 1 });
+  return faults ?? [];
+}
+
+/** Runs one seed of a sweep. */
+export async function sweepOne(scenario: Scenario, scenarioRef: string, variantName: string, seed: number): Promise<SweepRun> {
+  const faults = scheduleForSeed(scenario, variantName, seed);
+  const result = await runScenario(scenario, { seed, variant: variantName, faults });
+  return {
+    seed,
+    verdict: result.verdict,
+    traceHash: result.traceHash,
+    violations: result.violations.length,
+    token: encodeToken({ scenario: scenarioRef, variant: variantName, seed, faults }),
+  };
+}
+
+/** The seeds of shard `index` (1-based) of `count`, from the range [from, from + runs). */
+export function shardSeeds(from: number, runs: number, shard: { index: number; count: number }): number[] {
+  const seeds: number[] = [];
+  for (let s = from; s < from + runs; s++) if (((s % shard.count) + shard.count) % shard.count === shard.index - 1) seeds.push(s);
+  return seeds;
+}
