@@ -6,6 +6,7 @@
 import { echoWorld } from '../bench/echo-world.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { spawn } from 'node:child_process';
+import { sweepCommand } from './sweep.ts';
 import { relative, resolve } from 'node:path';
 import { runJson, runReport, tokenOf, verdictLine, worldBlock } from './present.ts';
 import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
@@ -28,6 +29,7 @@ commands:
   explore <scenario>            search random fault schedules for a violation, shrink it,
                                 print a replay command
   replay <token>                re-run a printed replay token, bit for bit
+  sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
   demo                          the kernel's demo world (no Redis): prints a trace hash
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
@@ -264,6 +266,7 @@ function help(command: string): number {
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  sweep: sweepCommand,
   list: listCommand,
   run: runCommand,
   explore: exploreCommand,
