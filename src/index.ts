@@ -15,3 +15,4 @@ export type { WorkloadOptions } from './workload/client.ts';
 export type { ResourceMode } from './workload/resource.ts';
 export { explore, type ExploreOptions, type ExploreResult } from './explore/explore.ts';
 export { encodeToken, decodeToken, replayCommand, type ReplayToken } from './explore/token.ts';
+export { checkLock, lockScenario, LockCheckError, IN_MODEL_FAULTS, type LockCheckOptions } from './testing.ts';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { checkLock, LockCheckError } from '../src/testing.ts';
+import { redlock, type LockFactory } from '../src/locks/index.ts';
+
+/** A user's lock, as users write them: SET NX PX, and (the planted flaw) release by plain DEL. */
+const userLock: LockFactory = ({ nodes, clock, random }) => ({
+  name: 'user-lock',
+  async acquire(resource, ttlMs) {
+    const value = random.hex(8);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const start = clock.monotonic();
+      if ((await nodes[0]!.call('SET', resource, value, 'NX', 'PX', ttlMs)) === 'OK') {
+        return { resource, value, validUntil: start + ttlMs * 0.9, timeSource: 'monotonic' };
+      }
+      await clock.sleep(20);
+    }
+    return null;
+  },
+  async release(lease) {
+    await nodes[0]!.call('DEL', lease.resource);
+  },
+});
+
+describe('checkLock for users\' own locks', () => {
+  it('passes a correct lock', async () => {
+    await expect(checkLock({ lock: redlock({ retryCount: 100, retryDelayMs: 20, retryJitterMs: 20 }), runs: 30 })).resolves.toBeUndefined();
+  });
+
+  it('fails a flawed lock with a shrunk schedule and a replay that reproduces it', async () => {
+    const error = await checkLock({ lock: userLock, nodes: 1, runs: 50, faults: { kinds: ['delay', 'pause'], clientFaults: false } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockCheckError);
+    const failure = error as LockCheckError;
+    expect(failure.message).toContain('user-lock is unsafe');
+    expect(failure.message).toContain("replay: checkLock({ ...sameOptions, replay: '");
+    const again = await checkLock({ lock: userLock, nodes: 1, replay: failure.token }).catch((e: unknown) => e);
+    expect((again as LockCheckError).result.traceHash).toBe(failure.result.traceHash);
+  });
+});
