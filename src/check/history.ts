@@ -71,8 +71,23 @@ export interface FaultRecord {
   effect: string;
 }
 
+/** A lock key's life on one node, in true time: when it held which client's value. */
+export interface KeyLifetime {
+  readonly node: string;
+  readonly key: string;
+  /** The client whose value the key held, if known. */
+  readonly holder?: string;
+  /** True time the key took this value, µs. */
+  readonly from: Micros;
+  /** True time it went away (expired, deleted, lost in a crash, overwritten), µs; null if it outlived the run. */
+  readonly to: Micros | null;
+  readonly endedBy?: 'expired' | 'deleted' | 'crash' | 'overwritten';
+}
+
 export interface History {
   readonly events: HistoryEvent[];
+  /** The lock key's lifetime on every node (simulation only). */
+  readonly keys: KeyLifetime[];
   readonly writes: ResourceWrite[];
   readonly faults: FaultRecord[];
   /** True time the run ended, µs. */
@@ -82,5 +97,5 @@ export interface History {
 }
 
 export function emptyHistory(): History {
-  return { events: [], writes: [], faults: [], endedAt: 0, healedAt: null };
+  return { events: [], keys: [], writes: [], faults: [], endedAt: 0, healedAt: null };
 }

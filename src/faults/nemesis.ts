@@ -135,7 +135,11 @@ export class Nemesis {
         const keys = node?.engine.size() ?? 0;
         const record = this.begin(fault, () => (node === undefined ? `${fault.process}'s clock rate changed` : keys > 0 || node.stats.commands > 0 ? `every TTL on ${fault.process} ${fault.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(fault.ppm / 10_000)}%` : null));
         world.setDrift(fault.process, fault.ppm);
-        this.endAfter(record, fault.durationMs, () => world.setDrift(fault.process, 0));
+        node?.observeKeys('clock');
+        this.endAfter(record, fault.durationMs, () => {
+          world.setDrift(fault.process, 0);
+          node?.observeKeys('clock');
+        });
         break;
       }
       case 'jump': {
@@ -149,6 +153,7 @@ export class Nemesis {
               : null,
         );
         world.jumpClock(fault.process, fault.deltaMs);
+        node?.observeKeys('clock');
         this.noteHeal();
         break;
       }
@@ -176,6 +181,7 @@ export class Nemesis {
           const lost = keysBefore - (node.stats.keysRecovered - recoveredBefore);
           return `${keysBefore} keys at crash, ${lost} lost on restart`;
         });
+        node?.observeKeys('crash');
         world.crash(fault.process);
         if (this.context.isClient(fault.process)) this.context.onClientCrash(fault.process);
         this.endAfter(record, fault.restartAfterMs, () => world.restart(fault.process));

@@ -20,6 +20,19 @@ export interface NodeRequest {
   readonly args: readonly string[];
 }
 
+/** What a watched key held on a node at a true time (the report draws key lifetimes from these). */
+export interface KeyObservation {
+  /** True time, µs. */
+  readonly at: number;
+  readonly key: string;
+  /** The value, or null when the key is absent (expired, deleted, lost). */
+  readonly value: string | null;
+  /** When it will expire if nothing changes, in true time (from the node's clock now), µs. */
+  readonly expiresAt: number | null;
+  /** Why it was observed: a command, a restart, a crash, a clock change. */
+  readonly cause: 'command' | 'restart' | 'crash' | 'clock';
+}
+
 /** A write effect on its way from a primary to its replica. */
 interface ReplicationMessage {
   readonly repl: readonly string[];
@@ -66,6 +79,9 @@ export class RedisNode {
   private replicas: string[] = [];
   private role: 'primary' | 'replica';
   private context: ProcessContext | null = null;
+  /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
+  private readonly watched = new Map<string, string | null>();
+  readonly keyLog: KeyObservation[] = [];
 
   constructor(
     private readonly world: World,
@@ -97,6 +113,34 @@ export class RedisNode {
     this.context?.note('promoted to primary');
   }
 
+  /** Records the life of `key` on this node from now on (see {@link RedisNode.keyLog}). */
+  watch(key: string): void {
+    if (!this.watched.has(key)) this.watched.set(key, null);
+  }
+
+  /**
+   * Looks at every watched key now and logs what changed (or, for `clock` and `crash`, logs
+   * anyway: a clock change moves the predicted expiry; a crash makes the key unreachable).
+   */
+  observeKeys(cause: KeyObservation['cause']): void {
+    if (this.watched.size === 0) return;
+    const at = this.world.now;
+    const clock = this.world.process(this.name).clock;
+    const wallMs = clock.wallMicros(at) / 1000;
+    for (const [key, before] of this.watched) {
+      const dump = cause === 'crash' ? undefined : this.engine.dump().find((d) => d.key === key);
+      const live = dump !== undefined && (dump.expireAt === null || wallMs <= dump.expireAt);
+      const value = live && typeof dump.value === 'string' ? dump.value : null;
+      if (value === before && cause === 'command') continue;
+      this.watched.set(key, value);
+      const expiresAt =
+        value === null || dump?.expireAt === null || dump === undefined
+          ? null
+          : at + Math.max(0, (dump.expireAt - wallMs) * 1000) / (1 + clock.driftPpm / 1e6);
+      this.keyLog.push({ at, key, value, expiresAt, cause });
+    }
+  }
+
   /** Runs one command as if a client sent it now (for tests and the checkers' view of a node). */
   inspect(args: readonly string[]): Reply {
     return this.engine.execute(this.engine.newSession(), args, this.context?.clock.now() ?? 0);
@@ -119,6 +163,7 @@ export class RedisNode {
       ctx.note(`restarted with persistence ${this.persistence}: ${this.engine.size()} keys recovered`);
     }
     this.context = ctx;
+    if (ctx.incarnation > 0) this.observeKeys('restart');
     const sessions = new Map<string, Session>();
     const ep = endpoint(ctx);
     ep.serve((from, body) => {
@@ -135,13 +180,18 @@ export class RedisNode {
         this.stats.readonlyRefused++;
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
-      return this.engine.execute(session, request.args, ctx.clock.now());
+      const reply = this.engine.execute(session, request.args, ctx.clock.now());
+      if (this.watched.size > 0 && touchesWatched(request.args, this.watched)) this.observeKeys('command');
+      return reply;
     });
     // The replication stream is applied as Redis applies its master link: nothing expires while applying.
     const replication = this.engine.newSession({ applyingStream: true });
     ep.onPost((_from, body) => {
       const message = body as ReplicationMessage;
-      if (this.role === 'replica') this.engine.execute(replication, message.repl, ctx.clock.now());
+      if (this.role === 'replica') {
+        this.engine.execute(replication, message.repl, ctx.clock.now());
+        if (this.watched.size > 0 && touchesWatched(message.repl, this.watched)) this.observeKeys('command');
+      }
     });
     if (this.persistence === 'aof-everysec') {
       this.disk = this.engine.clone(this.engineOptions());
@@ -174,6 +224,12 @@ export class RedisNode {
       ep.post(replica, { repl: command } satisfies ReplicationMessage);
     }
   }
+}
+
+function touchesWatched(args: readonly string[], watched: ReadonlyMap<string, unknown>): boolean {
+  for (let i = 1; i < args.length; i++) if (watched.has(args[i] as string)) return true;
+  const name = (args[0] ?? '').toLowerCase();
+  return name === 'flushall' || name === 'exec';
 }
 
 /**

@@ -156,7 +156,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<h2>Reproduce</h2>`,
     `<pre class="replay" id="replay">${esc(options.replayCommand)}</pre>`,
     `<p>Trace hash <code id="trace-hash">${esc(result.traceHash)}</code>: the same command gives the same hash on every machine${real ? ' (in simulation; a real-mode run cannot be bit-exact, only its verdict must agree)' : ''}.</p>`,
-    `<footer><p>${esc(traceNote)} Times are true time unless a clock is named. Node lanes show availability; the lock key's lifetime on each node is ${options.keyLifetimes === undefined ? 'not recorded by this run' : 'drawn from the key lifetimes given to the report'}.</p></footer>`,
+    `<footer><p>${esc(traceNote)} Times are true time unless a clock is named. Node lanes show availability; the lock key's lifetime on each node is ${(options.keyLifetimes ?? result.history.keys ?? []).length === 0 ? 'not recorded by this run' : 'drawn as a bar per value it held'}.</p></footer>`,
   ];
   return [
     '<!doctype html>',

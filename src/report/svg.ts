@@ -45,17 +45,8 @@ import { esc, fmtMs, groupThousands, num } from './escape.ts';
  */
 
 /** A lock key's life on one node, in true time (see {@link TimelineInput.keyLifetimes}). */
-export interface KeyLifetime {
-  readonly node: string;
-  readonly key: string;
-  /** The client whose value the key held (colours the bar), if known. */
-  readonly holder?: string;
-  /** True time the key was set, µs. */
-  readonly from: Micros;
-  /** True time it went away (expired, deleted, lost in a crash), µs; null if it outlived the run. */
-  readonly to: Micros | null;
-  readonly endedBy?: 'expired' | 'deleted' | 'crash' | 'overwritten';
-}
+export type { KeyLifetime } from '../check/history.ts';
+import type { KeyLifetime } from '../check/history.ts';
 
 export interface TimelineInput {
   readonly result: RunResult;
@@ -526,7 +517,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
 
   // --- Node lanes ---------------------------------------------------------------------------
   y += 6;
-  const keyLifetimes = input.keyLifetimes;
+  const keyLifetimes = input.keyLifetimes ?? (input.result.history.keys?.length ? input.result.history.keys : undefined);
   laneBody.push(`<text x="${LEFT - 8}" y="${y + 15}" text-anchor="end" class="section-title">Redis nodes</text><text x="${LEFT}" y="${y + 15}" class="small muted">${keyLifetimes === undefined ? 'availability, clock steps and drift (the run records no key lifetimes yet)' : `availability and the lock key's lifetime on each node`}</text>`);
   y += HEADER;
   nodes.forEach((node, index) => {

@@ -3,6 +3,7 @@ import { checkLostUpdates, counterSummary, type LostUpdateViolation } from '../c
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
 import { checkLiveness, type LivenessViolation } from '../check/liveness.ts';
 import { checkMutex, type MutexViolation } from '../check/mutex.ts';
+import { keyLifetimes } from '../check/keys.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { SimRedis, type NodeAddress } from '../redis/client.ts';
@@ -78,6 +79,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const variant = findVariant(scenario, options.variant);
   const faults = options.faults ?? variantFaults(scenario, variant);
   const worldSpec = variantWorld(scenario, variant);
+  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
   const history = emptyHistory();
   const nodes = new Map<string, RedisNode>();
@@ -89,12 +91,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const spec of nodeSpecs(worldSpec)) {
     addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
   }
+  for (const node of nodes.values()) node.watch(workload.resource);
   const primaries = nodeSpecs(worldSpec).filter((n) => n.replicaOf === undefined).map((n) => n.name);
   const lockNodes = variant.nodes ?? primaries;
   const resourceMode = variant.resource ?? 'unguarded';
   addResource(world, 'resource', resourceMode, history.writes);
 
-  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const clients = clientSpecs(worldSpec);
   const clientNames = new Set(clients.map((c) => c.name));
   const address = (name: string): NodeAddress => ({ resolve: () => directory.get(name) ?? name });
@@ -150,6 +152,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   history.endedAt = world.now;
   history.healedAt = nemesis.lastHealAt;
   (history as { faults: FaultRecord[] }).faults.push(...nemesis.finish());
+  for (const node of nodes.values()) history.keys.push(...keyLifetimes(node.name, node.keyLog, history));
 
   const properties = variant.properties ?? defaultProperties(resourceMode);
   const violations: Violation[] = [];

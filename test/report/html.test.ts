@@ -155,7 +155,7 @@ describe('variants of the report', () => {
       faultsFired: [],
       faults: [],
       trace: null,
-      history: { events: [], writes: [], faults: [], endedAt: 0, healedAt: null },
+      history: { events: [], keys: [], writes: [], faults: [], endedAt: 0, healedAt: null },
     };
     const html = renderRunHtml(SCENARIO, empty, { replayCommand: replay });
     const svg = svgOf(html);
