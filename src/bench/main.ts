@@ -1,28 +1,51 @@
 /**
- * `npm run bench`: prints locksim's speed figures on this machine (medians over repeated runs).
- * A benchmark, not a test: it asserts nothing. `--quick` runs each figure once, briefly (CI
- * uses it to prove the command still works); `--json` prints one JSON object.
+ * `npm run bench`: locksim's speed figures on this machine (medians over repeated runs).
+ * A benchmark, not a test: it asserts nothing. `--quick` runs each figure briefly (CI uses it to
+ * prove the command still works); `--json` prints one JSON object; `--only kernel,reference,
+ * bugs,throughput` picks sections.
  */
 import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
+import { measureReference, type ReferenceFigures } from './reference.ts';
+import { measureThroughput } from './throughput.ts';
+import { measureTimeToBug } from './time-to-bug.ts';
+
+const SECTIONS = ['kernel', 'reference', 'bugs', 'throughput'] as const;
+type Section = (typeof SECTIONS)[number];
 
 interface Options {
   quick: boolean;
   json: boolean;
+  only: Set<Section>;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message} (try --help)\n`);
+  process.exit(2);
 }
 
 function parse(argv: string[]): Options {
-  const options: Options = { quick: false, json: false };
-  for (const arg of argv) {
+  const options: Options = { quick: false, json: false, only: new Set(SECTIONS) };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
     if (arg === '--quick') options.quick = true;
     else if (arg === '--json') options.json = true;
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json]\n  --quick  one short run per figure (proves the bench works; figures are rough)\n  --json   print one JSON object instead of the table\n');
+    else if (arg === '--only') {
+      const list = (argv[++i] ?? '').split(',').filter(Boolean);
+      const bad = list.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+      if (list.length === 0 || bad.length > 0) fail(`--only takes a comma list of ${SECTIONS.join(', ')}; got '${argv[i] ?? ''}'`);
+      options.only = new Set(list as Section[]);
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        'usage: npm run bench -- [--quick] [--json] [--only kernel,reference,bugs,throughput]\n' +
+          '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
+          '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts\n' +
+          '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
+          '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
+          '  --quick     short runs (proves the bench works; figures are rough)\n',
+      );
       process.exit(0);
-    } else {
-      process.stderr.write(`bench: unknown option '${arg}' (try --help)\n`);
-      process.exit(2);
-    }
+    } else fail(`unknown option '${arg}'`);
   }
   return options;
 }
@@ -33,43 +56,88 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+const fmt = (n: number | null, digits = 0): string => (n === null ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
 async function main(): Promise<void> {
-  const options = parse(process.argv.slice(2));
-  const repeats = options.quick ? 1 : 5;
-  const simSeconds = options.quick ? 5 : 60;
-  const runs: KernelFigures[] = [];
-  await measureKernel(options.quick ? 1 : 10); // warm-up: let V8 optimise the hot paths
-  for (let i = 0; i < repeats; i++) runs.push(await measureKernel(simSeconds, i + 1));
-  const long = await measureKernel(options.quick ? 20 : 600, 99);
-  const kernel = {
-    workload: '10 clients looping over awaited request/replies to an echo server, delay 0.1-2 ms',
-    simulatedSeconds: simSeconds,
-    repeats,
-    eventsPerSecond: Math.round(median(runs.map((r) => r.eventsPerSecond))),
-    traceEventsPerSecond: Math.round(median(runs.map((r) => r.traceEventsPerSecond))),
-    simulatedSecondsPerSecond: Number(median(runs.map((r) => r.simulatedSecondsPerSecond)).toFixed(1)),
-    eventsPerRun: runs[0]?.events ?? 0,
-    heapMiBAfterShortRun: Number(median(runs.map((r) => r.heapMiB)).toFixed(1)),
-    heapMiBAfterLongRun: Number(long.heapMiB.toFixed(1)),
-    longRunSimulatedSeconds: long.simulatedSeconds,
+  const o = parse(process.argv.slice(2));
+  const repeats = o.quick ? 1 : 5;
+  const out: Record<string, unknown> = { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version }, quick: o.quick };
+  const log = (line: string): void => {
+    if (!o.json) process.stdout.write(`${line}\n`);
   };
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ machine, kernel }, null, 2)}\n`);
-    return;
+  const progress = (line: string): void => {
+    if (!o.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K  ${line}`);
+  };
+  log(`locksim bench on ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores), Node ${process.version}${o.quick ? ' [quick: rough figures]' : ''}`);
+
+  if (o.only.has('kernel')) {
+    const simSeconds = o.quick ? 5 : 60;
+    await measureKernel(o.quick ? 1 : 10);
+    const runs: KernelFigures[] = [];
+    for (let i = 0; i < repeats; i++) runs.push(await measureKernel(simSeconds, i + 1));
+    const long = await measureKernel(o.quick ? 20 : 600, 99);
+    const kernel = {
+      simulatedSeconds: simSeconds,
+      scheduledEventsPerSecond: Math.round(median(runs.map((r) => r.eventsPerSecond))),
+      kernelEventsPerSecond: Math.round(median(runs.map((r) => r.traceEventsPerSecond))),
+      simulatedSecondsPerSecond: median(runs.map((r) => r.simulatedSecondsPerSecond)),
+      heapMiB: median(runs.map((r) => r.heapMiB)),
+      heapMiBLongRun: long.heapMiB,
+      longRunSimulatedSeconds: long.simulatedSeconds,
+    };
+    out.kernel = kernel;
+    log(`\nKernel: 10 clients looping over awaited request/replies to an echo server (median of ${repeats})`);
+    log(`  scheduled events / s        ${fmt(kernel.scheduledEventsPerSecond).padStart(12)}   deliveries + timer firings; target >= 1,000,000`);
+    log(`  kernel events / s           ${fmt(kernel.kernelEventsPerSecond).padStart(12)}   every traced event, sends included`);
+    log(`  simulated s / wall s        ${fmt(kernel.simulatedSecondsPerSecond, 1).padStart(12)}`);
+    log(`  heap MiB                    ${fmt(kernel.heapMiB, 1).padStart(12)}   after ${simSeconds} simulated s; ${fmt(kernel.heapMiBLongRun, 1)} after ${long.simulatedSeconds} s (flat = no growth)`);
   }
-  const rows: Array<[string, string, string]> = [
-    ['scheduled events / wall second', kernel.eventsPerSecond.toLocaleString('en-US'), 'deliveries + timer firings; target >= 1,000,000'],
-    ['kernel events / wall second', kernel.traceEventsPerSecond.toLocaleString('en-US'), 'every traced event, sends included'],
-    ['simulated seconds / wall second', String(kernel.simulatedSecondsPerSecond), ''],
-    ['events per run', kernel.eventsPerRun.toLocaleString('en-US'), `${simSeconds} simulated s`],
-    ['heap after run (MiB)', String(kernel.heapMiBAfterShortRun), `after ${simSeconds} simulated s`],
-    ['heap after long run (MiB)', String(kernel.heapMiBAfterLongRun), `after ${long.simulatedSeconds} simulated s: flat = memory does not grow with time`],
-  ];
-  process.stdout.write(`locksim bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${options.quick ? ' [quick: rough figures]' : ''}\n\n`);
-  process.stdout.write(`Kernel: ${kernel.workload} (median of ${repeats})\n`);
-  const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [name, value, note] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${value.padStart(12)}  ${note}\n`);
+
+  if (o.only.has('reference')) {
+    const seconds = o.quick ? 10 : 60;
+    await measureReference(o.quick ? 5 : 20);
+    const runs: ReferenceFigures[] = [];
+    for (let i = 0; i < repeats; i++) runs.push(await measureReference(seconds, i + 1));
+    const hour = o.quick ? null : await measureReference(3600, 7);
+    const reference = {
+      simulatedSeconds: seconds,
+      simulatedSecondsPerSecond: median(runs.map((r) => r.simulatedSecondsPerSecond)),
+      eventsPerSecond: Math.round(median(runs.map((r) => r.eventsPerSecond))),
+      redisCommandsPerSecond: Math.round(median(runs.map((r) => r.redisCommandsPerSecond))),
+      heapMiB: median(runs.map((r) => r.heapMiB)),
+      heapMiBOneHour: hour?.heapMiB ?? null,
+      oneHourWallSeconds: hour?.wallSeconds ?? null,
+    };
+    out.reference = reference;
+    log(`\nReference: Redlock, 5 nodes, 5 clients, ${seconds} simulated s, TTL 10 s, delay 0.1-2 ms, Lua scripts (median of ${repeats})`);
+    log(`  simulated s / wall s        ${fmt(reference.simulatedSecondsPerSecond, 1).padStart(12)}   target >= 150`);
+    log(`  kernel events / s           ${fmt(reference.eventsPerSecond).padStart(12)}`);
+    log(`  Redis commands / s          ${fmt(reference.redisCommandsPerSecond).padStart(12)}   through client + network + node; target >= 300,000`);
+    log(`  heap MiB                    ${fmt(reference.heapMiB, 1).padStart(12)}   ${hour === null ? '' : `${fmt(reference.heapMiBOneHour, 1)} after a 1-hour simulated run (${fmt(reference.oneHourWallSeconds, 1)} s wall); target < 256`}`);
+  }
+
+  if (o.only.has('throughput')) {
+    const t = await measureThroughput(o.quick ? 8 : 60);
+    out.throughput = t;
+    log(`\nThroughput: the fault-free control (single-instance, 60 simulated s), ${t.runs} runs`);
+    log(`  runs / s, one thread        ${fmt(t.oneThreadRunsPerSecond, 2).padStart(12)}`);
+    log(`  runs / s, ${t.workers} worker threads   ${fmt(t.allCoresRunsPerSecond, 2).padStart(12)}   x${fmt(t.speedup, 2)} (target >= 1.6 on 2 cores; includes worker start-up)`);
+  }
+
+  if (o.only.has('bugs')) {
+    const seeds = o.quick ? 2 : 20;
+    const rows = await measureTimeToBug(seeds, o.quick ? 100 : 500, progress);
+    if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    out.timeToBug = rows;
+    log(`\nTime to bug: exploration with random fault schedules, exploration seeds 1..${seeds}, at most ${o.quick ? 100 : 500} runs each`);
+    log(`  ${'scenario/variant'.padEnd(48)} found  runs med/worst   seconds med/worst   shrink s  faults`);
+    for (const r of rows) {
+      log(
+        `  ${`${r.scenario}/${r.variant}`.padEnd(48)} ${`${r.found}/${r.seeds}`.padStart(5)}  ${`${fmt(r.medianRuns, 1)}/${fmt(r.worstRuns)}`.padStart(14)}   ${`${fmt(r.medianSeconds, 2)}/${fmt(r.worstSeconds, 2)}`.padStart(16)}   ${fmt(r.medianShrinkSeconds, 2).padStart(7)}  ${fmt(r.maxShrunkFaults).padStart(6)}`,
+      );
+    }
+  }
+  if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
 await main();

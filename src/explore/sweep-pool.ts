@@ -15,6 +15,7 @@ export async function sweepInWorkers(
   seeds: readonly number[],
   workers: number,
   onRun: (run: SweepRun, done: number) => void,
+  ownSchedule = false,
 ): Promise<SweepRun[]> {
   const count = Math.max(1, Math.min(workers, seeds.length));
   const slices: number[][] = Array.from({ length: count }, () => []);
@@ -26,7 +27,7 @@ export async function sweepInWorkers(
         new Promise<void>((resolve, reject) => {
           // Workers do not inherit tsx's loader: a small bootstrap registers it, then loads the worker.
           const bootstrap = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
-          const worker = new Worker(bootstrap, { eval: true, workerData: { scenarioRef, variant, seeds: slice } });
+          const worker = new Worker(bootstrap, { eval: true, workerData: { scenarioRef, variant, seeds: slice, ownSchedule } });
           worker.on('message', (run: SweepRun) => {
             results.push(run);
             onRun(run, results.length);

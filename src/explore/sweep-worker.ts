@@ -7,10 +7,11 @@ interface Job {
   readonly scenarioRef: string;
   readonly variant: string;
   readonly seeds: readonly number[];
+  readonly ownSchedule: boolean;
 }
 
 const job = workerData as Job;
 const scenario = await loadScenario(job.scenarioRef);
 for (const seed of job.seeds) {
-  parentPort?.postMessage(await sweepOne(scenario, job.scenarioRef, job.variant, seed));
+  parentPort?.postMessage(await sweepOne(scenario, job.scenarioRef, job.variant, seed, job.ownSchedule));
 }

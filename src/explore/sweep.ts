@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { faultSchedule } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+import { clientSpecs, nodeSpecs, variantFaults, variantWorld, type Scenario } from '../scenario/types.ts';
 import { encodeToken } from './token.ts';
 
 /**
@@ -35,9 +35,12 @@ export function scheduleForSeed(scenario: Scenario, variantName: string | undefi
   return faults ?? [];
 }
 
-/** Runs one seed of a sweep. */
-export async function sweepOne(scenario: Scenario, scenarioRef: string, variantName: string, seed: number): Promise<SweepRun> {
-  const faults = scheduleForSeed(scenario, variantName, seed);
+/**
+ * Runs one seed of a sweep: with a schedule drawn for the seed, or (`ownSchedule`) with the
+ * scenario's own hand-written schedule, so that only the seed varies.
+ */
+export async function sweepOne(scenario: Scenario, scenarioRef: string, variantName: string, seed: number, ownSchedule = false): Promise<SweepRun> {
+  const faults = ownSchedule ? [...variantFaults(scenario, findVariant(scenario, variantName))] : scheduleForSeed(scenario, variantName, seed);
   const result = await runScenario(scenario, { seed, variant: variantName, faults });
   return {
     seed,

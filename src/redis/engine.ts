@@ -255,6 +255,16 @@ export class RedisEngine {
     return this.ks.data.size;
   }
 
+  /**
+   * A string key's raw value and absolute expiry (ms on the node's clock), without side effects
+   * (no lazy expiry); undefined when absent or not a string. For observers, not for clients.
+   */
+  peek(key: string): { value: string; expireAt: number | null } | undefined {
+    const value = this.ks.data.get(key);
+    if (typeof value !== 'string') return undefined;
+    return { value, expireAt: this.ks.getExpire(key) ?? null };
+  }
+
   /** The whole keyspace as plain data, sorted by key (expired-but-present keys included). */
   dump(): KeyDump[] {
     const out: KeyDump[] = [];

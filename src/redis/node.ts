@@ -128,9 +128,9 @@ export class RedisNode {
     const clock = this.world.process(this.name).clock;
     const wallMs = clock.wallMicros(at) / 1000;
     for (const [key, before] of this.watched) {
-      const dump = cause === 'crash' ? undefined : this.engine.dump().find((d) => d.key === key);
+      const dump = cause === 'crash' ? undefined : this.engine.peek(key);
       const live = dump !== undefined && (dump.expireAt === null || wallMs <= dump.expireAt);
-      const value = live && typeof dump.value === 'string' ? dump.value : null;
+      const value = live ? dump.value : null;
       if (value === before && cause === 'command') continue;
       this.watched.set(key, value);
       const expiresAt =
