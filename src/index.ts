@@ -16,3 +16,6 @@ export type { ResourceMode } from './workload/resource.ts';
 export { explore, type ExploreOptions, type ExploreResult } from './explore/explore.ts';
 export { encodeToken, decodeToken, replayCommand, type ReplayToken } from './explore/token.ts';
 export { checkLock, lockScenario, LockCheckError, IN_MODEL_FAULTS, type LockCheckOptions } from './testing.ts';
+export { loadCatalog, loadScenario } from './scenario/load.ts';
+export { validateScenario, ScenarioError } from './scenario/validate.ts';
+export { renderTimeline } from './report/timeline.ts';

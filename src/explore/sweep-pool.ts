@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { SweepRun } from './sweep.ts';
 
 const TSX_API = import.meta.resolve('tsx/esm/api');
-const WORKER = new URL('./sweep-worker.ts', import.meta.url).href;
+// From the sources the worker is a .ts file (loaded through tsx); from the built package a .js one.
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
 
 /**
  * Runs the seeds of a sweep on `workers` worker threads (seeds dealt round-robin), calling

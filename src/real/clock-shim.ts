@@ -30,7 +30,15 @@ import { findExecutable } from './process-group.ts';
 export const CLOCK_SHIM_REFRESH_MS = 1;
 
 /** The repository root (this file is src/real/clock-shim.ts). */
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root: the folder holding scripts/build-clock-shim.sh (from src/real, or from dist/src/real when built). */
+const REPO_ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'scripts', 'build-clock-shim.sh'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+})();
 
 /** The C source of the shim. */
 export const CLOCK_SHIM_SOURCE = join(REPO_ROOT, 'src', 'real', 'shim', 'clock-shim.c');
