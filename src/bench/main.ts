@@ -7,10 +7,11 @@
 import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
 import { measureReference, type ReferenceFigures } from './reference.ts';
+import { measureRedis, type RedisFigures } from './redis.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureTimeToBug } from './time-to-bug.ts';
 
-const SECTIONS = ['kernel', 'reference', 'bugs', 'throughput'] as const;
+const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -37,8 +38,9 @@ function parse(argv: string[]): Options {
       options.only = new Set(list as Section[]);
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--json] [--only kernel,reference,bugs,throughput]\n' +
+        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
+          '  redis       simulated Redis through client + network + node: SET/GET, and EVALSHA\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
@@ -91,6 +93,21 @@ async function main(): Promise<void> {
     log(`  kernel events / s           ${fmt(kernel.kernelEventsPerSecond).padStart(12)}   every traced event, sends included`);
     log(`  simulated s / wall s        ${fmt(kernel.simulatedSecondsPerSecond, 1).padStart(12)}`);
     log(`  heap MiB                    ${fmt(kernel.heapMiB, 1).padStart(12)}   after ${simSeconds} simulated s; ${fmt(kernel.heapMiBLongRun, 1)} after ${long.simulatedSeconds} s (flat = no growth)`);
+  }
+
+  if (o.only.has('redis')) {
+    const simSeconds = o.quick ? 2 : 10;
+    await measureRedis(1);
+    const runs: RedisFigures[] = [];
+    for (let i = 0; i < repeats; i++) runs.push(await measureRedis(simSeconds));
+    const redis = {
+      commandsPerSecond: Math.round(median(runs.map((r) => r.commandsPerSecond))),
+      evalshaPerSecond: Math.round(median(runs.map((r) => r.evalshaPerSecond))),
+    };
+    out.redis = redis;
+    log(`\nSimulated Redis: 8 clients looping over commands to one node, full client + network + node path (median of ${repeats})`);
+    log(`  SET/GET commands / s        ${fmt(redis.commandsPerSecond).padStart(12)}   target >= 300,000`);
+    log(`  EVALSHA (Lua) calls / s     ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete in the fengari Lua VM`);
   }
 
   if (o.only.has('reference')) {
