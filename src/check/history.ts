@@ -88,6 +88,8 @@ export interface History {
   readonly events: HistoryEvent[];
   /** The lock key's lifetime on every node (simulation only). */
   readonly keys: KeyLifetime[];
+  /** The nodes the lock talks to (its quorum is a majority of them). */
+  lockNodes?: readonly string[];
   readonly writes: ResourceWrite[];
   readonly faults: FaultRecord[];
   /** True time the run ended, µs. */

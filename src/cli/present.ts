@@ -56,10 +56,14 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
 
 function detail(v: Violation): string {
   if (v.property !== 'mutex') return '';
-  const past = (s: typeof v.first): string =>
-    Number.isNaN(s.pastValidityMs) ? `${s.process} still inside at the end` : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed (${s.endedBy})`;
+  const quorum = (ms: number | null): string =>
+    ms === null || !Number.isFinite(ms) ? '' : `, ${ms > 0 ? `${ms.toFixed(1)} ms past` : `${(-ms).toFixed(1)} ms before`} its lock expired on a quorum`;
+  const past = (s: typeof v.first, q: number | null): string =>
+    Number.isNaN(s.pastValidityMs)
+      ? `${s.process} still inside at the end${quorum(q)}`
+      : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum(q)} (${s.endedBy})`;
   const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
-  return `\n      ${past(v.first)}; ${past(v.second)}${faults}`;
+  return `\n      ${past(v.first, v.firstPastQuorumMs)}; ${past(v.second, v.secondPastQuorumMs)}${faults}`;
 }
 
 /** The JSON of one run (plain data; the history is included for `locksim check`). */

@@ -94,6 +94,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const node of nodes.values()) node.watch(workload.resource);
   const primaries = nodeSpecs(worldSpec).filter((n) => n.replicaOf === undefined).map((n) => n.name);
   const lockNodes = variant.nodes ?? primaries;
+  history.lockNodes = lockNodes;
   const resourceMode = variant.resource ?? 'unguarded';
   addResource(world, 'resource', resourceMode, history.writes);
 

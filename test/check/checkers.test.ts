@@ -104,3 +104,24 @@ describe('liveness', () => {
     expect(checkLiveness(live, 10_000, () => false)).toEqual([]);
   });
 });
+
+describe('how far a section ran past its lock\'s expiry on a quorum', () => {
+  it('uses the majority-th latest end of the holder\'s key lifetimes', async () => {
+    const { quorumLostAt } = await import('../../src/check/mutex.ts');
+    const h = history([
+      { process: 'a', kind: 'acquire', phase: 'ok', at: 1_000, resource: 'r', lease },
+      { process: 'a', kind: 'release', phase: 'invoke', at: 9_000_000, resource: 'r' },
+    ]);
+    h.lockNodes = ['n1', 'n2', 'n3'];
+    h.keys.push(
+      { node: 'n1', key: 'r', holder: 'a', from: 900, to: 2_000_000, endedBy: 'expired' },
+      { node: 'n2', key: 'r', holder: 'a', from: 900, to: 5_000_000, endedBy: 'expired' },
+      { node: 'n3', key: 'r', holder: 'a', from: 900, to: null },
+    );
+    const [section] = criticalSections(h);
+    // Three nodes: a quorum is two. The key outlives the run on n3 and lasts until 5 s on n2.
+    expect(quorumLostAt(h, section!)).toBe(5_000_000);
+    h.keys.splice(1, 1);
+    expect(quorumLostAt(h, section!)).toBe(2_000_000);
+  });
+});
