@@ -164,19 +164,23 @@ export class RedisNode {
     }
     this.context = ctx;
     if (ctx.incarnation > 0) this.observeKeys('restart');
-    const sessions = new Map<string, Session>();
+    // Sessions by connection number (unique per client object in a run), then by sender.
+    const sessions = new Map<number, Map<string, Session>>();
     const ep = endpoint(ctx);
     ep.serve((from, body) => {
       const request = body as NodeRequest;
       this.stats.commands++;
-      const key = `${from}/${request.connection}`;
-      let session = sessions.get(key);
+      let byFrom = sessions.get(request.connection);
+      if (byFrom === undefined) {
+        byFrom = new Map();
+        sessions.set(request.connection, byFrom);
+      }
+      let session = byFrom.get(from);
       if (session === undefined) {
         session = this.engine.newSession();
-        sessions.set(key, session);
+        byFrom.set(from, session);
       }
-      const name = (request.args[0] ?? '').toLowerCase();
-      if (this.role === 'replica' && WRITE_COMMANDS.has(name)) {
+      if (this.role === 'replica' && WRITE_COMMANDS.has((request.args[0] ?? '').toLowerCase())) {
         this.stats.readonlyRefused++;
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
