@@ -82,7 +82,10 @@ export class Link {
     this.lastAt = at;
     this.queue.push({ message, at, id, toIncarnation: this.to.incarnation });
     this.kernel.traceLink('send', this.from, this.to, id, '');
-    if (!this.scheduled && this.mode !== 'hold') this.scheduleHead();
+    if (this.mode === 'hold') {
+      this.stats.held++;
+      this.kernel.traceLink('hold', this.from, this.to, id, '');
+    } else if (!this.scheduled) this.scheduleHead();
   }
 
   /** Changes the link's mode; healing a held link releases what it held, in order. */
