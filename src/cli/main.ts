@@ -19,6 +19,7 @@ import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { formatMicros, seconds } from '../sim/index.ts';
+import { REAL_HELP, realCommand } from './real.ts';
 
 const HELP: Record<string, string> = {
   main: `usage: locksim <command> [options]
@@ -30,6 +31,8 @@ commands:
                                 print a replay command
   replay <token>                re-run a printed replay token, bit for bit
   sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
+  real <scenario>               replay a scenario against real redis-server processes and
+                                compare its verdict with the simulation's
   demo                          the kernel's demo world (no Redis): prints a trace hash
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
@@ -68,6 +71,7 @@ unsafe variant, none for a safe one), 1 otherwise.
 Re-runs the run a token describes (scenario, variant, seed, fault schedule): the same trace
 hash, on any machine with the same locksim version.
 `,
+  real: REAL_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
 
 Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
@@ -272,6 +276,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   explore: exploreCommand,
   replay: replayCommandLine,
   demo: demoCommand,
+  real: realCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

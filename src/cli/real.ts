@@ -1,0 +1,166 @@
+/**
+ * `locksim real`: replays a scenario against real redis-server processes, Toxiproxy and client
+ * processes (src/real/runner.ts), prints the same report as `locksim run` with the simulated
+ * verdict beside the real one, and writes the HTML report with the real-mode badge.
+ */
+import { relative, resolve } from 'node:path';
+import { replayCommand } from '../explore/token.ts';
+import { RealModeUnsupportedError, runReal, type RealRunResult } from '../real/runner.ts';
+import { RedisServerMissingError } from '../real/redis-process.ts';
+import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
+import { writeRunReport } from '../report/write.ts';
+import { renderTimeline, violationText } from '../report/timeline.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { findVariant, type Violation } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
+import { runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
+
+export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--timeline] [--json]
+
+Replays the scenario against real processes: a redis-server per node (under the clock shim, so
+node clock drift and jumps apply), Toxiproxy between every client and every node (partitions,
+cuts and delays), a Node process per client running the same lock code over ioredis (pauses are
+SIGSTOP/SIGCONT, crashes SIGKILL), and the protected resource as a TCP server. Real time runs
+1:1: a 30 s scenario takes 30 s. The same checkers judge the recorded history, and the same
+scenario, variant, seed and fault schedule run in simulation: both verdicts are printed side by
+side, and a disagreement is reported loudly.
+
+  --duration D    run D of real time (30s, 20000ms) instead of the scenario's duration (the
+                  simulation beside it gets the same)
+  --reports DIR   where the HTML and JSON reports go (default: reports/real/)
+  --no-reports    write no report files
+
+Needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock shim). Replicas and
+failover, and message loss on links to Redis, are not supported in real mode.
+Without --variant every variant runs, one after another.
+Exit code 0 when every real verdict is the expected one, 1 otherwise, 2 bad input or a missing tool.
+`;
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function detail(v: Violation): string {
+  if (v.property !== 'mutex') return '';
+  const past = (s: typeof v.first): string =>
+    Number.isNaN(s.pastValidityMs)
+      ? `${s.process} still inside at the end`
+      : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed (${s.endedBy})`;
+  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
+  return `\n      ${past(v.first)}; ${past(v.second)}${faults}`;
+}
+
+function lagText(lagMs: number): string {
+  const lag = Math.abs(lagMs) < 0.05 ? 0 : lagMs;
+  return `${lag >= 0 ? '+' : ''}${lag.toFixed(1)} ms`;
+}
+
+/** The side-by-side line: `real: UNSAFE, simulated: UNSAFE — agree`, or a loud disagreement. */
+export function comparisonLine(result: RealRunResult): string {
+  const real = result.verdict.toUpperCase();
+  if (result.simulated === null) return `real: ${real} (not simulated)`;
+  const simulated = result.simulated.verdict.toUpperCase();
+  if (result.agrees === true) return `real: ${real}, simulated: ${simulated} — agree`;
+  return [
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    `!! DISAGREEMENT: real: ${real}, simulated: ${simulated} (${result.scenario}/${result.variant}, seed ${result.seed})`,
+    '!! The real run and the simulation of the same scenario reached different verdicts.',
+    '!! Look at the fault lags and process errors above, and at the timeline (--timeline).',
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+  ].join('\n');
+}
+
+/** The text report of one real run. */
+export function realReport(result: RealRunResult, scenarioRef: string, options: { timeline: boolean; scenario: Scenario }): string {
+  const parts = [worldBlock(options.scenario, result.variant, result.seed, result.faults, result.lockName).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), `mode      real: redis-server processes, Toxiproxy, one process per client`, ''];
+  if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
+  parts.push(`${verdictLine(result)}  [real]`);
+  for (const v of result.violations.slice(0, 5)) parts.push(`  - ${violationText(v)}${detail(v)}`);
+  if (result.violations.length > 5) parts.push(`  - … ${result.violations.length - 5} more`);
+  result.faultsFired.forEach((f, i) => {
+    const t = result.faultTimings[i];
+    const when = t === undefined ? '' : t.beforeStart ? ' [in place before the clients started]' : ` [took effect at ${t.appliedMs.toFixed(1)} ms, ${lagText(t.lagMs)} late]`;
+    parts.push(`  fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}${when}`);
+  });
+  for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
+  for (const n of result.notes) parts.push(`  note: ${n}`);
+  const s = result.stats;
+  parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} history events`);
+  parts.push(`  trace hash: none (a real run is not bit-exact; its verdict must agree with the simulation's)`);
+  parts.push(`  ${(result.durationMs / 1000).toFixed(1)} s of real time, ${(result.wallMs / 1000).toFixed(1)} s in all`);
+  if (result.simulated !== null) parts.push(`  the simulated run: trace hash ${result.simulated.traceHash}; ${replayCommand(tokenOf(result.simulated, scenarioRef))}`);
+  parts.push(comparisonLine(result));
+  return parts.join('\n');
+}
+
+/** The JSON of one real run: `locksim run --json`'s shape, plus the simulated verdict beside it. */
+export function realJson(result: RealRunResult, scenarioRef: string): Record<string, unknown> {
+  return {
+    ...runJson(result, scenarioRef, false),
+    mode: 'real',
+    traceHash: 'real',
+    simulated: result.simulated === null ? null : { verdict: result.simulated.verdict, traceHash: result.simulated.traceHash, violations: result.simulated.violations.length },
+    agrees: result.agrees,
+    faultTimings: result.faultTimings,
+    durationMs: result.durationMs,
+    wallMs: Math.round(result.wallMs),
+    notes: result.notes,
+  };
+}
+
+export async function realCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs('real', args, {
+    '--variant': 'string', '--seed': 'integer', '--duration': 'string', '--timeline': 'boolean', '--json': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--help': 'boolean',
+  });
+  if (booleanFlag(parsed, '--help')) {
+    out(REAL_HELP);
+    return 0;
+  }
+  if (parsed.positional.length !== 1) throw new UsageError('real: name one scenario (locksim list shows them), e.g. locksim real gc-pause --variant redlock');
+  const ref = parsed.positional[0] as string;
+  const scenario = await loadScenario(ref);
+  const seed = integerFlag(parsed, '--seed') ?? 1;
+  const asJson = booleanFlag(parsed, '--json');
+  const durationText = stringFlag(parsed, '--duration');
+  const durationMs = durationText === undefined ? undefined : parseDuration('real', durationText);
+  if (durationMs !== undefined && durationMs <= 0) throw new UsageError(`real: --duration must be positive, got '${durationText}'`);
+  const variantName = stringFlag(parsed, '--variant');
+  const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
+  const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports/real');
+  const results: RealRunResult[] = [];
+  for (const variant of variants) {
+    let result: RealRunResult;
+    try {
+      result = await runReal(scenario, {
+        seed,
+        variant: variant.name,
+        scenarioRef: ref,
+        durationMs,
+        onProgress: (line) => process.stderr.write(`real: ${line}\n`),
+      });
+    } catch (error) {
+      if (error instanceof RealModeUnsupportedError) throw new UsageError(`real: ${error.message}`);
+      if (error instanceof RedisServerMissingError || error instanceof ToxiproxyMissingError || (error instanceof Error && /^gcc not found/.test(error.message))) {
+        process.stderr.write(`locksim: real mode needs a tool that is missing:\n${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    results.push(result);
+    const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref)), { real: true }).html;
+    if (!asJson) out(`${realReport(result, ref, { timeline: booleanFlag(parsed, '--timeline'), scenario })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
+    if (result.agrees === false) process.stderr.write(`locksim: DISAGREEMENT: ${result.scenario}/${result.variant} real ${result.verdict}, simulated ${result.simulated?.verdict}\n`);
+  }
+  const ok = results.every((r) => r.verdict === r.expected);
+  if (asJson) {
+    const items = results.map((r) => realJson(r, ref));
+    process.stdout.write(`${JSON.stringify(items.length === 1 ? items[0] : { seed, ok, results: items })}\n`);
+  } else if (results.length > 1) {
+    const bad = results.filter((r) => r.verdict !== r.expected);
+    const disagree = results.filter((r) => r.agrees === false);
+    out(`${results.length - bad.length} of ${results.length} real verdicts as expected${bad.length > 0 ? `; differing: ${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')}` : ''}${disagree.length > 0 ? `; DISAGREEING WITH THE SIMULATION: ${disagree.map((r) => `${r.scenario}/${r.variant}`).join(', ')}` : ''}`);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,687 @@
+/**
+ * Real mode: replays one variant of a scenario against real processes and judges the history
+ * with the same checkers as the simulation.
+ *
+ * Topology (everything on 127.0.0.1, on free ports, through src/real/process-group.ts so that
+ * nothing outlives the run, a failure or Ctrl-C):
+ *
+ * - one `redis-server` per node of the world, with the node's persistence, under the clock shim
+ *   (its wall-clock offset and drift from the node's spec; drift and jump faults move it);
+ * - one `toxiproxy-server` with a proxy per (client, node) pair: clients reach nodes only
+ *   through their own proxies, so a partition can cut one client from one node;
+ * - the protected resource, a TCP server in this process (src/real/resource-server.ts), which
+ *   logs every write in true time;
+ * - one Node process per client (src/real/client-process.ts) running the simulation's client
+ *   loop with the variant's lock over ioredis and a `RealClock`, streaming its history here.
+ *
+ * True time is CLOCK_MONOTONIC since the run's start (src/real/true-time.ts); clients stamp
+ * their own events with it. The fault schedule is applied by src/real/nemesis.ts at the faults'
+ * true times (real time runs 1:1: a 30 s scenario takes 30 s); faults due at 0 ms are put in
+ * place before the clients start. Afterwards the same scenario, variant, seed and schedule run in
+ * simulation, and the two verdicts are set side by side: real mode cannot be bit-exact, but the
+ * verdict must agree.
+ *
+ * Not supported: replicas and failover (no replication in real mode), and message loss on a
+ * link to Redis (a TCP stream cannot lose single messages); such a scenario is refused up front
+ * with {@link RealModeUnsupportedError}.
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { checkFencing } from '../check/fencing.ts';
+import { checkLostUpdates, counterSummary } from '../check/damage.ts';
+import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
+import { checkLiveness } from '../check/liveness.ts';
+import { checkMutex } from '../check/mutex.ts';
+import type { Fault } from '../faults/fault.ts';
+import { findVariant, runScenario, type RunResult, type Violation } from '../scenario/run.ts';
+import {
+  clientSpecs,
+  defaultProperties,
+  nodeSpecs,
+  variantFaults,
+  variantWorld,
+  type ClientSpec,
+  type Property,
+  type Scenario,
+  type Variant,
+  type Verdict,
+} from '../scenario/types.ts';
+import type { Micros } from '../sim/time.ts';
+import type { WorkloadOptions } from '../workload/client.ts';
+import { buildClockShim } from './clock-shim.ts';
+import { RealNemesis, unsupportedFaults, type FaultTiming, type RealClientHandle, type RealClientState, type RealNodeHandle, type RealWorld, type ToxicSpec } from './nemesis.ts';
+import { spawnManaged, type ManagedChild } from './process-group.ts';
+import { isClientMessage, type ClientInit, type ClientMessage, type NodeEndpoint } from './protocol.ts';
+import { SeededRandom } from './random.ts';
+import { RedisProcess, redisServerPath } from './redis-process.ts';
+import { ResourceServer } from './resource-server.ts';
+import { findToxiproxyServer, linkName, ToxiproxyServer } from './toxiproxy.ts';
+import { TrueTime } from './true-time.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The client process's entry point. */
+export const CLIENT_PROCESS_SCRIPT = join(REPO_ROOT, 'src', 'real', 'client-process.ts');
+
+/** How long client processes may take to start and connect. */
+const CLIENT_READY_TIMEOUT_MS = 60_000;
+
+export interface RealRunOptions {
+  readonly seed: number;
+  /** The variant's name (default: the scenario's first). */
+  readonly variant?: string;
+  /**
+   * How the client processes load the scenario (they need its lock factory): a catalog name or
+   * a path to the scenario's module. Default: the scenario's name (a catalog scenario).
+   */
+  readonly scenarioRef?: string;
+  /** Run this many ms of real time instead of the world's `durationMs` (the simulation gets the same). */
+  readonly durationMs?: number;
+  /** A fault schedule instead of the variant's own. */
+  readonly faults?: readonly Fault[];
+  /** Also run the simulation of the same world and schedule, for the side-by-side verdict (default true). */
+  readonly simulate?: boolean;
+  /** Called with a line of progress now and then (starting, running, judging). */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** A real run: a RunResult (traceHash `real`, no kernel trace) plus the simulated verdict beside it. */
+export interface RealRunResult extends RunResult {
+  readonly mode: 'real';
+  /** The simulation of the same scenario, variant, seed, duration and schedule (null if not asked for). */
+  readonly simulated: RunResult | null;
+  /** Whether the real verdict equals the simulated one (null without a simulation). */
+  readonly agrees: boolean | null;
+  /** For each of `faultsFired`: when it was due, when it took effect, the lag. */
+  readonly faultTimings: readonly FaultTiming[];
+  /** How long the run lasted in true time, ms. */
+  readonly durationMs: number;
+  /** Wall time of the whole thing (start-up, run, teardown, simulation), ms. */
+  readonly wallMs: number;
+  /** Things worth knowing about how the scenario was mapped to real processes. */
+  readonly notes: readonly string[];
+}
+
+/** The scenario needs something real mode does not do. */
+export class RealModeUnsupportedError extends Error {
+  constructor(
+    readonly scenario: string,
+    readonly variant: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${scenario}/${variant} cannot run in real mode:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'RealModeUnsupportedError';
+  }
+}
+
+/** Why a variant cannot run for real (empty: it can). */
+export function realModeProblems(scenario: Scenario, variant: Variant, faults: readonly Fault[] = variantFaults(scenario, variant)): string[] {
+  const world = variantWorld(scenario, variant);
+  const nodes = nodeSpecs(world);
+  const problems: string[] = [];
+  for (const n of nodes) {
+    if (n.replicaOf !== undefined) problems.push(`node ${n.name} is a replica of ${n.replicaOf}: replication and failover are not supported in real mode`);
+  }
+  const names = new Set(nodes.map((n) => n.name));
+  problems.push(...unsupportedFaults(faults, (p) => names.has(p)));
+  return problems;
+}
+
+/**
+ * Checks that redis-server, toxiproxy-server and gcc (for the clock shim) are there, and builds
+ * the shim. Throws the infrastructure's errors, which say how to install what is missing.
+ */
+export async function checkRealModeTools(): Promise<void> {
+  redisServerPath();
+  findToxiproxyServer();
+  await buildClockShim();
+}
+
+/** The scenario with `durationMs` as the given variant's run length (for the simulation beside a shortened real run). */
+export function withDuration(scenario: Scenario, variantName: string, durationMs: number): Scenario {
+  return {
+    ...scenario,
+    variants: scenario.variants.map((v) => (v.name === variantName ? { ...v, world: { ...v.world, durationMs } } : v)),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, Math.max(0, ms)));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A scenario reference a child process can load from the repository root. */
+function childRef(ref: string): string {
+  const looksLikePath = ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js') || ref.endsWith('.mjs');
+  return looksLikePath && !isAbsolute(ref) ? resolve(ref) : ref;
+}
+
+/** What a client process needs from the run. */
+interface ClientContext {
+  init(client: ClientProcess, incarnation: number): ClientInit;
+  origin(): TrueTime | undefined;
+  over(): boolean;
+  onEvent(event: HistoryEvent): void;
+  onError(process: string, at: Micros, message: string): void;
+  /** The process died without being told to (not a fault): record it as a crash. */
+  onUnexpectedExit(client: ClientProcess, message: string): void;
+}
+
+/** One client: its current child process and what the runner knows of its clock. */
+class ClientProcess implements RealClientHandle {
+  state: RealClientState = 'starting';
+  rate: number;
+  offsetMs: number;
+  incarnation = -1;
+  lockName = '';
+  /** Redis commands sent by earlier processes of this client plus the current one's last count. */
+  private commandsBefore = 0;
+  private commandsNow = 0;
+  private child: ManagedChild | undefined;
+  private stderr = '';
+  private lastEvent: { at: Micros; wallMs: number; monoMs: number } | undefined;
+  private onReady: (() => void) | undefined;
+  private onStopped: (() => void) | undefined;
+  /** The next incarnation's process, started at a crash, ready to run at the restart. */
+  private standby: Promise<void> | undefined;
+  private restarting = false;
+
+  constructor(
+    readonly name: string,
+    spec: ClientSpec,
+    private readonly context: ClientContext,
+  ) {
+    this.rate = 1 + (spec.driftPpm ?? 0) / 1_000_000;
+    this.offsetMs = spec.wallOffsetMs ?? 0;
+  }
+
+  get commands(): number {
+    return this.commandsBefore + this.commandsNow;
+  }
+
+  /** Starts the first process of this client; resolves once it is connected and ready. */
+  spawn(): Promise<void> {
+    this.state = 'starting';
+    return this.launch();
+  }
+
+  /**
+   * Spawns the next process of this client and sends it its init; resolves once it is
+   * connected and ready. In the run (`originNs` known) the process waits for `start`, unless
+   * `startAtOnce`.
+   */
+  private launch(startAtOnce = false): Promise<void> {
+    this.incarnation++;
+    this.commandsBefore += this.commandsNow;
+    this.commandsNow = 0;
+    this.stderr = '';
+    const child = spawnManaged(`client ${this.name}#${this.incarnation}`, process.execPath, ['--import', 'tsx', CLIENT_PROCESS_SCRIPT], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    child.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
+      // LOCKSIM_REAL_DEBUG=1: the clients' connection events, as they happen.
+      if (process.env.LOCKSIM_REAL_DEBUG === '1') process.stderr.write(chunk);
+    });
+    child.process.stdout?.resume();
+    child.process.on('message', (message: unknown) => {
+      if (child === this.child && isClientMessage(message)) this.receive(message);
+    });
+    void child.exited.then((info) => {
+      if (child !== this.child || this.state === 'crashed' || this.context.over()) return;
+      this.state = 'crashed';
+      this.context.onUnexpectedExit(this, `exited on its own (code ${info.code}, signal ${info.signal})${this.stderr.trim() === '' ? '' : `: ${this.stderr.trim().split('\n').slice(-5).join(' | ')}`}`);
+    });
+    const ready = new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`client process ${this.name} was not ready within ${CLIENT_READY_TIMEOUT_MS} ms${this.stderr === '' ? '' : `:\n${this.stderr}`}`)), CLIENT_READY_TIMEOUT_MS);
+      this.onReady = () => {
+        clearTimeout(timer);
+        done();
+      };
+      void child.exited.then((info) => {
+        clearTimeout(timer);
+        fail(new Error(`client process ${this.name} exited before it was ready (code ${info.code}, signal ${info.signal})${this.stderr === '' ? '' : `:\n${this.stderr}`}`));
+      });
+    });
+    ready.catch(() => {});
+    const init = this.context.init(this, this.incarnation);
+    this.post(startAtOnce ? init : { ...init, originNs: undefined });
+    return ready;
+  }
+
+  /** Starts the workload (true time counts from `origin`). */
+  start(origin: TrueTime): void {
+    this.post({ type: 'start', originNs: origin.toString() });
+  }
+
+  pause(): boolean {
+    if (this.state !== 'running' || this.child === undefined) return false;
+    this.child.signal('SIGSTOP');
+    this.state = 'paused';
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.state !== 'paused' || this.child === undefined) return false;
+    this.child.signal('SIGCONT');
+    this.state = 'running';
+    return true;
+  }
+
+  /**
+   * SIGKILL. Then a standby process for the next incarnation is started at once (it loads the
+   * scenario and connects, and waits): starting Node takes a second or two, and a restart should
+   * take as long as in the simulation, i.e. no time.
+   */
+  crash(): boolean {
+    const child = this.child;
+    if (child === undefined || !child.alive || this.state === 'crashed') return false;
+    this.state = 'crashed';
+    this.onReady = undefined;
+    this.standby = child.kill().then(() => (this.context.over() ? Promise.reject(new Error('the run is over')) : this.launch()));
+    this.standby.catch(() => {});
+    return true;
+  }
+
+  /** Starts the standby (or, if it failed, a new process); resolves with how long that took, ms. */
+  async restart(): Promise<number | null> {
+    if (this.state !== 'crashed' || this.context.over() || this.restarting) return null;
+    this.restarting = true;
+    const began = performance.now();
+    try {
+      let ready = false;
+      if (this.standby !== undefined) ready = await this.standby.then(() => true, () => false);
+      this.standby = undefined;
+      const origin = this.context.origin();
+      if (this.context.over() || origin === undefined) return null;
+      if (ready) {
+        this.start(origin);
+      } else {
+        await this.launch(true);
+        if (this.context.over()) return null;
+      }
+      this.state = 'running';
+      return performance.now() - began;
+    } catch (error) {
+      if (!this.context.over()) this.context.onError(this.name, this.context.origin()?.now() ?? 0, `restart failed: ${errorText(error)}`);
+      return null;
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  setRate(rate: number): void {
+    // Keep the offset the old rate built up, as RealClock does (approximately: for a restart).
+    this.rate = rate;
+    this.post({ type: 'clock', rate });
+  }
+
+  jump(deltaMs: number): void {
+    this.offsetMs += deltaMs;
+    this.post({ type: 'clock', jumpMs: deltaMs });
+  }
+
+  /** The client's clock readings now, extrapolated from its last event (for a crash record). */
+  clockNow(at: Micros): { wallMs: number; monoMs: number } {
+    const last = this.lastEvent;
+    if (last === undefined) return { wallMs: Math.floor(Date.now() + this.offsetMs), monoMs: 0 };
+    const elapsed = ((at - last.at) / 1000) * this.rate;
+    return { wallMs: Math.floor(last.wallMs + elapsed), monoMs: last.monoMs + elapsed };
+  }
+
+  /** Asks a running process for its final counts (waits at most `timeoutMs`). */
+  async stop(timeoutMs: number): Promise<void> {
+    const child = this.child;
+    if (child === undefined || !child.alive || this.state !== 'running') return;
+    const stopped = new Promise<void>((done) => {
+      this.onStopped = done;
+    });
+    this.post({ type: 'stop' });
+    await Promise.race([stopped, sleep(timeoutMs), child.exited]);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child !== undefined && child.alive) await child.kill();
+  }
+
+  private post(message: ClientInit | { type: 'start'; originNs: string } | { type: 'clock'; rate?: number; jumpMs?: number } | { type: 'stop' }): void {
+    const child = this.child?.process;
+    if (child === undefined || !child.connected) return;
+    child.send(message, (error) => {
+      // A process that died meanwhile cannot be told anything; nothing to do.
+      void error;
+    });
+  }
+
+  private receive(message: ClientMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.lockName = message.lockName;
+        if (this.state === 'starting') this.state = 'running';
+        this.onReady?.();
+        this.onReady = undefined;
+        return;
+      case 'event': {
+        const event = message.event as HistoryEvent;
+        this.lastEvent = { at: event.at, wallMs: event.wallMs, monoMs: event.monoMs };
+        this.context.onEvent(event);
+        return;
+      }
+      case 'stats':
+        this.commandsNow = message.commands;
+        return;
+      case 'error':
+        this.context.onError(this.name, message.at, message.message);
+        return;
+      case 'stopped':
+        this.commandsNow = message.commands;
+        this.onStopped?.();
+        this.onStopped = undefined;
+        return;
+    }
+  }
+}
+
+/** A direct (not proxied) connection to a node, to count its keys for the fault records. */
+function adminConnection(port: number): Redis {
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // With enableReadyCheck false, ioredis 5 can emit a stale 'ready' after a close that
+    // followed a fresh connect, and then never reconnects: keep the ready check.
+    enableReadyCheck: true,
+    retryStrategy: () => 20,
+    connectionName: 'locksim-admin',
+  });
+  redis.on('error', () => {});
+  return redis;
+}
+
+async function countKeys(redis: Redis, node: RedisProcess): Promise<number | null> {
+  if (node.state !== 'running') return null;
+  const deadline = performance.now() + 1_000;
+  while (redis.status !== 'ready' && performance.now() < deadline) await sleep(10);
+  if (redis.status !== 'ready') return null;
+  const reply = await Promise.race([redis.call('DBSIZE').catch(() => null), sleep(500).then(() => null)]);
+  return typeof reply === 'number' ? reply : null;
+}
+
+/** Judges a history as runScenario does. */
+function judge(
+  history: History,
+  scenario: Scenario,
+  variant: Variant,
+  workload: WorkloadOptions,
+  blocked: (process: string) => boolean,
+): { properties: readonly Property[]; violations: Violation[]; verdict: Verdict } {
+  const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
+  const violations: Violation[] = [];
+  if (properties.includes('mutex')) violations.push(...checkMutex(history));
+  if (properties.includes('lost-updates')) violations.push(...checkLostUpdates(history));
+  if (properties.includes('fencing')) violations.push(...checkFencing(history));
+  const safetyBroken = violations.length > 0;
+  if (properties.includes('liveness')) {
+    const bound = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+    violations.push(...checkLiveness(history, bound, blocked));
+  }
+  const verdict: Verdict = safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe';
+  return { properties, violations, verdict };
+}
+
+/** Runs one variant of a scenario against real processes; see the file comment. */
+export async function runReal(scenario: Scenario, options: RealRunOptions): Promise<RealRunResult> {
+  const began = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const variant = findVariant(scenario, options.variant);
+  const baseWorld = variantWorld(scenario, variant);
+  const durationMs = options.durationMs ?? baseWorld.durationMs;
+  const worldSpec = { ...baseWorld, durationMs };
+  const faults = options.faults ?? variantFaults(scenario, variant);
+  const problems = realModeProblems(scenario, variant, faults);
+  if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
+  const scenarioRef = childRef(options.scenarioRef ?? scenario.name);
+  await checkRealModeTools();
+
+  const specs = nodeSpecs(worldSpec);
+  const lockNodes = variant.nodes ?? specs.map((n) => n.name);
+  const clientList = clientSpecs(worldSpec);
+  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
+  const resourceMode = variant.resource ?? 'unguarded';
+  const history = emptyHistory();
+  const processErrors: Array<{ at: Micros; process: string; message: string }> = [];
+  const notes: string[] = [];
+  const events: HistoryEvent[] = [];
+  let origin: TrueTime | undefined;
+  let over = false;
+  const now = (): Micros => origin?.now() ?? 0;
+
+  const redisNodes = new Map<string, RedisProcess>();
+  const admins: Redis[] = [];
+  let toxiproxy: ToxiproxyServer | undefined;
+  let resource: ResourceServer | undefined;
+  const clients = new Map<string, ClientProcess>();
+  let nemesis: RealNemesis | undefined;
+  let endedAt: Micros = 0;
+  const blockedAtEnd = new Set<string>();
+
+  try {
+    progress(`starting ${specs.length} redis-server (clock shim), toxiproxy-server and ${clientList.length} client processes`);
+    const started = await Promise.allSettled(
+      specs.map((spec) =>
+        RedisProcess.start({
+          name: spec.name,
+          persistence: spec.persistence ?? 'none',
+          clock: { offsetMs: spec.wallOffsetMs ?? 0, rate: 1 + (spec.driftPpm ?? 0) / 1_000_000 },
+        }).then((node) => redisNodes.set(spec.name, node)),
+      ),
+    );
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const nodeHandles = new Map<string, RealNodeHandle>();
+    for (const spec of specs) {
+      const redis = redisNodes.get(spec.name) as RedisProcess;
+      const admin = adminConnection(redis.port);
+      admins.push(admin);
+      nodeHandles.set(spec.name, { name: spec.name, redis, keys: () => countKeys(admin, redis) });
+    }
+
+    toxiproxy = await ToxiproxyServer.start();
+    const proxy = toxiproxy;
+    const links = new Map<string, { port: number; name: string }>();
+    for (const c of clientList) {
+      for (const n of lockNodes) {
+        const node = redisNodes.get(n);
+        if (node === undefined) throw new Error(`variant ${variant.name} names node '${n}', which is not in the world`);
+        const link = await proxy.createLink({ name: linkName(c.name, n), upstreamPort: node.port });
+        links.set(`${c.name}|${n}`, { port: link.port, name: link.name });
+      }
+    }
+
+    // A world that declares its network delay gets it on every link (Toxiproxy latency, each
+    // way); without one, the loopback's own fraction of a millisecond stands for the default.
+    const worldDelay = worldSpec.delay;
+    const addWorldDelay = async (): Promise<void> => {
+      if (worldDelay === undefined) return;
+      const latency = worldDelay.kind === 'fixed' ? worldDelay.ms : (worldDelay.minMs + worldDelay.maxMs) / 2;
+      const jitter = worldDelay.kind === 'fixed' ? 0 : (worldDelay.maxMs - worldDelay.minMs) / 2;
+      await Promise.all(
+        [...links.values()].flatMap((l) =>
+          (['upstream', 'downstream'] as const).map((stream) =>
+            addToxic(l.name, { name: `world-delay-${stream}`, type: 'latency', stream, attributes: { latency: Math.round(latency), jitter: Math.round(jitter) } }),
+          ),
+        ),
+      );
+    };
+    const addToxic = async (proxyName: string, toxic: ToxicSpec): Promise<void> => {
+      const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: toxic.name, type: toxic.type, stream: toxic.stream, toxicity: 1, attributes: toxic.attributes }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`toxiproxy: adding toxic ${toxic.name} to ${proxyName}: HTTP ${response.status} ${text}`);
+    };
+    if (worldDelay !== undefined) {
+      await addWorldDelay();
+      notes.push(`the world's network delay is a Toxiproxy latency toxic each way on every client-node link (resource links: loopback)`);
+    }
+
+    const random = new SeededRandom(`${options.seed}/real/resource`);
+    const server = await ResourceServer.start({ mode: resourceMode, now, random: () => random.next() });
+    resource = server;
+
+    const context: ClientContext = {
+      init: (client, incarnation) => {
+        const spec = clientList.find((c) => c.name === client.name) as ClientSpec;
+        const start = spec.startMs === undefined || incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
+        const nodes: NodeEndpoint[] = lockNodes.map((n) => ({ name: n, port: (links.get(`${client.name}|${n}`) as { port: number }).port }));
+        return {
+          type: 'init',
+          client: client.name,
+          incarnation,
+          scenarioRef,
+          variant: variant.name,
+          seed: options.seed,
+          workload: start,
+          nodes,
+          resourcePort: server.port,
+          clock: { offsetMs: client.offsetMs, rate: client.rate },
+          commandTimeoutMs: variant.commandTimeoutMs,
+          originNs: origin?.toString(),
+        };
+      },
+      origin: () => origin,
+      over: () => over,
+      onEvent: (event) => {
+        if (!over) events.push(event);
+      },
+      onError: (process, at, message) => {
+        if (!over) processErrors.push({ at, process, message });
+      },
+      onUnexpectedExit: (client, message) => {
+        const at = now();
+        processErrors.push({ at, process: client.name, message });
+        if (origin !== undefined) events.push({ index: 0, process: client.name, kind: 'crash', phase: 'info', at, ...client.clockNow(at) });
+      },
+    };
+    for (const c of clientList) clients.set(c.name, new ClientProcess(c.name, c, context));
+    await Promise.all([...clients.values()].map((c) => c.spawn()));
+
+    const world: RealWorld = {
+      now,
+      nodes: nodeHandles,
+      clients,
+      resource: server,
+      linkOf: (client, node) => links.get(`${client}|${node}`)?.name,
+      addToxic,
+      removeToxic: async (proxyName: string, name: string) => {
+        const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics/${encodeURIComponent(name)}`, { method: 'DELETE' });
+        await response.text();
+        if (!response.ok && response.status !== 404) throw new Error(`toxiproxy: removing toxic ${name} from ${proxyName}: HTTP ${response.status}`);
+      },
+      resetToxics: async () => {
+        await proxy.reset();
+        await addWorldDelay();
+      },
+      onClientCrash: (name) => {
+        const client = clients.get(name) as ClientProcess;
+        const at = now();
+        events.push({ index: 0, process: name, kind: 'crash', phase: 'info', at, ...client.clockNow(at) });
+      },
+    };
+    nemesis = new RealNemesis(world);
+    const initial = faults.filter((f) => f.at <= 0);
+    if (initial.length > 0) notes.push(`${initial.length} fault(s) due at 0 ms were put in place before the clients started`);
+    await nemesis.applyInitial(faults);
+
+    progress(`running ${scenario.name}/${variant.name} for ${durationMs} ms of real time`);
+    origin = TrueTime.startingNow();
+    const runOrigin = origin;
+    nemesis.schedule(faults);
+    for (const c of clients.values()) c.start(runOrigin);
+    await sleep(durationMs - runOrigin.nowMs());
+    while (runOrigin.nowMs() < durationMs) await sleep(1);
+
+    endedAt = now();
+    server.closeLog();
+    await nemesis.stop();
+    // Clients still paused or crashed at the end could not have progressed (liveness).
+    for (const c of clients.values()) if (c.state !== 'running') blockedAtEnd.add(c.name);
+    await Promise.all([...clients.values()].map((c) => c.stop(1_000)));
+    over = true;
+  } finally {
+    over = true;
+    await nemesis?.stop().catch(() => {});
+    await Promise.all([...clients.values()].map((c) => c.kill().catch(() => {})));
+    for (const admin of admins) admin.disconnect();
+    await toxiproxy?.stop().catch(() => {});
+    await Promise.all([...redisNodes.values()].map((n) => n.dispose().catch(() => {})));
+    await resource?.close().catch(() => {});
+  }
+  progress('judging the history');
+
+  // The history, in true time (events from different processes arrive in any order).
+  const kept = events.filter((e) => e.at <= endedAt).sort((a, b) => a.at - b.at);
+  history.events.push(...kept.map((e, index) => ({ ...e, index })));
+  history.writes.push(...(resource?.writes ?? []).filter((w) => w.at <= endedAt));
+  history.endedAt = endedAt;
+  const records: FaultRecord[] = nemesis?.finish() ?? [];
+  history.faults.push(...records);
+  history.healedAt = nemesis?.lastHealAt ?? null;
+  for (const e of nemesis?.errors ?? []) processErrors.push({ at: e.at, process: 'nemesis', message: e.message });
+
+  const { properties, violations, verdict } = judge(history, scenario, variant, workload, (p) => blockedAtEnd.has(p));
+  const counter = counterSummary(history);
+  const lockName = [...clients.values()].find((c) => c.lockName !== '')?.lockName ?? '';
+
+  let simulated: RunResult | null = null;
+  if (options.simulate !== false) {
+    progress('simulating the same scenario, seed and schedule');
+    simulated = await runScenario(withDuration(scenario, variant.name, durationMs), { seed: options.seed, variant: variant.name, faults: options.faults });
+  }
+
+  return {
+    mode: 'real',
+    scenario: scenario.name,
+    variant: variant.name,
+    lockName,
+    seed: options.seed,
+    verdict,
+    expected: variant.expected,
+    properties,
+    violations,
+    traceHash: 'real',
+    events: history.events.length,
+    faults: [...faults],
+    faultsFired: history.faults,
+    history,
+    trace: null,
+    stats: {
+      acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
+      acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
+      writesAccepted: counter.acceptedWrites,
+      writesRefused: counter.refusedWrites,
+      finalValue: counter.finalValue,
+      redisCommands: [...clients.values()].reduce((sum, c) => sum + c.commands, 0),
+      messages: resource?.messages ?? 0,
+      simulatedMs: endedAt / 1000,
+    },
+    processErrors: processErrors.sort((a, b) => a.at - b.at),
+    processes: { clients: clientList.map((c) => c.name), nodes: specs.map((n) => n.name) },
+    simulated,
+    agrees: simulated === null ? null : simulated.verdict === verdict,
+    faultTimings: nemesis?.timings ?? [],
+    durationMs,
+    wallMs: performance.now() - began,
+    notes,
+  };
+}
