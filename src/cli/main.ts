@@ -53,8 +53,9 @@ Lists the catalog: each scenario with its variants and their expected verdicts.
 Runs the scenario's hand-written fault schedule with seed N (default 1), judges the history
 (mutual exclusion, lost updates, fencing, liveness) and prints the world, the timeline when a
 property broke (or with --timeline), the verdict, what each fault did, the trace hash and a
-replay command. Without --variant every variant runs. --all runs the whole catalog and also
-writes reports/index.html (scenarios x variants, expected and observed) and reports/junit.xml.
+replay command. Without --variant every variant runs. --all runs the whole catalog. Reports:
+an HTML and a JSON file per run, plus reports/index.html (scenarios x variants, expected and
+observed) and reports/junit.xml for the runs of this command.
 Exit code 0 when every verdict is the expected one, 1 otherwise.
 `,
   explore: `usage: locksim explore <scenario> [--variant V] [--runs N | --time 30s] [--seed N] [--json]
@@ -131,7 +132,7 @@ async function runCommand(args: string[]): Promise<number> {
     }
   }
   let index: string | null = null;
-  if (reportDir !== null && all) {
+  if (reportDir !== null) {
     const rows = scenarios.map(({ scenario }) => ({
       scenario,
       results: results.filter((r) => r.scenario === scenario).map((r) => r.result),
@@ -150,8 +151,8 @@ async function runCommand(args: string[]): Promise<number> {
   } else if (results.length > 1) {
     const bad = results.filter(({ result }) => result.verdict !== result.expected);
     out(`\n${results.length - bad.length} of ${results.length} verdicts as expected${bad.length > 0 ? `; differing: ${bad.map(({ result }) => `${result.scenario}/${result.variant}`).join(', ')}` : ''}`);
-    if (index !== null) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
   }
+  if (!asJson && index !== null && (all || results.length > 1)) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
   return ok ? 0 : 1;
 }
 
