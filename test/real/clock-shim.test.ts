@@ -67,7 +67,9 @@ describe('control file and ClockControl', () => {
 
     clock.setRate(3);
     const before = clock.offsetMs();
-    expect(before).toBeCloseTo(7_500, -1);
+    // At rate 3 the offset grows by 2 ms per real ms from here on: a loaded machine may take a
+    // few ms between the two calls, so allow a generous margin (no step is what matters).
+    expect(Math.abs(before - 7_500)).toBeLessThan(100);
     await sleep(100);
     // 100+ ms of real time at rate 3 gained 200+ ms of offset.
     const gained = clock.offsetMs() - before;
