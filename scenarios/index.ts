@@ -11,6 +11,7 @@ import nodeRestart from './node-restart.ts';
 import pauseInFlight from './pause-in-flight.ts';
 import plainDelRelease from './plain-del-release.ts';
 import renewalTooLate from './renewal-too-late.ts';
+import { libraryScenarios } from './libraries/index.ts';
 
 export const catalog: readonly Scenario[] = [
   gcPause,
@@ -24,4 +25,6 @@ export const catalog: readonly Scenario[] = [
   plainDelRelease,
   renewalTooLate,
   control,
+  // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
+  ...libraryScenarios,
 ];

@@ -1,0 +1,12 @@
+/**
+ * Scenarios that run published lock libraries, unmodified, in simulation (one per library;
+ * see docs/libraries.md), listed at the end of the catalog (scenarios/index.ts).
+ */
+import type { Scenario } from '../../src/scenario/types.ts';
+import redisSemaphore from './redis-semaphore.ts';
+import redlock4 from './redlock4.ts';
+import redlock5 from './redlock5.ts';
+
+export { redisSemaphore, redlock4, redlock5 };
+
+export const libraryScenarios: readonly Scenario[] = [redlock4, redlock5, redisSemaphore];

@@ -1,0 +1,131 @@
+/**
+ * What every library adapter is built on: an environment in which to load the library and the
+ * clients to hand it, in simulation (a realm per simulated process: the library's own code on
+ * the process's simulated clock, timers and random stream) or against real Redis (Node's own
+ * `require` and the ioredis clients given).
+ *
+ * An adapter is a {@link LockFactory} made with {@link libraryLock}: it receives a
+ * {@link LibraryEnvironment}, loads the library with `env.require`, constructs it with
+ * `env.clients`, and maps its API onto {@link LockAlgorithm}. docs/libraries.md shows a whole
+ * adapter for another ioredis-based library in a few dozen lines.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Clock, LockAlgorithm, LockContext, LockFactory } from '../locks/interface.ts';
+import { createRealm, describeThrown, LOCKSIM_ROOT, type Realm } from '../realm/realm.ts';
+import { isSimRedis } from '../realm/redis.ts';
+
+/** Where an adapter runs its library. `auto`: a realm when the nodes are simulated, the host otherwise. */
+export type LibraryMode = 'auto' | 'realm' | 'host';
+
+/** What an adapter gets to build its lock with. */
+export interface LibraryEnvironment {
+  /** `realm` in simulation, `host` against real Redis. */
+  readonly mode: 'realm' | 'host';
+  /** Loads a package (or a file of one) as the library sees it: from locksim's node_modules. */
+  require<T = unknown>(specifier: string): T;
+  /** One ioredis-compatible client per node, in the context's order, for the library. */
+  readonly clients: readonly unknown[];
+  /** The process's clock (for the adapter's own bookkeeping, e.g. a lease's validity). */
+  readonly clock: Clock;
+  /** The realm, in simulation. */
+  readonly realm: Realm | null;
+  /**
+   * A controller for a lease's abort signal. In a realm it is also aborted if the library
+   * crashes the process (an uncaught exception), so the holder's section ends at the crash.
+   * Hand it back with {@link LibraryEnvironment.forget} once the lease is released.
+   */
+  leaseController(): AbortController;
+  forget(controller: AbortController): void;
+}
+
+const hostRequire = createRequire(join(LOCKSIM_ROOT, 'package.json'));
+
+/** The installed version of a package (from its package.json), e.g. `4.2.0`. */
+export function installedVersion(pkg: string): string {
+  let dir = dirname(hostRequire.resolve(pkg));
+  for (;;) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (json.version !== undefined && json.name !== undefined) return json.version.replace(/^v/, '');
+    } catch {
+      // no package.json here: look further up
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+
+/** Builds the environment for one lock instance (one simulated process incarnation, or one real client). */
+export function libraryEnvironment(context: LockContext, name: string, mode: LibraryMode = 'auto'): LibraryEnvironment {
+  const simulated = context.nodes.length > 0 && context.nodes.every(isSimRedis);
+  const useRealm = mode === 'realm' || (mode === 'auto' && simulated);
+  const live = new Set<AbortController>();
+  if (!useRealm) {
+    return {
+      mode: 'host',
+      require: <T>(specifier: string) => hostRequire(specifier) as T,
+      clients: context.nodes,
+      clock: context.clock,
+      realm: null,
+      leaseController: () => new AbortController(),
+      forget: () => {},
+    };
+  }
+  const realm = createRealm({ clock: context.clock, random: context.random, name });
+  realm.onFailure((failure) => {
+    for (const controller of [...live]) controller.abort(new Error(`the process crashed: ${failure.message}`));
+    live.clear();
+  });
+  return {
+    mode: 'realm',
+    require: <T>(specifier: string) => realm.require<T>(specifier),
+    clients: context.nodes.map((node) => realm.redis(node)),
+    clock: context.clock,
+    realm,
+    leaseController: () => {
+      const controller = new AbortController();
+      live.add(controller);
+      return controller;
+    },
+    forget: (controller) => void live.delete(controller),
+  };
+}
+
+/** Options every adapter takes. */
+export interface AdapterOptions {
+  /** Where to run the library (default `auto`). */
+  readonly mode?: LibraryMode;
+}
+
+/**
+ * Makes a {@link LockFactory} from an adapter: `build` runs once per lock instance (per
+ * simulated process incarnation), with a fresh environment.
+ */
+export function libraryLock(name: string, build: (env: LibraryEnvironment) => LockAlgorithm, options: AdapterOptions = {}): LockFactory {
+  return (context) => build(libraryEnvironment(context, name, options.mode));
+}
+
+/** The `name` of anything thrown (works across realms, where `instanceof` does not). */
+export function thrownName(error: unknown): string {
+  return error !== null && typeof error === 'object' && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
+}
+
+/**
+ * A host `Error` telling what a library threw (a realm's errors are not `instanceof Error`
+ * outside it): `LostLockError: Lost mutex for key …`, with the original as `cause`.
+ */
+export function hostError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(describeThrown(error), { cause: error });
+}
+
+/** Short `key=value` list of the options a variant changed, for lock names. */
+export function optionText(options: object): string {
+  const parts = Object.entries(options)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length === 0 ? '' : `(${parts.join(',')})`;
+}

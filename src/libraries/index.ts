@@ -1,0 +1,26 @@
+/**
+ * Published lock libraries, run unmodified: each adapter loads the library from node_modules
+ * (into a realm per simulated process in simulation; with Node's own require against real
+ * Redis) and maps its API onto {@link LockAlgorithm}. See docs/libraries.md.
+ */
+export {
+  hostError,
+  installedVersion,
+  libraryEnvironment,
+  libraryLock,
+  optionText,
+  thrownName,
+  type AdapterOptions,
+  type LibraryEnvironment,
+  type LibraryMode,
+} from './common.ts';
+export { REDLOCK4_PACKAGE, redlock4, type Redlock4Options } from './redlock4.ts';
+export { REDLOCK5_PACKAGE, redlock5, type Redlock5Options, type Redlock5Settings } from './redlock5.ts';
+export {
+  REDIS_SEMAPHORE_CLASSES,
+  REDIS_SEMAPHORE_PACKAGE,
+  redisSemaphore,
+  type RedisSemaphoreClass,
+  type RedisSemaphoreLockOptions,
+  type RedisSemaphoreOptions,
+} from './redis-semaphore.ts';

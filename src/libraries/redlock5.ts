@@ -1,0 +1,181 @@
+/**
+ * Adapter for `redlock` 5.0.0-beta.2 (installed under the npm alias `redlock5`, so it can sit
+ * beside redlock 4): `new Redlock(clients, settings)`, `acquire(resources, duration)`,
+ * `release(lock)`, `extend(lock, duration)`, and `using(resources, duration, routine)` with
+ * automatic extension and an abort signal.
+ *
+ * What the library does, in its own code: the same scripts as redlock 4, sent to every client
+ * at once; an operation resolves as soon as a quorum `floor(N/2)+1` has voted for it, or a
+ * quorum against (an error, a timeout or a "0" is a vote against), and is retried up to
+ * `retryCount` times. `acquire` reads `start = Date.now()` once, before the first attempt, and
+ * returns a lock with `expiration = start + duration - drift` without comparing it with the
+ * time after the replies (redlock 4 does). `extend` refuses a lock whose expiration passed.
+ * `using` acquires, then extends whenever `automaticExtensionThreshold` ms (default 500) are
+ * left on the wall clock (a `setTimeout` of `expiration - Date.now() - threshold`); when an
+ * extension fails and the expiration has passed, it aborts the routine's signal
+ * (`signal.error` holds the cause).
+ *
+ * Mapping, `mode: 'acquire'`: `acquire` → `acquire([resource], ttl)` (an ExecutionError after
+ * the retries → null); `validUntil` is the library's `lock.expiration` (wall clock);
+ * `release` → `release` (ExecutionError: lost, not an error); `extend` → `extend`.
+ * `mode: 'using'`: `acquire` starts `using([resource], ttl, routine)` and resolves when the
+ * routine starts; the routine's signal becomes `lease.signal` (aborted with `signal.error`);
+ * `release` ends the routine and waits for `using` to release. The routine cannot see the
+ * lock, so the lease's `value` is a placeholder and `validUntil` the first expiration as
+ * `acquire` computes it (start + ttl − drift on the wall clock).
+ */
+import type { Lease, LockAlgorithm, LockFactory } from '../locks/interface.ts';
+import { hostError, installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, type LibraryEnvironment } from './common.ts';
+
+/** redlock 5's settings (defaults: driftFactor 0.01, retryCount 10, retryDelay 200, retryJitter 100, automaticExtensionThreshold 500). */
+export interface Redlock5Settings {
+  readonly driftFactor?: number;
+  readonly retryCount?: number;
+  readonly retryDelay?: number;
+  readonly retryJitter?: number;
+  readonly automaticExtensionThreshold?: number;
+}
+
+export interface Redlock5Options extends AdapterOptions {
+  /** `acquire` (explicit acquire/extend/release, default) or `using` (auto-extension, abort signal). */
+  readonly mode5?: 'acquire' | 'using';
+  readonly settings?: Redlock5Settings;
+  /** The package to load (default `redlock5`): a fork with the same API, e.g. `@sesamecare-oss/redlock`. */
+  readonly package?: string;
+}
+
+interface Redlock5Lock {
+  readonly value: string;
+  expiration: number;
+}
+
+interface Redlock5 {
+  acquire(resources: string[], duration: number): Promise<Redlock5Lock>;
+  release(lock: Redlock5Lock): Promise<unknown>;
+  extend(lock: Redlock5Lock, duration: number): Promise<Redlock5Lock>;
+  using<T>(resources: string[], duration: number, routine: (signal: AbortSignal & { error?: Error }) => Promise<T>): Promise<T>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+type Redlock5Module = { default: new (clients: readonly unknown[], settings?: Redlock5Settings) => Redlock5 };
+
+/** The npm alias redlock 5 is installed under (`npm install redlock5@npm:redlock@5.0.0-beta.2`). */
+export const REDLOCK5_PACKAGE = 'redlock5';
+
+/** Errors with which redlock 5 says "no quorum": a refusal, not a failure of the caller. */
+const REFUSALS = new Set(['ExecutionError', 'ResourceLockedError']);
+
+/** A lock factory running the published redlock 5 beta. */
+export function redlock5(options: Redlock5Options = {}): LockFactory {
+  const mode = options.mode5 ?? 'acquire';
+  const settings = options.settings ?? {};
+  const pkg = options.package ?? REDLOCK5_PACKAGE;
+  const label = pkg === REDLOCK5_PACKAGE ? 'redlock' : pkg;
+  const name = `${label}@${installedVersion(pkg)}${mode === 'using' ? '.using' : ''}${optionText(settings)}`;
+  return libraryLock(
+    name,
+    (env) => {
+      const Redlock = env.require<Redlock5Module>(pkg).default;
+      const redlock = new Redlock(env.clients, settings);
+      return mode === 'using' ? usingLock(name, env, redlock, settings) : acquireLock(name, redlock);
+    },
+    options,
+  );
+}
+
+function acquireLock(name: string, redlock: Redlock5): LockAlgorithm {
+  const locks = new WeakMap<Lease, Redlock5Lock>();
+  const leaseOf = (resource: string, lock: Redlock5Lock): Lease => {
+    const lease: Lease = { resource, value: lock.value, validUntil: lock.expiration, timeSource: 'wall' };
+    locks.set(lease, lock);
+    return lease;
+  };
+  const lockOf = (lease: Lease): Redlock5Lock => {
+    const lock = locks.get(lease);
+    if (lock === undefined) throw new Error(`${name}: not a lease of this lock`);
+    return lock;
+  };
+  return {
+    name,
+    async acquire(resource, ttlMs) {
+      try {
+        return leaseOf(resource, await redlock.acquire([resource], ttlMs));
+      } catch (error) {
+        if (REFUSALS.has(thrownName(error))) return null;
+        throw error;
+      }
+    },
+    async release(lease) {
+      try {
+        await redlock.release(lockOf(lease));
+      } catch (error) {
+        if (!REFUSALS.has(thrownName(error))) throw error;
+      }
+    },
+    async extend(lease, ttlMs) {
+      try {
+        return leaseOf(lease.resource, await redlock.extend(lockOf(lease), ttlMs));
+      } catch (error) {
+        if (REFUSALS.has(thrownName(error))) return null;
+        throw error;
+      }
+    },
+  };
+}
+
+interface Running {
+  readonly finish: () => void;
+  readonly done: Promise<unknown>;
+  readonly controller: AbortController;
+}
+
+function usingLock(name: string, env: LibraryEnvironment, redlock: Redlock5, settings: Redlock5Settings): LockAlgorithm {
+  const running = new WeakMap<Lease, Running>();
+  const driftFactor = settings.driftFactor ?? 0.01;
+  let serial = 0;
+  return {
+    name,
+    acquire(resource, ttlMs) {
+      const start = env.clock.now();
+      return new Promise<Lease | null>((resolve, reject) => {
+        let started = false;
+        const controller = env.leaseController();
+        const done = redlock.using([resource], ttlMs, (signal) => {
+          started = true;
+          signal.addEventListener('abort', () => controller.abort(hostError(signal.error ?? signal.reason)), { once: true });
+          const lease: Lease = {
+            resource,
+            value: `using#${++serial}`,
+            validUntil: start + ttlMs - (Math.round(driftFactor * ttlMs) + 2),
+            timeSource: 'wall',
+            signal: controller.signal,
+          };
+          return new Promise<void>((finish) => {
+            running.set(lease, { finish, done, controller });
+            resolve(lease);
+          });
+        });
+        done.then(
+          () => env.forget(controller),
+          (error: unknown) => {
+            env.forget(controller);
+            if (started) return; // release() reports it
+            if (REFUSALS.has(thrownName(error))) resolve(null);
+            else reject(error);
+          },
+        );
+      });
+    },
+    async release(lease) {
+      const run = running.get(lease);
+      if (run === undefined) throw new Error(`${name}: not a lease of this lock`);
+      running.delete(lease);
+      run.finish();
+      try {
+        await run.done;
+      } catch (error) {
+        if (!REFUSALS.has(thrownName(error))) throw error;
+      }
+    },
+  };
+}

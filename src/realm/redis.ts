@@ -1,0 +1,330 @@
+/**
+ * An ioredis-compatible client for code inside a realm, over a simulated node's {@link SimRedis}
+ * (or, outside simulation, any {@link RedisLike} such as a real ioredis client).
+ *
+ * Why not hand the library the SimRedis itself: the scenario runner builds the clients a lock
+ * factory receives, without the realm's `errorClass`, so their errors are the host's `Error`
+ * and fail `instanceof Error` inside the realm (redlock 5 then treats a NOSCRIPT reply as an
+ * "unexpected type" and crashes; redis-semaphore never falls back from EVALSHA to EVAL). This
+ * facade sends raw arguments through `SimRedis.send` and converts the typed reply itself, with
+ * the realm's own errors, promises and callbacks. What it adds to SimRedis's surface is listed
+ * in docs/libraries.md ("What SimRedis lacked").
+ *
+ * ioredis behaviour kept: promise-returning command methods for every Redis 7.0 command name
+ * (plus a trailing Node-style callback, called from a promise job; a throw in it crashes the
+ * process as an uncaught exception does under Node); `call`, `eval`, `evalsha`, `script`,
+ * `defineCommand`; `multi()` / `pipeline()` with `exec()` resolving to `[[error, result], …]`;
+ * arguments flattened (arrays at any depth, `hset`/`mset` objects and Maps), numbers and
+ * booleans as strings, null and undefined as empty strings; error replies reject with an
+ * Error named `ReplyError`; `status`, `options`, `connect`/`ready` events, `quit`,
+ * `disconnect`, `duplicate`.
+ */
+import { EventEmitter } from 'node:events';
+import type { RedisLike } from '../locks/interface.ts';
+import { SimRedis, toIoredis } from '../redis/client.ts';
+import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
+import type { Reply } from '../redis/reply.ts';
+import { createHash } from 'node:crypto';
+
+/** What the client needs from the realm it serves. */
+export interface RealmRedisHost {
+  readonly Promise: PromiseConstructor;
+  /** An error of the realm's own `Error` class, with `name` set. */
+  makeError(message: string, name?: string): Error;
+  /** A callback threw: an uncaught exception of the simulated process. */
+  uncaught(error: unknown): void;
+  /** Runs `callback` on the realm's next immediate (simulated). */
+  immediate(callback: () => void): void;
+}
+
+type Callback = (error: Error | null, result?: unknown) => void;
+
+/** Commands ioredis gives a special method (or none) instead of the plain command method. */
+const SPECIAL = new Set(['multi', 'exec', 'quit', 'monitor', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'eval', 'evalsha', 'script']);
+
+/** ioredis turns an object argument of these commands into field/value pairs. */
+const OBJECT_ARG_COMMANDS = new Set(['hset', 'hmset', 'mset', 'msetnx']);
+
+function flattenInto(command: string, value: unknown, out: string[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) flattenInto(command, v, out);
+  } else if (value === null || value === undefined) {
+    out.push('');
+  } else if (typeof value === 'string') {
+    out.push(value);
+  } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    out.push(String(value));
+  } else if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    out.push(Buffer.from(value).toString('utf8'));
+  } else if (value instanceof Map && OBJECT_ARG_COMMANDS.has(command)) {
+    for (const [k, v] of value) {
+      flattenInto(command, k, out);
+      flattenInto(command, v, out);
+    }
+  } else if (typeof value === 'object' && OBJECT_ARG_COMMANDS.has(command)) {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      flattenInto(command, v, out);
+    }
+  } else {
+    out.push(String(value));
+  }
+}
+
+/** A command's arguments as ioredis would send them. */
+export function flattenArgs(command: string, args: readonly unknown[]): string[] {
+  const out: string[] = [command];
+  for (const a of args) flattenInto(command.toLowerCase(), a, out);
+  return out;
+}
+
+/**
+ * Whether `node` is a simulated client. By class name as well as by `instanceof`: a scenario
+ * file loaded by the command line's TypeScript loader can get its own copy of the module that
+ * defines SimRedis, and a lock built there must still know its nodes are simulated (else it
+ * would run its library on real time).
+ */
+export function isSimRedis(node: unknown): node is SimRedis {
+  if (node instanceof SimRedis) return true;
+  if (typeof node !== 'object' || node === null) return false;
+  return (node as { constructor?: { name?: string } }).constructor?.name === 'SimRedis' && typeof (node as { send?: unknown }).send === 'function';
+}
+
+function splitCallback(args: unknown[]): { args: unknown[]; callback: Callback | undefined } {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? { args: args.slice(0, -1), callback: last as Callback } : { args, callback: undefined };
+}
+
+function messageOf(error: unknown): string {
+  return error !== null && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
+}
+
+export class RealmRedis extends EventEmitter {
+  status: string = 'ready';
+  readonly isCluster = false;
+  readonly options: Record<string, unknown>;
+  private readonly sim: SimRedis | null;
+
+  constructor(
+    private readonly inner: RedisLike,
+    /** @internal */
+    readonly host: RealmRedisHost,
+  ) {
+    super();
+    this.sim = isSimRedis(inner) ? inner : null;
+    const innerOptions = (inner as { options?: Record<string, unknown> }).options ?? {};
+    this.options = { maxRetriesPerRequest: 20, enableOfflineQueue: true, keyPrefix: '', ...innerOptions };
+    delete this.options['errorClass'];
+    for (const name of REDIS_COMMAND_NAMES) {
+      if (SPECIAL.has(name)) continue;
+      Object.defineProperty(this, name, {
+        value: (...args: unknown[]) => this.invoke(name, args),
+        writable: true,
+        configurable: true,
+      });
+    }
+    host.immediate(() => {
+      if (this.status === 'end') return;
+      this.emit('connect');
+      this.emit('ready');
+    });
+  }
+
+  /** `redis.call('SET', key, value, 'PX', 1000, 'NX', [callback])`. */
+  call(command: string, ...args: unknown[]): Promise<unknown> {
+    return this.invoke(command, args);
+  }
+
+  eval(...args: unknown[]): Promise<unknown> {
+    return this.invoke('eval', args);
+  }
+
+  evalsha(...args: unknown[]): Promise<unknown> {
+    return this.invoke('evalsha', args);
+  }
+
+  script(...args: unknown[]): Promise<unknown> {
+    return this.invoke('script', args);
+  }
+
+  /** ioredis's `defineCommand`: EVALSHA, and EVAL when the node answers NOSCRIPT. */
+  defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void {
+    const sha = createHash('sha1').update(definition.lua).digest('hex');
+    const run = async (args: unknown[]): Promise<unknown> => {
+      const numKeys = definition.numberOfKeys ?? args.shift();
+      try {
+        return await this.execute(flattenArgs('evalsha', [sha, numKeys, ...args]));
+      } catch (error) {
+        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
+        return this.execute(flattenArgs('eval', [definition.lua, numKeys, ...args]));
+      }
+    };
+    Object.defineProperty(this, name, {
+      value: (...raw: unknown[]) => {
+        const { args, callback } = splitCallback(raw);
+        return this.withCallback(this.realmPromise(run(args)), callback);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+
+  /** A MULTI/EXEC transaction: queue commands, then `exec()`. */
+  multi(options?: unknown): RealmPipeline {
+    const pipeline = new RealmPipeline(this, true);
+    if (Array.isArray(options)) for (const c of options as unknown[][]) pipeline.call(...(c as [string, ...unknown[]]));
+    return pipeline;
+  }
+
+  /** A pipeline without a transaction. */
+  pipeline(commands?: unknown[][]): RealmPipeline {
+    const pipeline = new RealmPipeline(this, false);
+    for (const c of commands ?? []) pipeline.call(...(c as [string, ...unknown[]]));
+    return pipeline;
+  }
+
+  /** Resolves at once (the simulated connection is always up). */
+  connect(callback?: Callback): Promise<void> {
+    return this.withCallback(this.host.Promise.resolve(), callback) as Promise<void>;
+  }
+
+  quit(callback?: Callback): Promise<unknown> {
+    this.disconnect();
+    return this.withCallback(this.host.Promise.resolve('OK'), callback);
+  }
+
+  disconnect(): void {
+    if (this.status === 'end') return;
+    this.status = 'end';
+    this.emit('close');
+    this.emit('end');
+  }
+
+  /** Another client to the same node (it shares this one's simulated connection). */
+  duplicate(): RealmRedis {
+    return new RealmRedis(this.inner, this.host);
+  }
+
+  /** @internal Runs flattened arguments and converts the reply as ioredis does. */
+  execute(args: readonly string[]): Promise<unknown> {
+    const { host } = this;
+    return new host.Promise((resolve, reject) => {
+      if (this.status === 'end') {
+        reject(host.makeError('Connection is closed.'));
+        return;
+      }
+      this.sendRaw(args).then(
+        (reply) => {
+          if (reply.kind === 'error') reject(host.makeError(reply.message, 'ReplyError'));
+          else resolve(toIoredis(reply, (m) => host.makeError(m, 'ReplyError')));
+        },
+        (error: unknown) => reject(host.makeError(messageOf(error))),
+      );
+    });
+  }
+
+  /** @internal Sends raw arguments; the typed reply (errors as error replies). */
+  sendRaw(args: readonly string[]): Promise<Reply> {
+    if (this.sim !== null) return this.sim.send(args);
+    return this.inner.call(args[0]!, ...args.slice(1)).then(
+      (value) => fromIoredis(value),
+      (error: unknown) => {
+        const message = messageOf(error);
+        if ((error as { name?: string } | null)?.name === 'ReplyError') return { kind: 'error', message } satisfies Reply;
+        throw error;
+      },
+    );
+  }
+
+  private invoke(command: string, raw: unknown[]): Promise<unknown> {
+    const { args, callback } = splitCallback(raw);
+    return this.withCallback(this.execute(flattenArgs(command, args)), callback);
+  }
+
+  private realmPromise<T>(promise: Promise<T>): Promise<T> {
+    return new this.host.Promise<T>((resolve, reject) => promise.then(resolve, reject));
+  }
+
+  /** @internal ioredis's callback style: called from a promise job; a throw is uncaught. */
+  withCallback(promise: Promise<unknown>, callback: Callback | undefined): Promise<unknown> {
+    if (callback !== undefined) {
+      const call = (error: Error | null, result?: unknown): void => {
+        try {
+          callback(error, result);
+        } catch (thrown) {
+          this.host.uncaught(thrown);
+        }
+      };
+      promise.then(
+        (result) => call(null, result),
+        (error: Error) => call(error),
+      );
+    }
+    return promise;
+  }
+}
+
+/** A reply of a generic RedisLike (already converted by ioredis) back as a typed reply. */
+function fromIoredis(value: unknown): Reply {
+  if (value === null || value === undefined) return { kind: 'bulk', value: null };
+  if (typeof value === 'number') return { kind: 'integer', value };
+  if (Array.isArray(value)) return { kind: 'array', value: value.map(fromIoredis) };
+  return { kind: 'bulk', value: Buffer.isBuffer(value) ? value.toString('utf8') : String(value) };
+}
+
+/** ioredis's `Pipeline` (and its MULTI form): chained command methods, then `exec()`. */
+export class RealmPipeline {
+  private readonly queued: string[][] = [];
+
+  constructor(
+    private readonly client: RealmRedis,
+    private readonly transaction: boolean,
+  ) {
+    for (const name of REDIS_COMMAND_NAMES) {
+      if (SPECIAL.has(name)) continue;
+      Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(name, ...args), writable: true, configurable: true });
+    }
+  }
+
+  call(command: string, ...args: unknown[]): this {
+    this.queued.push(flattenArgs(command, args));
+    return this;
+  }
+
+  eval(...args: unknown[]): this {
+    return this.call('eval', ...args);
+  }
+
+  evalsha(...args: unknown[]): this {
+    return this.call('evalsha', ...args);
+  }
+
+  get length(): number {
+    return this.queued.length;
+  }
+
+  /** Resolves to `[[error, result], …]`, or null when a WATCHed key changed (MULTI). */
+  exec(callback?: Callback): Promise<unknown> {
+    const client = this.client;
+    const host = client.host;
+    const makeError = (m: string): Error => host.makeError(m, 'ReplyError');
+    const asPair = (r: Reply): [Error | null, unknown] => (r.kind === 'error' ? [makeError(r.message), null] : [null, toIoredis(r, makeError)]);
+    const promise = new host.Promise<unknown>((resolve, reject) => {
+      const sends = this.transaction ? [['multi'], ...this.queued, ['exec']] : this.queued;
+      Promise.all(sends.map((args) => client.sendRaw(args))).then(
+        (replies) => {
+          if (!this.transaction) {
+            resolve(replies.map(asPair));
+            return;
+          }
+          const execReply = replies[replies.length - 1]!;
+          if (execReply.kind === 'error') reject(makeError(execReply.message));
+          else if (execReply.kind !== 'array' || execReply.value === null) resolve(null);
+          else resolve(execReply.value.map(asPair));
+        },
+        (error: unknown) => reject(host.makeError(messageOf(error))),
+      );
+    });
+    return client.withCallback(promise, callback);
+  }
+}
