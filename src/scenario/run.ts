@@ -131,15 +131,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     );
   }
 
-  const nemesis = new Nemesis({
-    world,
-    nodes,
-    isClient: (p) => clientNames.has(p),
-    onClientCrash: (p) => {
-      const clock = world.process(p).clock;
-      history.events.push({ index: history.events.length, process: p, kind: 'crash', phase: 'info', at: world.now, wallMs: Math.floor(clock.wallMicros(world.now) / 1000), monoMs: clock.monoMicros(world.now) / 1000 });
-    },
-  });
+  const recordCrash = (p: string): void => {
+    const clock = world.process(p).clock;
+    history.events.push({ index: history.events.length, process: p, kind: 'crash', phase: 'info', at: world.now, wallMs: Math.floor(clock.wallMicros(world.now) / 1000), monoMs: clock.monoMicros(world.now) / 1000 });
+  };
+  // A client that dies of an uncaught error ends its critical section there, like a killed one.
+  world.onProcessFailed = (p) => {
+    if (clientNames.has(p)) recordCrash(p);
+  };
+  const nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash });
   // A failover retargets the clients of the primary to its promoted replica (as Sentinel would).
   for (const f of faults) {
     if (f.kind === 'failover') {

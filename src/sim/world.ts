@@ -64,6 +64,8 @@ export class World {
   readonly trace: Trace;
   readonly network: Network;
   readonly errors: ProcessError[] = [];
+  /** Called when a process dies of an uncaught error (the history records it as a crash). */
+  onProcessFailed: ((process: string) => void) | null = null;
   private readonly queue = new EventQueue();
   private readonly processes = new Map<string, SimProcess>();
   private readonly processList: SimProcess[] = [];
@@ -271,6 +273,7 @@ export class World {
     if (p.state !== 'crashed') {
       p.crash();
       this.traceProcess('crash', p, p.incarnation, 'uncaught error');
+      this.onProcessFailed?.(p.name);
     }
   }
 
