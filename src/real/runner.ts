@@ -25,14 +25,12 @@
  * link to Redis (a TCP stream cannot lose single messages); such a scenario is refused up front
  * with {@link RealModeUnsupportedError}.
  */
+import { judge } from '../check/judge.ts';
+import { counterSummary } from '../check/damage.ts';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { checkFencing } from '../check/fencing.ts';
-import { checkLostUpdates, counterSummary } from '../check/damage.ts';
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
-import { checkLiveness } from '../check/liveness.ts';
-import { checkMutex } from '../check/mutex.ts';
 import type { Fault } from '../faults/fault.ts';
 import { findVariant, runScenario, type RunResult, type Violation } from '../scenario/run.ts';
 import {
@@ -416,27 +414,6 @@ async function countKeys(redis: Redis, node: RedisProcess): Promise<number | nul
 }
 
 /** Judges a history as runScenario does. */
-function judge(
-  history: History,
-  scenario: Scenario,
-  variant: Variant,
-  workload: WorkloadOptions,
-  blocked: (process: string) => boolean,
-): { properties: readonly Property[]; violations: Violation[]; verdict: Verdict } {
-  const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
-  const violations: Violation[] = [];
-  if (properties.includes('mutex')) violations.push(...checkMutex(history));
-  if (properties.includes('lost-updates')) violations.push(...checkLostUpdates(history));
-  if (properties.includes('fencing')) violations.push(...checkFencing(history));
-  const safetyBroken = violations.length > 0;
-  if (properties.includes('liveness')) {
-    const bound = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
-    violations.push(...checkLiveness(history, bound, blocked));
-  }
-  const verdict: Verdict = safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe';
-  return { properties, violations, verdict };
-}
-
 /** Runs one variant of a scenario against real processes; see the file comment. */
 export async function runReal(scenario: Scenario, options: RealRunOptions): Promise<RealRunResult> {
   const began = performance.now();
@@ -639,7 +616,11 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   history.healedAt = nemesis?.lastHealAt ?? null;
   for (const e of nemesis?.errors ?? []) processErrors.push({ at: e.at, process: 'nemesis', message: e.message });
 
-  const { properties, violations, verdict } = judge(history, scenario, variant, workload, (p) => blockedAtEnd.has(p));
+  const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
+  const { violations, verdict } = judge(history, properties, {
+    boundMs: scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000,
+    blocked: (p) => blockedAtEnd.has(p),
+  });
   const counter = counterSummary(history);
   const lockName = [...clients.values()].find((c) => c.lockName !== '')?.lockName ?? '';
 

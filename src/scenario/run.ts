@@ -1,9 +1,7 @@
-import { checkFencing, type FencingViolation } from '../check/fencing.ts';
-import { checkLostUpdates, counterSummary, type LostUpdateViolation } from '../check/damage.ts';
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
-import { checkLiveness, type LivenessViolation } from '../check/liveness.ts';
-import { checkMutex, type MutexViolation } from '../check/mutex.ts';
 import { keyLifetimes } from '../check/keys.ts';
+import { counterSummary } from '../check/damage.ts';
+import { judge, type Violation } from '../check/judge.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { SimRedis, type NodeAddress } from '../redis/client.ts';
@@ -16,7 +14,7 @@ import { addResource, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
 import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
-export type Violation = MutexViolation | LostUpdateViolation | FencingViolation | LivenessViolation;
+export type { Violation } from '../check/judge.ts';
 
 export interface RunOptions {
   readonly seed: number;
@@ -156,20 +154,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const node of nodes.values()) history.keys.push(...keyLifetimes(node.name, node.keyLog, history));
 
   const properties = variant.properties ?? defaultProperties(resourceMode);
-  const violations: Violation[] = [];
-  if (properties.includes('mutex')) violations.push(...checkMutex(history));
-  if (properties.includes('lost-updates')) violations.push(...checkLostUpdates(history));
-  if (properties.includes('fencing')) violations.push(...checkFencing(history));
-  const safetyBroken = violations.length > 0;
-  if (properties.includes('liveness')) {
-    const bound = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
-    // A client that is paused or crashed could not progress; one still retrying is starved, not
-    // stuck (Redlock promises no fairness). Stuck: no Redis command for a whole bound.
-    const blocked = (p: string) => world.process(p).state !== 'running';
-    const stillTrying = (p: string) => (lastSend.get(p) ?? 0) >= world.now - bound * 1000;
-    violations.push(...checkLiveness(history, bound, blocked, stillTrying));
-  }
-  const verdict: Verdict = safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe';
+  const boundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+  // A client that is paused or crashed could not progress; one still retrying is starved, not
+  // stuck (Redlock promises no fairness). Stuck: no Redis command for a whole bound.
+  const { violations, verdict } = judge(history, properties, {
+    boundMs,
+    blocked: (p) => world.process(p).state !== 'running',
+    stillTrying: (p) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
+  });
   const counter = counterSummary(history);
   const totals = world.network.totals();
   return {

@@ -7,11 +7,11 @@ import type { ResourceMode } from '../workload/resource.ts';
 import type { WorkloadOptions } from '../workload/client.ts';
 
 /** What a run concluded: `unsafe` (a safety property broke), `stuck` (liveness failed), or `safe`. */
-export type Verdict = 'safe' | 'unsafe' | 'stuck';
+export type { Verdict, Property } from '../check/judge.ts';
+import type { Verdict, Property } from '../check/judge.ts';
 export const VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck'];
 
 /** The properties a run can be checked for. */
-export type Property = 'mutex' | 'lost-updates' | 'fencing' | 'liveness';
 export const PROPERTIES: readonly Property[] = ['mutex', 'lost-updates', 'fencing', 'liveness'];
 
 export interface NodeSpec {
