@@ -8,10 +8,11 @@ import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
 import { measureReference, type ReferenceFigures } from './reference.ts';
 import { measureRedis, type RedisFigures } from './redis.ts';
+import { measureReality } from './reality.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureTimeToBug } from './time-to-bug.ts';
 
-const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput'] as const;
+const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput', 'reality'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -38,12 +39,13 @@ function parse(argv: string[]): Options {
       options.only = new Set(list as Section[]);
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput]\n' +
+        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
           '  redis       simulated Redis through client + network + node: SET/GET, and EVALSHA\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
+          '  reality     gc-pause in real mode (redis-server, Toxiproxy, processes) against simulation\n' +
           '  --quick     short runs (proves the bench works; figures are rough)\n',
       );
       process.exit(0);
@@ -153,6 +155,14 @@ async function main(): Promise<void> {
         `  ${`${r.scenario}/${r.variant}`.padEnd(48)} ${`${r.found}/${r.seeds}`.padStart(5)}  ${`${fmt(r.medianRuns, 1)}/${fmt(r.worstRuns)}`.padStart(14)}   ${`${fmt(r.medianSeconds, 2)}/${fmt(r.worstSeconds, 2)}`.padStart(16)}   ${fmt(r.medianShrinkSeconds, 2).padStart(7)}  ${fmt(r.maxShrunkFaults).padStart(6)}`,
       );
     }
+  }
+  if (o.only.has('reality') && !o.quick) {
+    const r = await measureReality(17_000);
+    out.reality = r;
+    log(`\nSimulation against reality: ${r.scenario}, ${r.simulatedMs / 1000} s of scenario`);
+    log(`  real mode wall s            ${fmt(r.realWallSeconds, 1).padStart(12)}   verdict ${r.realVerdict}`);
+    log(`  simulation wall s           ${fmt(r.simulationWallSeconds, 3).padStart(12)}   verdict ${r.simulatedVerdict}`);
+    log(`  speed-up                    ${fmt(r.speedup, 0).padStart(12)}x`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
