@@ -28,3 +28,15 @@ export function counterSummary(history: History): { acceptedWrites: number; fina
   const last = accepted[accepted.length - 1];
   return { acceptedWrites: accepted.length, finalValue: last?.value ?? 0, refusedWrites: history.writes.length - accepted.length };
 }
+
+/** What a history shows of the work done: acquisitions, failed attempts, writes and the counter. */
+export function historyCounts(history: History): { acquired: number; acquireFailures: number; writesAccepted: number; writesRefused: number; finalValue: number } {
+  const counter = counterSummary(history);
+  return {
+    acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
+    acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
+    writesAccepted: counter.acceptedWrites,
+    writesRefused: counter.refusedWrites,
+    finalValue: counter.finalValue,
+  };
+}

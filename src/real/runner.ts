@@ -26,7 +26,7 @@
  * with {@link RealModeUnsupportedError}.
  */
 import { judge } from '../check/judge.ts';
-import { counterSummary } from '../check/damage.ts';
+import { historyCounts } from '../check/damage.ts';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -621,7 +621,6 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     boundMs: scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000,
     blocked: (p) => blockedAtEnd.has(p),
   });
-  const counter = counterSummary(history);
   const lockName = [...clients.values()].find((c) => c.lockName !== '')?.lockName ?? '';
 
   let simulated: RunResult | null = null;
@@ -647,11 +646,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     history,
     trace: null,
     stats: {
-      acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
-      acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
-      writesAccepted: counter.acceptedWrites,
-      writesRefused: counter.refusedWrites,
-      finalValue: counter.finalValue,
+      ...historyCounts(history),
       redisCommands: [...clients.values()].reduce((sum, c) => sum + c.commands, 0),
       messages: resource?.messages ?? 0,
       simulatedMs: endedAt / 1000,

@@ -1,6 +1,6 @@
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
 import { keyLifetimes } from '../check/keys.ts';
-import { counterSummary } from '../check/damage.ts';
+import { historyCounts } from '../check/damage.ts';
 import { judge, type Violation } from '../check/judge.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
@@ -162,7 +162,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     blocked: (p) => world.process(p).state !== 'running',
     stillTrying: (p) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
   });
-  const counter = counterSummary(history);
   const totals = world.network.totals();
   return {
     scenario: scenario.name,
@@ -180,11 +179,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     history,
     trace: world.trace.entries,
     stats: {
-      acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
-      acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
-      writesAccepted: counter.acceptedWrites,
-      writesRefused: counter.refusedWrites,
-      finalValue: counter.finalValue,
+      ...historyCounts(history),
       redisCommands: [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0),
       messages: totals.sent,
       simulatedMs: world.now / 1000,

@@ -7,9 +7,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/real/redis-process.ts';
 
 export const REDIS_BINARY = process.env.LOCKSIM_REDIS_SERVER ?? 'redis-server';
 
@@ -32,24 +32,7 @@ export function realRedisTestsEnabled(): boolean {
   return ok;
 }
 
-/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a probe socket'));
-        return;
-      }
-      const { port } = address;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments, e.g. ['--appendonly', 'yes']. */
