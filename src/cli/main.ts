@@ -37,7 +37,8 @@ commands:
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
 Every command takes --help and --json (one JSON object on stdout).
-Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input.
+Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input,
+3 an internal error of locksim.
 `,
   list: `usage: locksim list [--json]
 
