@@ -20,15 +20,15 @@ export async function loadScenario(ref: string): Promise<Scenario> {
     const catalog = await loadCatalog();
     const found = catalog.find((s) => s.name === ref);
     if (found !== undefined) return found;
-    throw new ScenarioError(ref, [`no scenario named '${ref}' in the catalog (try: locksim list), and no file of that name`]);
+    throw new ScenarioError(ref, [`no scenario named '${ref}' in the catalog (try: locksim list), and no file of that name`], 'scenario not found');
   }
   const path = resolve(ref);
-  if (!existsSync(path)) throw new ScenarioError(ref, [`no file '${path}'`]);
+  if (!existsSync(path)) throw new ScenarioError(ref, [`no file '${path}'`], 'scenario not found');
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
-    throw new ScenarioError(ref, [`could not load the module: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new ScenarioError(ref, [`could not load the module: ${error instanceof Error ? error.message : String(error)}`], 'scenario could not be loaded');
   }
   if (module.default === undefined) throw new ScenarioError(ref, ['the module has no default export: add `export default scenario`']);
   return validateScenario(module.default, ref);

@@ -8,8 +8,9 @@ export class ScenarioError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    heading = 'invalid scenario',
   ) {
-    super(`${source}: invalid scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${source}: ${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ScenarioError';
   }
 }
