@@ -133,3 +133,26 @@ export class CommandTable {
     return this.list.map((s) => s.name).sort();
   }
 }
+
+/**
+ * HDEL and ZREM: removes the members named from args[2] on from a hash or sorted set, deletes
+ * the key when it empties (as Redis does), and touches and propagates only if something went.
+ * Returns how many members were removed.
+ */
+export function removeMembers(ctx: CommandContext, key: string, members: { delete(m: string): boolean; readonly size: number }, args: readonly string[]): number {
+  let deleted = 0;
+  for (let j = 2; j < args.length; j++) {
+    if (members.delete(args[j] as string)) {
+      deleted++;
+      if (members.size === 0) {
+        ctx.ks.delete(key);
+        break;
+      }
+    }
+  }
+  if (deleted > 0) {
+    ctx.ks.touch(key);
+    ctx.ks.propagateArgs(args);
+  }
+  return deleted;
+}

@@ -2,7 +2,7 @@
  * Hash commands: HSET, HMSET, HGET, HDEL, HEXISTS, HINCRBY, HLEN, HGETALL.
  * Field order (HGETALL) is insertion order, as Redis's listpack encoding of small hashes gives.
  */
-import { command, CMD_WRITE, type CommandContext, type CommandSpec } from '../command-table.ts';
+import { command, CMD_WRITE, removeMembers, type CommandContext, type CommandSpec } from '../command-table.ts';
 import type { HashValue } from '../keyspace.ts';
 import { addInt64, isSafe, parseInt64 } from '../numbers.ts';
 import { array, bulk, EMPTY_ARRAY, error, integer, NIL, NOT_INTEGER, OK, ONE, wrongArity, WRONGTYPE, ZERO, type Reply } from '../reply.ts';
@@ -56,26 +56,11 @@ function hexistsCommand(ctx: CommandContext, args: readonly string[]): Reply {
 }
 
 function hdelCommand(ctx: CommandContext, args: readonly string[]): Reply {
-  const ks = ctx.ks;
   const key = args[1];
   const hash = hashForRead(ctx, key);
   if (hash === undefined) return WRONGTYPE;
   if (hash === null) return ZERO;
-  let deleted = 0;
-  for (let j = 2; j < args.length; j++) {
-    if (hash.delete(args[j])) {
-      deleted++;
-      if (hash.size === 0) {
-        ks.delete(key);
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    ks.touch(key);
-    ks.propagateArgs(args);
-  }
-  return integer(deleted);
+  return integer(removeMembers(ctx, key, hash, args));
 }
 
 function hincrbyCommand(ctx: CommandContext, args: readonly string[]): Reply {

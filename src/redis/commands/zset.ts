@@ -3,7 +3,7 @@
  * ZREVRANK, ZRANGE (BYSCORE BYLEX REV LIMIT WITHSCORES), ZREVRANGE, ZRANGEBYSCORE,
  * ZREVRANGEBYSCORE, ZREMRANGEBYSCORE.
  */
-import { asciiLower, command, CMD_WRITE, type CommandContext, type CommandSpec } from '../command-table.ts';
+import { asciiLower, command, CMD_WRITE, removeMembers, type CommandContext, type CommandSpec } from '../command-table.ts';
 import { formatScore, parseInt64, parseRangeBound, parseScore } from '../numbers.ts';
 import {
   array,
@@ -131,26 +131,11 @@ function zaddGeneric(ctx: CommandContext, args: readonly string[], flagsIn: numb
 }
 
 function zremCommand(ctx: CommandContext, args: readonly string[]): Reply {
-  const ks = ctx.ks;
   const key = args[1];
   const zset = zsetForRead(ctx, key);
   if (zset === undefined) return WRONGTYPE;
   if (zset === null) return ZERO;
-  let deleted = 0;
-  for (let j = 2; j < args.length; j++) {
-    if (zset.delete(args[j])) {
-      deleted++;
-      if (zset.size === 0) {
-        ks.delete(key);
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    ks.touch(key);
-    ks.propagateArgs(args);
-  }
-  return integer(deleted);
+  return integer(removeMembers(ctx, key, zset, args));
 }
 
 function zcardCommand(ctx: CommandContext, args: readonly string[]): Reply {
