@@ -31,8 +31,9 @@ side, and a disagreement is reported loudly.
   --reports DIR   where the HTML and JSON reports go (default: reports/real/)
   --no-reports    write no report files
 
-Needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock shim). Replicas and
-failover, and message loss on links to Redis, are not supported in real mode.
+Needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock shim). A replica
+follows its primary through its own Toxiproxy link; a failover is REPLICAOF NO ONE with the
+clients' links re-pointed. Message loss on links to Redis is not supported in real mode.
 Without --variant every variant runs, one after another.
 Exit code 0 when every real verdict is the expected one, 1 otherwise, 2 bad input or a missing tool.
 `;

@@ -14,9 +14,9 @@
  * | pause | client: SIGSTOP/SIGCONT of its process; node: SIGSTOP/SIGCONT of redis-server; resource: requests wait until resume. |
  * | crash | client: SIGKILL (a `crash` history event, as simulated), restarted as a new process after `restartAfterMs`; node: SIGKILL of redis-server, restarted on the same port and folder (its persistence decides what survives); resource: requests vanish, restart from 0. |
  * | heal | every toxic removed (Toxiproxy reset), resource links healed, paused processes resumed, crashed ones restarted, every clock rate back to 1. |
- * | failover | not supported in real mode (no replication). |
+ * | failover | `REPLICAOF NO ONE` on the replica; every client link to its primary re-pointed at it (Toxiproxy restarts those proxies, so clients reconnect). Between a primary and its replica, network faults act on the replica's own proxy to its primary. |
  *
- * Links that carry no traffic in real mode (client ↔ client, node ↔ node, node ↔ resource) are
+ * Links that carry no traffic in real mode (client ↔ client, nodes that do not replicate, node ↔ resource) are
  * left alone, and the fault's record says so.
  */
 import type { FaultRecord } from '../check/history.ts';
@@ -81,6 +81,8 @@ export interface RealWorld {
   resetToxics(): Promise<void>;
   /** Records a client crash in the history. */
   onClientCrash(client: string): void;
+  /** Promotes a replica and re-points its primary's client links at it; what it did, or null if `replica` is none. */
+  failover(replica: string): Promise<string | null>;
 }
 
 /** Where one direction of one pair of processes goes in real mode. */
@@ -105,7 +107,6 @@ export interface FaultTiming {
 export function unsupportedFaults(faults: readonly Fault[], isNode: (p: string) => boolean): string[] {
   const problems: string[] = [];
   faults.forEach((f, i) => {
-    if (f.kind === 'failover') problems.push(`faults[${i}] (${describeFault(f)}): failover needs replication, which real mode does not run`);
     if (f.kind === 'loss' && [...f.from, ...f.to].some(isNode)) {
       problems.push(`faults[${i}] (${describeFault(f)}): a TCP link to Redis cannot lose single messages (real mode supports loss only between clients and the resource)`);
     }
@@ -259,6 +260,13 @@ export class RealNemesis {
     if (this.isNode(from) && this.isClient(to)) {
       const proxy = this.world.linkOf(to, from);
       if (proxy !== undefined) return { kind: 'toxiproxy', key, proxy, stream: 'downstream', client: to, node: from };
+    }
+    // Between a primary and its replica: the replica's proxy (it connects to its primary).
+    if (this.isNode(from) && this.isNode(to)) {
+      const toReplica = this.world.linkOf(to, from);
+      if (toReplica !== undefined) return { kind: 'toxiproxy', key, proxy: toReplica, stream: 'downstream', client: to, node: from };
+      const toPrimary = this.world.linkOf(from, to);
+      if (toPrimary !== undefined) return { kind: 'toxiproxy', key, proxy: toPrimary, stream: 'upstream', client: from, node: to };
     }
     if (this.isClient(from) && to === 'resource') return { kind: 'resource', key, link: this.world.resource.link(from, 'in') };
     if (from === 'resource' && this.isClient(to)) return { kind: 'resource', key, link: this.world.resource.link(to, 'out') };
@@ -432,8 +440,12 @@ export class RealNemesis {
         }
         break;
       }
-      case 'failover':
-        throw new Error(`${describeFault(fault)}: failover is not supported in real mode`);
+      case 'failover': {
+        const effect = await world.failover(fault.replica);
+        this.begin(fault, () => effect);
+        this.noteHeal();
+        break;
+      }
       case 'heal': {
         let healed = 0;
         await world.resetToxics();

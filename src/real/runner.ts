@@ -21,9 +21,14 @@
  * simulation, and the two verdicts are set side by side: real mode cannot be bit-exact, but the
  * verdict must agree.
  *
- * Not supported: replicas and failover (no replication in real mode), and message loss on a
- * link to Redis (a TCP stream cannot lose single messages); such a scenario is refused up front
- * with {@link RealModeUnsupportedError}.
+ * A replica (`replicaOf`) is a redis-server told `REPLICAOF` its primary through a Toxiproxy
+ * proxy of its own, so the scenario's delays and partitions between the two nodes apply to the
+ * replication stream; a failover is `REPLICAOF NO ONE` on the replica and every client link to
+ * the primary re-pointed at it (Toxiproxy closes the links' connections; clients reconnect, as
+ * they do when Sentinel announces a new primary).
+ *
+ * Not supported: message loss on a link to Redis (a TCP stream cannot lose single messages);
+ * such a scenario is refused up front with {@link RealModeUnsupportedError}.
  */
 import { judge } from '../check/judge.ts';
 import { historyCounts } from '../check/damage.ts';
@@ -117,8 +122,10 @@ export function realModeProblems(scenario: Scenario, variant: Variant, faults: r
   const world = variantWorld(scenario, variant);
   const nodes = nodeSpecs(world);
   const problems: string[] = [];
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   for (const n of nodes) {
-    if (n.replicaOf !== undefined) problems.push(`node ${n.name} is a replica of ${n.replicaOf}: replication and failover are not supported in real mode`);
+    const primary = n.replicaOf === undefined ? undefined : byName.get(n.replicaOf);
+    if (primary?.replicaOf !== undefined) problems.push(`node ${n.name} is a replica of ${primary.name}, itself a replica: real mode replicates from primaries only`);
   }
   const names = new Set(nodes.map((n) => n.name));
   problems.push(...unsupportedFaults(faults, (p) => names.has(p)));
@@ -413,7 +420,23 @@ async function countKeys(redis: Redis, node: RedisProcess): Promise<number | nul
   return typeof reply === 'number' ? reply : null;
 }
 
-/** Judges a history as runScenario does. */
+/**
+ * Makes a node a replica of whatever listens on `port` (its primary's proxy) and waits until the
+ * first synchronisation is done, so the run starts with replication flowing.
+ */
+async function startReplication(admin: Redis, name: string, port: number): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  while (admin.status !== 'ready' && performance.now() < deadline) await sleep(10);
+  await admin.call('REPLICAOF', '127.0.0.1', String(port));
+  let info = '';
+  while (performance.now() < deadline) {
+    info = String(await admin.call('INFO', 'replication'));
+    if (/master_link_status:up/.test(info)) return;
+    await sleep(20);
+  }
+  throw new Error(`replica ${name} did not synchronise with its primary within 15 s:\n${info}`);
+}
+
 /** Runs one variant of a scenario against real processes; see the file comment. */
 export async function runReal(scenario: Scenario, options: RealRunOptions): Promise<RealRunResult> {
   const began = performance.now();
@@ -482,6 +505,14 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
         links.set(`${c.name}|${n}`, { port: link.port, name: link.name });
       }
     }
+    // Replicas follow their primary through a proxy of their own (the replication stream's link).
+    for (const spec of specs) {
+      if (spec.replicaOf === undefined) continue;
+      const primary = redisNodes.get(spec.replicaOf) as RedisProcess;
+      const link = await proxy.createLink({ name: linkName(spec.name, spec.replicaOf), upstreamPort: primary.port });
+      links.set(`${spec.name}|${spec.replicaOf}`, { port: link.port, name: link.name });
+      await startReplication(admins[specs.indexOf(spec)] as Redis, spec.name, link.port);
+    }
 
     // A world that declares its network delay gets it on every link (Toxiproxy latency, each
     // way); without one, the loopback's own fraction of a millisecond stands for the default.
@@ -497,6 +528,16 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
           ),
         ),
       );
+    };
+    /** Points a proxy at another upstream (Toxiproxy restarts it: its connections close). */
+    const retarget = async (proxyName: string, upstreamPort: number): Promise<void> => {
+      const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ upstream: `127.0.0.1:${upstreamPort}`, enabled: true }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`toxiproxy: re-pointing ${proxyName} at port ${upstreamPort}: HTTP ${response.status} ${text}`);
     };
     const addToxic = async (proxyName: string, toxic: ToxicSpec): Promise<void> => {
       const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics`, {
@@ -568,6 +609,18 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       resetToxics: async () => {
         await proxy.reset();
         await addWorldDelay();
+      },
+      failover: async (replicaName) => {
+        const spec = specs.find((n) => n.name === replicaName);
+        const replica = redisNodes.get(replicaName);
+        if (spec?.replicaOf === undefined || replica === undefined) return null;
+        const admin = admins[specs.indexOf(spec)] as Redis;
+        await admin.call('REPLICAOF', 'NO', 'ONE');
+        const keys = await countKeys(admin, replica);
+        // Every client link to the old primary now leads to the promoted replica.
+        const moved = [...links.entries()].filter(([key]) => key.endsWith(`|${spec.replicaOf}`) && !key.startsWith(`${replicaName}|`));
+        await Promise.all(moved.map(([, l]) => retarget(l.name, replica.port)));
+        return `${replicaName} promoted (REPLICAOF NO ONE) holding ${keys ?? '?'} keys; ${moved.length} client link(s) to ${spec.replicaOf} now lead to it`;
       },
       onClientCrash: (name) => {
         const client = clients.get(name) as ClientProcess;

@@ -47,10 +47,12 @@ function explain(result: RealRunResult): string {
 }
 
 describe('real mode without servers', () => {
-  it('refuses what it cannot replay (replication and failover), naming why', async () => {
-    const failover = await loadScenario('failover');
-    await expect(runReal(failover, { seed: 1, variant: 'single-instance', simulate: false })).rejects.toThrow(RealModeUnsupportedError);
-    await expect(runReal(failover, { seed: 1, variant: 'single-instance', simulate: false })).rejects.toThrow(/replica of redis-1: replication and failover are not supported/);
+  it('refuses what it cannot replay (message loss on a link to Redis), naming why', async () => {
+    const control = await loadScenario('control');
+    const faults = [{ kind: 'loss', at: 100, from: ['client-1'], to: ['redis-1'], probability: 0.5, durationMs: 500 }] as const;
+    const run = () => runReal(control, { seed: 1, variant: 'redlock', faults, simulate: false });
+    await expect(run()).rejects.toThrow(RealModeUnsupportedError);
+    await expect(run()).rejects.toThrow(/faults\[0\] .*a TCP link to Redis cannot lose single messages/);
   });
 
   it('says how to install redis-server and toxiproxy-server when they are missing', async () => {
@@ -146,6 +148,9 @@ describe.runIf(realModeTestsEnabled())('real mode reaches the simulated verdict'
     ['client-clock-step', 'wall-clock', 14_000],
     // The holder's write is held 15 s on its way to the resource (the runner's own link) and lands at ~15.3 s.
     ['delayed-write', 'redlock', 17_000],
+    // Replication to the replica is 2 s behind (a latency toxic on its own proxy); the primary is
+    // SIGKILLed at 500 ms and the replica promoted at 600 ms without the key or the token counter.
+    ['failover', 'single-instance+fencing', 6_000],
   ];
 
   it.each(cases)('%s / %s', async (name, variantName, durationMs) => {
