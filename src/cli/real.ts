@@ -8,6 +8,7 @@ import { replayCommand } from '../explore/token.ts';
 import { RealModeUnsupportedError, runReal, type RealRunResult } from '../real/runner.ts';
 import { RedisServerMissingError } from '../real/redis-process.ts';
 import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
+import { loadTopology, TopologyError, type ExternalTopology } from '../real/external.ts';
 import { writeRunReport } from '../report/write.ts';
 import { renderTimeline, violationText } from '../report/timeline.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -16,7 +17,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
 
-export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--timeline] [--json]
+export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--json]
 
 Replays the scenario against real processes: a redis-server per node (under the clock shim, so
 node clock drift and jumps apply), Toxiproxy between every client and every node (partitions,
@@ -30,6 +31,14 @@ side, and a disagreement is reported loudly.
                   simulation beside it gets the same)
   --reports DIR   where the HTML and JSON reports go (default: reports/real/)
   --no-reports    write no report files
+  --external T    use Redis nodes and a Toxiproxy that already run instead of starting them:
+                  'compose' for the repository's docker-compose.yml (docker compose up -d:
+                  nodes on 127.0.0.1:6381-6385, Toxiproxy API 127.0.0.1:8474, proxies on
+                  21000-21099), or a topology JSON file (see README, "Real mode on your own
+                  servers"). Faults on a node's process or clock (pause, crash, drift, jump,
+                  skewed node clocks, replication) are refused: they need nodes locksim starts.
+  --flush         with --external: empty the nodes (FLUSHALL) first; without it a node that
+                  holds keys is refused
 
 Needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock shim). A replica
 follows its primary through its own Toxiproxy link; a failover is REPLICAOF NO ONE with the
@@ -74,7 +83,7 @@ export function comparisonLine(result: RealRunResult): string {
 
 /** The text report of one real run. */
 export function realReport(result: RealRunResult, scenarioRef: string, options: { timeline: boolean; scenario: Scenario }): string {
-  const parts = [worldBlock(options.scenario, result.variant, result.seed, result.faults, result.lockName).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), `mode      real: redis-server processes, Toxiproxy, one process per client`, ''];
+  const parts = [worldBlock(options.scenario, result.variant, result.seed, result.faults, result.lockName).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), result.external === null ? `mode      real: redis-server processes, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`, ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
   parts.push(`${verdictLine(result)}  [real]`);
   for (const v of result.violations.slice(0, 5)) parts.push(`  - ${violationText(v)}${detail(v)}`);
@@ -107,13 +116,14 @@ export function realJson(result: RealRunResult, scenarioRef: string): Record<str
     durationMs: result.durationMs,
     wallMs: Math.round(result.wallMs),
     notes: result.notes,
+    external: result.external,
   };
 }
 
 export async function realCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('real', args, {
     '--variant': 'string', '--seed': 'integer', '--duration': 'string', '--timeline': 'boolean', '--json': 'boolean',
-    '--reports': 'string', '--no-reports': 'boolean', '--help': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--external': 'string', '--flush': 'boolean', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) {
     out(REAL_HELP);
@@ -129,6 +139,15 @@ export async function realCommand(args: string[]): Promise<number> {
   if (durationMs !== undefined && durationMs <= 0) throw new UsageError(`real: --duration must be positive, got '${durationText}'`);
   const variantName = stringFlag(parsed, '--variant');
   const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
+  const externalRef = stringFlag(parsed, '--external');
+  if (booleanFlag(parsed, '--flush') && externalRef === undefined) throw new UsageError('real: --flush empties external nodes; it needs --external compose|FILE');
+  let external: ExternalTopology | undefined;
+  try {
+    external = externalRef === undefined ? undefined : loadTopology(externalRef);
+  } catch (error) {
+    if (error instanceof TopologyError) throw new UsageError(`real: ${error.message}`);
+    throw error;
+  }
   const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports/real');
   const results: RealRunResult[] = [];
   for (const variant of variants) {
@@ -139,10 +158,16 @@ export async function realCommand(args: string[]): Promise<number> {
         variant: variant.name,
         scenarioRef: ref,
         durationMs,
+        external,
+        flush: booleanFlag(parsed, '--flush'),
         onProgress: (line) => process.stderr.write(`real: ${line}\n`),
       });
     } catch (error) {
       if (error instanceof RealModeUnsupportedError) throw new UsageError(`real: ${error.message}`);
+      if (error instanceof TopologyError) {
+        process.stderr.write(`locksim: real: ${error.message}\n`);
+        return 2;
+      }
       if (error instanceof RedisServerMissingError || error instanceof ToxiproxyMissingError || (error instanceof Error && /^gcc not found/.test(error.message))) {
         process.stderr.write(`locksim: real mode needs a tool that is missing:\n${error.message}\n`);
         return 2;

@@ -54,9 +54,9 @@ process.on('unhandledRejection', (error) => reportError(error));
 process.on('disconnect', () => process.exit(0));
 
 /** Connects one ioredis client; resolves when connected or after `timeoutMs` (a node may be down). */
-function connectNode(port: number, name: string, commandTimeoutMs: number | undefined, timeoutMs: number): Promise<Redis> {
+function connectNode(host: string, port: number, name: string, commandTimeoutMs: number | undefined, timeoutMs: number): Promise<Redis> {
   const redis = new Redis({
-    host: '127.0.0.1',
+    host,
     port,
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -102,7 +102,7 @@ async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
   const variant = findVariant(scenario, init.variant);
   clock = new RealClock({ offsetMs: init.clock.offsetMs, rate: init.clock.rate });
   const ownClock = clock;
-  const nodes = await Promise.all(init.nodes.map((n) => connectNode(n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
+  const nodes = await Promise.all(init.nodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
   const lock = variant.lock({ nodes, clock: ownClock, random: new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/lock`) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);
   const workloadRandom = new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/workload`);

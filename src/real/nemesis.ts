@@ -32,7 +32,8 @@ export const HOLD_LATENCY_MS = 24 * 3600 * 1000;
 /** One Redis node of the run. */
 export interface RealNodeHandle {
   readonly name: string;
-  readonly redis: RedisProcess;
+  /** The process, when real mode started it; undefined for an external node (no process faults). */
+  readonly redis: RedisProcess | undefined;
   /** DBSIZE over a direct connection; null when the node does not answer. */
   keys(): Promise<number | null>;
 }
@@ -313,7 +314,7 @@ export class RealNemesis {
         const node = world.nodes.get(fault.process);
         const client = world.clients.get(fault.process);
         const set = (r: number): boolean => {
-          if (node?.redis.clock !== undefined) node.redis.clock.setRate(r);
+          if (node?.redis?.clock !== undefined) node.redis.clock.setRate(r);
           else if (client !== undefined) client.setRate(r);
           else return false;
           return true;
@@ -336,7 +337,7 @@ export class RealNemesis {
         const client = world.clients.get(fault.process);
         if (node !== undefined) {
           const keys = await node.keys();
-          node.redis.clock?.jump(fault.deltaMs);
+          node.redis?.clock?.jump(fault.deltaMs);
           this.begin(fault, () =>
             (keys ?? 0) > 0 ? `${keys} keys on ${fault.process} expire ${Math.abs(fault.deltaMs)}ms ${fault.deltaMs > 0 ? 'early' : 'late'} (clock shim stepped)` : null,
           );
@@ -355,7 +356,7 @@ export class RealNemesis {
         let did = false;
         let waited = 0;
         if (node !== undefined) {
-          if (node.redis.state === 'running') {
+          if (node.redis?.state === 'running') {
             node.redis.pause();
             did = true;
           }
@@ -375,7 +376,7 @@ export class RealNemesis {
         );
         this.at(fault.at + fault.durationMs, async () => {
           if (node !== undefined) {
-            if (node.redis.state === 'paused') node.redis.resume();
+            if (node.redis?.state === 'paused') node.redis.resume();
           } else if (client !== undefined) {
             client.resume();
           } else if (fault.process === 'resource') {
@@ -389,22 +390,23 @@ export class RealNemesis {
       case 'crash': {
         const node = world.nodes.get(fault.process);
         const client = world.clients.get(fault.process);
-        if (node !== undefined) {
-          const keysBefore = node.redis.state === 'stopped' ? null : await node.keys();
-          const wasUp = node.redis.state !== 'stopped';
+        if (node?.redis !== undefined) {
+          const redis = node.redis;
+          const keysBefore = redis.state === 'stopped' ? null : await node.keys();
+          const wasUp = redis.state !== 'stopped';
           // SIGKILL is sent at once (the node is gone from then on); its exit is reaped after.
-          const killing = node.redis.kill();
+          const killing = redis.kill();
           let keysAfter: number | null = null;
           let restarted = false;
           const record = this.begin(fault, () => {
             if (!wasUp) return null;
             if (!restarted) return `${fault.process} SIGKILLed with ${keysBefore ?? '?'} keys, down`;
             const lost = keysBefore === null || keysAfter === null ? '?' : String(Math.max(0, keysBefore - keysAfter));
-            return `${keysBefore ?? '?'} keys at crash (SIGKILL), ${lost} lost on restart (persistence ${node.redis.persistence})`;
+            return `${keysBefore ?? '?'} keys at crash (SIGKILL), ${lost} lost on restart (persistence ${redis.persistence})`;
           });
           await killing;
           this.endAfter(fault, record, fault.restartAfterMs, async () => {
-            if (node.redis.state === 'stopped') await node.redis.restart();
+            if (redis.state === 'stopped') await redis.restart();
             restarted = true;
             keysAfter = await node.keys();
           });
@@ -455,16 +457,18 @@ export class RealNemesis {
         }
         healed += this.toxicRoutesActive;
         this.toxicRoutesActive = 0;
-        const nodesDown: RealNodeHandle[] = [];
+        const nodesDown: RedisProcess[] = [];
         for (const node of world.nodes.values()) {
-          if (node.redis.state === 'paused') {
-            node.redis.resume();
+          const redis = node.redis;
+          if (redis === undefined) continue;
+          if (redis.state === 'paused') {
+            redis.resume();
             healed++;
-          } else if (node.redis.state === 'stopped') {
-            nodesDown.push(node);
+          } else if (redis.state === 'stopped') {
+            nodesDown.push(redis);
           }
-          if (node.redis.clock !== undefined && node.redis.clock.rate() !== 1) {
-            node.redis.clock.setRate(1);
+          if (redis.clock !== undefined && redis.clock.rate() !== 1) {
+            redis.clock.setRate(1);
             healed++;
           }
         }
@@ -496,8 +500,8 @@ export class RealNemesis {
           healed++;
           void client.restart();
         }
-        for (const node of nodesDown) {
-          await node.redis.restart();
+        for (const redis of nodesDown) {
+          await redis.restart();
           healed++;
         }
         break;

@@ -7,10 +7,12 @@
 import type { HistoryEvent } from '../check/history.ts';
 import type { WorkloadOptions } from '../workload/client.ts';
 
-/** Where a client reaches one Redis node: its Toxiproxy link's port on 127.0.0.1. */
+/** Where a client reaches one Redis node: its Toxiproxy link's port (on 127.0.0.1 unless `host`). */
 export interface NodeEndpoint {
   readonly name: string;
   readonly port: number;
+  /** An external Toxiproxy's host (see src/real/external.ts); default 127.0.0.1. */
+  readonly host?: string;
 }
 
 /** Everything a client process is built from. */

@@ -59,7 +59,8 @@ import { isClientMessage, type ClientInit, type ClientMessage, type NodeEndpoint
 import { SeededRandom } from './random.ts';
 import { RedisProcess, redisServerPath } from './redis-process.ts';
 import { ResourceServer } from './resource-server.ts';
-import { findToxiproxyServer, linkName, ToxiproxyServer } from './toxiproxy.ts';
+import { findToxiproxyServer, linkName, TOXIPROXY_VERSION, ToxiproxyServer } from './toxiproxy.ts';
+import { ExternalToxiproxy, externalProblems, TopologyError, type ExternalNode, type ExternalTopology } from './external.ts';
 import { TrueTime } from './true-time.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,6 +87,13 @@ export interface RealRunOptions {
   readonly simulate?: boolean;
   /** Called with a line of progress now and then (starting, running, judging). */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Use these already running Redis nodes and Toxiproxy (src/real/external.ts) instead of
+   * starting them; faults on a node's process or clock are then refused.
+   */
+  readonly external?: ExternalTopology;
+  /** With `external`: empty the nodes (FLUSHALL) first; without it a node holding keys is refused. */
+  readonly flush?: boolean;
 }
 
 /** A real run: a RunResult (traceHash `real`, no kernel trace) plus the simulated verdict beside it. */
@@ -103,6 +111,8 @@ export interface RealRunResult extends RunResult {
   readonly wallMs: number;
   /** Things worth knowing about how the scenario was mapped to real processes. */
   readonly notes: readonly string[];
+  /** Where the servers came from when they were not started by the run (the topology's source); null otherwise. */
+  readonly external: string | null;
 }
 
 /** The scenario needs something real mode does not do. */
@@ -394,9 +404,9 @@ class ClientProcess implements RealClientHandle {
 }
 
 /** A direct (not proxied) connection to a node, to count its keys for the fault records. */
-function adminConnection(port: number): Redis {
+function adminConnection(port: number, host = '127.0.0.1'): Redis {
   const redis = new Redis({
-    host: '127.0.0.1',
+    host,
     port,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -411,8 +421,8 @@ function adminConnection(port: number): Redis {
   return redis;
 }
 
-async function countKeys(redis: Redis, node: RedisProcess): Promise<number | null> {
-  if (node.state !== 'running') return null;
+async function countKeys(redis: Redis, node: RedisProcess | undefined): Promise<number | null> {
+  if (node !== undefined && node.state !== 'running') return null;
   const deadline = performance.now() + 1_000;
   while (redis.status !== 'ready' && performance.now() < deadline) await sleep(10);
   if (redis.status !== 'ready') return null;
@@ -437,6 +447,24 @@ async function startReplication(admin: Redis, name: string, port: number): Promi
   throw new Error(`replica ${name} did not synchronise with its primary within 15 s:\n${info}`);
 }
 
+/**
+ * An external node must answer, and be empty (a key left from before would be taken for a
+ * holder's); with `flush` it is emptied.
+ */
+async function checkExternalNode(admin: Redis, name: string, target: ExternalNode, topology: ExternalTopology, flush: boolean): Promise<void> {
+  const where = `Redis node ${name} at ${target.host}:${target.port} (from ${topology.source})`;
+  const deadline = performance.now() + 3_000;
+  while (admin.status !== 'ready' && performance.now() < deadline) await sleep(20);
+  if (admin.status !== 'ready') throw new TopologyError(`${where} does not answer: start it (docker compose up -d) or fix the topology`);
+  if (flush) {
+    await admin.call('FLUSHALL');
+    await admin.call('SCRIPT', 'FLUSH');
+    return;
+  }
+  const keys = await admin.call('DBSIZE');
+  if (typeof keys === 'number' && keys > 0) throw new TopologyError(`${where} holds ${keys} keys; real mode needs empty nodes: pass --flush to empty them (FLUSHALL) first`);
+}
+
 /** Runs one variant of a scenario against real processes; see the file comment. */
 export async function runReal(scenario: Scenario, options: RealRunOptions): Promise<RealRunResult> {
   const began = performance.now();
@@ -446,10 +474,12 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const durationMs = options.durationMs ?? baseWorld.durationMs;
   const worldSpec = { ...baseWorld, durationMs };
   const faults = options.faults ?? variantFaults(scenario, variant);
+  const external = options.external;
   const problems = realModeProblems(scenario, variant, faults);
+  if (external !== undefined) problems.push(...externalProblems(external, nodeSpecs(worldSpec), faults));
   if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
   const scenarioRef = childRef(options.scenarioRef ?? scenario.name);
-  await checkRealModeTools();
+  if (external === undefined) await checkRealModeTools();
 
   const specs = nodeSpecs(worldSpec);
   const lockNodes = variant.nodes ?? specs.map((n) => n.name);
@@ -467,6 +497,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const redisNodes = new Map<string, RedisProcess>();
   const admins: Redis[] = [];
   let toxiproxy: ToxiproxyServer | undefined;
+  let externalProxy: ExternalToxiproxy | undefined;
   let resource: ResourceServer | undefined;
   const clients = new Map<string, ClientProcess>();
   let nemesis: RealNemesis | undefined;
@@ -474,43 +505,72 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const blockedAtEnd = new Set<string>();
 
   try {
-    progress(`starting ${specs.length} redis-server (clock shim), toxiproxy-server and ${clientList.length} client processes`);
-    const started = await Promise.allSettled(
-      specs.map((spec) =>
-        RedisProcess.start({
-          name: spec.name,
-          persistence: spec.persistence ?? 'none',
-          clock: { offsetMs: spec.wallOffsetMs ?? 0, rate: 1 + (spec.driftPpm ?? 0) / 1_000_000 },
-        }).then((node) => redisNodes.set(spec.name, node)),
-      ),
-    );
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
     const nodeHandles = new Map<string, RealNodeHandle>();
-    for (const spec of specs) {
-      const redis = redisNodes.get(spec.name) as RedisProcess;
-      const admin = adminConnection(redis.port);
-      admins.push(admin);
-      nodeHandles.set(spec.name, { name: spec.name, redis, keys: () => countKeys(admin, redis) });
+    /** A proxy from a client (or a replica) to a node: its name, and the port (on `proxyHost`) it listens on. */
+    let createLink: (name: string, node: string) => Promise<{ name: string; port: number }>;
+    let apiUrl: string;
+    let resetAll: () => Promise<void>;
+    let proxyHost = '127.0.0.1';
+    if (external === undefined) {
+      progress(`starting ${specs.length} redis-server (clock shim), toxiproxy-server and ${clientList.length} client processes`);
+      const started = await Promise.allSettled(
+        specs.map((spec) =>
+          RedisProcess.start({
+            name: spec.name,
+            persistence: spec.persistence ?? 'none',
+            clock: { offsetMs: spec.wallOffsetMs ?? 0, rate: 1 + (spec.driftPpm ?? 0) / 1_000_000 },
+          }).then((node) => redisNodes.set(spec.name, node)),
+        ),
+      );
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      for (const spec of specs) {
+        const redis = redisNodes.get(spec.name) as RedisProcess;
+        const admin = adminConnection(redis.port);
+        admins.push(admin);
+        nodeHandles.set(spec.name, { name: spec.name, redis, keys: () => countKeys(admin, redis) });
+      }
+      toxiproxy = await ToxiproxyServer.start();
+      const server = toxiproxy;
+      apiUrl = server.apiUrl;
+      resetAll = () => server.reset();
+      createLink = async (name, node) => {
+        const link = await server.createLink({ name, upstreamPort: (redisNodes.get(node) as RedisProcess).port });
+        return { name: link.name, port: link.port };
+      };
+    } else {
+      progress(`using ${specs.length} running Redis node(s) and Toxiproxy from ${external.source}; starting ${clientList.length} client processes`);
+      for (const [i, spec] of specs.entries()) {
+        const target = external.nodes[i] as ExternalNode;
+        const admin = adminConnection(target.port, target.host);
+        admins.push(admin);
+        await checkExternalNode(admin, spec.name, target, external, options.flush === true);
+        nodeHandles.set(spec.name, { name: spec.name, redis: undefined, keys: () => countKeys(admin, undefined) });
+      }
+      const connected = await ExternalToxiproxy.connect(external);
+      externalProxy = connected.toxiproxy;
+      const api = connected.toxiproxy;
+      if (connected.version !== TOXIPROXY_VERSION) notes.push(`the external Toxiproxy is version ${connected.version} (locksim is tested with ${TOXIPROXY_VERSION})`);
+      if (connected.swept > 0) notes.push(`removed ${connected.swept} proxies left on the external Toxiproxy by locksim runs that are gone`);
+      notes.push(`external servers (${external.source}): ${specs.map((n, i) => `${n.name}=${(external.nodes[i] as ExternalNode).host}:${(external.nodes[i] as ExternalNode).port}`).join(', ')}`);
+      apiUrl = api.apiUrl;
+      proxyHost = external.proxyHost;
+      resetAll = () => api.resetOwn();
+      createLink = (name, node) => api.createProxy(name, (external.nodes[specs.findIndex((n) => n.name === node)] as ExternalNode).upstream);
     }
 
-    toxiproxy = await ToxiproxyServer.start();
-    const proxy = toxiproxy;
     const links = new Map<string, { port: number; name: string }>();
     for (const c of clientList) {
       for (const n of lockNodes) {
-        const node = redisNodes.get(n);
-        if (node === undefined) throw new Error(`variant ${variant.name} names node '${n}', which is not in the world`);
-        const link = await proxy.createLink({ name: linkName(c.name, n), upstreamPort: node.port });
-        links.set(`${c.name}|${n}`, { port: link.port, name: link.name });
+        if (!nodeHandles.has(n)) throw new Error(`variant ${variant.name} names node '${n}', which is not in the world`);
+        links.set(`${c.name}|${n}`, await createLink(linkName(c.name, n), n));
       }
     }
     // Replicas follow their primary through a proxy of their own (the replication stream's link).
     for (const spec of specs) {
       if (spec.replicaOf === undefined) continue;
-      const primary = redisNodes.get(spec.replicaOf) as RedisProcess;
-      const link = await proxy.createLink({ name: linkName(spec.name, spec.replicaOf), upstreamPort: primary.port });
-      links.set(`${spec.name}|${spec.replicaOf}`, { port: link.port, name: link.name });
+      const link = await createLink(linkName(spec.name, spec.replicaOf), spec.replicaOf);
+      links.set(`${spec.name}|${spec.replicaOf}`, link);
       await startReplication(admins[specs.indexOf(spec)] as Redis, spec.name, link.port);
     }
 
@@ -531,7 +591,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     };
     /** Points a proxy at another upstream (Toxiproxy restarts it: its connections close). */
     const retarget = async (proxyName: string, upstreamPort: number): Promise<void> => {
-      const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}`, {
+      const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ upstream: `127.0.0.1:${upstreamPort}`, enabled: true }),
@@ -540,7 +600,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       if (!response.ok) throw new Error(`toxiproxy: re-pointing ${proxyName} at port ${upstreamPort}: HTTP ${response.status} ${text}`);
     };
     const addToxic = async (proxyName: string, toxic: ToxicSpec): Promise<void> => {
-      const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics`, {
+      const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: toxic.name, type: toxic.type, stream: toxic.stream, toxicity: 1, attributes: toxic.attributes }),
@@ -561,7 +621,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       init: (client, incarnation) => {
         const spec = clientList.find((c) => c.name === client.name) as ClientSpec;
         const start = spec.startMs === undefined || incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
-        const nodes: NodeEndpoint[] = lockNodes.map((n) => ({ name: n, port: (links.get(`${client.name}|${n}`) as { port: number }).port }));
+        const nodes: NodeEndpoint[] = lockNodes.map((n) => ({ name: n, host: proxyHost, port: (links.get(`${client.name}|${n}`) as { port: number }).port }));
         return {
           type: 'init',
           client: client.name,
@@ -602,12 +662,12 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       linkOf: (client, node) => links.get(`${client}|${node}`)?.name,
       addToxic,
       removeToxic: async (proxyName: string, name: string) => {
-        const response = await fetch(`${proxy.apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics/${encodeURIComponent(name)}`, { method: 'DELETE' });
+        const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics/${encodeURIComponent(name)}`, { method: 'DELETE' });
         await response.text();
         if (!response.ok && response.status !== 404) throw new Error(`toxiproxy: removing toxic ${name} from ${proxyName}: HTTP ${response.status}`);
       },
       resetToxics: async () => {
-        await proxy.reset();
+        await resetAll();
         await addWorldDelay();
       },
       failover: async (replicaName) => {
@@ -654,6 +714,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     await Promise.all([...clients.values()].map((c) => c.kill().catch(() => {})));
     for (const admin of admins) admin.disconnect();
     await toxiproxy?.stop().catch(() => {});
+    await externalProxy?.removeOwn().catch(() => {});
     await Promise.all([...redisNodes.values()].map((n) => n.dispose().catch(() => {})));
     await resource?.close().catch(() => {});
   }
@@ -712,5 +773,6 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     durationMs,
     wallMs: performance.now() - began,
     notes,
+    external: external?.source ?? null,
   };
 }
