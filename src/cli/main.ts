@@ -32,7 +32,8 @@ commands:
   replay <token>                re-run a printed replay token, bit for bit
   sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
   real <scenario>               replay a scenario against real redis-server processes and
-                                compare its verdict with the simulation's
+                                compare its verdict with the simulation's (--external
+                                compose: on the docker-compose.yml servers)
   demo                          the kernel's demo world (no Redis): prints a trace hash
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts

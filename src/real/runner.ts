@@ -462,7 +462,7 @@ async function checkExternalNode(admin: Redis, name: string, target: ExternalNod
     return;
   }
   const keys = await admin.call('DBSIZE');
-  if (typeof keys === 'number' && keys > 0) throw new TopologyError(`${where} holds ${keys} keys; real mode needs empty nodes: pass --flush to empty them (FLUSHALL) first`);
+  if (typeof keys === 'number' && keys > 0) throw new TopologyError(`${where} holds ${keys} key${keys === 1 ? '' : 's'}; real mode needs empty nodes: pass --flush to empty them (FLUSHALL) first`);
 }
 
 /** Runs one variant of a scenario against real processes; see the file comment. */
