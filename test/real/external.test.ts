@@ -128,6 +128,25 @@ describe.runIf(realRedisTestsEnabled() && toxiproxyTestsEnabled())('real mode on
     await fetch(`${toxiproxy.apiUrl}/proxies/someone-elses-proxy`, { method: 'DELETE' });
   });
 
+  it('a heal removes the toxics of its own proxies only, and keeps where they lead', async () => {
+    const upstream = `127.0.0.1:${(nodes[0] as RedisProcess).port}`;
+    const other = await fetch(`${toxiproxy.apiUrl}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'someone-elses', listen: '127.0.0.1:0', upstream }) });
+    expect(other.ok).toBe(true);
+    const { toxiproxy: api } = await ExternalToxiproxy.connect(topology);
+    const own = await api.createProxy('heal-probe', upstream);
+    const toxic = { type: 'latency', stream: 'downstream', attributes: { latency: 1000 } };
+    for (const name of [own.name, 'someone-elses']) {
+      const added = await fetch(`${toxiproxy.apiUrl}/proxies/${name}/toxics`, { method: 'POST', body: JSON.stringify({ ...toxic, name: 'slow' }) });
+      expect(added.ok).toBe(true);
+    }
+    await api.resetOwn();
+    const proxies = (await (await fetch(`${toxiproxy.apiUrl}/proxies`)).json()) as Record<string, { upstream: string; enabled: boolean; toxics: unknown[] }>;
+    expect(proxies[own.name]).toMatchObject({ upstream, enabled: true, toxics: [] });
+    expect(proxies['someone-elses']?.toxics).toHaveLength(1);
+    await api.removeOwn();
+    await fetch(`${toxiproxy.apiUrl}/proxies/someone-elses`, { method: 'DELETE' });
+  });
+
   it('takes the next port of the range when one is in use', async () => {
     const busy = await freePort();
     const blocker: Server = createServer();
