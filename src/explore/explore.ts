@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { faultSchedule, type FaultGenerator } from '../faults/arbitrary.ts';
+import { faultSchedule, type FaultGenerator, type GeneratorWorld } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { runScenario, findVariant, type RunResult } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantWorld, type Scenario, type Verdict } from '../scenario/types.ts';
+import { clientSpecs, nodeSpecs, variantWorld, type Scenario, type Variant, type Verdict } from '../scenario/types.ts';
 import { encodeToken } from './token.ts';
 
 export interface ExploreOptions {
@@ -41,6 +41,19 @@ export interface ExploreResult {
   readonly interrupted: boolean;
 }
 
+/** The world a variant's random fault schedules are drawn for. */
+export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorWorld {
+  const world = variantWorld(scenario, variant);
+  const nodes = nodeSpecs(world);
+  return {
+    clients: clientSpecs(world).map((c) => c.name),
+    nodes: nodes.map((n) => n.name),
+    replicas: nodes.filter((n) => n.replicaOf !== undefined).map((n) => n.name),
+    durationMs: world.durationMs,
+    ttlMs: variant.workload?.ttlMs ?? scenario.workload.ttlMs,
+  };
+}
+
 /**
  * Draws fault schedules (and simulation seeds) with fast-check, runs the scenario with each,
  * stops at the first run whose verdict is a failure, shrinks it to the smallest schedule that
@@ -49,17 +62,7 @@ export interface ExploreResult {
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
   const variant = findVariant(scenario, options.variant);
   const failOn = options.failOn ?? ['unsafe'];
-  const ttlMs = variant.workload?.ttlMs ?? scenario.workload.ttlMs;
-  const world = variantWorld(scenario, variant);
-  const schedules = faultSchedule(
-    {
-      clients: clientSpecs(world).map((c) => c.name),
-      nodes: nodeSpecs(world).map((n) => n.name),
-      durationMs: world.durationMs,
-      ttlMs,
-    },
-    options.generator ?? scenario.explore,
-  );
+  const schedules = faultSchedule(generatorWorld(scenario, variant), options.generator ?? scenario.explore);
   let runs = 0;
   let firstFailure: { seed: number; faults: readonly Fault[] } | null = null;
   let runsToFailure = 0;

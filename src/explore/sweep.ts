@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { faultSchedule } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantFaults, variantWorld, type Scenario } from '../scenario/types.ts';
+import { variantFaults, type Scenario } from '../scenario/types.ts';
+import { generatorWorld } from './explore.ts';
 import { encodeToken } from './token.ts';
 
 /**
@@ -21,16 +22,7 @@ export interface SweepRun {
 /** The fault schedule seed `seed` draws for a variant (deterministic: fast-check's own generator, seeded). */
 export function scheduleForSeed(scenario: Scenario, variantName: string | undefined, seed: number): Fault[] {
   const variant = findVariant(scenario, variantName);
-  const world = variantWorld(scenario, variant);
-  const arbitrary = faultSchedule(
-    {
-      clients: clientSpecs(world).map((c) => c.name),
-      nodes: nodeSpecs(world).map((n) => n.name),
-      durationMs: world.durationMs,
-      ttlMs: variant.workload?.ttlMs ?? scenario.workload.ttlMs,
-    },
-    scenario.explore,
-  );
+  const arbitrary = faultSchedule(generatorWorld(scenario, variant), scenario.explore);
   const [faults] = fc.sample(arbitrary, { seed, numRuns: 1 });
   return faults ?? [];
 }

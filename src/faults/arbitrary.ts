@@ -3,7 +3,7 @@ import type { Fault, FaultKind } from './fault.ts';
 
 /** What random fault schedules to draw for a world (all fields optional). */
 export interface FaultGenerator {
-  /** Fault kinds to draw from (default: pause, crash, partition, drift, jump, delay). */
+  /** Fault kinds to draw from (default: pause, crash, partition, drift, jump, delay, and failover in a world with replicas). */
   readonly kinds?: readonly FaultKind[];
   /** At most this many faults per schedule, before the final heal (default 3). */
   readonly maxFaults?: number;
@@ -28,7 +28,10 @@ export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['pause', 'crash', 'par
 
 export interface GeneratorWorld {
   readonly clients: readonly string[];
+  /** Every Redis node, replicas included. */
   readonly nodes: readonly string[];
+  /** The nodes that are replicas (a failover promotes one). */
+  readonly replicas?: readonly string[];
   readonly durationMs: number;
   readonly ttlMs: number;
 }
@@ -42,7 +45,8 @@ const roundTo = (step: number) => (n: number): number => Math.round(n / step) * 
  * removes faults and moves numbers towards the smallest that still break the property.
  */
 export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator = {}): fc.Arbitrary<Fault[]> {
-  const kinds = generator.kinds ?? DEFAULT_FAULT_KINDS;
+  const replicas = world.replicas ?? [];
+  const kinds = generator.kinds ?? (replicas.length > 0 ? [...DEFAULT_FAULT_KINDS, 'failover'] : DEFAULT_FAULT_KINDS);
   // Every fault (start + dwell) ends by 80 % of the run, so that the final heal leaves the
   // liveness phase (TigerBeetle's second phase) room to run before the end.
   const maxDwell = Math.min(generator.maxDwellMs ?? world.ttlMs * 2, Math.round(world.durationMs * 0.7));
@@ -77,7 +81,7 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
     loss: () => fc
       .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10) })
       .map(({ at: a, durationMs, from, probability }): Fault => ({ kind: 'loss', at: a, durationMs, from: [from], to: everyone.filter((p) => p !== from), probability })),
-    failover: () => fc.constant<Fault>({ kind: 'heal', at: 0 }),
+    failover: () => fc.record({ kind: fc.constant('failover' as const), at, replica: fc.constantFrom(...replicas) }),
     cut: () => fc
       .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), to: node })
       .filter((r) => r.from !== r.to)
@@ -85,7 +89,7 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   };
   const processKinds: readonly FaultKind[] = ['pause', 'crash', 'drift', 'jump'];
   const arbitraries = kinds
-    .filter((k) => k !== 'heal' && k !== 'failover')
+    .filter((k) => k !== 'heal' && (k !== 'failover' || replicas.length > 0))
     .filter((k) => !processKinds.includes(k) || targetsFor(k).length > 0)
     .map((k) => (byKind[k] as () => fc.Arbitrary<Fault>)());
   if (arbitraries.length === 0) throw new Error(`faultSchedule: no fault kind to draw from (kinds: ${kinds.join(', ')})`);
