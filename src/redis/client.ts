@@ -122,12 +122,38 @@ export class SimRedis implements RedisLike {
     }
   }
 
-  /** Runs a command and converts its reply as ioredis does (an error reply rejects). */
-  async command(args: readonly string[]): Promise<unknown> {
-    const reply = await this.send(args);
-    if (reply.kind === 'error') throw this.makeReplyError(reply.message);
-    return toIoredis(reply, this.makeReplyError);
+  /**
+   * Runs a command and converts its reply as ioredis does (an error reply rejects). This is the
+   * per-command hot path: the reply is converted as it arrives (no `then` hop, no async frames).
+   */
+  command(args: readonly string[]): Promise<unknown> {
+    if (this.status === 'end') return Promise.reject(this.makeError('Connection is closed.'));
+    try {
+      const request: NodeRequest = { connection: this.connection, args };
+      this.options.onSend?.(args);
+      return this.endpoint.requestWith(this.node, request, this.options.commandTimeout, this.convertReply, this.timeoutError);
+    } catch (error) {
+      // As from an async function: a failure to send rejects, it does not throw.
+      return Promise.reject(error);
+    }
   }
+
+  /** ioredis's conversion of a reply ({@link toIoredis}); an error reply throws (rejects). */
+  private readonly convertReply = (body: unknown): unknown => {
+    const reply = body as Reply;
+    switch (reply.kind) {
+      case 'status':
+      case 'bulk':
+      case 'integer':
+        return reply.value;
+      case 'error':
+        throw this.makeReplyError(reply.message);
+      case 'array':
+        return toIoredis(reply, this.makeReplyError);
+    }
+  };
+
+  private readonly timeoutError = (): Error => this.makeError('Command timed out');
 
   /** Like ioredis: `eval(script, numKeys, ...keysAndArgs)`. */
   eval(script: string, numKeys: number | string, ...args: Arg[]): Promise<unknown> {
@@ -223,9 +249,25 @@ export class SimRedis implements RedisLike {
     this.emit('end');
   }
 
-  private callWithCallback(command: string, rawArgs: unknown[]): Promise<unknown> {
-    const { args, callback } = stripCallback(rawArgs);
-    return withCallback(this.command(flatten([command, ...(args as Arg[])], [])), callback);
+  /** `flatten([command, ...args])` minus a trailing callback, without the intermediate arrays. */
+  private callWithCallback(command: string, rawArgs: readonly unknown[]): Promise<unknown> {
+    let n = rawArgs.length;
+    const last = rawArgs[n - 1];
+    const callback = typeof last === 'function' ? (last as Callback) : undefined;
+    if (callback !== undefined) n--;
+    // Sized once for the common case (no nested arrays); a nested array falls back to flatten.
+    let args: string[] = new Array<string>(n + 1);
+    args[0] = command;
+    for (let i = 0; i < n; i++) {
+      const a = rawArgs[i];
+      if (typeof a === 'string') args[i + 1] = a;
+      else if (Array.isArray(a)) {
+        args = flatten(rawArgs.slice(0, n) as Arg[], [command]);
+        break;
+      } else args[i + 1] = String(a);
+    }
+    const promise = this.command(args);
+    return callback === undefined ? promise : withCallback(promise, callback);
   }
 }
 

@@ -165,6 +165,14 @@ export class RedisEngine {
     return this.ks.replica;
   }
 
+  /**
+   * Where write effects go from now on (null: nowhere, and the commands skip building them).
+   * Replies and the keyspace are the same either way.
+   */
+  setPropagation(onPropagate: ((command: string[]) => void) | null): void {
+    this.ks.propagateSink = onPropagate;
+  }
+
   /** Promotes a replica (false) or demotes a primary (true), as REPLICAOF would. */
   setReplica(replica: boolean): void {
     this.ks.replica = replica;

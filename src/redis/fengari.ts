@@ -99,12 +99,24 @@ export interface LualibApi {
   luaopen_debug: LuaJsFunction;
 }
 
+/** An immutable Lua string object, made once and pushed any number of times. */
+export interface LuaString {
+  readonly __brand: 'TString';
+}
+
 export interface Fengari {
   readonly lua: LuaApi;
   readonly lauxlib: LauxApi;
   readonly lualib: LualibApi;
   to_luastring(s: string): Uint8Array;
   to_jsstring(s: Uint8Array): string;
+  /**
+   * A Lua string of `bytes`, which must never change afterwards (it is not copied). Lua strings
+   * are immutable, so one such object may back any number of values, as constants do.
+   */
+  newLuaString(bytes: Uint8Array): LuaString;
+  /** Pushes a string made by {@link Fengari.newLuaString} (`lua_pushstring` without the copy). */
+  pushLuaString(L: LuaState, s: LuaString): void;
 }
 
 /** Internal fengari shapes the patches touch. */
@@ -121,6 +133,12 @@ interface LtableModule {
 }
 interface LdebugModule {
   luaG_runerror(L: LuaState, fmt: Uint8Array): never;
+}
+interface LstringModule {
+  luaS_bless(L: LuaState | null, bytes: Uint8Array): LuaString;
+}
+interface LobjectPushModule {
+  pushsvalue2s(L: LuaState, ts: LuaString): void;
 }
 interface LuaconfModule {
   lua_number2str: (n: number) => string;
@@ -157,8 +175,18 @@ export function loadFengari(): Fengari {
     const luaconf = require(dir + 'luaconf.js') as LuaconfModule;
     luaconf.lua_number2str = (n: number) => formatG(n, 14);
     luaconf.LUA_COMPAT_FLOATSTRING = true;
-    const fengari = require(entry) as Fengari;
-    const lobject = require(dir + 'lobject.js') as LobjectModule;
+    const stock = require(entry) as Omit<Fengari, 'newLuaString' | 'pushLuaString'>;
+    const lobject = require(dir + 'lobject.js') as LobjectModule & LobjectPushModule;
+    const lstring = require(dir + 'lstring.js') as LstringModule;
+    const fengari: Fengari = {
+      lua: stock.lua,
+      lauxlib: stock.lauxlib,
+      lualib: stock.lualib,
+      to_luastring: stock.to_luastring,
+      to_jsstring: stock.to_jsstring,
+      newLuaString: (bytes) => lstring.luaS_bless(null, bytes),
+      pushLuaString: (L, ts) => lobject.pushsvalue2s(L, ts),
+    };
     const ltable = require(dir + 'ltable.js') as LtableModule;
     const ldebug = require(dir + 'ldebug.js') as LdebugModule;
 

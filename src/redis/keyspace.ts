@@ -215,7 +215,8 @@ export class Keyspace {
   /** Emits the current command's effects: one command as is, several wrapped in MULTI/EXEC. */
   flushPropagation(): void {
     const pending = this.pending;
-    if (pending.length === 0 || this.propagateSink === null) {
+    if (pending.length === 0) return;
+    if (this.propagateSink === null) {
       pending.length = 0;
       return;
     }

@@ -5,7 +5,7 @@
  * math.random. See docs/redis-commands.md for what differs from Redis's Lua 5.1.
  */
 import { createHash } from 'node:crypto';
-import { loadFengari, type Fengari, type LuaState, type ReadonlyFlag } from './fengari.ts';
+import { loadFengari, type Fengari, type LuaState, type LuaString, type ReadonlyFlag } from './fengari.ts';
 import { findLua53Syntax } from './lua51-syntax.ts';
 import { doubleToInt64, formatG } from './numbers.ts';
 import { Rand48 } from './rand48.ts';
@@ -144,10 +144,19 @@ export class LuaScripting {
   replicate = true;
   /** Counters for the engine's stats. */
   compiled = 0;
-  /** Lua (UTF-8) encodings of recent short strings: keys, tokens and replies repeat a lot. */
-  private readonly encoded = new Map<string, Uint8Array>();
+  /**
+   * Lua strings of recent short JS strings: keys, tokens and replies repeat a lot, and a cached
+   * Lua string is pushed without encoding or copying it (Lua strings are immutable).
+   */
+  private readonly encoded = new Map<string, LuaString>();
   private readonly OK_FIELD: Uint8Array;
   private readonly ERR_FIELD: Uint8Array;
+  /**
+   * Registry references of the Lua strings 'KEYS' and 'ARGV': pushing the same Lua string every
+   * run skips converting the name and lets fengari reuse the key hash it caches on the string.
+   */
+  private readonly keysNameRef: number;
+  private readonly argvNameRef: number;
 
   constructor(host: ScriptHost) {
     this.host = host;
@@ -189,6 +198,10 @@ export class LuaScripting {
       throw new Error(`locksim: the Lua prelude failed: ${lua.lua_tojsstring(L, -1)}`);
     }
     this.handlerRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_pushliteral(L, 'KEYS');
+    this.keysNameRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_pushliteral(L, 'ARGV');
+    this.argvNameRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
 
     // Globals: reading a missing one is an error; every reachable table becomes read-only.
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
@@ -208,16 +221,19 @@ export class LuaScripting {
 
   // ---------------------------------------------------------------------------- cache
 
-  /** `s` as a Lua string, from a bounded cache for short strings (Lua strings are immutable). */
-  private encode(s: string): Uint8Array | string {
-    if (s.length > 64) return s;
-    let bytes = this.encoded.get(s);
-    if (bytes === undefined) {
-      if (this.encoded.size >= 4096) this.encoded.clear();
-      bytes = this.f.to_luastring(s);
-      this.encoded.set(s, bytes);
+  /** Pushes `s` as a Lua string onto this.L, from a bounded cache for short strings. */
+  private pushText(s: string): void {
+    if (s.length > 64) {
+      this.f.lua.lua_pushstring(this.L, s);
+      return;
     }
-    return bytes;
+    let text = this.encoded.get(s);
+    if (text === undefined) {
+      if (this.encoded.size >= 4096) this.encoded.clear();
+      text = this.f.newLuaString(this.f.to_luastring(s));
+      this.encoded.set(s, text);
+    }
+    this.f.pushLuaString(this.L, text);
   }
 
   sha1(body: string): string {
@@ -288,8 +304,10 @@ export class LuaScripting {
     lua.lua_settop(L, 0);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-    this.setGlobalArray('KEYS', keys);
-    this.setGlobalArray('ARGV', argv);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
+    this.setGlobalArray(this.keysNameRef, keys);
+    this.setGlobalArray(this.argvNameRef, argv);
+    lua.lua_pop(L, 1);
     this.runningSha = sha;
     this.replicate = true;
     let reply: Reply;
@@ -306,20 +324,22 @@ export class LuaScripting {
     return reply;
   }
 
-  private setGlobalArray(name: string, values: readonly string[]): void {
+  /**
+   * Sets the global named by the Lua string at registry reference `nameRef` to a new array; the
+   * globals table must be on the top of the stack (and stays there).
+   */
+  private setGlobalArray(nameRef: number, values: readonly string[]): void {
     const { lua } = this.f;
     const L = this.L;
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-    lua.lua_pushliteral(L, name);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, nameRef);
     lua.lua_createtable(L, values.length, 0);
     for (let i = 0; i < values.length; i++) {
-      lua.lua_pushstring(L, this.encode(values[i]));
+      this.pushText(values[i]);
       lua.lua_rawseti(L, -2, i + 1);
     }
     this.globals.readonly = false;
     lua.lua_rawset(L, -3);
     this.globals.readonly = true;
-    lua.lua_pop(L, 1);
   }
 
   // ---------------------------------------------------------------------------- conversions
@@ -394,7 +414,7 @@ export class LuaScripting {
     switch (reply.kind) {
       case 'status':
         lua.lua_createtable(L, 0, 1);
-        lua.lua_pushstring(L, this.encode(reply.value));
+        this.pushText(reply.value);
         lua.lua_setfield(L, -2, this.OK_FIELD);
         return;
       case 'error':
@@ -407,7 +427,7 @@ export class LuaScripting {
         return;
       case 'bulk':
         if (reply.value === null) lua.lua_pushboolean(L, false);
-        else lua.lua_pushstring(L, this.encode(reply.value));
+        else this.pushText(reply.value);
         return;
       case 'array': {
         const items = reply.value;

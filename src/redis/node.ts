@@ -103,6 +103,7 @@ export class RedisNode {
   /** Registers `replica` to receive this node's write effects. */
   addReplica(replica: string): void {
     if (!this.replicas.includes(replica)) this.replicas.push(replica);
+    this.engine.setPropagation(this.propagateSink);
   }
 
   /** Failover: this replica becomes a primary (what had not reached it is lost). */
@@ -146,8 +147,14 @@ export class RedisNode {
     return this.engine.execute(this.engine.newSession(), args, this.context?.clock.now() ?? 0);
   }
 
+  private readonly propagateSink = (command: string[]): void => this.propagate(command);
+
+  /**
+   * Engines propagate write effects only while this node has replicas: without any, propagate()
+   * drops them anyway, and not building them saves work on every write.
+   */
   private engineOptions(): EngineOptions {
-    return { replica: this.role === 'replica', onPropagate: (command) => this.propagate(command) };
+    return { replica: this.role === 'replica', onPropagate: this.replicas.length > 0 ? this.propagateSink : undefined };
   }
 
   private newEngine(): RedisEngine {

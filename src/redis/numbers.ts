@@ -23,9 +23,23 @@ export function parseInt64(s: string): number | null {
   const n = s.length;
   if (n === 0 || n > 20) return null;
   if (n <= 15) {
-    // Fast path: short strings that are plain decimal integers.
-    if (!INT_RE.test(s)) return null;
-    return Number(s);
+    // Fast path: short strings (exact in a double), checked and read in one pass; the same
+    // strings as INT_RE: "0", or an optional '-' then a non-zero digit then digits.
+    let i = 0;
+    let negative = false;
+    if (s.charCodeAt(0) === 45) {
+      if (n === 1) return null;
+      negative = true;
+      i = 1;
+    }
+    if (s.charCodeAt(i) === 48) return n === 1 ? 0 : null;
+    let value = 0;
+    for (; i < n; i++) {
+      const digit = s.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return null;
+      value = value * 10 + digit;
+    }
+    return negative ? -value : value;
   }
   const big = parseInt64Exact(s);
   return big === null ? null : Number(big);

@@ -1,7 +1,8 @@
-import type { SimEvent } from './event-queue.ts';
+import type { EventQueue, SimEvent } from './event-queue.ts';
 import type { SimProcess } from './process.ts';
 import { RandomStream } from './random.ts';
 import { ms, type Micros } from './time.ts';
+import { codeOfKind, KIND_DELIVER, KIND_SEND, type Trace } from './trace.ts';
 
 /**
  * How a link treats messages: `up` delivers them; `hold` keeps them (in order) until the link
@@ -14,6 +15,9 @@ export type DelayModel =
   | { readonly kind: 'fixed'; readonly ms: number }
   | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number };
 
+/** Starting ring size of a link (a power of two). */
+const INITIAL_RING = 8;
+
 export const DEFAULT_DELAY: DelayModel = { kind: 'uniform', minMs: 0.1, maxMs: 2 };
 
 /** Counters per link: what the network did (so a fault can prove it fired). */
@@ -24,34 +28,40 @@ export interface LinkStats {
   held: number;
 }
 
-interface InFlight {
-  readonly message: unknown;
-  /** True time it arrives, never before the previous message on the link (TCP order). */
-  at: Micros;
-  readonly id: number;
-  readonly toIncarnation: number;
-}
-
 /** Kernel services the network needs (implemented by the World). */
 export interface NetworkKernel {
   readonly now: Micros;
   readonly seed: number;
-  schedule(at: Micros, fire: () => boolean): SimEvent;
+  /** The world's event queue (a link re-pushes its one delivery event instead of allocating). */
+  readonly queue: EventQueue;
+  /** The world's trace: links fold into it directly, by kind code. */
+  readonly trace: Trace;
   processNamed(name: string): SimProcess;
-  traceLink(kind: 'send' | 'deliver' | 'drop' | 'hold' | 'link', from: SimProcess, to: SimProcess, id: number, detail: string): void;
+  /** Keeps a timeline entry for a link event (called only while the trace keeps entries). */
+  keepLinkEntry(kind: 'send' | 'deliver' | 'drop' | 'hold' | 'link', from: SimProcess, to: SimProcess, id: number, detail: string): void;
 }
 
-/** A one-way link between two processes, carrying messages in order. */
+/**
+ * A one-way link between two processes, carrying messages in order. Messages in flight are kept
+ * in a ring of parallel arrays (message, arrival time, id, receiver incarnation) that only grows,
+ * so sending allocates nothing per message; arrival times never decrease (TCP order).
+ */
 export class Link {
   mode: LinkMode = 'up';
   lossProbability = 0;
   readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, held: 0 };
-  private readonly queue: InFlight[] = [];
+  private messages: unknown[] = new Array<unknown>(INITIAL_RING);
+  private ats = new Float64Array(INITIAL_RING);
+  private ids = new Float64Array(INITIAL_RING);
+  private incarnations = new Float64Array(INITIAL_RING);
+  /** Ring index of the oldest message, and how many there are. */
   private head = 0;
+  private count = 0;
   private scheduled = false;
   private lastAt: Micros = 0;
-  /** One closure per link, reused: at most one delivery event per link is pending. */
-  private readonly onHead = (): boolean => this.deliverHead();
+  /** The one delivery event of this link, re-pushed each time: at most one is pending. */
+  private event: SimEvent | null = null;
+  private readonly trace: Trace;
 
   constructor(
     readonly from: SimProcess,
@@ -59,32 +69,43 @@ export class Link {
     public delay: DelayModel,
     private readonly random: RandomStream,
     private readonly kernel: NetworkKernel,
-  ) {}
+  ) {
+    this.trace = kernel.trace;
+  }
 
   send(message: unknown, id: number): void {
     this.stats.sent++;
     if (this.to.state === 'crashed') {
       this.stats.dropped++;
-      this.kernel.traceLink('drop', this.from, this.to, id, 'to a crashed process');
+      this.traceLink('drop', id, 'to a crashed process');
       return;
     }
     if (this.mode === 'drop') {
       this.stats.dropped++;
-      this.kernel.traceLink('drop', this.from, this.to, id, 'link cut');
+      this.traceLink('drop', id, 'link cut');
       return;
     }
     if (this.lossProbability > 0 && this.random.chance(this.lossProbability)) {
       this.stats.dropped++;
-      this.kernel.traceLink('drop', this.from, this.to, id, 'lost');
+      this.traceLink('drop', id, 'lost');
       return;
     }
-    const at = Math.max(this.kernel.now + this.sampleDelay(), this.lastAt);
+    const now = this.kernel.now;
+    const sent = now + this.sampleDelay();
+    const at = sent > this.lastAt ? sent : this.lastAt;
     this.lastAt = at;
-    this.queue.push({ message, at, id, toIncarnation: this.to.incarnation });
-    this.kernel.traceLink('send', this.from, this.to, id, '');
+    if (this.count === this.ids.length) this.grow();
+    const slot = (this.head + this.count++) & (this.ids.length - 1);
+    this.messages[slot] = message;
+    this.ats[slot] = at;
+    this.ids[slot] = id;
+    this.incarnations[slot] = this.to.incarnation;
+    const trace = this.trace;
+    trace.foldCode(KIND_SEND, now, this.from.id, this.to.id, id);
+    if (trace.keeping) this.kernel.keepLinkEntry('send', this.from, this.to, id, '');
     if (this.mode === 'hold') {
       this.stats.held++;
-      this.kernel.traceLink('hold', this.from, this.to, id, '');
+      this.traceLink('hold', id, '');
     } else if (!this.scheduled) this.scheduleHead();
   }
 
@@ -92,23 +113,27 @@ export class Link {
   setMode(mode: LinkMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
-    this.kernel.traceLink('link', this.from, this.to, 0, mode);
+    this.traceLink('link', 0, mode);
     if (mode === 'drop') {
       // A cut loses what was on the wire too; nothing stays queued on a dropped link.
-      for (let i = this.head; i < this.queue.length; i++) {
+      const mask = this.ids.length - 1;
+      for (let i = 0; i < this.count; i++) {
         this.stats.dropped++;
-        this.kernel.traceLink('drop', this.from, this.to, (this.queue[i] as InFlight).id, 'link cut');
+        this.traceLink('drop', this.ids[(this.head + i) & mask] as number, 'link cut');
       }
-      this.queue.length = 0;
+      this.messages.fill(undefined);
       this.head = 0;
-    } else if (mode === 'up' && !this.scheduled && this.head < this.queue.length) {
+      this.count = 0;
+    } else if (mode === 'up' && !this.scheduled && this.count > 0) {
       // Held messages resume after a fresh delay (a retransmission), still in order.
       const now = this.kernel.now;
       let at = now + this.sampleDelay();
-      for (let i = this.head; i < this.queue.length; i++) {
-        const m = this.queue[i] as InFlight;
-        at = Math.max(at, m.at);
-        m.at = at;
+      const ats = this.ats;
+      const mask = ats.length - 1;
+      for (let i = 0; i < this.count; i++) {
+        const slot = (this.head + i) & mask;
+        at = Math.max(at, ats[slot] as Micros);
+        ats[slot] = at;
       }
       this.lastAt = Math.max(this.lastAt, at);
       this.scheduleHead();
@@ -117,7 +142,34 @@ export class Link {
 
   /** Messages on the wire or held. */
   get inFlight(): number {
-    return this.queue.length - this.head;
+    return this.count;
+  }
+
+  /** Folds a link event into the trace (and keeps its entry when entries are kept). */
+  private traceLink(kind: 'send' | 'deliver' | 'drop' | 'hold' | 'link', id: number, detail: string): void {
+    this.trace.foldCode(codeOfKind(kind), this.kernel.now, this.from.id, this.to.id, id);
+    if (this.trace.keeping) this.kernel.keepLinkEntry(kind, this.from, this.to, id, detail);
+  }
+
+  /** Doubles the ring, oldest message first. */
+  private grow(): void {
+    const size = this.ids.length;
+    const messages = new Array<unknown>(size * 2);
+    const ats = new Float64Array(size * 2);
+    const ids = new Float64Array(size * 2);
+    const incarnations = new Float64Array(size * 2);
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) & (size - 1);
+      messages[i] = this.messages[slot];
+      ats[i] = this.ats[slot] as number;
+      ids[i] = this.ids[slot] as number;
+      incarnations[i] = this.incarnations[slot] as number;
+    }
+    this.messages = messages;
+    this.ats = ats;
+    this.ids = ids;
+    this.incarnations = incarnations;
+    this.head = 0;
   }
 
   private sampleDelay(): Micros {
@@ -127,51 +179,51 @@ export class Link {
   }
 
   private scheduleHead(): void {
-    const next = this.queue[this.head] as InFlight;
+    const next = this.ats[this.head] as Micros;
+    const now = this.kernel.now;
     this.scheduled = true;
-    this.kernel.schedule(Math.max(next.at, this.kernel.now), this.onHead);
+    const at = next > now ? next : now;
+    if (this.event === null) this.event = this.kernel.queue.push(at, () => this.deliverHead());
+    else this.kernel.queue.repush(this.event, at);
   }
 
   private deliverHead(): boolean {
     this.scheduled = false;
-    if (this.head >= this.queue.length) return false;
+    const head = this.head;
+    if (this.count === 0) return false;
     if (this.mode === 'hold') {
-      const held = this.queue[this.head] as InFlight;
       this.stats.held++;
-      this.kernel.traceLink('hold', this.from, this.to, held.id, '');
+      this.traceLink('hold', this.ids[head] as number, '');
       return false;
     }
-    const m = this.queue[this.head] as InFlight;
-    this.queue[this.head++] = undefined as unknown as InFlight;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    if (this.head < this.queue.length) this.scheduleHead();
-    else {
-      this.queue.length = 0;
-      this.head = 0;
-    }
+    const message = this.messages[head];
+    const id = this.ids[head] as number;
+    const incarnation = this.incarnations[head] as number;
+    this.messages[head] = undefined;
+    this.head = (head + 1) & (this.ids.length - 1);
+    if (--this.count > 0) this.scheduleHead();
     const to = this.to;
-    if (m.toIncarnation !== to.incarnation || to.state === 'crashed') {
+    if (incarnation !== to.incarnation || to.state === 'crashed') {
       this.stats.dropped++;
-      this.kernel.traceLink('drop', this.from, to, m.id, 'receiver crashed');
+      this.traceLink('drop', id, 'receiver crashed');
       return false;
     }
     this.stats.delivered++;
-    this.kernel.traceLink('deliver', this.from, to, m.id, '');
+    const trace = this.trace;
+    trace.foldCode(KIND_DELIVER, this.kernel.now, this.from.id, to.id, id);
+    if (trace.keeping) this.kernel.keepLinkEntry('deliver', this.from, to, id, '');
     const handler = to.handler;
     if (handler === null) {
       if (to.state === 'paused') {
         // It may register a handler before it resumes; deliver then.
-        return to.run(m.toIncarnation, () => to.handler?.(this.from.name, m.message));
+        const from = this.from.name;
+        return to.run(incarnation, () => to.handler?.(from, message));
       }
       this.stats.dropped++;
-      this.kernel.traceLink('drop', this.from, to, m.id, 'no handler');
+      this.traceLink('drop', id, 'no handler');
       return false;
     }
-    const from = this.from.name;
-    const ran = to.run(m.toIncarnation, () => (to.handler ?? handler)(from, m.message));
+    const ran = to.runHandler(incarnation, handler, this.from.name, message);
     return ran && !to.synchronousHandler;
   }
 }
@@ -182,8 +234,12 @@ export class Link {
  * link never shifts another link's delays.
  */
 export class Network {
-  /** Links by sender, then receiver (two lookups, no string building per message). */
+  /** Links by sender, then receiver (no string building per message). */
   private readonly links = new Map<string, Map<string, Link>>();
+  /** The same maps by sender's process id: one Map lookup per message. */
+  private readonly linksById: Array<Map<string, Link> | undefined> = [];
+  /** Each sender's last link, by process id: a client mostly sends to one node, so no lookup. */
+  private readonly lastLink: Array<Link | undefined> = [];
   private readonly ordered: Link[] = [];
   private nextMessageId = 0;
 
@@ -193,7 +249,11 @@ export class Network {
   ) {}
 
   send(from: SimProcess, to: string, message: unknown): void {
-    const link = this.links.get(from.name)?.get(to) ?? this.link(from.name, to);
+    let link = this.lastLink[from.id];
+    if (link === undefined || link.to.name !== to) {
+      link = this.linksById[from.id]?.get(to) ?? this.link(from.name, to);
+      this.lastLink[from.id] = link;
+    }
     link.send(message, ++this.nextMessageId);
   }
 
@@ -214,6 +274,7 @@ export class Network {
         this.kernel,
       );
       outbound.set(to, link);
+      this.linksById[link.from.id] = outbound;
       this.ordered.push(link);
     }
     return link;

@@ -1,6 +1,6 @@
 import type { CancelTimer, Clock } from '../locks/interface.ts';
 import type { ProcessClock } from './clock.ts';
-import type { SimEvent } from './event-queue.ts';
+import { SimEvent } from './event-queue.ts';
 import type { RandomStream } from './random.ts';
 import type { Micros } from './time.ts';
 
@@ -39,17 +39,49 @@ export type ProcessState = 'running' | 'paused' | 'crashed';
 export interface ProcessKernel {
   readonly now: Micros;
   schedule(at: Micros, fire: () => boolean): SimEvent;
+  /** Schedules an event object that is not in the queue (see {@link EventQueue.repush}). */
+  scheduleEvent(event: SimEvent, at: Micros): void;
   cancel(event: SimEvent): void;
   send(from: SimProcess, to: string, message: unknown): void;
   traceProcess(kind: 'timer' | 'note' | 'error' | 'spawn', process: SimProcess, a: number, detail: string): void;
   processFailed(process: SimProcess, error: unknown): void;
 }
 
-interface Timer {
-  readonly incarnation: number;
-  readonly targetMonoMicros: number;
-  readonly callback: () => void;
-  event: SimEvent;
+/**
+ * A pending timer. A process's pending timers form a doubly linked list in the order they were
+ * set (crash and a clock-rate change walk it in that order), with O(1) removal and no rehashing.
+ */
+class Timer {
+  prev: Timer | null = null;
+  next: Timer | null = null;
+  /** In its process's list (false once fired, cancelled or crashed). */
+  linked = false;
+  event: TimerEvent | null = null;
+
+  constructor(
+    readonly incarnation: number,
+    readonly targetMonoMicros: number,
+    readonly callback: () => void,
+  ) {}
+}
+
+function noAction(): boolean {
+  return false;
+}
+
+/** The kernel event of one scheduling of a timer (a rate change cancels it and makes another). */
+class TimerEvent extends SimEvent {
+  constructor(
+    private readonly owner: SimProcess,
+    private readonly timer: Timer,
+    private readonly serial: number,
+  ) {
+    super(0, 0, noAction);
+  }
+
+  override fire(): boolean {
+    return this.owner.fireTimer(this.timer, this.serial);
+  }
 }
 
 /**
@@ -66,7 +98,8 @@ export class SimProcess {
   context!: ProcessContext;
   /** Work that arrived while paused, in arrival order; it runs on resume. */
   deferred: Array<() => void> = [];
-  private readonly timers = new Set<Timer>();
+  private firstTimer: Timer | null = null;
+  private lastTimer: Timer | null = null;
   private timerSerial = 0;
 
   constructor(
@@ -96,6 +129,24 @@ export class SimProcess {
     return true;
   }
 
+  /**
+   * {@link SimProcess.run} of `handler(from, message)` (a message delivery), without allocating
+   * a closure unless the process is paused and the delivery must wait.
+   */
+  runHandler(incarnation: number, handler: MessageHandler, from: string, message: unknown): boolean {
+    if (incarnation !== this.incarnation || this.state === 'crashed') return false;
+    if (this.state === 'paused') {
+      this.deferred.push(() => (this.handler ?? handler)(from, message));
+      return false;
+    }
+    try {
+      handler(from, message);
+    } catch (error) {
+      this.kernel.processFailed(this, error);
+    }
+    return true;
+  }
+
   /** A new incarnation: fresh context, no timers, no handler; the factory runs at `kernel.now`. */
   start(): void {
     this.state = 'running';
@@ -115,16 +166,16 @@ export class SimProcess {
   /** Everything of this incarnation stops for good. */
   crash(): void {
     this.state = 'crashed';
-    for (const timer of this.timers) this.kernel.cancel(timer.event);
-    this.timers.clear();
+    for (let timer = this.firstTimer; timer !== null; timer = timer.next) this.kernel.cancel(timer.event as TimerEvent);
+    while (this.firstTimer !== null) this.unlinkTimer(this.firstTimer);
     this.deferred = [];
     this.handler = null;
   }
 
   /** Reschedules pending timers after the clock's rate changed. */
   rescheduleTimers(): void {
-    for (const timer of this.timers) {
-      this.kernel.cancel(timer.event);
+    for (let timer = this.firstTimer; timer !== null; timer = timer.next) {
+      this.kernel.cancel(timer.event as TimerEvent);
       timer.event = this.scheduleTimer(timer);
     }
   }
@@ -140,28 +191,63 @@ export class SimProcess {
   private addTimer(incarnation: number, delayMs: number, callback: () => void): CancelTimer {
     if (incarnation !== this.incarnation || this.state === 'crashed') return noop;
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const timer: Timer = {
-      incarnation,
-      targetMonoMicros: this.clock.monoMicros(this.kernel.now) + delay * 1000,
-      callback,
-      event: undefined as unknown as SimEvent,
-    };
+    const timer = new Timer(incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback);
     timer.event = this.scheduleTimer(timer);
-    this.timers.add(timer);
+    this.linkTimer(timer);
     return () => {
-      if (this.timers.delete(timer)) this.kernel.cancel(timer.event);
+      if (this.unlinkTimer(timer)) this.kernel.cancel(timer.event as TimerEvent);
     };
   }
 
-  private scheduleTimer(timer: Timer): SimEvent {
-    const serial = ++this.timerSerial;
-    return this.kernel.schedule(this.clock.trueTimeOfMono(timer.targetMonoMicros, this.kernel.now), () => {
-      this.timers.delete(timer);
-      return this.run(timer.incarnation, () => {
+  private scheduleTimer(timer: Timer): TimerEvent {
+    const event = new TimerEvent(this, timer, ++this.timerSerial);
+    this.kernel.scheduleEvent(event, this.clock.trueTimeOfMono(timer.targetMonoMicros, this.kernel.now));
+    return event;
+  }
+
+  /**
+   * A timer's event fired: {@link SimProcess.run} of its callback (with the `timer` trace entry),
+   * without a closure unless the process is paused.
+   */
+  fireTimer(timer: Timer, serial: number): boolean {
+    this.unlinkTimer(timer);
+    if (timer.incarnation !== this.incarnation || this.state === 'crashed') return false;
+    if (this.state === 'paused') {
+      this.deferred.push(() => {
         this.kernel.traceProcess('timer', this, serial, '');
         timer.callback();
       });
-    });
+      return false;
+    }
+    try {
+      this.kernel.traceProcess('timer', this, serial, '');
+      timer.callback();
+    } catch (error) {
+      this.kernel.processFailed(this, error);
+    }
+    return true;
+  }
+
+  private linkTimer(timer: Timer): void {
+    timer.linked = true;
+    timer.prev = this.lastTimer;
+    timer.next = null;
+    if (this.lastTimer === null) this.firstTimer = timer;
+    else this.lastTimer.next = timer;
+    this.lastTimer = timer;
+  }
+
+  /** Takes `timer` out of the pending list; false if it was not in it. */
+  private unlinkTimer(timer: Timer): boolean {
+    if (!timer.linked) return false;
+    timer.linked = false;
+    if (timer.prev === null) this.firstTimer = timer.next;
+    else timer.prev.next = timer.next;
+    if (timer.next === null) this.lastTimer = timer.prev;
+    else timer.next.prev = timer.prev;
+    timer.prev = null;
+    timer.next = null;
+    return true;
   }
 
   private makeContext(incarnation: number, random: RandomStream): ProcessContext {

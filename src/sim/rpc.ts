@@ -14,6 +14,114 @@ export class RequestTimeoutError extends Error {
   }
 }
 
+/** Largest window of consecutive request ids kept in the ring before old ones move to a Map. */
+const WINDOW_MAX = 64;
+
+/**
+ * Pending requests by id. Ids are handed out consecutively and replies mostly come in order, so
+ * a ring of the most recent ids serves nearly every lookup (a Map that gains and loses one entry
+ * per request rehashes all the time). An entry that stays pending while WINDOW_MAX newer ones
+ * are issued (a request to a crashed node without a timeout) moves to an overflow Map, so the
+ * ring stays bounded.
+ */
+class PendingTable<T> {
+  private slots: Array<T | undefined> = new Array<T | undefined>(8);
+  /** Ring index of id `base`, and how many consecutive ids from `base` the ring covers. */
+  private head = 0;
+  private base = 0;
+  private count = 0;
+  private readonly overflow = new Map<number, T>();
+
+  /** Adds `id`, which must be one more than the previous id added. */
+  add(id: number, value: T): void {
+    if (this.count === 0) this.base = id;
+    if (this.count === this.slots.length) {
+      if (this.slots.length < WINDOW_MAX) this.grow();
+      else {
+        const oldest = this.slots[this.head];
+        if (oldest !== undefined) this.overflow.set(this.base, oldest);
+        this.advance();
+      }
+    }
+    this.slots[(this.head + this.count) & (this.slots.length - 1)] = value;
+    this.count++;
+  }
+
+  /** Removes and returns the entry of `id` (undefined if none). */
+  take(id: number): T | undefined {
+    const offset = id - this.base;
+    if (offset >= 0 && offset < this.count) {
+      const index = (this.head + offset) & (this.slots.length - 1);
+      const value = this.slots[index];
+      if (value === undefined) return undefined;
+      this.slots[index] = undefined;
+      while (this.count > 0 && this.slots[this.head] === undefined) this.advance();
+      return value;
+    }
+    if (this.overflow.size === 0) return undefined;
+    const value = this.overflow.get(id);
+    if (value !== undefined) this.overflow.delete(id);
+    return value;
+  }
+
+  private advance(): void {
+    this.slots[this.head] = undefined;
+    this.head = (this.head + 1) & (this.slots.length - 1);
+    this.base++;
+    this.count--;
+  }
+
+  private grow(): void {
+    const size = this.slots.length;
+    const slots = new Array<T | undefined>(size * 2);
+    for (let i = 0; i < this.count; i++) slots[i] = this.slots[(this.head + i) & (size - 1)];
+    this.slots = slots;
+    this.head = 0;
+  }
+}
+
+/** One request waiting for its reply. */
+class PendingRequest {
+  cancelTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (reason: unknown) => void,
+    private readonly convert: ((body: unknown) => unknown) | null,
+  ) {}
+
+  /** The reply came: stop the timeout, then resolve with the (converted) body. */
+  settle(body: unknown): void {
+    if (this.cancelTimer !== null) this.cancelTimer();
+    const convert = this.convert;
+    if (convert === null) {
+      this.resolve(body);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = convert(body);
+    } catch (error) {
+      this.reject(error);
+      return;
+    }
+    this.resolve(value);
+  }
+
+  fail(reason: unknown): void {
+    this.reject(reason);
+  }
+}
+
+// A promise's resolve/reject, taken out of its executor without allocating a closure per
+// promise: the executor runs synchronously inside `new Promise`, so these are read right after.
+let capturedResolve: (value: unknown) => void = () => {};
+let capturedReject: (reason: unknown) => void = () => {};
+function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /**
  * Request/reply over the simulated network for one process incarnation. A process that only
  * serves (a Redis node, the protected resource) answers synchronously, so the kernel needs no
@@ -23,7 +131,7 @@ export class RequestTimeoutError extends Error {
  */
 export class Endpoint {
   private nextId = 0;
-  private readonly pending = new Map<number, (body: unknown) => void>();
+  private readonly pending = new PendingTable<PendingRequest>();
   private server: ((from: string, body: unknown) => unknown) | null = null;
   private raw: ((from: string, body: unknown) => void) | null = null;
   private requesting = false;
@@ -36,24 +144,43 @@ export class Endpoint {
 
   /** Sends `body` to `to`; resolves with the reply's body, or rejects on timeout. */
   request(to: string, body: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.requestWith(to, body, timeoutMs, null, null);
+  }
+
+  /**
+   * {@link Endpoint.request} for hot paths (the Redis client): `convert` turns the reply's body
+   * into the promise's value as the reply arrives (a throw rejects with what it threw), and
+   * `timeoutError` makes the rejection on timeout (default: a {@link RequestTimeoutError}).
+   * This saves the `then` hop a caller would otherwise need. Both must be pure: they run inside
+   * the kernel event that delivers the reply or fires the timer.
+   */
+  requestWith(
+    to: string,
+    body: unknown,
+    timeoutMs: number | undefined,
+    convert: ((body: unknown) => unknown) | null,
+    timeoutError: ((to: string, timeoutMs: number) => unknown) | null,
+  ): Promise<unknown> {
     if (!this.requesting) {
       this.requesting = true;
       this.register();
     }
     const id = ++this.nextId;
-    return new Promise<unknown>((resolve, reject) => {
-      let cancelTimer: (() => void) | null = null;
-      this.pending.set(id, (reply) => {
-        cancelTimer?.();
-        resolve(reply);
-      });
+    const promise = new Promise<unknown>(capture);
+    const request = new PendingRequest(capturedResolve, capturedReject, convert);
+    this.pending.add(id, request);
+    try {
       if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
-        cancelTimer = this.ctx.clock.setTimer(timeoutMs, () => {
-          if (this.pending.delete(id)) reject(new RequestTimeoutError(to, timeoutMs));
+        request.cancelTimer = this.ctx.clock.setTimer(timeoutMs, () => {
+          if (this.pending.take(id) !== undefined) request.fail(timeoutError === null ? new RequestTimeoutError(to, timeoutMs) : timeoutError(to, timeoutMs));
         });
       }
       this.ctx.send(to, { t: 'req', id, body } satisfies Envelope);
-    });
+    } catch (error) {
+      // As a throw inside a promise executor would: the request rejects (an unknown node, say).
+      request.fail(error);
+    }
+    return promise;
   }
 
   /** Answers every request synchronously with `handler`'s return value. */
@@ -81,13 +208,12 @@ export class Endpoint {
         if (this.server !== null) this.ctx.send(from, { t: 'rep', id: envelope.id, body: this.server(from, envelope.body) } satisfies Envelope);
         break;
       case 'rep': {
-        const settle = this.pending.get(envelope.id);
-        if (settle === undefined) {
+        const request = this.pending.take(envelope.id);
+        if (request === undefined) {
           this.lateReplies++;
           return;
         }
-        this.pending.delete(envelope.id);
-        settle(envelope.body);
+        request.settle(envelope.body);
         break;
       }
       case 'raw':

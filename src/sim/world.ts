@@ -1,11 +1,16 @@
 import { ProcessClock } from './clock.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
-import { DEFAULT_DELAY, Network, type DelayModel } from './network.ts';
-import { SimProcess, type ProcessFactory } from './process.ts';
+import { DEFAULT_DELAY, Network, type DelayModel, type NetworkKernel } from './network.ts';
+import { SimProcess, type ProcessFactory, type ProcessKernel } from './process.ts';
 import { RandomStream } from './random.ts';
 import { drive } from './scheduler.ts';
 import { MICROS_PER_MS, type Micros } from './time.ts';
 import { Trace, type TraceKind } from './trace.ts';
+
+/** What the world gives the network and its processes; `now` is true time, as plain data. */
+interface WorldKernel extends NetworkKernel, ProcessKernel {
+  now: Micros;
+}
 
 /** Wall-clock reading of every process at true time 0, unless offset: 2026-01-01T00:00:00Z. */
 export const DEFAULT_EPOCH_MS = 1_767_225_600_000;
@@ -69,7 +74,7 @@ export class World {
   private readonly queue = new EventQueue();
   private readonly processes = new Map<string, SimProcess>();
   private readonly processList: SimProcess[] = [];
-  private time: Micros = 0;
+  private readonly kernel: WorldKernel;
   private eventCount = 0;
   private running = false;
 
@@ -78,24 +83,38 @@ export class World {
     this.seed = options.seed;
     this.epochMicros = (options.epochMs ?? DEFAULT_EPOCH_MS) * MICROS_PER_MS;
     this.trace = new Trace(options.keepTrace === true);
-    const world = this;
-    this.network = new Network(
-      {
-        get now() {
-          return world.time;
-        },
-        seed: this.seed,
-        schedule: (at, fire) => this.queue.push(at, fire),
-        processNamed: (name) => this.process(name),
-        traceLink: (kind, from, to, id, detail) => {
-          this.trace.fold(kind, this.time, from.id, to.id, id);
-          if (this.trace.keeping) {
-            this.keepEntry(kind, kind === 'deliver' || kind === 'hold' ? to : from, `${from.name}->${to.name}${id ? ` #${id}` : ''}${detail ? ` ${detail}` : ''}`);
-          }
-        },
+    // One kernel object for the network and every process. True time is a plain data property
+    // on it (the hot paths read it per message); `time` below reads and writes it.
+    const kernel: WorldKernel = {
+      now: 0,
+      seed: this.seed,
+      queue: this.queue,
+      trace: this.trace,
+      processNamed: (name) => this.process(name),
+      keepLinkEntry: (kind, from, to, id, detail) => {
+        this.keepEntry(kind, kind === 'deliver' || kind === 'hold' ? to : from, `${from.name}->${to.name}${id ? ` #${id}` : ''}${detail ? ` ${detail}` : ''}`);
       },
+      schedule: (at, fire) => this.queue.push(at, fire),
+      scheduleEvent: (event, at) => this.queue.repush(event, at),
+      cancel: (event) => this.queue.cancel(event),
+      send: (from, to, message) => this.network.send(from, to, message),
+      traceProcess: (kind, p, a, detail) => this.traceProcess(kind, p, a, detail),
+      processFailed: (p, error) => this.processFailed(p, error),
+    };
+    this.kernel = kernel;
+    this.network = new Network(
+      kernel,
       options.delay ?? DEFAULT_DELAY,
     );
+  }
+
+  /** True time, µs (kept on the kernel object, where the network and processes read it). */
+  private get time(): Micros {
+    return this.kernel.now;
+  }
+
+  private set time(t: Micros) {
+    this.kernel.now = t;
   }
 
   /** True time now, µs. */
@@ -127,22 +146,12 @@ export class World {
       startMonoMicros: 0,
       driftPpm: options.driftPpm ?? 0,
     });
-    const world = this;
     const process = new SimProcess(
       this.processList.length,
       name,
       clock,
       factory,
-      {
-        get now() {
-          return world.time;
-        },
-        schedule: (at, fire) => this.queue.push(at, fire),
-        cancel: (event) => this.queue.cancel(event),
-        send: (from, to, message) => this.network.send(from, to, message),
-        traceProcess: (kind, p, a, detail) => this.traceProcess(kind, p, a, detail),
-        processFailed: (p, error) => this.processFailed(p, error),
-      },
+      this.kernel,
       (incarnation) => new RandomStream(this.seed, `process/${name}/${incarnation}`),
     );
     this.processes.set(name, process);

@@ -84,7 +84,8 @@ function setGeneric(
   ks.touch(key);
   if (expireText !== null) {
     ks.setExpire(key, at);
-    ks.propagate(['SET', key, value, 'PXAT', String(at)]);
+    // Build the effect only when someone listens (SET ... PX is the hot write).
+    if (ks.propagating) ks.propagate(['SET', key, value, 'PXAT', String(at)]);
   } else if (flags & GET && ks.propagating) {
     const effect: string[] = [];
     for (let j = 0; j < args.length; j++) {
