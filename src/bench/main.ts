@@ -6,7 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
-import { measureReference, type ReferenceFigures } from './reference.ts';
+import { measureReference, measureReferenceMemory, type ReferenceFigures, type ReferenceMemory } from './reference.ts';
 import { measureRedis, type RedisFigures } from './redis.ts';
 import { measureReality } from './reality.ts';
 import { measureThroughput } from './throughput.ts';
@@ -42,7 +42,7 @@ function parse(argv: string[]): Options {
         'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
           '  redis       simulated Redis through client + network + node: SET/GET, and EVALSHA\n' +
-          '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts\n' +
+          '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts; memory over 1 simulated hour\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
           '  reality     gc-pause in real mode (redis-server, Toxiproxy, processes) against simulation\n' +
@@ -117,22 +117,39 @@ async function main(): Promise<void> {
     await measureReference(o.quick ? 5 : 20);
     const runs: ReferenceFigures[] = [];
     for (let i = 0; i < repeats; i++) runs.push(await measureReference(seconds, i + 1));
-    const hour = o.quick ? null : await measureReference(3600, 7);
+    // Memory as simulated time grows: one long run keeping a window of its history, one keeping all of it.
+    const checkpoints = o.quick ? [5, 10, 20] : [60, 600, 3600];
+    const windowMs = o.quick ? 5_000 : 60_000;
+    const windowed = await measureReferenceMemory(checkpoints, { lastMs: windowMs });
+    const whole = await measureReferenceMemory(checkpoints);
+    const retained = (m: ReferenceMemory): Record<string, number> => Object.fromEntries(m.retained.map((r) => [`${r.simulatedSeconds}s`, r.heapMiB]));
     const reference = {
       simulatedSeconds: seconds,
       simulatedSecondsPerSecond: median(runs.map((r) => r.simulatedSecondsPerSecond)),
       eventsPerSecond: Math.round(median(runs.map((r) => r.eventsPerSecond))),
       redisCommandsPerSecond: Math.round(median(runs.map((r) => r.redisCommandsPerSecond))),
       heapMiB: median(runs.map((r) => r.heapMiB)),
-      heapMiBOneHour: hour?.heapMiB ?? null,
-      oneHourWallSeconds: hour?.wallSeconds ?? null,
+      longRunSimulatedSeconds: windowed.simulatedSeconds,
+      longRunWallSeconds: windowed.wallSeconds,
+      historyWindowMs: windowMs,
+      retainedMiBWindowed: retained(windowed),
+      peakHeapMiBWindowed: windowed.peakHeapMiB,
+      endMiBWindowed: windowed.endMiB,
+      retainedMiBWhole: retained(whole),
+      peakHeapMiBWhole: whole.peakHeapMiB,
+      endMiBWhole: whole.endMiB,
     };
     out.reference = reference;
+    const series = (m: ReferenceMemory): string => m.retained.map((r) => fmt(r.heapMiB, 1)).join(' / ');
+    const at = checkpoints.map((c) => `${fmt(c)}`).join(' / ');
     log(`\nReference: Redlock, 5 nodes, 5 clients, ${seconds} simulated s, TTL 10 s, delay 0.1-2 ms, Lua scripts (median of ${repeats})`);
     log(`  simulated s / wall s        ${fmt(reference.simulatedSecondsPerSecond, 1).padStart(12)}   target >= 150`);
     log(`  kernel events / s           ${fmt(reference.eventsPerSecond).padStart(12)}`);
     log(`  Redis commands / s          ${fmt(reference.redisCommandsPerSecond).padStart(12)}   the whole scenario: workload, locks, Lua, checkers`);
-    log(`  heap MiB                    ${fmt(reference.heapMiB, 1).padStart(12)}   ${hour === null ? '' : `${fmt(reference.heapMiBOneHour, 1)} after a 1-hour simulated run (${fmt(reference.oneHourWallSeconds, 1)} s wall); target < 256`}`);
+    log(`  heap MiB                    ${fmt(reference.heapMiB, 1).padStart(12)}   at the end of a ${seconds} s run, garbage included`);
+    log(`  memory over one ${fmt(windowed.simulatedSeconds)} s run (${fmt(windowed.wallSeconds, 1)} s wall), heap MiB retained after a forced GC at ${at} simulated s, and the peak heap used (garbage included):`);
+    log(`    history window ${fmt(windowMs / 1000)} s     ${series(windowed).padStart(22)}   peak ${fmt(windowed.peakHeapMiB, 1)}; ${fmt(windowed.endMiB, 1)} after the run, result held (${fmt(windowed.historyEvents)} events kept); target < 256, flat`);
+    log(`    whole history (default) ${series(whole).padStart(20)}   peak ${fmt(whole.peakHeapMiB, 1)}; ${fmt(whole.endMiB, 1)} after the run, result held (${fmt(whole.historyEvents)} events kept)`);
   }
 
   if (o.only.has('throughput')) {

@@ -1,4 +1,5 @@
 import type { History, ResourceWrite } from './history.ts';
+import { Tally } from './tally.ts';
 
 /**
  * Damage at the protected resource, a counter each holder increments by read-modify-write.
@@ -12,31 +13,36 @@ export interface LostUpdateViolation {
   readonly lost: number;
 }
 
-export function checkLostUpdates(history: History): LostUpdateViolation[] {
-  const violations: LostUpdateViolation[] = [];
-  for (const write of history.writes) {
-    if (write.accepted && write.readValue !== write.before) {
-      violations.push({ property: 'lost-update', write, lost: Math.max(1, write.before - write.readValue) });
-    }
+/** Lost updates, online: each write is judged on its own as the resource applies it. */
+export class LostUpdateChecker {
+  private readonly found: LostUpdateViolation[] = [];
+
+  /** Returns the violation this write is, if any. */
+  write(write: ResourceWrite): LostUpdateViolation | null {
+    if (!write.accepted || write.readValue === write.before) return null;
+    const violation: LostUpdateViolation = { property: 'lost-update', write, lost: Math.max(1, write.before - write.readValue) };
+    this.found.push(violation);
+    return violation;
   }
-  return violations;
+
+  finish(): LostUpdateViolation[] {
+    return [...this.found];
+  }
+}
+
+export function checkLostUpdates(history: History): LostUpdateViolation[] {
+  const checker = new LostUpdateChecker();
+  for (const write of history.writes) checker.write(write);
+  return checker.finish();
 }
 
 /** The counter's expected and final value: equal when no update was lost. */
 export function counterSummary(history: History): { acceptedWrites: number; finalValue: number; refusedWrites: number } {
-  const accepted = history.writes.filter((w) => w.accepted);
-  const last = accepted[accepted.length - 1];
-  return { acceptedWrites: accepted.length, finalValue: last?.value ?? 0, refusedWrites: history.writes.length - accepted.length };
+  const tally = Tally.of(history);
+  return { acceptedWrites: tally.writesAccepted, finalValue: tally.finalValue, refusedWrites: tally.writesRefused };
 }
 
 /** What a history shows of the work done: acquisitions, failed attempts, writes and the counter. */
 export function historyCounts(history: History): { acquired: number; acquireFailures: number; writesAccepted: number; writesRefused: number; finalValue: number } {
-  const counter = counterSummary(history);
-  return {
-    acquired: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'ok').length,
-    acquireFailures: history.events.filter((e) => e.kind === 'acquire' && e.phase === 'fail').length,
-    writesAccepted: counter.acceptedWrites,
-    writesRefused: counter.refusedWrites,
-    finalValue: counter.finalValue,
-  };
+  return Tally.of(history).counts();
 }

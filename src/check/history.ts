@@ -96,6 +96,20 @@ export interface History {
   endedAt: Micros;
   /** True time the last fault healed (start of the liveness phase), µs; null without faults. */
   healedAt: Micros | null;
+  /** Set when the run kept only a window of its history: how many items it left out. */
+  dropped?: HistoryDropped;
+}
+
+/** How much a windowed history left out (the checkers saw everything; see RunOptions.historyWindow). */
+export function droppedText(dropped: HistoryDropped): string {
+  return `history windowed: ${dropped.events} events, ${dropped.writes} writes and ${dropped.keys} key lifetimes not kept (the checkers saw them all)`;
+}
+
+
+export interface HistoryDropped {
+  readonly events: number;
+  readonly writes: number;
+  readonly keys: number;
 }
 
 export function emptyHistory(): History {

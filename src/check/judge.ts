@@ -1,33 +1,24 @@
-import { checkLostUpdates, type LostUpdateViolation } from './damage.ts';
-import { checkFencing, type FencingViolation } from './fencing.ts';
 import type { History } from './history.ts';
-import { checkLiveness, type LivenessViolation } from './liveness.ts';
-import { checkMutex, type MutexViolation } from './mutex.ts';
+import { OnlineJudge, type Judgement, type Property } from './online.ts';
 
-export type Violation = MutexViolation | LostUpdateViolation | FencingViolation | LivenessViolation;
-export type Verdict = 'safe' | 'unsafe' | 'stuck';
-export type Property = 'mutex' | 'lost-updates' | 'fencing' | 'liveness';
-
-export interface Judgement {
-  readonly violations: Violation[];
-  readonly verdict: Verdict;
-}
+export type { Judgement, Property, Verdict, Violation } from './online.ts';
 
 /**
- * Runs the checkers a run asked for over its history and concludes: `unsafe` if a safety
- * property broke, else `stuck` if liveness failed, else `safe`. The same judgement serves the
- * simulation and real mode.
+ * Judges a stored history (real mode, or a history judged again later) by feeding it through
+ * the online checkers in true-time order: `unsafe` if a safety property broke, else `stuck` if
+ * liveness failed, else `safe`. The same judgement serves the simulation and real mode.
  */
 export function judge(
   history: History,
   properties: readonly Property[],
   liveness: { boundMs: number; blocked: (process: string) => boolean; stillTrying?: (process: string) => boolean },
 ): Judgement {
-  const violations: Violation[] = [];
-  if (properties.includes('mutex')) violations.push(...checkMutex(history));
-  if (properties.includes('lost-updates')) violations.push(...checkLostUpdates(history));
-  if (properties.includes('fencing')) violations.push(...checkFencing(history));
-  const safetyBroken = violations.length > 0;
-  if (properties.includes('liveness')) violations.push(...checkLiveness(history, liveness.boundMs, liveness.blocked, liveness.stillTrying));
-  return { violations, verdict: safetyBroken ? 'unsafe' : violations.length > 0 ? 'stuck' : 'safe' };
+  const judgement = new OnlineJudge({ properties, lockNodes: history.lockNodes, boundMs: liveness.boundMs });
+  // Key lifetimes first: a stored history has them whole, so every explanation can settle at once.
+  history.keys.forEach((k, i) => judgement.keyLifetime(k, i));
+  judgement.keysComplete();
+  if (history.healedAt !== null) judgement.heal(history.healedAt);
+  for (const e of history.events) judgement.event(e);
+  for (const w of history.writes) judgement.write(w);
+  return judgement.finish({ endedAt: history.endedAt, faults: history.faults, blocked: liveness.blocked, stillTrying: liveness.stillTrying });
 }

@@ -11,49 +11,83 @@ export interface LivenessViolation {
   readonly message: string;
 }
 
+/** What only the end of a run tells: when it ended and which clients could not have progressed. */
+export interface LivenessEnd {
+  readonly endedAt: Micros;
+  readonly blocked: (process: string) => boolean;
+  readonly stillTrying?: (process: string) => boolean;
+}
+
 /**
  * TigerBeetle's second phase: once every fault has healed, some waiting client must acquire
  * within `boundMs` of true time. An acquire still pending at the end of the run is `stuck`.
  * Clients `blocked` at the end (paused or crashed) could not have progressed and do not count;
  * a pending acquire of a client `stillTrying` (it keeps sending commands) is starvation by
  * others' luck, not a hang, and is not called stuck.
+ *
+ * Online: it keeps each client's pending acquire and first acquire, and whether someone
+ * acquired since the latest heal. A heal is announced with {@link heal} when it happens (or,
+ * for a stored history, once, before the events); the phase starts at the last one.
  */
+export class LivenessChecker {
+  private readonly pending = new Map<string, HistoryEvent>();
+  /** When each client first invoked an acquire: it was waiting from then on. */
+  private readonly firstInvoke = new Map<string, Micros>();
+  private phaseStart: Micros = 0;
+  private acquiredInPhase = false;
+  private lastAcquiredAt: Micros | null = null;
+
+  constructor(private readonly boundMs: number) {}
+
+  /** The faults all healed at `at` (true time, µs); events at that instant already seen still count. */
+  heal(at: Micros): void {
+    this.phaseStart = at;
+    this.acquiredInPhase = this.lastAcquiredAt !== null && this.lastAcquiredAt >= at && this.lastAcquiredAt <= this.deadline();
+  }
+
+  event(e: HistoryEvent): void {
+    if (e.kind === 'crash') this.pending.delete(e.process);
+    if (e.kind !== 'acquire') return;
+    if (e.phase === 'invoke') {
+      this.pending.set(e.process, e);
+      if (!this.firstInvoke.has(e.process)) this.firstInvoke.set(e.process, e.at);
+    } else if (e.phase === 'ok' || e.phase === 'fail') {
+      this.pending.delete(e.process);
+    }
+    if (e.phase === 'ok') {
+      this.lastAcquiredAt = e.at;
+      if (e.at >= this.phaseStart && e.at <= this.deadline()) this.acquiredInPhase = true;
+    }
+  }
+
+  finish(end: LivenessEnd): LivenessViolation[] {
+    const { boundMs, phaseStart } = this;
+    const deadline = this.deadline();
+    const stillTrying = end.stillTrying ?? (() => false);
+    const anyoneWaiting = [...this.firstInvoke].some(([process, at]) => at <= deadline && !end.blocked(process));
+    const stuck = [...this.pending.values()].filter((e) => e.at < end.endedAt - boundMs * 1000 && !end.blocked(e.process) && !stillTrying(e.process));
+    if (stuck.length > 0) {
+      return [{ property: 'liveness', healedAt: phaseStart, boundMs, stuck, message: `${stuck.map((e) => e.process).join(', ')}: acquire never returned` }];
+    }
+    if (anyoneWaiting && !this.acquiredInPhase && end.endedAt >= deadline) {
+      return [{ property: 'liveness', healedAt: phaseStart, boundMs, stuck: [], message: `no client acquired within ${boundMs} ms after the last fault healed` }];
+    }
+    return [];
+  }
+
+  private deadline(): Micros {
+    return this.phaseStart + this.boundMs * 1000;
+  }
+}
+
 export function checkLiveness(
   history: History,
   boundMs: number,
   blocked: (process: string) => boolean,
   stillTrying: (process: string) => boolean = () => false,
 ): LivenessViolation[] {
-  const phaseStart = history.healedAt ?? 0;
-  const deadline = phaseStart + boundMs * 1000;
-  const pending = new Map<string, HistoryEvent>();
-  let acquiredInPhase = false;
-  let anyoneWaiting = false;
-  for (const e of history.events) {
-    if (e.kind === 'acquire' && e.phase === 'invoke') pending.set(e.process, e);
-    if (e.kind === 'acquire' && (e.phase === 'ok' || e.phase === 'fail')) pending.delete(e.process);
-    if (e.kind === 'crash') pending.delete(e.process);
-    if (e.kind === 'acquire' && e.phase === 'ok' && e.at >= phaseStart && e.at <= deadline) acquiredInPhase = true;
-    if (e.kind === 'acquire' && e.phase === 'invoke' && e.at <= deadline && !blocked(e.process)) anyoneWaiting = true;
-  }
-  const stuck = [...pending.values()].filter((e) => e.at < history.endedAt - boundMs * 1000 && !blocked(e.process) && !stillTrying(e.process));
-  const violations: LivenessViolation[] = [];
-  if (stuck.length > 0) {
-    violations.push({
-      property: 'liveness',
-      healedAt: phaseStart,
-      boundMs,
-      stuck,
-      message: `${stuck.map((e) => e.process).join(', ')}: acquire never returned`,
-    });
-  } else if (anyoneWaiting && !acquiredInPhase && history.endedAt >= deadline) {
-    violations.push({
-      property: 'liveness',
-      healedAt: phaseStart,
-      boundMs,
-      stuck: [],
-      message: `no client acquired within ${boundMs} ms after the last fault healed`,
-    });
-  }
-  return violations;
+  const checker = new LivenessChecker(boundMs);
+  if (history.healedAt !== null) checker.heal(history.healedAt);
+  for (const e of history.events) checker.event(e);
+  return checker.finish({ endedAt: history.endedAt, blocked, stillTrying });
 }

@@ -26,22 +26,64 @@ export interface Section {
   readonly acquiredEvent: number;
 }
 
+/** A closed section and its place in the order sections closed (ties in the sort keep that order). */
+export interface ClosedSection {
+  readonly section: Section;
+  readonly closedSeq: number;
+}
+
+interface OpenSection {
+  readonly event: HistoryEvent;
+  readonly lease: LeaseView;
+  readonly resource: string;
+}
+
 function localTime(event: HistoryEvent, lease: LeaseView): number {
   return lease.timeSource === 'wall' ? event.wallMs : event.monoMs;
 }
 
-/** Derives every critical section from the history. */
-export function criticalSections(history: History): Section[] {
-  const open = new Map<string, { event: HistoryEvent; lease: LeaseView; resource: string }>();
-  const sections: Section[] = [];
-  const close = (process: string, event: HistoryEvent | null, endedBy: SectionEnd, at: Micros): void => {
-    const o = open.get(process);
+/**
+ * Derives critical sections online, from events in true-time order: it keeps only the open
+ * section of each client and hands every section to `onClose` as it ends.
+ */
+export class SectionTracker {
+  private readonly open = new Map<string, OpenSection>();
+  private closedCount = 0;
+
+  constructor(private readonly onClose: (closed: ClosedSection) => void) {}
+
+  event(event: HistoryEvent): void {
+    if (event.kind === 'acquire' && event.phase === 'ok' && event.lease !== undefined) {
+      this.close(event.process, event, 'release', event.at);
+      this.open.set(event.process, { event, lease: event.lease, resource: event.resource ?? '' });
+    } else if (event.kind === 'release' && event.phase === 'invoke') {
+      this.close(event.process, event, 'release', event.at);
+    } else if (event.kind === 'abandon' || event.kind === 'lost') {
+      this.close(event.process, event, 'abandon', event.at);
+    } else if (event.kind === 'crash') {
+      this.close(event.process, event, 'crash', event.at);
+    }
+  }
+
+  /** The earliest start among open sections (+∞ if none): a later section can overlap only what ends after it. */
+  earliestOpenStart(): Micros {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const o of this.open.values()) earliest = Math.min(earliest, o.event.at);
+    return earliest;
+  }
+
+  /** Ends the sections still open when the run ended (in the order they opened). */
+  finish(endedAt: Micros): void {
+    for (const process of [...this.open.keys()]) this.close(process, null, 'run-end', endedAt);
+  }
+
+  private close(process: string, event: HistoryEvent | null, endedBy: SectionEnd, at: Micros): void {
+    const o = this.open.get(process);
     if (o === undefined) return;
-    open.delete(process);
-    // At the run's end a section is still open: measure its local time by extrapolating
-    // nothing: use the last event we have for that client (conservative).
+    this.open.delete(process);
+    // At the run's end a section is still open and there is no reading of the client's clock.
     const localEndMs = event !== null ? localTime(event, o.lease) : Number.NaN;
-    sections.push({
+    const section: Section = {
       process,
       resource: o.resource,
       lease: o.lease,
@@ -51,20 +93,21 @@ export function criticalSections(history: History): Section[] {
       localEndMs,
       pastValidityMs: localEndMs - o.lease.validUntil,
       acquiredEvent: o.event.index,
-    });
-  };
-  for (const event of history.events) {
-    if (event.kind === 'acquire' && event.phase === 'ok' && event.lease !== undefined) {
-      close(event.process, event, 'release', event.at);
-      open.set(event.process, { event, lease: event.lease, resource: event.resource ?? '' });
-    } else if (event.kind === 'release' && event.phase === 'invoke') {
-      close(event.process, event, 'release', event.at);
-    } else if (event.kind === 'abandon' || event.kind === 'lost') {
-      close(event.process, event, 'abandon', event.at);
-    } else if (event.kind === 'crash') {
-      close(event.process, event, 'crash', event.at);
-    }
+    };
+    this.onClose({ section, closedSeq: this.closedCount++ });
   }
-  for (const process of [...open.keys()]) close(process, null, 'run-end', history.endedAt);
-  return sections.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** The order sections are listed and paired in: by start, then end, then the order they closed. */
+export function compareSections(a: ClosedSection, b: ClosedSection): number {
+  return a.section.start - b.section.start || a.section.end - b.section.end || a.closedSeq - b.closedSeq;
+}
+
+/** Derives every critical section of a stored history, in order of start. */
+export function criticalSections(history: History): Section[] {
+  const closed: ClosedSection[] = [];
+  const tracker = new SectionTracker((c) => closed.push(c));
+  for (const event of history.events) tracker.event(event);
+  tracker.finish(history.endedAt);
+  return closed.sort(compareSections).map((c) => c.section);
 }

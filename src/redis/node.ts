@@ -81,7 +81,11 @@ export class RedisNode {
   private context: ProcessContext | null = null;
   /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
   private readonly watched = new Map<string, string | null>();
-  readonly keyLog: KeyObservation[] = [];
+  /**
+   * Receives every observation of a watched key as it happens. The node keeps none of them
+   * (a long run must stay flat): the run's checkers derive key lifetimes from them online.
+   */
+  onKeyObservation: ((observation: KeyObservation) => void) | null = null;
 
   constructor(
     private readonly world: World,
@@ -114,13 +118,13 @@ export class RedisNode {
     this.context?.note('promoted to primary');
   }
 
-  /** Records the life of `key` on this node from now on (see {@link RedisNode.keyLog}). */
+  /** Records the life of `key` on this node from now on (see {@link RedisNode.onKeyObservation}). */
   watch(key: string): void {
     if (!this.watched.has(key)) this.watched.set(key, null);
   }
 
   /**
-   * Looks at every watched key now and logs what changed (or, for `clock` and `crash`, logs
+   * Looks at every watched key now and reports what changed (or, for `clock` and `crash`, reports
    * anyway: a clock change moves the predicted expiry; a crash makes the key unreachable).
    */
   observeKeys(cause: KeyObservation['cause']): void {
@@ -138,7 +142,7 @@ export class RedisNode {
         value === null || dump?.expireAt === null || dump === undefined
           ? null
           : at + Math.max(0, (dump.expireAt - wallMs) * 1000) / (1 + clock.driftPpm / 1e6);
-      this.keyLog.push({ at, key, value, expiresAt, cause });
+      this.onKeyObservation?.({ at, key, value, expiresAt, cause });
     }
   }
 

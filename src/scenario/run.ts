@@ -1,7 +1,6 @@
-import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
-import { keyLifetimes } from '../check/keys.ts';
-import { historyCounts } from '../check/damage.ts';
-import { judge, type Violation } from '../check/judge.ts';
+import type { FaultRecord, History } from '../check/history.ts';
+import type { Violation } from '../check/judge.ts';
+import type { HistoryWindow } from '../check/recorder.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { SimRedis, type NodeAddress } from '../redis/client.ts';
@@ -12,9 +11,11 @@ import { World } from '../sim/world.ts';
 import { runClient, type Recorder, type WorkloadOptions } from '../workload/client.ts';
 import { addResource, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
+import { RunRecording } from './recording.ts';
 import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
 export type { Violation } from '../check/judge.ts';
+export type { HistoryWindow } from '../check/recorder.ts';
 
 export interface RunOptions {
   readonly seed: number;
@@ -22,8 +23,21 @@ export interface RunOptions {
   readonly variant?: string;
   /** A fault schedule to use instead of the scenario's own (exploration, replay). */
   readonly faults?: readonly Fault[];
+  /** Run this long (ms of simulated time) instead of the world's `durationMs`; replay tokens carry it. */
+  readonly durationMs?: number;
   /** Keep the kernel trace (for timelines). */
   readonly keepTrace?: boolean;
+  /**
+   * Keep only a recent window of the history (long soak runs stay flat in memory) instead of all
+   * of it (the default; reports want it whole). The checkers judge online either way, so the
+   * verdict, the violations and the stats are the same; `history.dropped` says what was left out.
+   */
+  readonly historyWindow?: HistoryWindow;
+  /**
+   * Called as simulated time passes (from inside the run, when a history event is recorded at
+   * or after each multiple of `everyMs`), e.g. to sample memory. It must not touch the simulation.
+   */
+  readonly progress?: { readonly everyMs: number; readonly report: (simulatedMs: number) => void };
 }
 
 /** Everything a run produced: the verdict and why, the history, the trace hash, what faults did. */
@@ -46,6 +60,8 @@ export interface RunResult {
   readonly stats: RunStats;
   readonly processErrors: readonly { at: Micros; process: string; message: string }[];
   readonly processes: { readonly clients: readonly string[]; readonly nodes: readonly string[] };
+  /** The run length when it was not the world's own (`RunOptions.durationMs`), ms. */
+  readonly durationOverrideMs?: number;
 }
 
 export interface RunStats {
@@ -76,10 +92,10 @@ export function findVariant(scenario: Scenario, name: string | undefined): Varia
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const variant = findVariant(scenario, options.variant);
   const faults = options.faults ?? variantFaults(scenario, variant);
-  const worldSpec = variantWorld(scenario, variant);
+  const baseWorld = variantWorld(scenario, variant);
+  const worldSpec = options.durationMs === undefined ? baseWorld : { ...baseWorld, durationMs: options.durationMs };
   const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
-  const history = emptyHistory();
   const nodes = new Map<string, RedisNode>();
   const directory = new Map<string, string>();
   let lockName = '';
@@ -89,19 +105,38 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const spec of nodeSpecs(worldSpec)) {
     addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
   }
-  for (const node of nodes.values()) node.watch(workload.resource);
   const primaries = nodeSpecs(worldSpec).filter((n) => n.replicaOf === undefined).map((n) => n.name);
   const lockNodes = variant.nodes ?? primaries;
-  history.lockNodes = lockNodes;
   const resourceMode = variant.resource ?? 'unguarded';
-  addResource(world, 'resource', resourceMode, history.writes);
+  const properties = variant.properties ?? defaultProperties(resourceMode);
+  const boundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+  // The nemesis exists once the clients do; the recording only asks it once the run is going.
+  let nemesis: Nemesis | null = null;
+  const recording = new RunRecording({
+    properties,
+    nodes: [...nodes.keys()],
+    lockNodes,
+    boundMs,
+    window: options.historyWindow,
+    lastHealAt: () => nemesis?.lastHealAt ?? null,
+  });
+  for (const node of nodes.values()) {
+    node.watch(workload.resource);
+    node.onKeyObservation = (observation) => recording.keySample(node.name, observation);
+  }
+  addResource(world, 'resource', resourceMode, (write) => recording.write(write));
 
   const clients = clientSpecs(worldSpec);
   const clientNames = new Set(clients.map((c) => c.name));
   const address = (name: string): NodeAddress => ({ resolve: () => directory.get(name) ?? name });
+  const progress = options.progress;
+  let nextProgressMs = progress?.everyMs ?? Number.POSITIVE_INFINITY;
   const record = (process: string, clock: { now(): number; monotonic(): number }): Recorder => (kind, phase, details) => {
-    const event: HistoryEvent = { index: history.events.length, process, kind, phase, at: world.now, wallMs: clock.now(), monoMs: clock.monotonic(), ...details };
-    history.events.push(event);
+    recording.event({ index: recording.nextEventIndex(), process, kind, phase, at: world.now, wallMs: clock.now(), monoMs: clock.monotonic(), ...details });
+    if (progress !== undefined && world.now >= nextProgressMs * 1000) {
+      progress.report(world.now / 1000);
+      nextProgressMs = (Math.floor(world.now / 1000 / progress.everyMs) + 1) * progress.everyMs;
+    }
   };
 
   for (const spec of clients) {
@@ -131,13 +166,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   const recordCrash = (p: string): void => {
     const clock = world.process(p).clock;
-    history.events.push({ index: history.events.length, process: p, kind: 'crash', phase: 'info', at: world.now, wallMs: Math.floor(clock.wallMicros(world.now) / 1000), monoMs: clock.monoMicros(world.now) / 1000 });
+    recording.event({ index: recording.nextEventIndex(), process: p, kind: 'crash', phase: 'info', at: world.now, wallMs: Math.floor(clock.wallMicros(world.now) / 1000), monoMs: clock.monoMicros(world.now) / 1000 });
   };
   // A client that dies of an uncaught error ends its critical section there, like a killed one.
   world.onProcessFailed = (p) => {
     if (clientNames.has(p)) recordCrash(p);
   };
-  const nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash });
+  nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash });
   // A failover retargets the clients of the primary to its promoted replica (as Sentinel would).
   for (const f of faults) {
     if (f.kind === 'failover') {
@@ -148,20 +183,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   nemesis.schedule(faults);
 
   await world.run({ until: ms(worldSpec.durationMs) });
-  history.endedAt = world.now;
-  history.healedAt = nemesis.lastHealAt;
-  (history as { faults: FaultRecord[] }).faults.push(...nemesis.finish());
-  for (const node of nodes.values()) history.keys.push(...keyLifetimes(node.name, node.keyLog, history));
-
-  const properties = variant.properties ?? defaultProperties(resourceMode);
-  const boundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
   // A client that is paused or crashed could not progress; one still retrying is starved, not
   // stuck (Redlock promises no fairness). Stuck: no Redis command for a whole bound.
-  const { violations, verdict } = judge(history, properties, {
-    boundMs,
+  const { history, judgement, counts } = recording.finish({
+    endedAt: world.now,
+    faults: nemesis.finish(),
     blocked: (p) => world.process(p).state !== 'running',
     stillTrying: (p) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
   });
+  const { violations, verdict } = judgement;
   const totals = world.network.totals();
   return {
     scenario: scenario.name,
@@ -179,12 +209,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     history,
     trace: world.trace.entries,
     stats: {
-      ...historyCounts(history),
+      ...counts,
       redisCommands: [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0),
       messages: totals.sent,
       simulatedMs: world.now / 1000,
     },
     processErrors: world.errors,
     processes: { clients: clients.map((c) => c.name), nodes: [...nodes.keys()] },
+    durationOverrideMs: options.durationMs,
   };
 }

@@ -20,10 +20,10 @@ export type ResourceReply =
 
 /**
  * The protected resource: a counter served by its own simulated process, reached over the
- * network (so a write can be delayed past a lease's expiry). It logs every write it applies
- * or refuses, in true time: the checkers' view of the damage.
+ * network (so a write can be delayed past a lease's expiry). It reports every write it applies
+ * or refuses, in true time, to `onWrite` as it happens: the checkers' view of the damage.
  */
-export function addResource(world: World, name: string, mode: ResourceMode, log: ResourceWrite[]): void {
+export function addResource(world: World, name: string, mode: ResourceMode, onWrite: (write: ResourceWrite) => void): void {
   world.addProcess(name, (ctx) => {
     let value = 0;
     let highestToken = Number.NEGATIVE_INFINITY;
@@ -38,7 +38,7 @@ export function addResource(world: World, name: string, mode: ResourceMode, log:
         reason = `based on ${request.readValue}, value is ${value}`;
       }
       const accepted = reason === undefined;
-      log.push({ at: world.now, process: from, value: request.value, readValue: request.readValue, token: request.token, accepted, before: value, reason });
+      onWrite({ at: world.now, process: from, value: request.value, readValue: request.readValue, token: request.token, accepted, before: value, reason });
       if (accepted) {
         value = request.value;
         if (request.token !== undefined) highestToken = Math.max(highestToken, request.token);
