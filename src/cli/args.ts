@@ -51,16 +51,18 @@ export function booleanFlag(parsed: Parsed, name: string): boolean {
   return parsed.flags.get(name) === true;
 }
 
-/** `30s`, `2m`, `500ms`, or a number of seconds. */
-export function parseDuration(command: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (m === null) throw new UsageError(`${command}: --time takes a duration like 30s, 2m or 500ms, got '${text}'`);
+/** `30s`, `2m`, `1h`, `500ms`, or a number of seconds. */
+export function parseDuration(command: string, text: string, flag = '--time'): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (m === null) throw new UsageError(`${command}: ${flag} takes a duration like 30s, 2m, 1h or 500ms, got '${text}'`);
   const n = Number(m[1]);
   switch (m[2]) {
     case 'ms':
       return n;
     case 'm':
       return n * 60_000;
+    case 'h':
+      return n * 3_600_000;
     default:
       return n * 1000;
   }

@@ -45,9 +45,15 @@ Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input
 
 Lists the catalog: each scenario with its variants and their expected verdicts.
 `,
-  run: `usage: locksim run <scenario> [--variant V] [--seed N] [--timeline] [--json] [--open]
+  run: `usage: locksim run <scenario> [--variant V] [--seed N] [--duration D] [--history-window D] [--timeline] [--json] [--open]
        locksim run --all [--seed N] [--json]
 
+  --duration D        simulate D (30s, 10m, 1h) instead of the scenario's duration; the replay
+                      command carries it
+  --history-window D  keep only the last D of the history (plus the context of the first
+                      violations) instead of all of it: memory stays flat on long runs, and
+                      verdicts, violations and counts are the same (the checkers run online);
+                      the report draws what was kept
   --reports DIR   where the HTML and JSON reports go (default: reports/)
   --no-reports    write no report files
   --open          open the run's HTML report in a browser (or print its path)
@@ -109,9 +115,17 @@ async function listCommand(args: string[]): Promise<number> {
 async function runCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('run', args, {
     '--variant': 'string', '--seed': 'integer', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
-    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--help': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) return help('run');
+  const positive = (flag: string): number | undefined => {
+    const text = stringFlag(parsed, flag);
+    const value = text === undefined ? undefined : parseDuration('run', text, flag);
+    if (value !== undefined && value <= 0) throw new UsageError(`run: ${flag} must be positive, got '${text}'`);
+    return value;
+  };
+  const durationMs = positive('--duration');
+  const windowMs = positive('--history-window');
   const seed = integerFlag(parsed, '--seed') ?? 1;
   const asJson = booleanFlag(parsed, '--json');
   const all = booleanFlag(parsed, '--all');
@@ -126,7 +140,14 @@ async function runCommand(args: string[]): Promise<number> {
   for (const { scenario, ref } of scenarios) {
     const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
     for (const variant of variants) {
-      const result = await runScenario(scenario, { seed, variant: variant.name, keepTrace: reportDir !== null });
+      // A windowed (long) run keeps no kernel trace either: the report draws without it.
+      const result = await runScenario(scenario, {
+        seed,
+        variant: variant.name,
+        durationMs,
+        historyWindow: windowMs === undefined ? undefined : { lastMs: windowMs },
+        keepTrace: reportDir !== null && windowMs === undefined,
+      });
       const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
       results.push({ result, scenario, ref, report });
       if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
@@ -235,7 +256,7 @@ async function replayCommandLine(args: string[]): Promise<number> {
   }
   const scenario = await loadScenario(token.scenario);
   findVariant(scenario, token.variant);
-  const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, keepTrace: true });
+  const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, durationMs: token.durationMs, keepTrace: true });
   if (booleanFlag(parsed, '--json')) json(runJson(result, token.scenario, false));
   else out(runReport(scenario, result, token.scenario, { timeline: true }));
   return result.verdict === result.expected ? 0 : 1;

@@ -1,4 +1,5 @@
 /** How runs and explorations are shown on a terminal and as JSON. */
+import { droppedText } from '../check/history.ts';
 import { describeFault } from '../faults/fault.ts';
 import { encodeToken, replayCommand } from '../explore/token.ts';
 import { renderTimeline, violationText } from '../report/timeline.ts';
@@ -30,7 +31,13 @@ export function worldBlock(scenario: Scenario, variantName: string, seed: number
 }
 
 export function tokenOf(result: RunResult, scenarioRef: string): string {
-  return encodeToken({ scenario: scenarioRef, variant: result.variant, seed: result.seed, faults: result.faults });
+  return encodeToken({
+    scenario: scenarioRef,
+    variant: result.variant,
+    seed: result.seed,
+    faults: result.faults,
+    ...(result.durationOverrideMs === undefined ? {} : { durationMs: result.durationOverrideMs }),
+  });
 }
 
 export function verdictLine(result: RunResult): string {
@@ -49,6 +56,7 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
   for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
   const s = result.stats;
   parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} kernel events`);
+  if (result.history.dropped !== undefined) parts.push(`  ${droppedText(result.history.dropped)}`);
   parts.push(`  trace hash ${result.traceHash}`);
   parts.push(`  replay: ${replayCommand(tokenOf(result, scenarioRef))}`);
   return parts.join('\n');

@@ -135,7 +135,7 @@ export async function realCommand(args: string[]): Promise<number> {
   const seed = integerFlag(parsed, '--seed') ?? 1;
   const asJson = booleanFlag(parsed, '--json');
   const durationText = stringFlag(parsed, '--duration');
-  const durationMs = durationText === undefined ? undefined : parseDuration('real', durationText);
+  const durationMs = durationText === undefined ? undefined : parseDuration('real', durationText, '--duration');
   if (durationMs !== undefined && durationMs <= 0) throw new UsageError(`real: --duration must be positive, got '${durationText}'`);
   const variantName = stringFlag(parsed, '--variant');
   const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];

@@ -2,8 +2,8 @@ import type { Fault } from '../faults/fault.ts';
 
 /**
  * A replay token: everything needed to reproduce one run bit for bit, in one printable word.
- * It names the scenario (catalog name or file path), the variant, the seed and the exact fault
- * schedule; the run is a pure function of these and the locksim version.
+ * It names the scenario (catalog name or file path), the variant, the seed, the exact fault
+ * schedule and, when it was not the scenario's own, the run's length; the run is a pure function of these and the locksim version.
  */
 export interface ReplayToken {
   readonly v: 1;
@@ -11,6 +11,8 @@ export interface ReplayToken {
   readonly variant: string;
   readonly seed: number;
   readonly faults: readonly Fault[];
+  /** The run length, ms, when it was not the scenario's own (e.g. `locksim run --duration`). */
+  readonly durationMs?: number;
 }
 
 export function encodeToken(token: Omit<ReplayToken, 'v'>): string {
@@ -28,6 +30,7 @@ export function decodeToken(text: string): ReplayToken {
   if (t === null || typeof t !== 'object' || t.v !== 1 || typeof t.scenario !== 'string' || typeof t.variant !== 'string' || !Number.isInteger(t.seed) || !Array.isArray(t.faults)) {
     throw new Error('not a replay token of this locksim version (expected scenario, variant, seed and faults)');
   }
+  if (t.durationMs !== undefined && !(typeof t.durationMs === 'number' && t.durationMs > 0)) throw new Error('not a replay token of this locksim version (durationMs must be a positive number)');
   return t as ReplayToken;
 }
 

@@ -63,9 +63,11 @@ import { findToxiproxyServer, linkName, TOXIPROXY_VERSION, ToxiproxyServer } fro
 import { ExternalToxiproxy, externalProblems, TopologyError, type ExternalNode, type ExternalTopology } from './external.ts';
 import { TrueTime } from './true-time.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The client process's entry point. */
-export const CLIENT_PROCESS_SCRIPT = join(REPO_ROOT, 'src', 'real', 'client-process.ts');
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root (or, in the installed package, dist/). */
+const REPO_ROOT = resolve(HERE, '..', '..');
+/** The client process's entry point, beside this file: .ts from the sources, .js when built. */
+export const CLIENT_PROCESS_SCRIPT = join(HERE, `client-process${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`);
 
 /** How long client processes may take to start and connect. */
 const CLIENT_READY_TIMEOUT_MS = 60_000;
@@ -740,7 +742,12 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   let simulated: RunResult | null = null;
   if (options.simulate !== false) {
     progress('simulating the same scenario, seed and schedule');
-    simulated = await runScenario(withDuration(scenario, variant.name, durationMs), { seed: options.seed, variant: variant.name, faults: options.faults });
+    simulated = await runScenario(scenario, {
+      seed: options.seed,
+      variant: variant.name,
+      faults: options.faults,
+      durationMs: durationMs === baseWorld.durationMs ? undefined : durationMs,
+    });
   }
 
   return {
@@ -774,5 +781,6 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     wallMs: performance.now() - began,
     notes,
     external: external?.source ?? null,
+    durationOverrideMs: durationMs === baseWorld.durationMs ? undefined : durationMs,
   };
 }

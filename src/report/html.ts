@@ -1,5 +1,6 @@
 import { worldBlock } from '../cli/present.ts';
 import type { MutexViolation } from '../check/mutex.ts';
+import { droppedText } from '../check/history.ts';
 import type { Section } from '../check/sections.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario, Verdict } from '../scenario/types.ts';
@@ -150,7 +151,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     faultTable(result),
     result.processErrors.length === 0 ? '' : `<h2>Errors in processes</h2><ul>${result.processErrors.map((e) => `<li><code>${esc(e.process)}</code> at ${fmtMs(e.at)}: ${esc(e.message)}</li>`).join('')}</ul>`,
     `<h2>Run</h2>`,
-    `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} Redis commands, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.</p>`,
+    `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} Redis commands, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.${result.history.dropped === undefined ? '' : ` ${esc(droppedText(result.history.dropped))}.`}</p>`,
     `<h2>World</h2>`,
     `<pre class="world">${esc(worldBlock(scenario, result.variant, result.seed, result.faults, result.lockName))}</pre>`,
     `<h2>Reproduce</h2>`,
