@@ -138,4 +138,11 @@ describe.runIf(inCi || process.env.LOCKSIM_PACKAGE_TEST === '1')('the packed pac
     const help = run('npx', ['locksim', '--help'], project);
     expect(help.stdout).toContain('usage: locksim');
   });
+
+  it('npx locksim real works from the installed package (built client process, clock shim built there)', () => {
+    const real = run('npx', ['locksim', 'real', './locksim/my-scenario.ts', '--variant', 'plain', '--duration', '9s', '--json', '--no-reports'], project);
+    expect(real.status, real.stderr).toBe(0);
+    const result = JSON.parse(real.stdout) as { mode: string; verdict: string; agrees: boolean };
+    expect(result).toMatchObject({ mode: 'real', verdict: 'unsafe', agrees: true });
+  }, 120_000);
 });
