@@ -69,8 +69,10 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     if (!o.json) process.stdout.write(`${line}\n`);
   };
+  // On a terminal one line rewritten in place; in a log (CI), one line per step.
   const progress = (line: string): void => {
-    if (!o.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K  ${line}`);
+    if (process.stderr.isTTY && !o.json) process.stderr.write(`\r\x1b[K  ${line}`);
+    else process.stderr.write(`bench: ${line}\n`);
   };
   log(`locksim bench on ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores), Node ${process.version}${o.quick ? ' [quick: rough figures]' : ''}`);
 

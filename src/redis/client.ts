@@ -141,16 +141,8 @@ export class SimRedis implements RedisLike {
   /** ioredis's conversion of a reply ({@link toIoredis}); an error reply throws (rejects). */
   private readonly convertReply = (body: unknown): unknown => {
     const reply = body as Reply;
-    switch (reply.kind) {
-      case 'status':
-      case 'bulk':
-      case 'integer':
-        return reply.value;
-      case 'error':
-        throw this.makeReplyError(reply.message);
-      case 'array':
-        return toIoredis(reply, this.makeReplyError);
-    }
+    if (reply.kind === 'error') throw this.makeReplyError(reply.message);
+    return toIoredis(reply, this.makeReplyError);
   };
 
   private readonly timeoutError = (): Error => this.makeError('Command timed out');

@@ -129,6 +129,14 @@ export class EventQueue {
     this.siftDown(last, at, seq, index);
   }
 
+  /** Puts `event` (key `at`, `seq`) in slot `i`. */
+  private put(i: number, event: SimEvent, at: number, seq: number): void {
+    this.ats[i] = at;
+    this.seqs[i] = seq;
+    this.events[i] = event;
+    event.index = i;
+  }
+
   /** Places `event` (key `at`, `seq`) at or above slot `i`, moving later parents down. */
   private siftUp(event: SimEvent, at: number, seq: number, i: number): void {
     const ats = this.ats;
@@ -139,17 +147,10 @@ export class EventQueue {
       const pAt = ats[parent] as number;
       const pSeq = seqs[parent] as number;
       if (pAt < at || (pAt === at && pSeq < seq)) break;
-      const p = events[parent] as SimEvent;
-      ats[i] = pAt;
-      seqs[i] = pSeq;
-      events[i] = p;
-      p.index = i;
+      this.put(i, events[parent] as SimEvent, pAt, pSeq);
       i = parent;
     }
-    ats[i] = at;
-    seqs[i] = seq;
-    events[i] = event;
-    event.index = i;
+    this.put(i, event, at, seq);
   }
 
   /** Places `event` (key `at`, `seq`) at or below slot `i`, moving earlier children up. */
@@ -174,16 +175,9 @@ export class EventQueue {
         }
       }
       if (at < cAt || (at === cAt && seq < cSeq)) break;
-      const c = events[child] as SimEvent;
-      ats[i] = cAt;
-      seqs[i] = cSeq;
-      events[i] = c;
-      c.index = i;
+      this.put(i, events[child] as SimEvent, cAt, cSeq);
       i = child;
     }
-    ats[i] = at;
-    seqs[i] = seq;
-    events[i] = event;
-    event.index = i;
+    this.put(i, event, at, seq);
   }
 }
