@@ -40,7 +40,8 @@ side, and a disagreement is reported loudly.
   --flush         with --external: empty the nodes (FLUSHALL) first; without it a node that
                   holds keys is refused
 
-Needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock shim). A replica
+Without --external it needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock
+shim); with it, only the running servers. A replica
 follows its primary through its own Toxiproxy link; a failover is REPLICAOF NO ONE with the
 clients' links re-pointed. Message loss on links to Redis is not supported in real mode.
 Without --variant every variant runs, one after another.
