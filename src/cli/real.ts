@@ -41,9 +41,9 @@ side, and a disagreement is reported loudly.
                   holds keys is refused
 
 Without --external it needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock
-shim); with it, only the running servers. A replica
-follows its primary through its own Toxiproxy link; a failover is REPLICAOF NO ONE with the
-clients' links re-pointed. Message loss on links to Redis is not supported in real mode.
+shim); with it, only the running servers. A replica follows its primary through its own
+Toxiproxy link; a failover is REPLICAOF NO ONE with the clients' links re-pointed. Message
+loss on links to Redis is not supported in real mode.
 Without --variant every variant runs, one after another.
 Exit code 0 when every real verdict is the expected one, 1 otherwise, 2 bad input or a missing tool.
 `;
