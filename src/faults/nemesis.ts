@@ -1,3 +1,4 @@
+import { settleRecords, type PendingRecord } from './record.ts';
 import type { FaultRecord } from '../check/history.ts';
 import type { RedisNode } from '../redis/node.ts';
 import type { Link, LinkStats } from '../sim/network.ts';
@@ -12,12 +13,6 @@ export interface NemesisContext {
   /** Called when a client process crashes (the history records it: its section ends). */
   readonly onClientCrash: (process: string) => void;
   readonly isClient: (process: string) => boolean;
-}
-
-interface Pending {
-  readonly record: FaultRecord;
-  /** Works out, at the end of the run, whether the fault did anything and what. */
-  readonly measure: () => string | null;
 }
 
 function linksBetween(world: World, from: readonly string[], to: readonly string[], bothWays: boolean): Link[] {
@@ -44,7 +39,7 @@ function delta(links: readonly Link[], before: readonly LinkStats[], field: keyo
  */
 export class Nemesis {
   readonly records: FaultRecord[] = [];
-  private readonly pending: Pending[] = [];
+  private readonly pending: PendingRecord[] = [];
   /** True time the last fault's effect ended, µs (the liveness phase starts there). */
   lastHealAt: number | null = null;
 
@@ -57,12 +52,7 @@ export class Nemesis {
 
   /** Fills in each record's `fired` and `effect`; call once the run is over. */
   finish(): FaultRecord[] {
-    for (const p of this.pending) {
-      const effect = p.measure();
-      p.record.fired = effect !== null;
-      p.record.effect = effect ?? 'did nothing observable';
-    }
-    this.pending.length = 0;
+    settleRecords(this.pending);
     return this.records;
   }
 

@@ -19,6 +19,7 @@
  * Links that carry no traffic in real mode (client ↔ client, nodes that do not replicate, node ↔ resource) are
  * left alone, and the fault's record says so.
  */
+import { settleRecords, type PendingRecord } from '../faults/record.ts';
 import type { FaultRecord } from '../check/history.ts';
 import { describeFault, type Fault } from '../faults/fault.ts';
 import type { DelayModel, LinkMode } from '../sim/network.ts';
@@ -128,17 +129,12 @@ function latencyOf(delay: DelayModel): { latency: number; jitter: number; maxMs:
   return { latency: Math.round((delay.minMs + delay.maxMs) / 2), jitter: Math.round((delay.maxMs - delay.minMs) / 2), maxMs: delay.maxMs };
 }
 
-interface Pending {
-  readonly record: FaultRecord;
-  readonly measure: () => string | null;
-}
-
 export class RealNemesis {
   readonly records: FaultRecord[] = [];
   readonly timings: FaultTiming[] = [];
   /** True time the last fault's effect ended, µs. */
   lastHealAt: Micros | null = null;
-  private readonly pending: Pending[] = [];
+  private readonly pending: PendingRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -176,12 +172,7 @@ export class RealNemesis {
 
   /** Fills in each record's `fired` and `effect`; call once the run is over. */
   finish(): FaultRecord[] {
-    for (const p of this.pending) {
-      const effect = p.measure();
-      p.record.fired = effect !== null;
-      p.record.effect = effect ?? 'did nothing observable';
-    }
-    this.pending.length = 0;
+    settleRecords(this.pending);
     return this.records;
   }
 
