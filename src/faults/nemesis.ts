@@ -5,6 +5,7 @@ import type { Link, LinkStats } from '../sim/network.ts';
 import { ms } from '../sim/time.ts';
 import type { World } from '../sim/world.ts';
 import { describeFault, type Fault } from './fault.ts';
+import { FaultLedger } from './ledger.ts';
 
 /** What the nemesis needs to know of the world beyond the kernel. */
 export interface NemesisContext {
@@ -43,7 +44,11 @@ export class Nemesis {
   /** True time the last fault's effect ended, µs (the liveness phase starts there). */
   lastHealAt: number | null = null;
 
-  constructor(private readonly context: NemesisContext) {}
+  private readonly ledger: FaultLedger;
+
+  constructor(private readonly context: NemesisContext) {
+    this.ledger = new FaultLedger(context.world);
+  }
 
   /** Schedules every fault of `schedule`. */
   schedule(schedule: readonly Fault[]): void {
@@ -64,11 +69,12 @@ export class Nemesis {
     return record;
   }
 
-  private endAfter(record: FaultRecord, durationMs: number | undefined, heal: () => void): void {
+  private endAfter(record: FaultRecord, durationMs: number | undefined, effect: number): void {
     const world = this.context.world;
     if (durationMs === undefined) return;
     world.at(world.now + ms(durationMs), () => {
-      heal();
+      if (!this.ledger.isOpen(effect)) return;
+      this.ledger.end(effect);
       record.endedAt = world.now;
       this.noteHeal();
     });
@@ -94,8 +100,7 @@ export class Nemesis {
           const held = delta(links, before, 'held');
           return dropped + held > 0 ? `${dropped} messages dropped, ${held} held` : null;
         });
-        for (const l of links) l.setMode(mode);
-        this.endAfter(record, fault.durationMs, () => links.forEach((l) => l.setMode('up')));
+        this.endAfter(record, fault.durationMs, this.ledger.links(links, { mode }));
         break;
       }
       case 'delay':
@@ -108,28 +113,25 @@ export class Nemesis {
           if (fault.kind === 'delay') return sent > 0 ? `${sent} messages slowed` : null;
           return dropped > 0 ? `${dropped} messages lost` : null;
         });
-        for (const l of links) {
-          if (fault.kind === 'delay') l.delay = fault.delay;
-          else l.lossProbability = fault.probability;
-        }
-        this.endAfter(record, fault.durationMs, () =>
-          links.forEach((l) => {
-            if (fault.kind === 'delay') l.delay = world.network.defaultDelay;
-            else l.lossProbability = 0;
-          }),
-        );
+        const effect = this.ledger.links(links, fault.kind === 'delay' ? { delay: fault.delay } : { loss: fault.probability });
+        this.endAfter(record, fault.durationMs, effect);
         break;
       }
       case 'drift': {
         const node = nodes.get(fault.process);
         const keys = node?.engine.size() ?? 0;
         const record = this.begin(fault, () => (node === undefined ? `${fault.process}'s clock rate changed` : keys > 0 || node.stats.commands > 0 ? `every TTL on ${fault.process} ${fault.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(fault.ppm / 10_000)}%` : null));
-        world.setDrift(fault.process, fault.ppm);
+        const effect = this.ledger.drift(fault.process, fault.ppm);
         node?.observeKeys('clock');
-        this.endAfter(record, fault.durationMs, () => {
-          world.setDrift(fault.process, 0);
-          node?.observeKeys('clock');
-        });
+        if (fault.durationMs !== undefined) {
+          world.at(world.now + ms(fault.durationMs), () => {
+            if (!this.ledger.isOpen(effect)) return;
+            this.ledger.end(effect);
+            node?.observeKeys('clock');
+            record.endedAt = world.now;
+            this.noteHeal();
+          });
+        }
         break;
       }
       case 'jump': {
@@ -151,10 +153,11 @@ export class Nemesis {
         const p = world.process(fault.process);
         let waiting = 0;
         const record = this.begin(fault, () => (waiting > 0 ? `${waiting} timer firings and messages waited until resume` : null));
-        world.pause(fault.process);
+        const effect = this.ledger.pause(fault.process);
         world.at(world.now + ms(fault.durationMs), () => {
+          if (!this.ledger.isOpen(effect)) return;
           waiting = p.deferred.length;
-          world.resume(fault.process);
+          this.ledger.end(effect);
           record.endedAt = world.now;
           this.noteHeal();
         });
@@ -172,9 +175,9 @@ export class Nemesis {
           return `${keysBefore} keys at crash, ${lost} lost on restart`;
         });
         node?.observeKeys('crash');
-        world.crash(fault.process);
+        const effect = this.ledger.crash(fault.process);
         if (this.context.isClient(fault.process)) this.context.onClientCrash(fault.process);
-        this.endAfter(record, fault.restartAfterMs, () => world.restart(fault.process));
+        this.endAfter(record, fault.restartAfterMs, effect);
         break;
       }
       case 'failover': {
@@ -187,27 +190,11 @@ export class Nemesis {
         break;
       }
       case 'heal': {
+        // A heal ends what faults are still doing, and nothing else: a node's declared drift, a
+        // client that died of its own error, the world's delays stay as the scenario made them.
         let healed = 0;
         this.begin(fault, () => (healed > 0 ? `${healed} things healed` : null));
-        for (const link of world.network.allLinks()) {
-          if (link.mode !== 'up' || link.lossProbability > 0 || link.delay !== world.network.defaultDelay) healed++;
-          link.setMode('up');
-          link.lossProbability = 0;
-          link.delay = world.network.defaultDelay;
-        }
-        for (const p of world.allProcesses()) {
-          if (p.state === 'paused') {
-            world.resume(p.name);
-            healed++;
-          } else if (p.state === 'crashed') {
-            world.restart(p.name);
-            healed++;
-          }
-          if (p.clock.driftPpm !== 0) {
-            world.setDrift(p.name, 0);
-            healed++;
-          }
-        }
+        healed = this.ledger.endAll();
         for (const r of this.records) if (r.endedAt === undefined) r.endedAt = world.now;
         this.noteHeal();
         break;

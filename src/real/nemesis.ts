@@ -304,6 +304,9 @@ export class RealNemesis {
         const rate = 1 + fault.ppm / 1_000_000;
         const node = world.nodes.get(fault.process);
         const client = world.clients.get(fault.process);
+        const current = node?.redis?.clock !== undefined ? node.redis.clock.rate() : client?.rate;
+        if (current !== undefined && !this.baseRates.has(fault.process)) this.baseRates.set(fault.process, current);
+        const base = this.baseRates.get(fault.process) ?? 1;
         const set = (r: number): boolean => {
           if (node?.redis?.clock !== undefined) node.redis.clock.setRate(r);
           else if (client !== undefined) client.setRate(r);
@@ -318,8 +321,9 @@ export class RealNemesis {
               ? `${fault.process}'s wall clock (clock shim) runs at rate ${rate}: every TTL on it ${fault.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(fault.ppm / 10_000)}%`
               : `${fault.process}'s clocks run at rate ${rate}`,
         );
+        // Its end restores the rate the world declared, not 1: a heal never undoes the world.
         this.endAfter(fault, record, fault.durationMs, () => {
-          set(1);
+          set(base);
         });
         break;
       }
@@ -458,8 +462,9 @@ export class RealNemesis {
           } else if (redis.state === 'stopped') {
             nodesDown.push(redis);
           }
-          if (redis.clock !== undefined && redis.clock.rate() !== 1) {
-            redis.clock.setRate(1);
+          const nodeBase = this.baseRates.get(node.name) ?? redis.clock?.rate();
+          if (redis.clock !== undefined && nodeBase !== undefined && redis.clock.rate() !== nodeBase) {
+            redis.clock.setRate(nodeBase);
             healed++;
           }
         }
@@ -471,8 +476,9 @@ export class RealNemesis {
           } else if (client.state === 'crashed') {
             clientsDown.push(client);
           }
-          if (client.rate !== 1) {
-            client.setRate(1);
+          const clientBase = this.baseRates.get(client.name) ?? client.rate;
+          if (client.rate !== clientBase) {
+            client.setRate(clientBase);
             healed++;
           }
         }
@@ -499,6 +505,9 @@ export class RealNemesis {
       }
     }
   }
+
+  /** Each drifted process's rate before its first drift fault: what ending a drift (or a heal) restores. */
+  private readonly baseRates = new Map<string, number>();
 
   /** Links cut or slowed by Toxiproxy and not yet healed (for heal's count). */
   private toxicRoutesActive = 0;
