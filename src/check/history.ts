@@ -52,6 +52,8 @@ export interface ResourceWrite {
   readonly value: number;
   readonly readValue: number;
   readonly token?: number;
+  /** The value of the lease the write was made under, as the client sent it (older histories lack it). */
+  readonly lease?: string;
   readonly accepted: boolean;
   /** The resource's value just before this write. */
   readonly before: number;

@@ -1,4 +1,4 @@
-import type { History } from './history.ts';
+import type { History, ResourceWrite } from './history.ts';
 import { OnlineJudge, type Judgement, type Property } from './online.ts';
 
 export type { Judgement, Property, Verdict, Violation } from './online.ts';
@@ -18,7 +18,13 @@ export function judge(
   history.keys.forEach((k, i) => judgement.keyLifetime(k, i));
   judgement.keysComplete();
   if (history.healedAt !== null) judgement.heal(history.healedAt);
-  for (const e of history.events) judgement.event(e);
-  for (const w of history.writes) judgement.write(w);
+  // Events and writes merged in true-time order (an event first at the same instant): the
+  // fencing checker judges a write against the grants before it.
+  let w = 0;
+  for (const e of history.events) {
+    for (; w < history.writes.length && (history.writes[w] as ResourceWrite).at < e.at; w++) judgement.write(history.writes[w] as ResourceWrite);
+    judgement.event(e);
+  }
+  for (; w < history.writes.length; w++) judgement.write(history.writes[w] as ResourceWrite);
   return judgement.finish({ endedAt: history.endedAt, faults: history.faults, blocked: liveness.blocked, stillTrying: liveness.stillTrying });
 }

@@ -7,7 +7,8 @@ import { MutexChecker, type FindingSpan, type MutexViolation } from './mutex.ts'
 import type { Micros } from '../sim/time.ts';
 
 export type Violation = MutexViolation | LostUpdateViolation | FencingViolation | LivenessViolation;
-export type Verdict = 'safe' | 'unsafe' | 'stuck';
+/** `invalid`: no verdict, for want of evidence (see check/evidence.ts); the judge itself never concludes it. */
+export type Verdict = 'safe' | 'unsafe' | 'stuck' | 'invalid';
 export type Property = 'mutex' | 'lost-updates' | 'fencing' | 'liveness';
 
 export interface Judgement {
@@ -59,6 +60,8 @@ export class OnlineJudge {
     this.keys.event(e);
     this.mutex?.event(e);
     this.liveness?.event(e);
+    const fenced = this.fencing?.event(e);
+    if (fenced !== null && fenced !== undefined) this.setup.onFound?.({ from: e.at, to: e.at });
     this.settleKeys();
   }
 

@@ -1,7 +1,7 @@
 /**
  * The protected resource in real mode: a small TCP server in the runner process, on 127.0.0.1
  * and a free port, with the semantics of src/workload/resource.ts (a counter; `unguarded`,
- * `fenced` or `cas`), logging every write it applies or refuses as a {@link ResourceWrite} in
+ * `fenced` or `cas`, the same {@link ResourceRegister} rule as the simulated resource), logging every write it applies or refuses as a {@link ResourceWrite} in
  * true time (src/real/true-time.ts). Client processes reach it with {@link connectResource}.
  *
  * The links between each client and the resource are the runner's own (no Toxiproxy in
@@ -20,7 +20,7 @@ import type { Clock } from '../locks/interface.ts';
 import type { DelayModel, LinkMode } from '../sim/network.ts';
 import type { Micros } from '../sim/time.ts';
 import type { ResourceLink } from '../workload/client.ts';
-import type { ResourceMode, ResourceReply, ResourceRequest } from '../workload/resource.ts';
+import { ResourceRegister, type ResourceMode, type ResourceReply, type ResourceRequest } from '../workload/resource.ts';
 
 /** What a {@link MessageLink} did, for a fault's record (as the simulated network counts). */
 export interface MessageLinkStats {
@@ -141,8 +141,7 @@ export class ResourceServer {
   /** Requests received and replies sent (for the run's stats). */
   messages = 0;
   private stateValue: ResourceState = 'running';
-  private value = 0;
-  private highestToken = Number.NEGATIVE_INFINITY;
+  private readonly register: ResourceRegister;
   private logging = true;
   private readonly links = new Map<string, { in: MessageLink; out: MessageLink }>();
   private readonly waiting: Array<() => void> = [];
@@ -152,7 +151,9 @@ export class ResourceServer {
     private readonly server: Server,
     readonly port: number,
     private readonly options: ResourceServerOptions,
-  ) {}
+  ) {
+    this.register = new ResourceRegister(options.mode);
+  }
 
   /** Listens on 127.0.0.1, on a free port. */
   static start(options: ResourceServerOptions): Promise<ResourceServer> {
@@ -217,8 +218,7 @@ export class ResourceServer {
   /** After a crash: starts again with the counter at 0 (as the simulated resource's factory does). */
   restart(): boolean {
     if (this.stateValue !== 'crashed') return false;
-    this.value = 0;
-    this.highestToken = Number.NEGATIVE_INFINITY;
+    this.register.reset();
     this.stateValue = 'running';
     return true;
   }
@@ -292,23 +292,12 @@ export class ResourceServer {
     }
   }
 
-  /** The semantics of src/workload/resource.ts. */
+  /** The semantics of src/workload/resource.ts: the same {@link ResourceRegister}. */
   private handle(from: string, request: ResourceRequest): ResourceReply {
-    if (request.op === 'read') return { op: 'read', value: this.value };
-    let reason: string | undefined;
-    if (this.options.mode === 'fenced') {
-      if (request.token === undefined) reason = 'no fencing token';
-      else if (request.token < this.highestToken) reason = `stale token ${request.token} < ${this.highestToken}`;
-    } else if (this.options.mode === 'cas' && request.readValue !== this.value) {
-      reason = `based on ${request.readValue}, value is ${this.value}`;
-    }
-    const accepted = reason === undefined;
+    if (request.op === 'read') return { op: 'read', value: this.register.value };
+    const { accepted, reason, before } = this.register.write(request);
     if (this.logging) {
-      this.writes.push({ at: this.options.now(), process: from, value: request.value, readValue: request.readValue, token: request.token, accepted, before: this.value, reason });
-    }
-    if (accepted) {
-      this.value = request.value;
-      if (request.token !== undefined) this.highestToken = Math.max(this.highestToken, request.token);
+      this.writes.push({ at: this.options.now(), process: from, value: request.value, readValue: request.readValue, token: request.token, lease: request.lease, accepted, before, reason });
     }
     return { op: 'write', accepted, reason };
   }
