@@ -1,22 +1,74 @@
 import type { RedisLike } from '../locks/interface.ts';
-import { endpoint, RequestTimeoutError, type Endpoint } from '../sim/rpc.ts';
+import { endpoint, TcpConnection, type TcpCloseReason } from '../sim/rpc.ts';
 import type { ProcessContext } from '../sim/process.ts';
 import type { Reply } from './reply.ts';
 import type { NodeRequest } from './node.ts';
 import { createHash } from 'node:crypto';
 
-/** Options with ioredis's names and meaning. */
+/**
+ * Options with ioredis 5's names, meaning and defaults. What fails how (see
+ * docs in {@link SimRedis}): a node crash closes the connection; commands in flight wait for
+ * the reconnection and are sent again (`autoResendUnfulfilledCommands`), new ones wait in the
+ * offline queue; every `maxRetriesPerRequest` + 1 failed connection attempts, the waiting
+ * commands reject with `MaxRetriesPerRequestError`; with `retryStrategy` returning a
+ * non-number, they reject with `Connection is closed.`.
+ */
 export interface SimRedisOptions {
-  /** Reject a command with `Error('Command timed out')` if no reply within this many ms (ioredis's option). */
+  /** Reject a command with `Error('Command timed out')` if no reply within this many ms (default: none). */
   commandTimeout?: number;
-  /** Accepted for compatibility; a simulated command is sent once (no resend on reconnect). */
+  /** Failed reconnection attempts after which waiting commands reject (default 20; null: never). */
   maxRetriesPerRequest?: number | null;
+  /** ms to wait before reconnection attempt `times` (default `Math.min(times * 50, 2000)`); a non-number stops reconnecting. */
+  retryStrategy?: ((times: number) => number | void | null) | null;
+  /** Queue commands while not connected (default true); false rejects them at once. */
+  enableOfflineQueue?: boolean;
+  /** Send again, after reconnecting, the commands that were in flight when the connection closed (default true). */
+  autoResendUnfulfilledCommands?: boolean;
+  /** A connection attempt that gets no answer fails after this many ms (default 10 000). */
+  connectTimeout?: number;
   /** A name for reports. */
   connectionName?: string;
   /** Builds errors (a realm can pass its own Error class so `instanceof Error` holds there). */
   errorClass?: ErrorConstructor;
   /** Called for every command sent (the runner tells a waiting client from a hung one by it). */
   onSend?: (args: readonly string[]) => void;
+}
+
+/** ioredis 5's default `retryStrategy`. */
+export const defaultRetryStrategy = (times: number): number => Math.min(times * 50, 2000);
+
+/** ioredis's message for commands on a connection that will not reconnect. */
+export const CONNECTION_CLOSED_ERROR_MSG = 'Connection is closed.';
+
+/** ioredis's `MaxRetriesPerRequestError` message. */
+export function maxRetriesMessage(maxRetriesPerRequest: number): string {
+  return `Reached the max retries per request limit (which is ${maxRetriesPerRequest}). Refer to "maxRetriesPerRequest" option for details.`;
+}
+
+/** A command as the client holds it: settled once (a timed-out command may still be sent, as in ioredis). */
+class SimCommand {
+  settled = false;
+  cancelTimer: (() => void) | null = null;
+  constructor(
+    readonly args: readonly string[],
+    private readonly resolveFn: (value: unknown) => void,
+    private readonly rejectFn: (reason: unknown) => void,
+    readonly raw: boolean,
+  ) {}
+
+  resolve(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cancelTimer?.();
+    this.resolveFn(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cancelTimer?.();
+    this.rejectFn(error);
+  }
 }
 
 /** An error reply from Redis, as ioredis rejects with it (`name === 'ReplyError'`). */
@@ -58,21 +110,47 @@ function flatten(args: readonly Arg[], out: string[]): string[] {
 
 let connectionSerial = 0;
 
+type Status = 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'close' | 'end';
+
 /**
  * A Redis client inside a simulated process, with the surface of ioredis that lock libraries
  * use: promise-returning command methods (and a trailing callback), `call`, `eval`,
  * `evalsha`, `script`, `defineCommand`, `multi()`/`exec()`, `status`, events. Commands travel
- * over the simulated network to a simulated node; a reply that arrives after its command timed
- * out is dropped (never matched to a later command).
+ * over a simulated TCP connection ({@link TcpConnection}) to a simulated node.
+ *
+ * Failures follow ioredis 5 (built/redis/event_handler.js, Redis.js), checked against a real
+ * redis-server in test/redis/failures.test.ts:
+ * - A node crash closes the connection (its host sends FIN): status `reconnecting`, `close`
+ *   and `reconnecting` events. Commands in flight are kept and sent again once reconnected
+ *   (`autoResendUnfulfilledCommands`, default true; when false they never settle, as in
+ *   ioredis, unless `commandTimeout` is set).
+ * - While not connected, new commands wait in the offline queue (`enableOfflineQueue`).
+ * - Reconnection attempt `n` starts `retryStrategy(n)` ms after the n-th close; an attempt to
+ *   a node that is down is refused (1 ms). At every (`maxRetriesPerRequest` + 1)-th close all
+ *   waiting commands reject with `MaxRetriesPerRequestError` (defaults: ~10.5 s after a crash).
+ * - `retryStrategy` returning a non-number: status `end`, waiting commands reject with
+ *   `Connection is closed.`.
+ * - A silent partition (packets dropped) closes nothing: the command waits while TCP
+ *   retransmits; it gets through once the link heals, or after ~15 min of retransmissions
+ *   the connection fails (ETIMEDOUT) and the reconnect cycle above starts. ioredis has no
+ *   `commandTimeout` by default, so without one such a command can wait the whole run;
+ *   {@link SimRedis.waitReason} says so.
+ * The initial connection is open at once when the node is up (no handshake round trip).
  */
 export class SimRedis implements RedisLike {
-  status: 'ready' | 'end' = 'ready';
+  status: Status = 'connecting';
   readonly options: SimRedisOptions;
-  private readonly endpoint: Endpoint;
-  private readonly connection = ++connectionSerial;
+  private connection: TcpConnection<SimCommand> | null = null;
+  private connectionId = 0;
   private readonly listeners = new Map<string, Listener[]>();
   private readonly makeError: (message: string) => Error;
   private readonly makeReplyError: (message: string) => Error;
+  private offlineQueue: SimCommand[] = [];
+  private prevCommandQueue: SimCommand[] | null = null;
+  private retryAttempts = 0;
+  private manuallyClosing = false;
+  /** The node of the current connection. */
+  private connectedTo = '';
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -80,7 +158,6 @@ export class SimRedis implements RedisLike {
     options: SimRedisOptions = {},
   ) {
     this.options = options;
-    this.endpoint = endpoint(ctx);
     const ErrorClass = options.errorClass ?? Error;
     this.makeError = (message) => new ErrorClass(message);
     this.makeReplyError = (message) => {
@@ -91,11 +168,7 @@ export class SimRedis implements RedisLike {
     for (const name of COMMAND_METHODS) {
       (this as Record<string, unknown>)[name] = (...args: unknown[]) => this.callWithCallback(name, args);
     }
-    // ioredis emits 'connect' and 'ready' once connected; in simulation that is at once.
-    ctx.clock.setTimer(0, () => {
-      this.emit('connect');
-      this.emit('ready');
-    });
+    this.connect(true);
   }
 
   /** The node this client sends to now. */
@@ -109,17 +182,8 @@ export class SimRedis implements RedisLike {
   }
 
   /** Sends raw arguments and resolves with the typed reply (no ioredis conversion). */
-  async send(args: readonly string[]): Promise<Reply> {
-    if (this.status === 'end') throw this.makeError('Connection is closed.');
-    const request: NodeRequest = { connection: this.connection, args };
-    this.options.onSend?.(args);
-    const timeout = this.options.commandTimeout;
-    try {
-      return (await this.endpoint.request(this.node, request, timeout)) as Reply;
-    } catch (error) {
-      if (error instanceof RequestTimeoutError) throw this.makeError('Command timed out');
-      throw error;
-    }
+  send(args: readonly string[]): Promise<Reply> {
+    return this.sendCommand(args, true) as Promise<Reply>;
   }
 
   /**
@@ -127,15 +191,186 @@ export class SimRedis implements RedisLike {
    * per-command hot path: the reply is converted as it arrives (no `then` hop, no async frames).
    */
   command(args: readonly string[]): Promise<unknown> {
-    if (this.status === 'end') return Promise.reject(this.makeError('Connection is closed.'));
-    try {
-      const request: NodeRequest = { connection: this.connection, args };
-      this.options.onSend?.(args);
-      return this.endpoint.requestWith(this.node, request, this.options.commandTimeout, this.convertReply, this.timeoutError);
-    } catch (error) {
-      // As from an async function: a failure to send rejects, it does not throw.
-      return Promise.reject(error);
+    return this.sendCommand(args, false);
+  }
+
+  /**
+   * Why a command of this client is still waiting, in words (null if none waits): for the
+   * liveness checker's message when an acquire never returned.
+   */
+  waitReason(): string | null {
+    const node = this.connectedTo || this.node;
+    const c = this.connection;
+    if (this.status === 'ready' && c !== null && c.waitingSince !== null) {
+      const waitedMs = Math.round(this.ctx.clock.monotonic() - c.waitingSince);
+      if (c.retransmits > 0) {
+        return `${this.ctx.name}'s command to ${node} waits on a silently partitioned connection (no reply for ${waitedMs} ms, ${c.retransmits} TCP retransmissions; TCP gives up after ~15 min; ${this.options.commandTimeout === undefined ? 'ioredis has no commandTimeout by default' : `commandTimeout ${this.options.commandTimeout} ms`})`;
+      }
+      return `${this.ctx.name}'s command to ${node} waits for its reply (${waitedMs} ms; the node may be paused)`;
     }
+    const waiting = this.offlineQueue.length + (this.prevCommandQueue?.length ?? 0);
+    if ((this.status === 'reconnecting' || this.status === 'connecting') && waiting > 0) {
+      return `${this.ctx.name}'s ${waiting} command(s) to ${node} wait for a reconnection (attempt ${this.retryAttempts}${this.options.maxRetriesPerRequest === null ? ', maxRetriesPerRequest null: no limit' : ''})`;
+    }
+    return null;
+  }
+
+  private sendCommand(args: readonly string[], raw: boolean): Promise<unknown> {
+    if (this.status === 'end') return Promise.reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+    let resolve!: (value: unknown) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const command = new SimCommand(args, resolve, reject, raw);
+    const timeout = this.options.commandTimeout;
+    if (typeof timeout === 'number') {
+      command.cancelTimer = this.ctx.clock.setTimer(timeout, () => command.reject(this.makeError('Command timed out')));
+    }
+    if (this.status === 'ready' && this.connection !== null && this.connection.state === 'open') {
+      this.write(command);
+    } else if (this.options.enableOfflineQueue === false) {
+      command.reject(this.makeError("Stream isn't writeable and enableOfflineQueue options is false"));
+    } else {
+      this.offlineQueue.push(command);
+    }
+    return promise;
+  }
+
+  private write(command: SimCommand): void {
+    const connection = this.connection as TcpConnection<SimCommand>;
+    const request: NodeRequest = { connection: this.connectionId, args: command.args };
+    this.options.onSend?.(command.args);
+    connection.send(request, command);
+  }
+
+  private onReply(command: SimCommand, body: unknown): void {
+    if (command.settled) {
+      // The reply to a command that timed out: dropped, never taken for a later command's.
+      endpoint(this.ctx).lateReplies++;
+      return;
+    }
+    if (command.raw) {
+      command.resolve(body);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.convertReply(body);
+    } catch (error) {
+      command.reject(error);
+      return;
+    }
+    command.resolve(value);
+  }
+
+  /** Opens a connection to the node (at once for the first, when the node is up). */
+  private connect(initial: boolean): void {
+    this.status = 'connecting';
+    this.connectionId = ++connectionSerial;
+    const to = this.node;
+    this.connectedTo = to;
+    const connection: TcpConnection<SimCommand> = new TcpConnection<SimCommand>(
+      this.ctx,
+      to,
+      this.connectionId,
+      {
+        open: () => this.onOpen(connection),
+        reply: (command, body) => this.onReply(command, body),
+        close: (reason) => this.onClose(connection, reason),
+      },
+      { immediate: initial, connectTimeoutMs: this.options.connectTimeout ?? 10_000 },
+    );
+    this.connection = connection;
+    if (connection.state === 'open') {
+      // ioredis emits 'connect' and 'ready' once connected; the initial connection is open at once.
+      this.status = 'ready';
+      this.ctx.clock.setTimer(0, () => {
+        if (this.connection !== connection || this.status !== 'ready') return;
+        this.emit('connect');
+        this.emit('ready');
+      });
+    }
+  }
+
+  /** ioredis's connectHandler + readyHandler: resend what was in flight, then the offline queue. */
+  private onOpen(connection: TcpConnection<SimCommand>): void {
+    if (this.connection !== connection) return;
+    this.status = 'ready';
+    this.retryAttempts = 0;
+    this.emit('connect');
+    this.emit('ready');
+    const prev = this.prevCommandQueue;
+    this.prevCommandQueue = null;
+    if (prev !== null && this.options.autoResendUnfulfilledCommands !== false) {
+      for (const command of prev) if (connection.state === 'open') this.write(command);
+    }
+    const offline = this.offlineQueue;
+    this.offlineQueue = [];
+    for (const command of offline) {
+      if (connection.state === 'open' && this.status === 'ready') this.write(command);
+      else this.offlineQueue.push(command);
+    }
+  }
+
+  /** ioredis's closeHandler. */
+  private onClose(connection: TcpConnection<SimCommand>, reason: TcpCloseReason): void {
+    if (this.connection !== connection) return;
+    const prevStatus = this.status;
+    this.status = 'close';
+    if (reason !== 'FIN' && (this.listeners.get('error')?.length ?? 0) > 0) {
+      const error = this.makeError(reason === 'ECONNREFUSED' ? `connect ECONNREFUSED ${connection.to}` : reason === 'ETIMEDOUT' ? 'connect ETIMEDOUT' : `read ${reason}`);
+      (error as Error & { code?: string }).code = reason;
+      this.emit('error', error);
+    }
+    // Commands in flight stay queued for a resend after reconnecting (as ioredis's commandQueue does).
+    const inFlight = connection.pendingTags();
+    if (prevStatus === 'ready' && inFlight.length > 0) this.prevCommandQueue = [...(this.prevCommandQueue ?? []), ...inFlight];
+    this.emit('close');
+    if (this.manuallyClosing) {
+      this.manuallyClosing = false;
+      this.end();
+      return;
+    }
+    const strategy = this.options.retryStrategy === undefined ? defaultRetryStrategy : this.options.retryStrategy;
+    if (typeof strategy !== 'function') {
+      this.end();
+      return;
+    }
+    const delay = strategy(++this.retryAttempts);
+    if (typeof delay !== 'number') {
+      this.end();
+      return;
+    }
+    this.status = 'reconnecting';
+    this.emit('reconnecting', delay);
+    this.ctx.clock.setTimer(delay, () => {
+      if (this.status === 'reconnecting' && this.connection === connection) this.connect(false);
+    });
+    const max = this.options.maxRetriesPerRequest === undefined ? 20 : this.options.maxRetriesPerRequest;
+    if (typeof max === 'number' && max >= 0 && this.retryAttempts % (max + 1) === 0) {
+      const error = this.makeError(maxRetriesMessage(max));
+      error.name = 'MaxRetriesPerRequestError';
+      this.flushQueue(error);
+    }
+  }
+
+  private end(): void {
+    this.status = 'end';
+    this.emit('end');
+    this.flushQueue(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+  }
+
+  /** Rejects every waiting command: the offline queue and what was in flight. */
+  private flushQueue(error: Error): void {
+    const offline = this.offlineQueue;
+    this.offlineQueue = [];
+    for (const command of offline) command.reject(error);
+    const prev = this.prevCommandQueue;
+    this.prevCommandQueue = null;
+    for (const command of prev ?? []) command.reject(error);
+    if (this.connection !== null && this.connection.state === 'open') for (const command of this.connection.pendingTags()) command.reject(error);
   }
 
   /** ioredis's conversion of a reply ({@link toIoredis}); an error reply throws (rejects). */
@@ -144,8 +379,6 @@ export class SimRedis implements RedisLike {
     if (reply.kind === 'error') throw this.makeReplyError(reply.message);
     return toIoredis(reply, this.makeReplyError);
   };
-
-  private readonly timeoutError = (): Error => this.makeError('Command timed out');
 
   /** Like ioredis: `eval(script, numKeys, ...keysAndArgs)`. */
   eval(script: string, numKeys: number | string, ...args: Arg[]): Promise<unknown> {
@@ -236,9 +469,11 @@ export class SimRedis implements RedisLike {
 
   disconnect(): void {
     if (this.status === 'end') return;
+    this.connection?.close();
     this.status = 'end';
     this.emit('close');
     this.emit('end');
+    this.flushQueue(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
   }
 
   /** `flatten([command, ...args])` minus a trailing callback, without the intermediate arrays. */

@@ -28,6 +28,18 @@ export interface ProcessContext {
   spawn(main: () => unknown): void;
   /** Records a note in the trace (and folds it into the trace hash). */
   note(text: string): void;
+  /**
+   * Runs `handler` as this incarnation dies (crash or restart), before it stops: what the
+   * host's kernel does for a killed process, e.g. close its TCP connections (a FIN or RST to
+   * each peer, sent with {@link ProcessContext.send}, over the network as it is then).
+   */
+  onCrash(handler: () => void): void;
+  /**
+   * What `name`'s host would answer a connection attempt with now: `up` (a process runs there,
+   * possibly paused: its kernel accepts) with the process's incarnation, or not (crashed: the
+   * host answers a SYN with RST, connection refused). The host's TCP stack, not the process.
+   */
+  peer(name: string): { readonly up: boolean; readonly incarnation: number };
 }
 
 /** Builds a process's code; called at start and again, fresh, at every restart. */
@@ -45,6 +57,8 @@ export interface ProcessKernel {
   send(from: SimProcess, to: string, message: unknown): void;
   traceProcess(kind: 'timer' | 'note' | 'error' | 'spawn', process: SimProcess, a: number, detail: string): void;
   processFailed(process: SimProcess, error: unknown): void;
+  /** The process of that name (for {@link ProcessContext.peer}). */
+  processNamed(name: string): SimProcess;
 }
 
 /**
@@ -98,6 +112,8 @@ export class SimProcess {
   context!: ProcessContext;
   /** Work that arrived while paused, in arrival order; it runs on resume. */
   deferred: Array<() => void> = [];
+  /** What the host does as this incarnation dies ({@link ProcessContext.onCrash}). */
+  private crashHooks: Array<() => void> = [];
   private firstTimer: Timer | null = null;
   private lastTimer: Timer | null = null;
   private timerSerial = 0;
@@ -153,6 +169,7 @@ export class SimProcess {
     this.handler = null;
     this.synchronousHandler = false;
     this.deferred = [];
+    this.crashHooks = [];
     this.context = this.makeContext(this.incarnation, this.randomFor(this.incarnation));
     const incarnation = this.incarnation;
     this.kernel.schedule(this.kernel.now, () =>
@@ -165,6 +182,15 @@ export class SimProcess {
 
   /** Everything of this incarnation stops for good. */
   crash(): void {
+    const hooks = this.crashHooks;
+    this.crashHooks = [];
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch {
+        // The kernel closing sockets cannot fail the crash.
+      }
+    }
     this.state = 'crashed';
     for (let timer = this.firstTimer; timer !== null; timer = timer.next) this.kernel.cancel(timer.event as TimerEvent);
     while (this.firstTimer !== null) this.unlinkTimer(this.firstTimer);
@@ -277,6 +303,18 @@ export class SimProcess {
       },
       note(text: string): void {
         if (incarnation === process.incarnation) kernel.traceProcess('note', process, 0, text);
+      },
+      onCrash(handler: () => void): void {
+        if (incarnation === process.incarnation && process.state !== 'crashed') process.crashHooks.push(handler);
+      },
+      peer(name: string): { readonly up: boolean; readonly incarnation: number } {
+        let p: SimProcess;
+        try {
+          p = kernel.processNamed(name);
+        } catch {
+          return { up: false, incarnation: -1 }; // no such host: nothing answers
+        }
+        return { up: p.state !== 'crashed', incarnation: p.incarnation };
       },
     };
   }

@@ -4,7 +4,22 @@ import type { ProcessContext } from './process.ts';
 export type Envelope =
   | { readonly t: 'req'; readonly id: number; readonly body: unknown }
   | { readonly t: 'rep'; readonly id: number; readonly body: unknown }
-  | { readonly t: 'raw'; readonly body: unknown };
+  | { readonly t: 'raw'; readonly body: unknown }
+  | TcpEnvelope;
+
+/**
+ * A simulated TCP connection's packets (see {@link TcpConnection}): `syn`/`synack` open it,
+ * `seg` carries request `seq` (with the client's cumulative `ack` of replies), `srep` its
+ * reply, `fin` is sent by the server's host as the server process dies, `rst` answers a
+ * segment for a connection the server (this incarnation) does not know.
+ */
+export type TcpEnvelope =
+  | { readonly t: 'syn'; readonly conn: number }
+  | { readonly t: 'synack'; readonly conn: number; readonly inc: number }
+  | { readonly t: 'seg'; readonly conn: number; readonly inc: number; readonly seq: number; readonly ack: number; readonly body: unknown }
+  | { readonly t: 'srep'; readonly conn: number; readonly seq: number; readonly body: unknown }
+  | { readonly t: 'fin'; readonly conn: number }
+  | { readonly t: 'rst'; readonly conn: number };
 
 /** Thrown (rejected) when a request's reply did not come within its timeout. */
 export class RequestTimeoutError extends Error {
@@ -137,6 +152,10 @@ export class Endpoint {
   private requesting = false;
   /** Replies that arrived after their request had given up. */
   lateReplies = 0;
+  /** Client side: this process's open TCP connections, by id. */
+  private readonly tcpClients = new Map<number, TcpConnection>();
+  /** Server side: connections this incarnation accepted, by id. */
+  private readonly tcpServed = new Map<number, ServedConnection>();
 
   constructor(private readonly ctx: ProcessContext) {
     this.register();
@@ -198,6 +217,24 @@ export class Endpoint {
     this.ctx.send(to, { t: 'raw', body } satisfies Envelope);
   }
 
+  /** Client side: a connection is being opened from this process (replies will need a barrier). */
+  attach(connection: TcpConnection): void {
+    if (!this.requesting) {
+      this.requesting = true;
+      this.register();
+    }
+    this.tcpClients.set(connection.id, connection);
+  }
+
+  detach(connection: TcpConnection): void {
+    this.tcpClients.delete(connection.id);
+  }
+
+  /** Sends a TCP packet (for {@link TcpConnection}). */
+  sendTcp(to: string, envelope: TcpEnvelope): void {
+    this.ctx.send(to, envelope);
+  }
+
   private register(): void {
     this.ctx.onMessage((from, message) => this.dispatch(from, message as Envelope), { synchronous: !this.requesting });
   }
@@ -219,8 +256,273 @@ export class Endpoint {
       case 'raw':
         this.raw?.(from, envelope.body);
         break;
+      case 'syn':
+        if (this.server === null) return;
+        this.accept(from, envelope.conn);
+        this.ctx.send(from, { t: 'synack', conn: envelope.conn, inc: this.ctx.incarnation } satisfies TcpEnvelope);
+        break;
+      case 'seg':
+        this.segment(from, envelope);
+        break;
+      case 'synack':
+      case 'srep':
+      case 'fin':
+      case 'rst':
+        this.tcpClients.get(envelope.conn)?.receive(envelope);
+        break;
     }
   }
+
+  private accept(from: string, conn: number): ServedConnection {
+    let served = this.tcpServed.get(conn);
+    if (served === undefined) {
+      if (this.tcpServed.size === 0) {
+        // As this incarnation dies, its host closes every connection: a FIN to each peer.
+        this.ctx.onCrash(() => {
+          for (const [id, c] of this.tcpServed) this.ctx.send(c.from, { t: 'fin', conn: id } satisfies TcpEnvelope);
+        });
+      }
+      served = { from, nextSeq: 1, replies: new Map(), early: new Map() };
+      this.tcpServed.set(conn, served);
+    }
+    return served;
+  }
+
+  /**
+   * A request on a TCP connection: executed once and in order, whatever the retransmissions
+   * (a duplicate gets the kept reply again; one after a gap waits for the gap to fill). A
+   * segment for a connection opened to another incarnation gets RST, as from a restarted host.
+   */
+  private segment(from: string, s: Extract<TcpEnvelope, { t: 'seg' }>): void {
+    const server = this.server;
+    if (server === null) return;
+    if (s.inc !== this.ctx.incarnation) {
+      this.ctx.send(from, { t: 'rst', conn: s.conn } satisfies TcpEnvelope);
+      return;
+    }
+    const c = this.accept(from, s.conn);
+    if (c.replies.size > 0) for (const seq of c.replies.keys()) if (seq <= s.ack) c.replies.delete(seq);
+    if (s.seq < c.nextSeq) {
+      const kept = c.replies.get(s.seq);
+      if (kept !== undefined) this.ctx.send(from, { t: 'srep', conn: s.conn, seq: s.seq, body: kept.body } satisfies TcpEnvelope);
+      return;
+    }
+    if (s.seq > c.nextSeq) {
+      c.early.set(s.seq, s.body);
+      return;
+    }
+    let body: unknown = s.body;
+    for (;;) {
+      const seq = c.nextSeq++;
+      const reply = server(from, body);
+      c.replies.set(seq, { body: reply });
+      this.ctx.send(from, { t: 'srep', conn: s.conn, seq, body: reply } satisfies TcpEnvelope);
+      if (c.early.size === 0 || !c.early.has(c.nextSeq)) break;
+      body = c.early.get(c.nextSeq);
+      c.early.delete(c.nextSeq);
+    }
+  }
+}
+
+/** A connection as its server's endpoint keeps it: replies not yet acknowledged, segments after a gap. */
+interface ServedConnection {
+  readonly from: string;
+  nextSeq: number;
+  readonly replies: Map<number, { readonly body: unknown }>;
+  readonly early: Map<number, unknown>;
+}
+
+/** Linux's TCP_RTO_MIN, ms: the retransmission timeout of a connection with a sub-millisecond RTT. */
+export const TCP_RTO_MIN_MS = 200;
+/** Linux's TCP_RTO_MAX, ms: the backoff doubles up to this. */
+export const TCP_RTO_MAX_MS = 120_000;
+/**
+ * Linux's `net.ipv4.tcp_retries2` default: after this many unanswered retransmissions (about
+ * 924.6 s with the RTOs above) the kernel gives up and the socket errors with ETIMEDOUT.
+ */
+export const TCP_RETRIES2 = 15;
+/** How long a refused connection attempt takes to fail (the RST's round trip), ms. */
+export const TCP_REFUSED_MS = 1;
+
+/** Why a connection closed: FIN (the peer's process died), RST, refused, or a timeout. */
+export type TcpCloseReason = 'ECONNRESET' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EPIPE' | 'FIN';
+
+export interface TcpHandlers<T> {
+  /** The connection is open (SYN-ACK came; not called for one opened at once). */
+  open(): void;
+  /** The reply to a request sent with {@link TcpConnection.send}, in order, once. */
+  reply(tag: T, body: unknown): void;
+  /** The connection is gone; requests not answered never will be on it. */
+  close(reason: TcpCloseReason): void;
+}
+
+/**
+ * The client side of a simulated TCP connection to a serving process, with the behaviour a
+ * client of a real socket sees: requests are delivered once and in order; a request (or its
+ * reply) lost on a cut link is retransmitted with exponential backoff (RTO 200 ms doubling to
+ * 120 s) and gets through once the link heals, or the connection fails with ETIMEDOUT after
+ * {@link TCP_RETRIES2} retransmissions (~15 min); the server's death closes it (a FIN from
+ * its host, over the network as it then is); a segment reaching a restarted server gets RST;
+ * connecting to a host whose process is down is refused. Not modelled: keepalive (off by
+ * default in Node and ioredis), RTT-adaptive RTO, window sizes; the RST a dead process's
+ * host sends (refused connection, segment after a crash) comes back even across a partition.
+ */
+export class TcpConnection<T = unknown> {
+  state: 'connecting' | 'open' | 'closed' = 'connecting';
+  /** The server incarnation this connection was opened to. */
+  inc = -1;
+  /** Retransmissions of the oldest unanswered request (0: none so far). */
+  retransmits = 0;
+  /** When the oldest unanswered request was first sent (monotonic ms), or null if none. */
+  waitingSince: number | null = null;
+  private nextSeq = 1;
+  private acked = 0;
+  private readonly unacked: Array<{ readonly seq: number; readonly body: unknown; readonly tag: T }> = [];
+  private readonly early = new Map<number, unknown>();
+  private rtoMs = TCP_RTO_MIN_MS;
+  private progressAt = 0;
+  private timerArmed = false;
+  private resetPending = false;
+  private readonly ep: Endpoint;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    readonly to: string,
+    readonly id: number,
+    private readonly handlers: TcpHandlers<T>,
+    options: { readonly immediate: boolean; readonly connectTimeoutMs: number },
+  ) {
+    this.ep = endpoint(ctx);
+    const peer = ctx.peer(to);
+    if (!peer.up) {
+      ctx.clock.setTimer(TCP_REFUSED_MS, () => this.fail('ECONNREFUSED'));
+      return;
+    }
+    this.ep.attach(this);
+    if (options.immediate) {
+      this.state = 'open';
+      this.inc = peer.incarnation;
+      return;
+    }
+    this.ep.sendTcp(to, { t: 'syn', conn: id });
+    if (options.connectTimeoutMs > 0) ctx.clock.setTimer(options.connectTimeoutMs, () => this.state === 'connecting' && this.fail('ETIMEDOUT'));
+  }
+
+  /** Requests sent and not answered, oldest first (their tags). */
+  pendingTags(): T[] {
+    return this.unacked.map((u) => u.tag);
+  }
+
+  /** Sends a request (only on an open connection). */
+  send(body: unknown, tag: T): void {
+    if (this.state !== 'open') throw new Error('TcpConnection.send: not open');
+    const seq = this.nextSeq++;
+    if (this.unacked.length === 0) {
+      this.progressAt = this.ctx.clock.monotonic();
+      this.waitingSince = this.progressAt;
+    }
+    this.unacked.push({ seq, body, tag });
+    this.ep.sendTcp(this.to, { t: 'seg', conn: this.id, inc: this.inc, seq, ack: this.acked, body });
+    this.checkPeer();
+    this.arm(this.rtoMs);
+  }
+
+  /**
+   * A segment to a host whose process died (or was replaced by a new incarnation) is answered
+   * with RST; the network drops what goes to a crashed process, so the host's answer is
+   * modelled here: the connection resets after the RST's round trip.
+   */
+  private checkPeer(): void {
+    if (this.resetPending) return;
+    const peer = this.ctx.peer(this.to);
+    if (peer.up && peer.incarnation === this.inc) return;
+    this.resetPending = true;
+    this.ctx.clock.setTimer(TCP_REFUSED_MS, () => this.fail('ECONNRESET'));
+  }
+
+  /** Closes it from this side (the server is not told: nothing there depends on it). */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.ep.detach(this);
+  }
+
+  receive(envelope: TcpEnvelope): void {
+    if (this.state === 'closed') return;
+    switch (envelope.t) {
+      case 'synack':
+        if (this.state !== 'connecting') return;
+        this.state = 'open';
+        this.inc = envelope.inc;
+        this.handlers.open();
+        return;
+      case 'fin':
+        this.fail('FIN');
+        return;
+      case 'rst':
+        this.fail('ECONNRESET');
+        return;
+      case 'srep':
+        if (envelope.seq <= this.acked) return;
+        if (envelope.seq > this.acked + 1) {
+          this.early.set(envelope.seq, envelope.body);
+          return;
+        }
+        this.deliver(envelope.body);
+        while (this.early.size > 0 && this.early.has(this.acked + 1) && this.state === 'open') {
+          const body = this.early.get(this.acked + 1);
+          this.early.delete(this.acked + 1);
+          this.deliver(body);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private deliver(body: unknown): void {
+    const item = this.unacked.shift();
+    this.acked++;
+    this.retransmits = 0;
+    this.rtoMs = TCP_RTO_MIN_MS;
+    this.progressAt = this.ctx.clock.monotonic();
+    this.waitingSince = this.unacked.length === 0 ? null : this.progressAt;
+    if (item !== undefined) this.handlers.reply(item.tag, body);
+  }
+
+  private fail(reason: TcpCloseReason): void {
+    if (this.state === 'closed') return;
+    this.close();
+    this.handlers.close(reason);
+  }
+
+  /** One lazy timer: it fires at most once per RTO and re-arms only while requests wait. */
+  private arm(ms: number): void {
+    if (this.timerArmed) return;
+    this.timerArmed = true;
+    this.ctx.clock.setTimer(ms, this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timerArmed = false;
+    if (this.state !== 'open' || this.unacked.length === 0) return;
+    const waited = this.ctx.clock.monotonic() - this.progressAt;
+    // (A timer may fire a rounding error early on a drifting clock: within 10 µs counts as due.)
+    if (waited < this.rtoMs - 0.01) {
+      this.arm(Math.max(this.rtoMs - waited, 1));
+      return;
+    }
+    if (this.retransmits >= TCP_RETRIES2) {
+      this.fail('ETIMEDOUT');
+      return;
+    }
+    this.retransmits++;
+    this.checkPeer();
+    for (const u of this.unacked) this.ep.sendTcp(this.to, { t: 'seg', conn: this.id, inc: this.inc, seq: u.seq, ack: this.acked, body: u.body });
+    this.rtoMs = Math.min(this.rtoMs * 2, TCP_RTO_MAX_MS);
+    this.progressAt = this.ctx.clock.monotonic();
+    this.arm(this.rtoMs);
+  };
 }
 
 const endpoints = new WeakMap<ProcessContext, Endpoint>();
