@@ -58,6 +58,35 @@ describe('locksim command line', () => {
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  it('a run with no evidence (every client died: "X is not a constructor") is INVALID, exit code 4, no stack trace', () => {
+    const file = join(import.meta.dirname, 'scenario', 'fixtures', 'throwing-lock.ts');
+    const run = cli(['run', file, '--no-reports']);
+    expect(run.status).toBe(4);
+    expect(run.stdout).toContain('FAIL throwing-lock/throws: INVALID (expected safe): no verdict, client-1 died of an uncaught error (and 1 other client): TypeError: Redlock is not a constructor');
+    expect(run.stdout).toMatch(/\n {2}evidence: judged on 0 acquisitions, 0 sections, 0 writes accepted and 0 refused, 0 Redis commands/);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/\n\s+at /);
+    const asJson = JSON.parse(cli(['run', file, '--no-reports', '--json']).stdout) as { verdict: string; invalid: { reason: string; firstError: string }; evidence: { acquisitions: number; perClient: Record<string, unknown> } };
+    expect(asJson.verdict).toBe('invalid');
+    expect(asJson.invalid.firstError).toBe('TypeError: Redlock is not a constructor');
+    expect(asJson.evidence.acquisitions).toBe(0);
+    expect(Object.keys(asJson.evidence.perClient)).toEqual(['client-1', 'client-2']);
+    const sweep = cli(['sweep', file, '--runs', '2', '--workers', '1']);
+    expect(sweep.status).toBe(4);
+    expect(sweep.stdout).toContain('invalid 2; 0 of 2 runs judged on evidence');
+    const explore = cli(['explore', file, '--runs', '2', '--seed', '1']);
+    expect(explore.status).toBe(4);
+    expect(explore.stdout).toContain('had no verdict (INVALID): client-1 died of an uncaught error');
+  });
+
+  it('a judged run prints what it was judged on; an unknown adapter mode is bad input naming the valid modes', () => {
+    const ok = cli(['run', 'control', '--variant', 'single-instance', '--no-reports']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/\n {2}evidence: judged on [1-9]\d* acquisitions, \d+ sections, \d+ writes accepted and 0 refused, [1-9]\d* Redis commands \(acquisitions\/sections\/writes per client: client-1 /);
+    const bogus = cli(['run', join(import.meta.dirname, 'scenario', 'fixtures', 'bogus-mode.ts'), '--no-reports']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toContain(`unknown mode "bogus": the valid modes are 'auto', 'realm', 'host'`);
+  });
+
   it('--help answers', () => {
     const help = cli(['--help']);
     expect(help.status).toBe(0);

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { booleanFlag, integerFlag, parseArgs, stringFlag, UsageError } from './args.ts';
 import { replayCommand } from '../explore/token.ts';
+import { EXIT_INVALID } from './present.ts';
 import { sweepInWorkers } from '../explore/sweep-pool.ts';
 import { shardSeeds, sweepOne, type SweepRun } from '../explore/sweep.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -13,9 +14,12 @@ Runs the scenario once per seed S, S+1, …, S+N-1 (default --from 1 --runs 1000
 own fault schedule from the scenario's generator, so a seed always means the same run. --shard
 i/n runs only the seeds with s mod n = i-1: n CI jobs with shards 1/n … n/n cover the same seeds
 as one sweep. --workers K runs on K worker threads (default: every core; 1 = in this thread).
-Prints progress on a terminal, then the verdict counts and a replay command per unsafe seed.
+Prints progress on a terminal, then the verdict counts, how many runs were judged on evidence
+and how many were INVALID (no verdict: a client died of an error, or no client ever acquired),
+and a replay command per seed that was not safe.
 Exit code 0 when the sweep agrees with the variant's expected verdict (no unsafe run for a safe
-variant, at least one for an unsafe variant), 1 otherwise.
+variant, at least one for an unsafe variant) and no run was invalid, 4 when some run was
+invalid, 1 otherwise.
 `;
 
 function parseShard(text: string): { index: number; count: number } {
@@ -66,18 +70,23 @@ export async function sweepCommand(args: string[]): Promise<number> {
     results = await sweepInWorkers(ref, variant.name, seeds, workers, progress);
   }
   if (tty) process.stderr.write('\n');
-  const counts = { safe: 0, unsafe: 0, stuck: 0 };
+  const counts = { safe: 0, unsafe: 0, stuck: 0, invalid: 0 };
   for (const r of results) counts[r.verdict]++;
-  const agrees = variant.expected === 'unsafe' ? counts.unsafe > 0 : counts.unsafe === 0;
+  const judged = results.length - counts.invalid;
+  const agrees = counts.invalid === 0 && (variant.expected === 'unsafe' ? counts.unsafe > 0 : counts.unsafe === 0);
+  const code = counts.invalid > 0 ? EXIT_INVALID : agrees ? 0 : 1;
   const wallMs = Math.round(performance.now() - started);
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variant: variant.name, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), wallMs, workers })}\n`);
-    return agrees ? 0 : 1;
+    const invalid = results.filter((r) => r.verdict === 'invalid');
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variant: variant.name, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, judged, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), invalid, wallMs, workers })}\n`);
+    return code;
   }
   process.stdout.write(
     `${scenario.name}/${variant.name}: ${results.length} runs (seeds ${from}..${from + runs - 1}, shard ${shard.index}/${shard.count}) on ${workers} worker${workers === 1 ? '' : 's'} in ${(wallMs / 1000).toFixed(1)} s\n` +
-      `  safe ${counts.safe}, unsafe ${counts.unsafe}, stuck ${counts.stuck}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}\n`,
+      `  safe ${counts.safe}, unsafe ${counts.unsafe}, stuck ${counts.stuck}, invalid ${counts.invalid}; ${judged} of ${results.length} runs judged on evidence; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}\n`,
   );
+  const firstInvalid = results.find((r) => r.verdict === 'invalid');
+  if (firstInvalid !== undefined) process.stdout.write(`  INVALID runs have no verdict; seed ${firstInvalid.seed}: ${firstInvalid.invalid ?? 'no evidence'}\n`);
   for (const r of results.filter((x) => x.verdict !== 'safe').slice(0, 10)) process.stdout.write(`  seed ${r.seed} ${r.verdict}: ${replayCommand(r.token)}\n`);
-  return agrees ? 0 : 1;
+  return code;
 }

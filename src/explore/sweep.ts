@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { faultSchedule } from '../faults/arbitrary.ts';
+import { faultSchedule, type FaultGenerator } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import { variantFaults, type Scenario } from '../scenario/types.ts';
-import { generatorWorld } from './explore.ts';
+import { defaultGenerator, generatorWorld } from './explore.ts';
 import { encodeToken } from './token.ts';
 
 /**
@@ -17,12 +17,16 @@ export interface SweepRun {
   readonly traceHash: string;
   readonly violations: number;
   readonly token: string;
+  /** Why the run had no verdict (`invalid`), else null. */
+  readonly invalid: string | null;
+  /** Acquisitions the verdict rests on (0 for most invalid runs). */
+  readonly acquisitions: number;
 }
 
 /** The fault schedule seed `seed` draws for a variant (deterministic: fast-check's own generator, seeded). */
-export function scheduleForSeed(scenario: Scenario, variantName: string | undefined, seed: number): Fault[] {
+export function scheduleForSeed(scenario: Scenario, variantName: string | undefined, seed: number, generator?: FaultGenerator): Fault[] {
   const variant = findVariant(scenario, variantName);
-  const arbitrary = faultSchedule(generatorWorld(scenario, variant), scenario.explore);
+  const arbitrary = faultSchedule(generatorWorld(scenario, variant), generator ?? defaultGenerator(scenario, variant));
   const [faults] = fc.sample(arbitrary, { seed, numRuns: 1 });
   return faults ?? [];
 }
@@ -39,6 +43,8 @@ export async function sweepOne(scenario: Scenario, scenarioRef: string, variantN
     verdict: result.verdict,
     traceHash: result.traceHash,
     violations: result.violations.length,
+    invalid: result.invalid?.reason ?? null,
+    acquisitions: result.evidence.acquisitions,
     token: encodeToken({ scenario: scenarioRef, variant: variantName, seed, faults }),
   };
 }

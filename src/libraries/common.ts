@@ -16,8 +16,22 @@ import type { Clock, LockAlgorithm, LockContext, LockFactory } from '../locks/in
 import { createRealm, describeThrown, LOCKSIM_ROOT, type Realm } from '../realm/realm.ts';
 import { isSimRedis } from '../realm/redis.ts';
 
-/** Where an adapter runs its library. `auto`: a realm when the nodes are simulated, the host otherwise. */
+/**
+ * Where an adapter runs its library. `auto`: a realm when the nodes are simulated, the host
+ * otherwise. `host` against simulated nodes is refused: the library would read the real clock
+ * and set real timers inside a simulated world, and its verdict would be silently false.
+ */
 export type LibraryMode = 'auto' | 'realm' | 'host';
+
+/** The valid {@link LibraryMode}s. */
+export const LIBRARY_MODES: readonly LibraryMode[] = ['auto', 'realm', 'host'];
+
+/** Checks an adapter's `mode` option (a scenario file is plain JavaScript to its author: anything may come). */
+export function checkLibraryMode(mode: unknown, name: string): LibraryMode {
+  if (mode === undefined) return 'auto';
+  if (typeof mode === 'string' && (LIBRARY_MODES as readonly string[]).includes(mode)) return mode as LibraryMode;
+  throw new Error(`${name}: unknown mode ${JSON.stringify(mode)}: the valid modes are ${LIBRARY_MODES.map((m) => `'${m}'`).join(', ')}`);
+}
 
 /** What an adapter gets to build its lock with. */
 export interface LibraryEnvironment {
@@ -61,6 +75,12 @@ export function installedVersion(pkg: string): string {
 /** Builds the environment for one lock instance (one simulated process incarnation, or one real client). */
 export function libraryEnvironment(context: LockContext, name: string, mode: LibraryMode = 'auto'): LibraryEnvironment {
   const simulated = context.nodes.length > 0 && context.nodes.every(isSimRedis);
+  mode = checkLibraryMode(mode, name);
+  if (mode === 'host' && context.nodes.some(isSimRedis)) {
+    throw new Error(
+      `${name}: mode 'host' runs the library on the host's real clock and timers, but its nodes are simulated: the run would judge a library that never saw simulated time. Use mode 'auto' (or 'realm') in simulation; 'host' is for real Redis`,
+    );
+  }
   const useRealm = mode === 'realm' || (mode === 'auto' && simulated);
   const live = new Set<AbortController>();
   if (!useRealm) {
@@ -105,7 +125,9 @@ export interface AdapterOptions {
  * simulated process incarnation), with a fresh environment.
  */
 export function libraryLock(name: string, build: (env: LibraryEnvironment) => LockAlgorithm, options: AdapterOptions = {}): LockFactory {
-  return (context) => build(libraryEnvironment(context, name, options.mode));
+  // A bad mode is an error where the lock is made (the scenario file), not in every client.
+  const mode = checkLibraryMode(options.mode, name);
+  return (context) => build(libraryEnvironment(context, name, mode));
 }
 
 /** The `name` of anything thrown (works across realms, where `instanceof` does not). */

@@ -57,7 +57,23 @@ interface Redlock5 {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
-type Redlock5Module = { default: new (clients: readonly unknown[], settings?: Redlock5Settings) => Redlock5 };
+type Redlock5Constructor = new (clients: readonly unknown[], settings?: Redlock5Settings) => Redlock5;
+
+/**
+ * The Redlock class of a loaded package: its default export (redlock 5), or its named export
+ * `Redlock` (the fork @sesamecare-oss/redlock has only that one), or the module itself.
+ */
+export function redlockConstructor(module: unknown, pkg: string): Redlock5Constructor {
+  const exports = (module ?? {}) as { default?: unknown; Redlock?: unknown };
+  const inner = exports.default as { default?: unknown; Redlock?: unknown } | undefined;
+  const candidates = [exports.default, exports.Redlock, inner?.Redlock, inner?.default, module];
+  const found = candidates.find((c) => typeof c === 'function');
+  if (found !== undefined) return found as Redlock5Constructor;
+  const keys = module !== null && (typeof module === 'object' || typeof module === 'function') ? Object.keys(module) : [];
+  throw new Error(
+    `${pkg}: no Redlock constructor: neither its default export nor a named export 'Redlock' is a class (it exports ${keys.length === 0 ? `${typeof module === 'object' ? 'nothing' : typeof module}` : keys.map((k) => `'${k}'`).join(', ')})`,
+  );
+}
 
 /** The npm alias redlock 5 is installed under (`npm install redlock5@npm:redlock@5.0.0-beta.2`). */
 export const REDLOCK5_PACKAGE = 'redlock5';
@@ -75,7 +91,7 @@ export function redlock5(options: Redlock5Options = {}): LockFactory {
   return libraryLock(
     name,
     (env) => {
-      const Redlock = env.require<Redlock5Module>(pkg).default;
+      const Redlock = redlockConstructor(env.require<unknown>(pkg), pkg);
       const redlock = new Redlock(env.clients, settings);
       return mode === 'using' ? usingLock(name, env, redlock, settings) : acquireLock(name, redlock);
     },

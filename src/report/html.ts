@@ -1,6 +1,7 @@
 import { worldBlock } from '../cli/present.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { droppedText } from '../check/history.ts';
+import { evidenceText } from '../check/evidence.ts';
 import type { Section } from '../check/sections.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario, Verdict } from '../scenario/types.ts';
@@ -26,7 +27,7 @@ export interface RunHtmlOptions {
   readonly indexHref?: string;
 }
 
-const VERDICT_CLASS: Record<Verdict, string> = { safe: 'v-safe', unsafe: 'v-unsafe', stuck: 'v-stuck' };
+const VERDICT_CLASS: Record<Verdict, string> = { safe: 'v-safe', unsafe: 'v-unsafe', stuck: 'v-stuck', invalid: 'v-invalid' };
 
 function verdictBadge(verdict: Verdict, prefix: string): string {
   return `<span class="badge ${VERDICT_CLASS[verdict]}">${esc(prefix)} ${esc(verdict.toUpperCase())}</span>`;
@@ -40,9 +41,9 @@ function sectionWords(s: Section, run: RunResult): string {
   const clock = `its ${s.lease.timeSource} clock`;
   let validity: string;
   if (Number.isNaN(s.pastValidityMs)) {
-    validity = vEnd === null ? `the lease was valid until ${s.lease.validUntil.toFixed(1)} on ${clock}` : `${clock} reached the lease's validUntil (${s.lease.validUntil.toFixed(1)}) at true ${fmtMs(vEnd)}`;
+    validity = vEnd === null ? `the lease was valid until ${s.validUntil.toFixed(1)} on ${clock}` : `${clock} reached the lease's validUntil (${s.validUntil.toFixed(1)}) at true ${fmtMs(vEnd)}`;
   } else if (s.pastValidityMs > 0) {
-    validity = `${clock} reached the lease's validUntil (${s.lease.validUntil.toFixed(1)})${vEnd === null ? '' : ` at true ${fmtMs(vEnd)}`}, so the section ran <strong>${fmtMs(s.pastValidityMs * 1000)} past the validity it computed</strong>`;
+    validity = `${clock} reached the lease's validUntil (${s.validUntil.toFixed(1)})${vEnd === null ? '' : ` at true ${fmtMs(vEnd)}`}, so the section ran <strong>${fmtMs(s.pastValidityMs * 1000)} past the validity it computed</strong>`;
   } else {
     validity = `it ended ${fmtMs(-s.pastValidityMs * 1000)} before the validity it computed on ${clock}`;
   }
@@ -83,7 +84,7 @@ function violationList(run: RunResult): string {
     items.push(`<li>… and ${rest.length} more overlapping pairs of sections, from ${fmtMs(Math.min(...rest.map((o) => o.overlapStart)))} to ${fmtMs(Math.max(...rest.map((o) => o.overlapEnd)))} (hover the timeline's boxes for each)</li>`);
   }
   const shown = others.slice(0, 20);
-  for (const v of shown) items.push(`<li class="violation-item"><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationSummary(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' || v.property === 'fencing' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`);
+  for (const v of shown) items.push(`<li class="violation-item"><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationSummary(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`);
   if (others.length > shown.length) items.push(`<li>… and ${others.length - shown.length} more</li>`);
   return `<ol class="violations-list">${items.join('')}</ol>`;
 }
@@ -145,7 +146,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<p class="how">Each client's lane shows its acquire attempts (thin), its critical sections (thick: from the acquire completing to the release, a learned loss, a crash or the end of the run), the point where its <em>own</em> clock reached the lease's validity (dashed) and, in red, the part of the section after it; ● a write the resource accepted, ✕ one it refused. Faults are shaded across all lanes; hover for details.</p>`,
     closeUp,
     `<h2>Verdict</h2>`,
-    `<table class="verdict"><tr><th>expected</th><td>${verdictBadge(result.expected, '')}</td></tr><tr><th>observed</th><td>${verdictBadge(result.verdict, '')} ${matches ? '' : '<strong class="bad">differs from the expected verdict</strong>'}</td></tr><tr><th>properties checked</th><td>${result.properties.map(esc).join(', ')}</td></tr></table>`,
+    `<table class="verdict"><tr><th>expected</th><td>${verdictBadge(result.expected, '')}</td></tr><tr><th>observed</th><td>${verdictBadge(result.verdict, '')} ${matches ? '' : '<strong class="bad">differs from the expected verdict</strong>'}</td></tr><tr><th>properties checked</th><td>${result.properties.map(esc).join(', ')}</td></tr>${result.invalid === null ? '' : `<tr><th>no verdict</th><td id="invalid-reason"><strong class="bad">${esc(result.invalid.reason)}</strong></td></tr>`}<tr><th>evidence</th><td id="evidence">${esc(evidenceText(result.evidence))}</td></tr></table>`,
     violationList(result),
     `<h2>Faults and what they did</h2>`,
     faultTable(result),
@@ -194,6 +195,7 @@ export const PAGE_STYLE = [
   '.v-safe{background:#dafbe1;color:#116329;border-color:#8fd19e}',
   '.v-unsafe{background:#ffebe9;color:#a40e26;border-color:#ff8182}',
   '.v-stuck{background:#fff8c5;color:#7d4e00;border-color:#d4a72c}',
+  '.v-invalid{background:#1f2328;color:#ffd8b5;border-color:#bc4c00}',
   '.match{background:#dafbe1;color:#116329}',
   '.mismatch{background:#d62828;color:#fff}',
   '.real{background:#1f2328;color:#fff}',

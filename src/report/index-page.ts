@@ -26,6 +26,7 @@ export function oneLineSummary(scenario: Scenario): string {
 export function renderCatalogIndex(rows: ReadonlyArray<CatalogRow>): string {
   const all = rows.flatMap((r) => r.results);
   const agree = all.filter((r) => r.verdict === r.expected).length;
+  const invalid = all.filter((r) => r.verdict === 'invalid').length;
   const columns = Math.max(1, ...rows.map((r) => Math.max(r.scenario.variants.length, r.results.length)));
   const body = rows.map(({ scenario, results, reportHref }) => {
     // The scenario's own variant order; a result for a variant the scenario no longer has goes last.
@@ -38,10 +39,11 @@ export function renderCatalogIndex(rows: ReadonlyArray<CatalogRow>): string {
         return `<td class="cell not-run" data-variant="${esc(name)}"><div class="variant">${esc(name)}</div><div>expected ${esc(expected)}</div><div class="muted">not run</div></td>`;
       }
       const ok = result.verdict === result.expected;
+      const invalid = result.verdict === 'invalid';
       return (
-        `<td class="cell ${ok ? 'agree' : 'disagree'}" data-variant="${esc(name)}" data-verdict="${esc(result.verdict)}" data-expected="${esc(result.expected)}">` +
+        `<td class="cell ${ok ? 'agree' : invalid ? 'invalid' : 'disagree'}" data-variant="${esc(name)}" data-verdict="${esc(result.verdict)}" data-expected="${esc(result.expected)}">` +
         `<a href="${esc(reportHref(result))}"><div class="variant">${esc(name)}</div>` +
-        `<div>expected <b>${esc(result.expected)}</b></div><div>observed <b>${esc(result.verdict)}</b> ${ok ? '✓' : '✗'}</div></a></td>`
+        `<div>expected <b>${esc(result.expected)}</b></div><div>observed <b>${esc(result.verdict)}</b> ${ok ? '✓' : '✗'}</div>${invalid ? `<div class="why">no verdict: ${esc(result.invalid?.reason ?? 'no evidence')}</div>` : ''}</a></td>`
       );
     });
     for (let i = ordered.length; i < columns; i++) cells.push('<td class="empty"></td>');
@@ -60,6 +62,8 @@ td.cell a,td.cell.not-run{display:block;padding:6px 8px;color:inherit;text-decor
 td.cell a:hover{text-decoration:underline}
 td.agree{background:#dafbe1}
 td.disagree{background:#ffcfcc;outline:2px solid #d62828;outline-offset:-2px}
+td.invalid{background:#1f2328;color:#ffd8b5;outline:2px solid #bc4c00;outline-offset:-2px}
+.why{font-size:12px}
 td.not-run{background:#f6f8fa;color:#656d76}
 td.empty{background:#fff;border:none}
 .variant{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-weight:600;word-break:break-all}
@@ -77,7 +81,7 @@ td.empty{background:#fff;border:none}
     '<body>',
     '<main>',
     '<h1>locksim: the scenario catalog</h1>',
-    `<p class="totals">${all.length} runs: <strong>${agree}</strong> concluded as expected${all.length - agree > 0 ? `, <strong class="bad">${all.length - agree} did not</strong>` : ''}.</p>`,
+    `<p class="totals">${all.length} runs: <strong>${agree}</strong> concluded as expected${all.length - agree > 0 ? `, <strong class="bad">${all.length - agree} did not</strong>` : ''}${invalid > 0 ? ` (<strong class="bad">${invalid} invalid</strong>: no evidence to judge on)` : ''}.</p>`,
     '<p>Each row is a scenario that teaches one distributed-lock pitfall; each cell one variant (an algorithm, a safeguard) with the verdict it should reach and the one it reached. Green: as expected; red: not. Open a cell for the run\'s timeline and its replay command.</p>',
     `<table class="catalog"><thead><tr><th>scenario</th><th colspan="${columns}">variants</th></tr></thead><tbody>`,
     ...body,

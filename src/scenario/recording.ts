@@ -3,6 +3,7 @@ import type { KeySample } from '../check/keys.ts';
 import { OnlineJudge, type Judgement, type Property } from '../check/online.ts';
 import { HistoryRecorder, type HistoryWindow } from '../check/recorder.ts';
 import { Tally, type WorkCounts } from '../check/tally.ts';
+import { EvidenceTally } from '../check/evidence.ts';
 import type { Micros } from '../sim/time.ts';
 
 export interface RecordingSetup {
@@ -15,6 +16,8 @@ export interface RecordingSetup {
   readonly window?: HistoryWindow;
   /** When the faults last healed so far (the nemesis's), µs; polled before each item. */
   readonly lastHealAt: () => Micros | null;
+  /** The clients, for the per-client evidence (default: those that appear in the history). */
+  readonly clients?: readonly string[];
 }
 
 /** How a run ended, for the judge. */
@@ -34,11 +37,14 @@ export class RunRecording {
   private readonly judge: OnlineJudge;
   private readonly recorder: HistoryRecorder;
   private readonly tally = new Tally();
+  /** What the verdict rests on, per client (the whole run's, whatever the window keeps). */
+  readonly evidence: EvidenceTally;
   private nextIndex = 0;
   private healedAt: Micros | null = null;
   private now: Micros = 0;
 
   constructor(private readonly setup: RecordingSetup) {
+    this.evidence = new EvidenceTally(setup.clients ?? []);
     this.judge = new OnlineJudge({
       properties: setup.properties,
       lockNodes: setup.lockNodes,
@@ -61,6 +67,7 @@ export class RunRecording {
     this.advance(event.at);
     this.judge.event(event);
     this.tally.event(event);
+    this.evidence.event(event);
     this.recorder.event(event);
   }
 
@@ -68,6 +75,7 @@ export class RunRecording {
     this.advance(write.at);
     this.judge.write(write);
     this.tally.write(write);
+    this.evidence.write(write);
     this.recorder.write(write);
   }
 

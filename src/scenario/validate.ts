@@ -1,7 +1,8 @@
+import { MECHANISMS } from '../check/mechanism.ts';
 import { validateFault } from '../faults/fault.ts';
 import { PERSISTENCE_MODES } from '../redis/node.ts';
 import { RESOURCE_MODES } from '../workload/resource.ts';
-import { clientSpecs, nodeSpecs, PROPERTIES, VERDICTS, type Scenario } from './types.ts';
+import { clientSpecs, EXPECTABLE_VERDICTS, nodeSpecs, PROPERTIES, type Scenario } from './types.ts';
 
 /** A scenario that failed validation; the message lists every problem with the field it is in. */
 export class ScenarioError extends Error {
@@ -86,9 +87,14 @@ export function validateScenario(value: unknown, source: string): Scenario {
       else if (seen.has(v.name)) problems.push(`${where}.name: '${v.name}' is used twice`);
       else seen.add(v.name);
       if (typeof v.lock !== 'function') problems.push(`${where}.lock: must be a lock factory, e.g. redlock() or singleInstance({ release: 'del' })`);
-      if (typeof v.expected !== 'string' || !(VERDICTS as readonly string[]).includes(v.expected)) problems.push(`${where}.expected: must be one of ${VERDICTS.join(', ')}, got ${JSON.stringify(v.expected)}`);
+      if (v.expected === 'invalid') problems.push(`${where}.expected: 'invalid' is not a verdict to expect (a run without evidence always fails); expect one of ${EXPECTABLE_VERDICTS.join(', ')}`);
+      else if (typeof v.expected !== 'string' || !(EXPECTABLE_VERDICTS as readonly string[]).includes(v.expected)) problems.push(`${where}.expected: must be one of ${EXPECTABLE_VERDICTS.join(', ')}, got ${JSON.stringify(v.expected)}`);
       if (v.resource !== undefined && !(RESOURCE_MODES as readonly string[]).includes(v.resource as string)) problems.push(`${where}.resource: must be one of ${RESOURCE_MODES.join(', ')}, got ${JSON.stringify(v.resource)}`);
       if (v.properties !== undefined && (!Array.isArray(v.properties) || v.properties.some((p) => !(PROPERTIES as readonly string[]).includes(p as string)))) problems.push(`${where}.properties: must be a list of ${PROPERTIES.join(', ')}`);
+      if (v.breaks !== undefined) {
+        if (!Array.isArray(v.breaks) || v.breaks.length === 0 || v.breaks.some((m) => !(MECHANISMS as readonly string[]).includes(m as string))) problems.push(`${where}.breaks: must be a non-empty list of ${MECHANISMS.join(', ')}`);
+        else if (v.expected === 'safe') problems.push(`${where}.breaks: a variant expected safe breaks nothing; drop 'breaks' or expect 'unsafe'/'stuck'`);
+      }
       if (v.faults !== undefined) {
         if (!Array.isArray(v.faults)) problems.push(`${where}.faults: must be a list of faults`);
         else v.faults.forEach((f, k) => problems.push(...validateFault(f, `${where}.faults[${k}]`, processes)));
