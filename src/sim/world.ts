@@ -4,6 +4,7 @@ import { DEFAULT_DELAY, Network, type DelayModel, type NetworkKernel } from './n
 import { SimProcess, type ProcessFactory, type ProcessKernel } from './process.ts';
 import { RandomStream } from './random.ts';
 import { drive } from './scheduler.ts';
+import { unwatchRealTime, watchRealTime, type RealTimeCall } from './real-time-guard.ts';
 import { MICROS_PER_MS, type Micros } from './time.ts';
 import { Trace, type TraceKind } from './trace.ts';
 
@@ -69,6 +70,8 @@ export class World {
   readonly trace: Trace;
   readonly network: Network;
   readonly errors: ProcessError[] = [];
+  /** Calls that reached the host's real time or randomness while this world ran (a run that has any gets no verdict). */
+  readonly realTimeCalls: RealTimeCall[] = [];
   /** Called when a process dies of an uncaught error (the history records it as a crash). */
   onProcessFailed: ((process: string) => void) | null = null;
   private readonly queue = new EventQueue();
@@ -256,6 +259,7 @@ export class World {
     const until = options.until ?? Number.POSITIVE_INFINITY;
     this.running = true;
     const queue = this.queue;
+    watchRealTime(this.realTimeCalls);
     try {
       await drive(() => {
         for (;;) {
@@ -270,6 +274,7 @@ export class World {
         }
       });
     } finally {
+      unwatchRealTime(this.realTimeCalls);
       this.running = false;
     }
     return { now: this.time, events: this.eventCount, traceHash: this.traceHash, errors: this.errors };
