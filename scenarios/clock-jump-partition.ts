@@ -1,3 +1,4 @@
+import { ALL_FAULTS } from '../src/faults/model.ts';
 import { redlock, type Scenario } from '../src/index.ts';
 
 /** DESIGN §7.3: Kleppmann's timeline. */
@@ -20,12 +21,14 @@ const scenario: Scenario = {
     durationMs: 20_000,
   },
   workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 5_000, max: 6_000 }, thinkMs: { min: 50, max: 100 } },
+  // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
+  explore: ALL_FAULTS,
   faults: [
     { kind: 'partition', at: 0, groups: [['client-1'], ['redis-4', 'redis-5']], durationMs: 12_000 },
     { kind: 'partition', at: 0, groups: [['client-2'], ['redis-1', 'redis-2']], durationMs: 12_000 },
     { kind: 'jump', at: 1_000, process: 'redis-3', deltaMs: 20_000 },
   ],
-  variants: [{ name: 'redlock', lock: redlock(), expected: 'unsafe', note: 'two majorities share redis-3, whose key expired early' }],
+  variants: [{ name: 'redlock', breaks: ['mutex', 'lost-update'], lock: redlock(), expected: 'unsafe', note: 'two majorities share redis-3, whose key expired early' }],
 };
 
 export default scenario;

@@ -1,3 +1,4 @@
+import { ALL_FAULTS } from '../src/faults/model.ts';
 import { fencing, singleInstance, type NodeSpec, type Scenario } from '../src/index.ts';
 
 /** redis-1 holds the lock; redis-2 holds the fencing token counter, with the given persistence. */
@@ -29,10 +30,12 @@ const scenario: Scenario = {
     durationMs: 8_000,
   },
   workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 200, max: 400 }, thinkMs: { min: 50, max: 150 } },
+  // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
+  explore: ALL_FAULTS,
   faults: [{ kind: 'crash', at: 3_000, process: 'redis-2', restartAfterMs: 0 }],
   variants: [
     {
-      name: 'persistence-none',
+      name: 'persistence-none', breaks: ['token-reused', 'holder-refused'],
       lock: fencing(singleInstance(), { node: 1 }),
       nodes: ['redis-1', 'redis-2'],
       resource: 'fenced',

@@ -6,6 +6,7 @@ import clockJumpPartition from './clock-jump-partition.ts';
 import control from './control.ts';
 import delayedWrite from './delayed-write.ts';
 import failover from './failover.ts';
+import fencingRegression from './fencing-regression.ts';
 import gcPause from './gc-pause.ts';
 import nodeRestart from './node-restart.ts';
 import pauseInFlight from './pause-in-flight.ts';
@@ -24,6 +25,7 @@ export const catalog: readonly Scenario[] = [
   clientClockStep,
   plainDelRelease,
   renewalTooLate,
+  fencingRegression,
   control,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,

@@ -29,8 +29,19 @@ const scenario: Scenario = {
   explore: { kinds: ['pause'], clientFaults: ['pause'], nodeFaults: false, windowMs: { from: 1, to: 9 }, minDwellMs: 1_000, maxDwellMs: 20_000, maxFaults: 2 },
   variants: [
     { name: 'redlock', lock: redlock(), expected: 'safe', note: 'after the pause, elapsed > ttl: validity is negative and Redlock refuses the lock' },
-    { name: 'redlock(checkValidity=false)', lock: redlock({ checkValidity: false }), expected: 'unsafe', note: 'without the elapsed-time check the late "yes" replies are taken at face value' },
-    { name: 'single-instance', lock: singleInstance(), nodes: ['redis-1'], expected: 'unsafe', note: 'SET NX PX alone has no notion of elapsed time' },
+    { name: 'redlock(checkValidity=false)', breaks: ['mutex'], lock: redlock({ checkValidity: false }), expected: 'unsafe', note: 'without the elapsed-time check the late "yes" replies are taken at face value' },
+    {
+      name: 'single-instance', breaks: ['mutex', 'lost-update'],
+      lock: singleInstance(),
+      nodes: ['redis-1'],
+      expected: 'unsafe',
+      // A client that stops at validity would notice the lease came back already expired and
+      // abandon it within one round trip, which overlaps client-2 only when client-2 happens to
+      // be inside a section then (18 seeds in 20). The client here trusts its acquire, as most
+      // code using a plain SET NX PX does, so the mechanism shows at every seed.
+      workload: { stopAtValidity: undefined },
+      note: 'SET NX PX alone has no notion of elapsed time: the late "yes" is a lock the client trusts and works under',
+    },
   ],
 };
 

@@ -1,3 +1,4 @@
+import { ALL_FAULTS } from '../src/faults/model.ts';
 import { singleInstance, type Scenario } from '../src/index.ts';
 
 /** DESIGN §7.9: release by plain DEL. */
@@ -16,9 +17,11 @@ const scenario: Scenario = {
     durationMs: 30_000,
   },
   workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 1_000, max: 2_000 }, thinkMs: { min: 10, max: 30 } },
+  // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
+  explore: ALL_FAULTS,
   faults: [{ kind: 'delay', at: 100, from: ['client-1'], to: ['redis-1'], delay: { kind: 'fixed', ms: 15_000 }, durationMs: 2_500 }],
   variants: [
-    { name: 'release=del', lock: singleInstance({ release: 'del' }), expected: 'unsafe', note: 'the late DEL removes client-2\'s lock' },
+    { name: 'release=del', breaks: ['mutex', 'lost-update'], lock: singleInstance({ release: 'del' }), expected: 'unsafe', note: 'the late DEL removes client-2\'s lock' },
     { name: 'compare-and-delete', lock: singleInstance(), expected: 'safe', note: 'the late release finds another token and deletes nothing' },
   ],
 };

@@ -13,26 +13,23 @@
  * `checkLock` explores random fault schedules (inside Redlock's model by default: partitions,
  * delays, node pauses, crashes with AOF always, node drift within 1 %, client clock jumps) and
  * throws on the first unsafe run, shrunk, with its timeline and a replay token; passing that
- * token back as `replay` re-runs exactly that case.
+ * token back as `replay` re-runs exactly that case. A run with no evidence (`invalid`: a client
+ * died of an error, e.g. the lock's factory threw, or no client ever acquired) throws too,
+ * whatever `failOn` says, with the reason: a lock that never ran is not safe.
  */
 import { describeFault } from './faults/fault.ts';
 import type { FaultGenerator } from './faults/arbitrary.ts';
 import { explore } from './explore/explore.ts';
 import { decodeToken, encodeToken } from './explore/token.ts';
 import type { LockFactory } from './locks/interface.ts';
-import { renderTimeline, violationText } from './report/timeline.ts';
+import { renderTimeline, violationSummary } from './report/timeline.ts';
+import { modelLines } from './faults/model.ts';
 import { runScenario, type RunResult } from './scenario/run.ts';
 import type { Scenario, Verdict } from './scenario/types.ts';
 import type { WorkloadOptions } from './workload/client.ts';
 import type { ResourceMode } from './workload/resource.ts';
 
-/** The default fault generator: what Redlock's model allows. */
-export const IN_MODEL_FAULTS: FaultGenerator = {
-  kinds: ['partition', 'delay', 'pause', 'crash', 'drift', 'jump'],
-  maxDriftPpm: 9_000,
-  clientFaults: ['jump'],
-  nodeFaults: ['pause', 'crash', 'drift'],
-};
+export { IN_MODEL_FAULTS, ALL_FAULTS } from './faults/model.ts';
 
 export interface LockCheckOptions {
   readonly lock: LockFactory;
@@ -44,7 +41,10 @@ export interface LockCheckOptions {
   readonly ttlMs?: number;
   /** Simulated length of each run, ms (default 12 000). */
   readonly durationMs?: number;
-  /** What faults to draw (default {@link IN_MODEL_FAULTS}). */
+  /**
+   * What faults to draw (default: inside the lock's model, src/faults/model.ts: IN_MODEL_FAULTS,
+   * with client pauses and delayed writes too when `resource` is 'fenced'; ALL_FAULTS opts out).
+   */
   readonly faults?: FaultGenerator;
   readonly resource?: ResourceMode;
   readonly workload?: Partial<WorkloadOptions>;
@@ -52,7 +52,7 @@ export interface LockCheckOptions {
   readonly runs?: number;
   /** The exploration's seed (default: LOCKSIM_SEED, else 1: tests are reproducible). */
   readonly seed?: number;
-  /** Verdicts that fail the check (default ['unsafe']; add 'stuck' to check liveness too). */
+  /** Verdicts that fail the check (default ['unsafe']; add 'stuck' to check liveness too). An `invalid` run always fails. */
   readonly failOn?: readonly Verdict[];
   /** A token a failure printed: re-runs exactly that case instead of exploring. */
   readonly replay?: string;
@@ -91,16 +91,25 @@ export function lockScenario(options: LockCheckOptions): Scenario {
       ...options.workload,
     },
     faults: [],
-    explore: options.faults ?? IN_MODEL_FAULTS,
+    ...(options.faults === undefined ? {} : { explore: options.faults }),
     variants: [{ name: options.name ?? 'lock', lock: options.lock, resource: options.resource, expected: 'safe' }],
   };
 }
 
 function report(result: RunResult, token: string, runs: number | null): string {
+  if (result.verdict === 'invalid') {
+    return [
+      `locksim: ${result.lockName || result.variant} has no verdict (invalid)${runs === null ? '' : ` in run ${runs}`}: ${result.invalid?.reason ?? 'no evidence'}`,
+      `  judged on ${result.evidence.acquisitions} acquisitions, ${result.evidence.sections} sections, ${result.evidence.redisCommands} Redis commands`,
+      ...result.processErrors.slice(0, 3).map((e) => `  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`),
+      `replay: checkLock({ ...sameOptions, replay: '${token}' })   (trace hash ${result.traceHash})`,
+    ].join('\n');
+  }
   const lines = [
     `locksim: ${result.lockName || result.variant} is ${result.verdict}${runs === null ? '' : ` (found after ${runs} runs)`}; the smallest failing schedule:`,
     ...result.faults.map((f) => `  ${describeFault(f)}`),
-    ...result.violations.slice(0, 3).map((v) => `  - ${violationText(v)}`),
+    ...violationSummary(result.violations, 3).map((line) => `  - ${line}`),
+    ...modelLines(result),
     '',
     renderTimeline(result, { maxLines: 40 }),
     '',
@@ -117,7 +126,7 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   if (options.replay !== undefined) {
     const token = decodeToken(options.replay);
     const result = await runScenario(scenario, { seed: token.seed, variant, faults: token.faults, keepTrace: true });
-    if (failOn.includes(result.verdict)) throw new LockCheckError(report(result, options.replay, null), result, options.replay);
+    if (failOn.includes(result.verdict) || result.verdict === 'invalid') throw new LockCheckError(report(result, options.replay, null), result, options.replay);
     return;
   }
   const envSeed = Number(process.env.LOCKSIM_SEED);

@@ -31,7 +31,7 @@ const scenario: Scenario = {
   world: { nodes, clients: 4, durationMs: 12_000 },
   workload: { resource: 'lock:counter', ttlMs: 2_000, workMs: { min: 1_000, max: 3_000 }, thinkMs: { min: 0, max: 20 }, stopAtValidity: { marginMs: 5 } },
   faults: [],
-  explore: { kinds: ['partition', 'delay', 'pause', 'crash', 'drift', 'jump'], maxDriftPpm: 2_000, clientFaults: ['jump'], nodeFaults: ['pause', 'crash', 'drift'] },
+  explore: { kinds: ['partition', 'delay', 'pause', 'crash', 'drift', 'jump'], maxDriftPpm: 2_000, clientFaults: ['jump'], nodeFaults: ['pause', 'crash', 'drift'], resourceFaults: false },
   variants: [
     { name: 'redlock', lock: redlock(eager), expected: 'safe' },
     { name: 'redlock(release=del)', lock: redlock({ ...eager, release: 'del' }), expected: 'safe' },

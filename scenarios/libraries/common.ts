@@ -10,10 +10,12 @@ import type { WorldSpec } from '../../src/scenario/types.ts';
 export const TTL_MS = 5_000;
 
 /**
- * Every library client has an ioredis `commandTimeout` of 1 s. Without one, a command whose
- * message a partition dropped, or that was sent to a crashed node, is never answered in the
- * simulation (SimRedis has no reconnect-and-resend), and every library here then waits for it
- * forever; a real ioredis would reconnect and resend, or TCP would retransmit.
+ * Every library client has an ioredis `commandTimeout` of 1 s, as production configurations of
+ * these libraries usually set. Without one, a command on a silently partitioned connection waits
+ * as it does under ioredis's defaults (TCP resends until the partition heals, or gives up after
+ * about 15 minutes), and a command to a crashed node rejects only after ioredis's reconnect
+ * budget (maxRetriesPerRequest 20, about 10 s): the libraries' findings would be about those
+ * waits rather than about the libraries.
  */
 export const COMMAND_TIMEOUT_MS = 1_000;
 

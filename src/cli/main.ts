@@ -1,19 +1,21 @@
 /**
  * The `locksim` command line. Exit codes: 0 every observed verdict is the expected one,
  * 1 some verdict differs from what the scenario expects, 2 bad input (the message says what),
- * 3 an internal error of locksim.
+ * 3 an internal error of locksim, 4 some run had no verdict (`invalid`: a client died of an
+ * error, or no client ever acquired; it takes precedence over 1).
  */
 import { echoWorld } from '../bench/echo-world.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { spawn } from 'node:child_process';
 import { sweepCommand } from './sweep.ts';
 import { relative, resolve } from 'node:path';
-import { runJson, runReport, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, tokenOf, verdictLine, worldBlock } from './present.ts';
 import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
 import { describeFault } from '../faults/fault.ts';
-import { explore } from '../explore/explore.ts';
+import { defaultGenerator, explore } from '../explore/explore.ts';
+import { ALL_FAULTS, modelLines } from '../faults/model.ts';
 import { decodeToken, replayCommand } from '../explore/token.ts';
-import { renderTimeline, violationText } from '../report/timeline.ts';
+import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadCatalog, loadScenario } from '../scenario/load.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -39,7 +41,8 @@ commands:
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
 Every command takes --help and --json (one JSON object on stdout).
 Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input,
-3 an internal error of locksim.
+3 an internal error of locksim, 4 a run with no verdict (INVALID: a client died of an error,
+or no client ever acquired; a verdict needs evidence). 4 takes precedence over 1.
 `,
   list: `usage: locksim list [--json]
 
@@ -63,22 +66,36 @@ Runs the scenario's hand-written fault schedule with seed N (default 1), judges 
 property broke (or with --timeline), the verdict, what each fault did, the trace hash and a
 replay command. Without --variant every variant runs. --all runs the whole catalog. Reports:
 an HTML and a JSON file per run, plus reports/index.html (scenarios x variants, expected and
-observed) and reports/junit.xml for the runs of this command.
-Exit code 0 when every verdict is the expected one, 1 otherwise.
+observed) and reports/junit.xml for the runs of this command. Under the verdict a line says
+what it was judged on (acquisitions, sections, writes, Redis commands, per client).
+A run with no evidence is INVALID, never SAFE: a client died of an uncaught error (a library
+that fails to load), or no client ever acquired; the reason and the first error are printed.
+Exit code 0 when every verdict is the expected one, 4 when some run was invalid, 1 otherwise.
 `,
-  explore: `usage: locksim explore <scenario> [--variant V] [--runs N | --time 30s] [--seed N] [--json]
+  explore: `usage: locksim explore <scenario> [--variant V] [--runs N | --time 30s] [--seed N] [--faults in-model|all] [--json]
 
 Draws random fault schedules (and simulation seeds) with fast-check, stops at the first run
 whose verdict is unsafe, shrinks it to the smallest schedule that still breaks, and prints it
 with its timeline and one replay command. --seed fixes the exploration (default: a fresh seed,
 printed; under CI=true, 1). Default --runs 200.
+Which faults it draws: the scenario's own generator if it names one (the catalog's pitfalls
+draw every kind); otherwise --faults in-model (the default): only faults the lock's model
+promises to survive (network delays, partitions and loss; node pauses, crashes with AOF always
+or a restart delayed past the TTL, node drift under 1 %; client crashes and wall-clock steps;
+with a fenced resource also client pauses and delayed writes). --faults all draws every kind
+on every process and link. Each schedule uses a random subset of the kinds (swarm testing),
+and times and lengths near the TTL and the workload's times as well as uniformly; a violation
+says which of its faults were outside the lock's model.
+An invalid run (a client died of an error, no client ever acquired) stops the exploration:
+it is reported with its reason, and the exit code is 4.
 Exit code 0 when what it found agrees with the variant's expected verdict (a violation for an
-unsafe variant, none for a safe one), 1 otherwise.
+unsafe variant, none for a safe one), 4 when a run was invalid, 1 otherwise.
 `,
   replay: `usage: locksim replay <token> [--timeline] [--json]
 
 Re-runs the run a token describes (scenario, variant, seed, fault schedule): the same trace
-hash, on any machine with the same locksim version.
+hash, on any machine with the same locksim version. Exit code 0 when the verdict is the
+expected one, 4 when the run was invalid, 1 otherwise.
 `,
   real: REAL_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
@@ -151,7 +168,7 @@ async function runCommand(args: string[]): Promise<number> {
       const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
       results.push({ result, scenario, ref, report });
       if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
-      if (!asJson && all) out(verdictLine(result));
+      if (!asJson && all) out(`${verdictLine(result)}\n${evidenceLine(result)}`);
     }
   }
   let index: string | null = null;
@@ -168,19 +185,21 @@ async function runCommand(args: string[]): Promise<number> {
     if (target !== null) openInBrowser(target);
   }
   const ok = results.every(({ result }) => result.verdict === result.expected);
+  const invalid = results.filter(({ result }) => result.verdict === 'invalid');
   if (asJson) {
     const items = results.map(({ result, ref }) => runJson(result, ref, false));
     json(items.length === 1 ? items[0] : { seed, ok, results: items });
   } else if (results.length > 1) {
     const bad = results.filter(({ result }) => result.verdict !== result.expected);
     out(`\n${results.length - bad.length} of ${results.length} verdicts as expected${bad.length > 0 ? `; differing: ${bad.map(({ result }) => `${result.scenario}/${result.variant}`).join(', ')}` : ''}`);
+    if (invalid.length > 0) out(`${invalid.length} of ${results.length} runs INVALID (no evidence to judge on): ${invalid.map(({ result }) => `${result.scenario}/${result.variant}`).join(', ')}`);
   }
   if (!asJson && index !== null && (all || results.length > 1)) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
-  return ok ? 0 : 1;
+  return exitCode(results.map(({ result }) => result));
 }
 
 async function exploreCommand(args: string[]): Promise<number> {
-  const parsed = parseArgs('explore', args, { '--variant': 'string', '--seed': 'integer', '--runs': 'integer', '--time': 'string', '--json': 'boolean', '--help': 'boolean' });
+  const parsed = parseArgs('explore', args, { '--variant': 'string', '--seed': 'integer', '--runs': 'integer', '--time': 'string', '--faults': 'string', '--json': 'boolean', '--help': 'boolean' });
   if (booleanFlag(parsed, '--help')) return help('explore');
   if (parsed.positional.length !== 1) throw new UsageError('explore: name one scenario (locksim list shows them)');
   const ref = parsed.positional[0] as string;
@@ -195,17 +214,23 @@ async function exploreCommand(args: string[]): Promise<number> {
   const tty = process.stderr.isTTY === true && !asJson;
   const started = performance.now();
   if (!asJson) out(`exploring ${scenario.name}/${variant.name} with seed ${seed} (${timeLimitMs !== undefined ? `for ${time}` : `${runsFlag ?? 200} runs`}); pass --seed ${seed} to repeat this exploration`);
+  const faultsFlag = stringFlag(parsed, '--faults');
+  if (faultsFlag !== undefined && faultsFlag !== 'in-model' && faultsFlag !== 'all') throw new UsageError(`explore: --faults takes 'in-model' or 'all', got '${faultsFlag}'`);
   const result = await explore(scenario, {
     variant: variant.name,
     seed,
+    ...(faultsFlag === 'all' ? { generator: ALL_FAULTS } : faultsFlag === 'in-model' ? { generator: defaultGenerator({ ...scenario, explore: undefined }, variant) } : {}),
     runs: runsFlag ?? (timeLimitMs !== undefined ? 1_000_000 : 200),
     timeLimitMs,
     scenarioRef: ref,
     onRun: tty ? (n) => process.stderr.write(`\r  ${n} runs, ${((performance.now() - started) / 1000).toFixed(1)} s`) : undefined,
   });
   if (tty) process.stderr.write('\n');
-  const verdict = result.found ? 'unsafe' : 'safe';
-  const agrees = variant.expected === 'unsafe' ? result.found : !result.found;
+  // The exploration stops at an invalid run too (a run without evidence is never a pass).
+  const invalid = result.shrunk?.verdict === 'invalid' ? result.shrunk : null;
+  const verdict = invalid !== null ? 'invalid' : result.found ? (result.shrunk?.verdict ?? 'unsafe') : 'safe';
+  const agrees = invalid === null && (variant.expected === 'unsafe' ? result.found : !result.found);
+  const code = invalid !== null ? EXIT_INVALID : agrees ? 0 : 1;
   if (asJson) {
     json({
       scenario: scenario.name,
@@ -214,22 +239,32 @@ async function exploreCommand(args: string[]): Promise<number> {
       verdict,
       expected: variant.expected,
       matches: agrees,
+      invalid: invalid?.invalid ?? null,
+      evidence: result.shrunk?.evidence ?? null,
       runs: result.runsToFailure,
       shrinks: result.shrinks,
       violations: result.shrunk?.violations ?? [],
       traceHash: result.shrunk?.traceHash ?? null,
       faultsFired: result.shrunk?.faultsFired ?? [],
       faults: result.shrunk?.faults ?? [],
+      outsideModel: result.shrunk?.outsideModel ?? [],
       token: result.token,
       wallMs: Math.round(performance.now() - started),
     });
-    return agrees ? 0 : 1;
+    return code;
   }
   if (!result.found || result.shrunk === null || result.token === null) {
     out(`no violation in ${result.runsToFailure} runs${result.interrupted ? ' (time limit reached)' : ''}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}`);
-    return agrees ? 0 : 1;
+    return code;
   }
   const shrunk = result.shrunk;
+  if (invalid !== null) {
+    out(`run ${result.runsToFailure} had no verdict (INVALID): ${invalid.invalid?.reason ?? 'no evidence'}`);
+    out(evidenceLine(invalid));
+    for (const e of invalid.processErrors.slice(0, 3)) out(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
+    out(`  replay: ${replayCommand(result.token)}`);
+    return code;
+  }
   out(`violation found after ${result.runsToFailure} runs; shrunk ${result.shrinks} times to ${shrunk.faults.length} faults:`);
   for (const f of shrunk.faults) out(`  ${describeFault(f)}`);
   out('');
@@ -238,10 +273,12 @@ async function exploreCommand(args: string[]): Promise<number> {
   out(renderTimeline(shrunk));
   out('');
   out(verdictLine(shrunk));
-  for (const v of shrunk.violations.slice(0, 3)) out(`  - ${violationText(v)}`);
+  out(evidenceLine(shrunk));
+  for (const line of violationSummary(shrunk.violations, 3)) out(`  - ${line}`);
+  for (const line of modelLines(shrunk)) out(line);
   out(`  trace hash ${shrunk.traceHash}`);
   out(`  replay: ${replayCommand(result.token)}`);
-  return agrees ? 0 : 1;
+  return code;
 }
 
 async function replayCommandLine(args: string[]): Promise<number> {
@@ -259,7 +296,7 @@ async function replayCommandLine(args: string[]): Promise<number> {
   const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, durationMs: token.durationMs, keepTrace: true });
   if (booleanFlag(parsed, '--json')) json(runJson(result, token.scenario, false));
   else out(runReport(scenario, result, token.scenario, { timeline: true }));
-  return result.verdict === result.expected ? 0 : 1;
+  return exitCode([result]);
 }
 
 async function demoCommand(args: string[]): Promise<number> {

@@ -4,6 +4,8 @@ import type { Fault } from '../faults/fault.ts';
 import { runScenario, findVariant, type RunResult } from '../scenario/run.ts';
 import { clientSpecs, nodeSpecs, variantWorld, type Scenario, type Variant, type Verdict } from '../scenario/types.ts';
 import { encodeToken } from './token.ts';
+import { inModelFaults } from '../faults/model.ts';
+import { RESOURCE_PROCESS } from '../workload/resource.ts';
 
 export interface ExploreOptions {
   /** The variant to explore (default: the first). */
@@ -16,7 +18,7 @@ export interface ExploreOptions {
   readonly seed: number;
   /** Overrides the scenario's fault generator. */
   readonly generator?: FaultGenerator;
-  /** Which verdicts count as a failure (default: unsafe only). */
+  /** Which verdicts count as a failure (default: unsafe only; an `invalid` run always does). */
   readonly failOn?: readonly Verdict[];
   /** The name the replay token uses for the scenario (a catalog name or a file path). */
   readonly scenarioRef?: string;
@@ -45,13 +47,30 @@ export interface ExploreResult {
 export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorWorld {
   const world = variantWorld(scenario, variant);
   const nodes = nodeSpecs(world);
+  const workload = { ...scenario.workload, ...variant.workload };
+  const ttlMs = workload.ttlMs;
+  // Moments that matter: the TTL and the usual renewal intervals, and the workload's own times.
+  const moments = [ttlMs / 3, ttlMs / 2, ttlMs, workload.workMs.min, workload.workMs.max, workload.thinkMs.max].filter((m) => m >= 10);
   return {
     clients: clientSpecs(world).map((c) => c.name),
     nodes: nodes.map((n) => n.name),
     replicas: nodes.filter((n) => n.replicaOf !== undefined).map((n) => n.name),
+    resource: RESOURCE_PROCESS,
     durationMs: world.durationMs,
-    ttlMs: variant.workload?.ttlMs ?? scenario.workload.ttlMs,
+    ttlMs,
+    moments: [...new Set(moments.map((m) => Math.round(m)))],
   };
+}
+
+/**
+ * What exploration draws for a variant: the scenario's own generator if it has one, else what
+ * the lock's model allows (src/faults/model.ts): a correct lock is not reported broken by a
+ * fault it never claimed to survive. `--faults all` (ALL_FAULTS) opts out of the model.
+ */
+export function defaultGenerator(scenario: Scenario, variant: Variant): FaultGenerator {
+  if (scenario.explore !== undefined) return scenario.explore;
+  const volatile = nodeSpecs(variantWorld(scenario, variant)).filter((n) => n.persistence !== 'aof-always').map((n) => n.name);
+  return { ...inModelFaults(variant.resource), delayedRestart: volatile };
 }
 
 /**
@@ -62,7 +81,7 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
   const variant = findVariant(scenario, options.variant);
   const failOn = options.failOn ?? ['unsafe'];
-  const schedules = faultSchedule(generatorWorld(scenario, variant), options.generator ?? scenario.explore);
+  const schedules = faultSchedule(generatorWorld(scenario, variant), options.generator ?? defaultGenerator(scenario, variant));
   let runs = 0;
   let firstFailure: { seed: number; faults: readonly Fault[] } | null = null;
   let runsToFailure = 0;
@@ -70,7 +89,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
     const result = await runScenario(scenario, { seed, variant: variant.name, faults });
     runs++;
     options.onRun?.(runs, result);
-    const failed = failOn.includes(result.verdict);
+    // A run without evidence is never a pass, whatever failOn says.
+    const failed = failOn.includes(result.verdict) || result.verdict === 'invalid';
     if (failed && firstFailure === null) {
       firstFailure = { seed, faults };
       runsToFailure = runs;

@@ -5,11 +5,18 @@ import type { Fault, FaultKind } from './fault.ts';
 export interface FaultGenerator {
   /** Fault kinds to draw from (default: pause, crash, partition, drift, jump, delay, and failover in a world with replicas). */
   readonly kinds?: readonly FaultKind[];
+  /**
+   * Swarm testing (default true): each schedule uses a random non-empty subset of `kinds`, so a
+   * bug that one kind alone shows is not drowned by the others (Groce et al., "Swarm Testing").
+   */
+  readonly swarm?: boolean;
   /** At most this many faults per schedule, before the final heal (default 3). */
   readonly maxFaults?: number;
+  /** At least this many (default 0: shrinking can reach the empty schedule, a bug that needs no fault). */
+  readonly minFaults?: number;
   /** Faults start within this window of true time, ms (default: early enough that every fault has ended by 80 % of the run). */
   readonly windowMs?: { readonly from: number; readonly to: number };
-  /** A fault lasts at least this long, ms, so faults do not flap faster than a TTL matters (default TTL / 2). */
+  /** A fault lasts at least this long, ms (default 10). */
   readonly minDwellMs?: number;
   /** And at most this long, ms (default 2 × TTL, but at most 70 % of the run). */
   readonly maxDwellMs?: number;
@@ -22,6 +29,17 @@ export interface FaultGenerator {
   readonly clientFaults?: boolean | readonly FaultKind[];
   /** The same for Redis nodes. */
   readonly nodeFaults?: boolean | readonly FaultKind[];
+  /**
+   * Whether network faults (delay, partition, cut, loss) may hit the links to the protected
+   * resource: delayed or held writes, what fencing exists for (default true).
+   */
+  readonly resourceFaults?: boolean;
+  /**
+   * Nodes that lose keys when they crash (no AOF always): their crashes restart no sooner than
+   * one TTL later, as Redlock prescribes. An immediate restart of such a node is outside the
+   * lock's model; leave it out to draw that too.
+   */
+  readonly delayedRestart?: readonly string[];
 }
 
 export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ['pause', 'crash', 'partition', 'drift', 'jump', 'delay'];
@@ -32,17 +50,47 @@ export interface GeneratorWorld {
   readonly nodes: readonly string[];
   /** The nodes that are replicas (a failover promotes one). */
   readonly replicas?: readonly string[];
+  /** The protected resource's process, if network faults may reach it. */
+  readonly resource?: string;
   readonly durationMs: number;
   readonly ttlMs: number;
+  /**
+   * Durations that matter to the lock, ms (its TTL, validity, retry delay, renewal interval,
+   * the workload's work time): fault lengths and delays are drawn around them as often as
+   * uniformly, and fault times around their multiples (default: the TTL and its half and third).
+   */
+  readonly moments?: readonly number[];
 }
 
-/** Rounds to a whole 10 ms so that schedules print readably (to 1 ms inside short windows). */
+/** Rounds to a whole 10 ms so that schedules print readably (to 1 ms below a second). */
 const roundTo = (step: number) => (n: number): number => Math.round(n / step) * step;
+const readable = (n: number): number => (n < 1000 ? Math.round(n) : Math.round(n / 10) * 10);
+
+/** An integer near `m` (within ±`spread` of it, at least `min`). */
+function near(m: number, spread: number, min: number, max: number): fc.Arbitrary<number> {
+  const lo = Math.max(min, Math.round(m - spread));
+  const hi = Math.min(max, Math.round(m + spread));
+  return fc.integer({ min: Math.min(lo, hi), max: Math.max(lo, hi) });
+}
 
 /**
- * A fast-check arbitrary of fault schedules for a world: up to `maxFaults` faults, each with a
- * minimum dwell time, followed by a final heal (so the liveness phase can run). Shrinking
- * removes faults and moves numbers towards the smallest that still break the property.
+ * A length drawn half the time uniformly in [min, max], half the time near one of the moments
+ * that matter (just below or just above it: the boundary is where locks break).
+ */
+function aroundMoments(moments: readonly number[], min: number, max: number): fc.Arbitrary<number> {
+  const inside = moments.filter((m) => m >= min && m <= max);
+  const uniform = fc.integer({ min, max });
+  if (inside.length === 0) return uniform.map(readable);
+  const nearOne = fc.oneof(...inside.map((m) => near(m, Math.max(5, m * 0.1), min, max)));
+  return fc.oneof(uniform, nearOne).map(readable);
+}
+
+/**
+ * A fast-check arbitrary of fault schedules for a world: up to `maxFaults` faults of a random
+ * subset of the allowed kinds (swarm testing), at times and for lengths drawn uniformly and
+ * around the moments that matter to the lock, followed by a final heal when there is any fault
+ * (so the liveness phase can run). Shrinking removes faults, down to none, and moves numbers
+ * towards the smallest that still break the property.
  */
 export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator = {}): fc.Arbitrary<Fault[]> {
   const replicas = world.replicas ?? [];
@@ -50,9 +98,10 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   // Every fault (start + dwell) ends by 80 % of the run, so that the final heal leaves the
   // liveness phase (TigerBeetle's second phase) room to run before the end.
   const maxDwell = Math.min(generator.maxDwellMs ?? world.ttlMs * 2, Math.round(world.durationMs * 0.7));
-  const minDwell = Math.min(generator.minDwellMs ?? Math.max(100, world.ttlMs / 2), maxDwell);
+  const minDwell = Math.min(generator.minDwellMs ?? 10, maxDwell);
   const window = generator.windowMs ?? { from: 0, to: Math.max(0, Math.round(Math.min(world.durationMs * 0.5, world.durationMs * 0.8 - maxDwell))) };
   const maxDrift = generator.maxDriftPpm ?? 100_000;
+  const moments = world.moments ?? [world.ttlMs / 3, world.ttlMs / 2, world.ttlMs];
   const allows = (rule: boolean | readonly FaultKind[] | undefined, kind: FaultKind): boolean =>
     rule === undefined || rule === true || (Array.isArray(rule) && rule.includes(kind));
   const targetsFor = (kind: FaultKind): string[] => [
@@ -60,41 +109,57 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
     ...(allows(generator.nodeFaults, kind) ? world.nodes : []),
   ];
   const round10 = roundTo(window.to - window.from < 1000 ? 1 : 10);
-  const at = fc.integer({ min: window.from, max: window.to }).map(round10);
-  const dwell = fc.integer({ min: minDwell, max: maxDwell }).map(round10);
+  // Fault times: uniform in the window, or just after a multiple of a moment (a lease granted
+  // near the start of the run expires, is renewed or is retried around those times).
+  const anchors = [...new Set(moments.flatMap((m) => [1, 2, 3].map((k) => Math.round(m * k))))].filter((t) => t >= window.from && t <= window.to);
+  const uniformAt = fc.integer({ min: window.from, max: window.to });
+  const at = (anchors.length === 0 ? uniformAt : fc.oneof(uniformAt, fc.oneof(...anchors.map((t) => near(t, Math.max(5, t * 0.05), window.from, window.to))))).map(round10);
+  const dwell = aroundMoments(moments, minDwell, maxDwell);
   const everyone = [...world.clients, ...world.nodes];
+  const resource = generator.resourceFaults === false || world.resource === undefined ? [] : [world.resource];
+  const reachable = [...everyone, ...resource];
   const node = fc.constantFrom(...(world.nodes.length > 0 ? world.nodes : everyone));
   const target = (kind: FaultKind): fc.Arbitrary<string> => fc.constantFrom(...targetsFor(kind));
+  /** One link end and the other side: everyone else, or one process (a single slow link). */
+  const linkEnds = fc
+    .record({ from: fc.constantFrom(...reachable), one: fc.constantFrom(...reachable), single: fc.boolean() })
+    .filter((r) => !r.single || r.from !== r.one)
+    .map(({ from, one, single }) => ({ from: [from], to: single ? [one] : reachable.filter((p) => p !== from) }));
 
   // Built lazily: a kind with no possible target must not be built at all.
   const byKind: Partial<Record<FaultKind, () => fc.Arbitrary<Fault>>> = {
     pause: () => fc.record({ kind: fc.constant('pause' as const), at, process: target('pause'), durationMs: dwell }),
-    crash: () => fc.record({ kind: fc.constant('crash' as const), at, process: target('crash'), restartAfterMs: dwell }),
+    crash: () => fc
+      .record({ kind: fc.constant('crash' as const), at, process: target('crash'), restartAfterMs: dwell })
+      .map((f) => (generator.delayedRestart?.includes(f.process) === true && f.restartAfterMs < world.ttlMs + 10 ? { ...f, restartAfterMs: readable(world.ttlMs + 10 + f.restartAfterMs) } : f)),
     partition: () => fc
-      .record({ at, durationMs: dwell, split: fc.subarray(everyone, { minLength: 1, maxLength: Math.max(1, everyone.length - 1) }), mode: fc.constantFrom('drop' as const, 'hold' as const) })
-      .map(({ at: a, durationMs, split, mode }): Fault => ({ kind: 'partition', at: a, durationMs, mode, groups: [split, everyone.filter((p) => !split.includes(p))] })),
+      .record({ at, durationMs: dwell, split: fc.subarray(reachable, { minLength: 1, maxLength: Math.max(1, reachable.length - 1) }), mode: fc.constantFrom('drop' as const, 'hold' as const) })
+      .map(({ at: a, durationMs, split, mode }): Fault => ({ kind: 'partition', at: a, durationMs, mode, groups: [split, reachable.filter((p) => !split.includes(p))] })),
     drift: () => fc.record({ kind: fc.constant('drift' as const), at, process: target('drift'), ppm: fc.integer({ min: -maxDrift, max: maxDrift }).map((p) => Math.round(p / 1000) * 1000), durationMs: dwell }),
-    jump: () => fc.record({ kind: fc.constant('jump' as const), at, process: target('jump'), deltaMs: fc.integer({ min: -2 * world.ttlMs, max: 2 * world.ttlMs }).map(round10) }),
+    jump: () => fc.record({ kind: fc.constant('jump' as const), at, process: target('jump'), deltaMs: fc.oneof(aroundMoments(moments, 10, 2 * world.ttlMs), aroundMoments(moments, 10, 2 * world.ttlMs).map((d) => -d)) }),
     delay: () => fc
-      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), delayMs: fc.integer({ min: 10, max: world.ttlMs * 2 }).map(round10) })
-      .map(({ at: a, durationMs, from, delayMs }): Fault => ({ kind: 'delay', at: a, durationMs, from: [from], to: everyone.filter((p) => p !== from), delay: { kind: 'fixed', ms: delayMs } })),
+      .record({ at, durationMs: dwell, ends: linkEnds, delayMs: aroundMoments(moments, 10, world.ttlMs * 2) })
+      .map(({ at: a, durationMs, ends, delayMs }): Fault => ({ kind: 'delay', at: a, durationMs, from: ends.from, to: ends.to, delay: { kind: 'fixed', ms: delayMs } })),
     loss: () => fc
-      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10) })
-      .map(({ at: a, durationMs, from, probability }): Fault => ({ kind: 'loss', at: a, durationMs, from: [from], to: everyone.filter((p) => p !== from), probability })),
+      .record({ at, durationMs: dwell, ends: linkEnds, probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10) })
+      .map(({ at: a, durationMs, ends, probability }): Fault => ({ kind: 'loss', at: a, durationMs, from: ends.from, to: ends.to, probability })),
     failover: () => fc.record({ kind: fc.constant('failover' as const), at, replica: fc.constantFrom(...replicas) }),
     cut: () => fc
-      .record({ at, durationMs: dwell, from: fc.constantFrom(...everyone), to: node })
+      .record({ at, durationMs: dwell, from: fc.constantFrom(...reachable), to: fc.oneof(node, fc.constantFrom(...resource, ...world.nodes)) })
       .filter((r) => r.from !== r.to)
       .map(({ at: a, durationMs, from, to }): Fault => ({ kind: 'cut', at: a, durationMs, from: [from], to: [to] })),
   };
   const processKinds: readonly FaultKind[] = ['pause', 'crash', 'drift', 'jump'];
-  const arbitraries = kinds
+  const drawable = kinds
     .filter((k) => k !== 'heal' && (k !== 'failover' || replicas.length > 0))
-    .filter((k) => !processKinds.includes(k) || targetsFor(k).length > 0)
-    .map((k) => (byKind[k] as () => fc.Arbitrary<Fault>)());
-  if (arbitraries.length === 0) throw new Error(`faultSchedule: no fault kind to draw from (kinds: ${kinds.join(', ')})`);
+    .filter((k) => !processKinds.includes(k) || targetsFor(k).length > 0);
+  if (drawable.length === 0) throw new Error(`faultSchedule: no fault kind to draw from (kinds: ${kinds.join(', ')})`);
+  const arbitraries = new Map(drawable.map((k) => [k, (byKind[k] as () => fc.Arbitrary<Fault>)()]));
   const healAt = round10(window.to + maxDwell + 10);
-  return fc
-    .array(fc.oneof(...arbitraries), { minLength: 1, maxLength: generator.maxFaults ?? 3 })
-    .map((faults) => [...[...faults].sort((a, b) => a.at - b.at), { kind: 'heal' as const, at: healAt }]);
+  const length = { minLength: generator.minFaults ?? 0, maxLength: generator.maxFaults ?? 3 };
+  const faults =
+    generator.swarm === false || drawable.length === 1
+      ? fc.array(fc.oneof(...arbitraries.values()), length)
+      : fc.subarray(drawable, { minLength: 1 }).chain((subset) => fc.array(fc.oneof(...subset.map((k) => arbitraries.get(k) as fc.Arbitrary<Fault>)), length));
+  return faults.map((drawn) => (drawn.length === 0 ? [] : [...[...drawn].sort((a, b) => a.at - b.at), { kind: 'heal' as const, at: healAt }]));
 }

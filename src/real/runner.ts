@@ -31,16 +31,19 @@
  * such a scenario is refused up front with {@link RealModeUnsupportedError}.
  */
 import { judge } from '../check/judge.ts';
+import { EvidenceTally, verdictWithEvidence } from '../check/evidence.ts';
 import { historyCounts } from '../check/damage.ts';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from '../check/history.ts';
 import type { Fault } from '../faults/fault.ts';
+import { faultsOutsideModel } from '../faults/model.ts';
 import { findVariant, runScenario, type RunResult, type Violation } from '../scenario/run.ts';
 import {
   clientSpecs,
   defaultProperties,
+  modelWorld,
   nodeSpecs,
   variantFaults,
   variantWorld,
@@ -733,10 +736,18 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   for (const e of nemesis?.errors ?? []) processErrors.push({ at: e.at, process: 'nemesis', message: e.message });
 
   const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
-  const { violations, verdict } = judge(history, properties, {
+  const judgement = judge(history, properties, {
     boundMs: scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000,
     blocked: (p) => blockedAtEnd.has(p),
   });
+  const { violations } = judgement;
+  // No verdict without evidence, as in the simulation (src/check/evidence.ts).
+  const clientNames = new Set(clientList.map((c) => c.name));
+  const tally = EvidenceTally.of(history, [...clientNames]);
+  const redisCommands = [...clients.values()].reduce((sum, c) => sum + c.commands, 0);
+  const evidence = tally.evidence(redisCommands);
+  const invalid = tally.invalidity(evidence, [...processErrors].sort((a, b) => a.at - b.at), (p) => clientNames.has(p));
+  const verdict = verdictWithEvidence(judgement.verdict, invalid);
   const lockName = [...clients.values()].find((c) => c.lockName !== '')?.lockName ?? '';
 
   let simulated: RunResult | null = null;
@@ -758,6 +769,8 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     seed: options.seed,
     verdict,
     expected: variant.expected,
+    invalid: verdict === 'invalid' ? invalid : null,
+    evidence,
     properties,
     violations,
     traceHash: 'real',
@@ -768,12 +781,13 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     trace: null,
     stats: {
       ...historyCounts(history),
-      redisCommands: [...clients.values()].reduce((sum, c) => sum + c.commands, 0),
+      redisCommands,
       messages: resource?.messages ?? 0,
       simulatedMs: endedAt / 1000,
     },
     processErrors: processErrors.sort((a, b) => a.at - b.at),
     processes: { clients: clientList.map((c) => c.name), nodes: specs.map((n) => n.name) },
+    outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, variant.resource ?? 'unguarded', workload.ttlMs)),
     simulated,
     agrees: simulated === null ? null : simulated.verdict === verdict,
     faultTimings: nemesis?.timings ?? [],

@@ -19,6 +19,10 @@ export interface RunJson {
   readonly verdict: Verdict;
   readonly expected: Verdict;
   readonly matches: boolean;
+  /** Why the run has no verdict (`verdict: 'invalid'`), else null. */
+  readonly invalid: { reason: string; firstError: string | null; kind: string } | null;
+  /** What the verdict rests on: acquisitions, sections, writes, Redis commands, in total and per client. */
+  readonly evidence: { [key: string]: JsonValue };
   readonly properties: string[];
   readonly violations: JsonValue[];
   readonly traceHash: string;
@@ -26,6 +30,8 @@ export interface RunJson {
   readonly events: number;
   readonly faults: JsonValue[];
   readonly faultsFired: JsonValue[];
+  /** The faults outside the lock's model, each with why (src/faults/model.ts). */
+  readonly outsideModel: string[];
   readonly stats: { [key: string]: JsonValue };
   readonly processErrors: JsonValue[];
   readonly processes: { clients: string[]; nodes: string[] };
@@ -73,6 +79,8 @@ export function runToJson(result: RunResult): RunJson {
     verdict: result.verdict,
     expected: result.expected,
     matches: result.verdict === result.expected,
+    invalid: result.invalid === null ? null : { kind: result.invalid.kind, reason: result.invalid.reason, firstError: result.invalid.firstError },
+    evidence: asObject(toJsonValue(result.evidence, '$.evidence')),
     properties: [...result.properties],
     violations: asArray(toJsonValue(result.violations, '$.violations')),
     traceHash: result.traceHash,
@@ -80,6 +88,7 @@ export function runToJson(result: RunResult): RunJson {
     events: result.events,
     faults: asArray(toJsonValue(result.faults, '$.faults')),
     faultsFired: asArray(toJsonValue(result.faultsFired, '$.faultsFired')),
+    outsideModel: [...result.outsideModel],
     stats: asObject(toJsonValue(result.stats, '$.stats')),
     processErrors: asArray(toJsonValue(result.processErrors, '$.processErrors')),
     processes: { clients: [...result.processes.clients], nodes: [...result.processes.nodes] },
