@@ -294,7 +294,7 @@ export class ResourceServer {
 
   /** The semantics of src/workload/resource.ts: the same {@link ResourceRegister}. */
   private handle(from: string, request: ResourceRequest): ResourceReply {
-    if (request.op === 'read') return { op: 'read', value: this.register.value };
+    if (request.op === 'read') return { op: 'read', value: this.register.read(request) };
     const { accepted, reason, before } = this.register.write(request);
     if (this.logging) {
       this.writes.push({ at: this.options.now(), process: from, value: request.value, readValue: request.readValue, token: request.token, lease: request.lease, accepted, before, reason });

@@ -104,7 +104,7 @@ export async function runClient(env: ClientEnvironment, lock: LockAlgorithm, opt
       if (lost) return;
       lost = true;
       const reason = held.signal?.reason;
-      record('lost', 'info', { resource: options.resource, reason: reason instanceof Error ? reason.message : 'lease lost' });
+      record('lost', 'info', { resource: options.resource, lease: leaseView(held), reason: reason instanceof Error ? reason.message : 'lease lost' });
     };
     const watch = options.watchLeaseSignal !== false;
     if (watch) {
@@ -137,7 +137,7 @@ async function criticalSection(
 ): Promise<void> {
   if (isLost()) return;
   record('read', 'invoke', {});
-  const read = await request({ op: 'read' });
+  const read = await request({ op: 'read', token: lease.fencingToken, lease: lease.value });
   if (read === null || read.op !== 'read') {
     record('read', 'fail', { reason: 'resource did not answer' });
     return;
@@ -162,7 +162,7 @@ async function criticalSection(
     }
     const late = local() - (lease.validUntil - margin);
     if (late > 0) {
-      record('abandon', 'info', { reason: `validity (less the ${margin} ms margin) passed on own clock ${late.toFixed(1)} ms ago` });
+      record('abandon', 'info', { lease: leaseView(lease), reason: `validity (less the ${margin} ms margin) passed on own clock ${late.toFixed(1)} ms ago` });
       return;
     }
   }
@@ -170,13 +170,13 @@ async function criticalSection(
   if (options.checkValidityBeforeWrite === true) {
     const now = lease.timeSource === 'wall' ? clock.now() : clock.monotonic();
     if (now >= lease.validUntil) {
-      record('abandon', 'info', { reason: `validity passed on own clock (${(now - lease.validUntil).toFixed(1)} ms ago)` });
+      record('abandon', 'info', { lease: leaseView(lease), reason: `validity passed on own clock (${(now - lease.validUntil).toFixed(1)} ms ago)` });
       return;
     }
   }
   const value = read.value + 1;
-  record('write', 'invoke', { value, readValue: read.value, token: lease.fencingToken });
-  const written = await request({ op: 'write', value, readValue: read.value, token: lease.fencingToken });
+  record('write', 'invoke', { value, readValue: read.value, token: lease.fencingToken, lease: leaseView(lease) });
+  const written = await request({ op: 'write', value, readValue: read.value, token: lease.fencingToken, lease: lease.value });
   if (written === null || written.op !== 'write') {
     record('write', 'fail', { value, reason: 'resource did not answer' });
     return;

@@ -14,7 +14,12 @@ export type ResourceMode = 'unguarded' | 'fenced' | 'cas';
 export const RESOURCE_MODES: readonly ResourceMode[] = ['unguarded', 'fenced', 'cas'];
 
 export type ResourceRequest =
-  | { readonly op: 'read' }
+  | {
+      readonly op: 'read';
+      /** The fencing token and lease the read is made under: a fenced resource checks tokens on every request. */
+      readonly token?: number;
+      readonly lease?: string;
+    }
   | {
       readonly op: 'write';
       readonly value: number;
@@ -48,6 +53,10 @@ export interface WriteOutcome {
  *   lease that was handed the same number, by a counter that went back, is refused; so is a
  *   write that does not say which lease it is under);
  * - `t > h`: accepted, and `t` becomes the highest, first presented by `L`.
+ *
+ * The resource checks tokens on every request, as Kleppmann's fencing does: a read under a higher
+ * token raises `h` too. Otherwise a holder that read under token 2 could lose its update to a
+ * stale holder's token-1 write that happens to land between its read and its write.
  */
 export class ResourceRegister {
   value = 0;
@@ -81,6 +90,15 @@ export class ResourceRegister {
     return reason === undefined ? { accepted, before } : { accepted, reason, before };
   }
 
+  /** Serves a read: the value; a fenced resource remembers a higher token the read presents. */
+  read(request: Extract<ResourceRequest, { op: 'read' }>): number {
+    if (this.mode === 'fenced' && request.token !== undefined && request.token > this.highestToken) {
+      this.highestToken = request.token;
+      this.highestLease = request.lease;
+    }
+    return this.value;
+  }
+
   /** Back to a fresh register (a restart): value 0, no token seen. */
   reset(): void {
     this.value = 0;
@@ -100,7 +118,7 @@ export function addResource(world: World, name: string, mode: ResourceMode, onWr
     const register = new ResourceRegister(mode);
     endpoint(ctx).serve((from, body): ResourceReply => {
       const request = body as ResourceRequest;
-      if (request.op === 'read') return { op: 'read', value: register.value };
+      if (request.op === 'read') return { op: 'read', value: register.read(request) };
       const { accepted, reason, before } = register.write(request);
       onWrite({ at: world.now, process: from, value: request.value, readValue: request.readValue, token: request.token, lease: request.lease, accepted, before, reason });
       return { op: 'write', accepted, reason };

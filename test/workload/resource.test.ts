@@ -53,6 +53,16 @@ describe('the fenced resource', () => {
     expect(writes[3]?.reason).toContain('another lease');
   });
 
+  it('checks tokens on reads too: a stale write that lands between a newer holder\'s read and write is refused', async () => {
+    // client-2 reads under token 2; client-1's delayed write under token 1 arrives next. Fencing
+    // writes alone would accept it (the highest write token seen is still none) and client-2's
+    // increment would then overwrite it: a lost update that fencing exists to prevent.
+    const { replies } = await throughResource('fenced', [{ op: 'read', token: 2, lease: 'lease-2' }, write(1, 'lease-1', 1), write(2, 'lease-2', 1)]);
+    expect(accepted(replies.slice(1))).toEqual([false, true]);
+    const unfencedReads = await throughResource('fenced', [{ op: 'read' }, write(1, 'lease-1', 1)]);
+    expect(accepted(unfencedReads.replies.slice(1))).toEqual([true]);
+  });
+
   it('refuses a write without a token, and an equal token from a write that does not say its lease', async () => {
     const { replies } = await throughResource('fenced', [write(undefined, 'lease-a'), write(1, 'lease-a'), write(1, undefined, 2)]);
     expect(accepted(replies)).toEqual([false, true, false]);
