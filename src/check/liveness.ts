@@ -4,7 +4,12 @@ import type { Micros } from '../sim/time.ts';
 /** After the last fault healed, no client acquired within the bound; or an acquire never returned. */
 export interface LivenessViolation {
   readonly property: 'liveness';
+  /** Where the phase began: the last heal, or the run's start when nothing healed (see `healed`). */
   readonly healedAt: Micros;
+  /** Whether a fault healed at `healedAt` (false: no fault, the phase is the whole run). */
+  readonly healed: boolean;
+  /** When the violation became certain: the deadline (phase start + bound), or the end of the run for an acquire that never returned. */
+  readonly at: Micros;
   readonly boundMs: number;
   /** Acquires invoked that never completed (the client was neither crashed nor paused at the end). */
   readonly stuck: HistoryEvent[];
@@ -16,6 +21,8 @@ export interface LivenessEnd {
   readonly endedAt: Micros;
   readonly blocked: (process: string) => boolean;
   readonly stillTrying?: (process: string) => boolean;
+  /** Why a stuck client waits, in words (what its Redis client is waiting on), if known. */
+  readonly why?: (process: string) => string | null;
 }
 
 /**
@@ -34,6 +41,7 @@ export class LivenessChecker {
   /** When each client first invoked an acquire: it was waiting from then on. */
   private readonly firstInvoke = new Map<string, Micros>();
   private phaseStart: Micros = 0;
+  private healed = false;
   private acquiredInPhase = false;
   private lastAcquiredAt: Micros | null = null;
 
@@ -42,6 +50,7 @@ export class LivenessChecker {
   /** The faults all healed at `at` (true time, µs); events at that instant already seen still count. */
   heal(at: Micros): void {
     this.phaseStart = at;
+    this.healed = true;
     this.acquiredInPhase = this.lastAcquiredAt !== null && this.lastAcquiredAt >= at && this.lastAcquiredAt <= this.deadline();
   }
 
@@ -66,11 +75,13 @@ export class LivenessChecker {
     const stillTrying = end.stillTrying ?? (() => false);
     const anyoneWaiting = [...this.firstInvoke].some(([process, at]) => at <= deadline && !end.blocked(process));
     const stuck = [...this.pending.values()].filter((e) => e.at < end.endedAt - boundMs * 1000 && !end.blocked(e.process) && !stillTrying(e.process));
+    const since = this.healed ? 'after the last fault healed' : 'of the start of the run (no fault healed)';
     if (stuck.length > 0) {
-      return [{ property: 'liveness', healedAt: phaseStart, boundMs, stuck, message: `${stuck.map((e) => e.process).join(', ')}: acquire never returned` }];
+      const longest = Math.min(...stuck.map((e) => e.at));
+      return [{ property: 'liveness', healedAt: phaseStart, healed: this.healed, at: end.endedAt, boundMs, stuck, message: `${stuck.map((e) => e.process).join(', ')}: acquire never returned (waiting ${((end.endedAt - longest) / 1000).toFixed(0)} ms by the end of the run)${reasons(stuck, end)}` }];
     }
     if (anyoneWaiting && !this.acquiredInPhase && end.endedAt >= deadline) {
-      return [{ property: 'liveness', healedAt: phaseStart, boundMs, stuck: [], message: `no client acquired within ${boundMs} ms after the last fault healed` }];
+      return [{ property: 'liveness', healedAt: phaseStart, healed: this.healed, at: deadline, boundMs, stuck: [], message: `no client acquired within ${boundMs} ms ${since}` }];
     }
     return [];
   }
@@ -78,6 +89,13 @@ export class LivenessChecker {
   private deadline(): Micros {
     return this.phaseStart + this.boundMs * 1000;
   }
+}
+
+/** `: why-1; why-2` for the stuck clients whose reason is known, else nothing. */
+function reasons(stuck: readonly HistoryEvent[], end: LivenessEnd): string {
+  if (end.why === undefined) return '';
+  const why = stuck.map((e) => end.why?.(e.process)).filter((w): w is string => typeof w === 'string' && w !== '');
+  return why.length === 0 ? '' : `: ${why.join('; ')}`;
 }
 
 export function checkLiveness(

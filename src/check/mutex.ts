@@ -1,5 +1,5 @@
 import type { FaultRecord, History, HistoryEvent, KeyLifetime } from './history.ts';
-import { coversStart, pastQuorumMs, quorumEnd, type HeldKey } from './quorum.ts';
+import { coversStart, pastQuorumMs, quorumEnd, quorumLoss, type HeldKey, type QuorumLossCause } from './quorum.ts';
 import { compareSections, SectionTracker, type ClosedSection, type Section } from './sections.ts';
 import type { Micros } from '../sim/time.ts';
 
@@ -20,6 +20,9 @@ export interface MutexViolation {
    */
   readonly firstPastQuorumMs: number | null;
   readonly secondPastQuorumMs: number | null;
+  /** How each section's lock stopped being held on a quorum (the key expired, was deleted, lost in a crash…); null without key data. */
+  readonly firstQuorumLostBy?: QuorumLossCause | null;
+  readonly secondQuorumLostBy?: QuorumLossCause | null;
 }
 
 /** The true-time span a finding refers to (a window of the history kept around it must cover it). */
@@ -33,6 +36,7 @@ interface QuorumWait {
   readonly section: Section;
   readonly candidates: HeldKey[];
   lostAt: Micros | undefined;
+  lostBy: QuorumLossCause | undefined;
 }
 
 interface Overlap {
@@ -121,6 +125,8 @@ export class MutexChecker {
           faultsActive: faults.filter((f) => f.at <= o.overlapEnd && (f.endedAt === undefined || f.endedAt >= first.start)).map((f) => f.description),
           firstPastQuorumMs: past(o.firstWait),
           secondPastQuorumMs: past(o.secondWait),
+          firstQuorumLostBy: noKeys ? null : (o.firstWait.lostBy ?? null),
+          secondQuorumLostBy: noKeys ? null : (o.secondWait.lostBy ?? null),
         };
       });
   }
@@ -145,7 +151,7 @@ export class MutexChecker {
   private wait(section: Section): QuorumWait {
     let w = this.waits.get(section);
     if (w === undefined) {
-      w = { section, candidates: this.retained.filter((h) => coversStart(h.lifetime, section)), lostAt: undefined };
+      w = { section, candidates: this.retained.filter((h) => coversStart(h.lifetime, section)), lostAt: undefined, lostBy: undefined };
       this.waits.set(section, w);
       if (!this.settle(w)) this.unresolved.push(w);
     }
@@ -155,7 +161,9 @@ export class MutexChecker {
   /** Works out the section's quorum loss once no lifetime that could cover its start is still to come. */
   private settle(w: QuorumWait): boolean {
     if (this.nodes === null || !(this.keysCompleteBelow > w.section.start + 1)) return false;
-    w.lostAt = quorumEnd(this.nodes, w.candidates, w.section);
+    const loss = quorumLoss(this.nodes, w.candidates, w.section);
+    w.lostAt = loss.at;
+    w.lostBy = loss.cause;
     return true;
   }
 

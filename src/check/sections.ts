@@ -13,7 +13,10 @@ export type SectionEnd = 'release' | 'abandon' | 'crash' | 'run-end';
 export interface Section {
   readonly process: string;
   readonly resource: string;
+  /** The lease as acquired. */
   readonly lease: LeaseView;
+  /** The latest validity its client knew (after renewals), on the lease's time source, ms. */
+  readonly validUntil: number;
   /** True time the acquire completed, µs. */
   readonly start: Micros;
   /** True time it ended, µs. */
@@ -21,7 +24,7 @@ export interface Section {
   readonly endedBy: SectionEnd;
   /** The client's clock (on the lease's time source) when the section ended, ms. */
   readonly localEndMs: number;
-  /** How far the section ran past the validity the client computed, on its own clock, ms (negative: ended in time). */
+  /** How far the section ran past the validity the client computed (its latest, after renewals), on its own clock, ms (negative: ended in time). */
   readonly pastValidityMs: number;
   readonly acquiredEvent: number;
 }
@@ -36,6 +39,8 @@ interface OpenSection {
   readonly event: HistoryEvent;
   readonly lease: LeaseView;
   readonly resource: string;
+  /** The latest validity the client knew (renewals move it), on the lease's time source. */
+  validUntil: number;
 }
 
 function localTime(event: HistoryEvent, lease: LeaseView): number {
@@ -55,8 +60,13 @@ export class SectionTracker {
   event(event: HistoryEvent): void {
     if (event.kind === 'acquire' && event.phase === 'ok' && event.lease !== undefined) {
       this.close(event.process, event, 'release', event.at);
-      this.open.set(event.process, { event, lease: event.lease, resource: event.resource ?? '' });
-    } else if (event.kind === 'release' && event.phase === 'invoke') {
+      this.open.set(event.process, { event, lease: event.lease, resource: event.resource ?? '', validUntil: event.lease.validUntil });
+      return;
+    }
+    // Any later event that carries the same lease tells its validity then (after renewals).
+    const open = this.open.get(event.process);
+    if (open !== undefined && event.lease !== undefined && event.lease.value === open.lease.value) open.validUntil = event.lease.validUntil;
+    if (event.kind === 'release' && event.phase === 'invoke') {
       this.close(event.process, event, 'release', event.at);
     } else if (event.kind === 'abandon' || event.kind === 'lost') {
       this.close(event.process, event, 'abandon', event.at);
@@ -87,11 +97,12 @@ export class SectionTracker {
       process,
       resource: o.resource,
       lease: o.lease,
+      validUntil: o.validUntil,
       start: o.event.at,
       end: at,
       endedBy,
       localEndMs,
-      pastValidityMs: localEndMs - o.lease.validUntil,
+      pastValidityMs: localEndMs - o.validUntil,
       acquiredEvent: o.event.index,
     };
     this.onClose({ section, closedSeq: this.closedCount++ });

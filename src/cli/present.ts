@@ -1,8 +1,10 @@
 /** How runs and explorations are shown on a terminal and as JSON. */
+import { evidenceText } from '../check/evidence.ts';
 import { droppedText } from '../check/history.ts';
 import { describeFault } from '../faults/fault.ts';
+import { modelLines } from '../faults/model.ts';
 import { encodeToken, replayCommand } from '../explore/token.ts';
-import { renderTimeline, violationText } from '../report/timeline.ts';
+import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
 
@@ -40,9 +42,27 @@ export function tokenOf(result: RunResult, scenarioRef: string): string {
   });
 }
 
+/**
+ * Exit code of a command whose runs had no verdict (`invalid`: a client died of an error, or no
+ * client ever acquired); it takes precedence over 1 (a verdict other than expected).
+ */
+export const EXIT_INVALID = 4;
+
+/** 0 every verdict as expected, {@link EXIT_INVALID} some run invalid, 1 some verdict not as expected. */
+export function exitCode(results: ReadonlyArray<Pick<RunResult, 'verdict' | 'expected'>>): number {
+  if (results.some((r) => r.verdict === 'invalid')) return EXIT_INVALID;
+  return results.every((r) => r.verdict === r.expected) ? 0 : 1;
+}
+
 export function verdictLine(result: RunResult): string {
   const ok = result.verdict === result.expected;
-  return `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant}: ${result.verdict.toUpperCase()} (expected ${result.expected})`;
+  const why = result.verdict === 'invalid' && result.invalid !== null ? `: no verdict, ${result.invalid.reason}` : '';
+  return `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant}: ${result.verdict.toUpperCase()} (expected ${result.expected})${why}`;
+}
+
+/** The line under a verdict: what it was judged on. */
+export function evidenceLine(result: RunResult): string {
+  return `  evidence: ${evidenceText(result.evidence)}`;
 }
 
 /** The full text report of one run. */
@@ -50,8 +70,9 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
   const parts = [worldBlock(scenario, result.variant, result.seed, result.faults, result.lockName), ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
   parts.push(verdictLine(result));
-  for (const v of result.violations.slice(0, 5)) parts.push(`  - ${violationText(v)}${detail(v)}`);
-  if (result.violations.length > 5) parts.push(`  - … ${result.violations.length - 5} more`);
+  parts.push(evidenceLine(result));
+  for (const line of violationSummary(result.violations)) parts.push(`  - ${line}`);
+  parts.push(...modelLines(result));
   for (const f of result.faultsFired) parts.push(`  fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}`);
   for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
   const s = result.stats;
@@ -62,17 +83,6 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
   return parts.join('\n');
 }
 
-function detail(v: Violation): string {
-  if (v.property !== 'mutex') return '';
-  const quorum = (ms: number | null): string =>
-    ms === null || !Number.isFinite(ms) ? '' : `, ${ms > 0 ? `${ms.toFixed(1)} ms past` : `${(-ms).toFixed(1)} ms before`} its lock expired on a quorum`;
-  const past = (s: typeof v.first, q: number | null): string =>
-    Number.isNaN(s.pastValidityMs)
-      ? `${s.process} still inside at the end${quorum(q)}`
-      : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum(q)} (${s.endedBy})`;
-  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
-  return `\n      ${past(v.first, v.firstPastQuorumMs)}; ${past(v.second, v.secondPastQuorumMs)}${faults}`;
-}
 
 /** The JSON of one run (plain data; the history is included for `locksim check`). */
 export function runJson(result: RunResult, scenarioRef: string, withHistory: boolean): Record<string, unknown> {
@@ -83,6 +93,8 @@ export function runJson(result: RunResult, scenarioRef: string, withHistory: boo
     verdict: result.verdict,
     expected: result.expected,
     matches: result.verdict === result.expected,
+    invalid: result.invalid,
+    evidence: result.evidence,
     violations: result.violations,
     traceHash: result.traceHash,
     faultsFired: result.faultsFired,

@@ -10,12 +10,12 @@ import { RedisServerMissingError } from '../real/redis-process.ts';
 import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
 import { loadTopology, TopologyError, type ExternalTopology } from '../real/external.ts';
 import { writeRunReport } from '../report/write.ts';
-import { renderTimeline, violationText } from '../report/timeline.ts';
+import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { findVariant, type Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
-import { runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { evidenceLine, exitCode, runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
 
 export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--json]
 
@@ -45,22 +45,15 @@ shim); with it, only the running servers. A replica follows its primary through 
 Toxiproxy link; a failover is REPLICAOF NO ONE with the clients' links re-pointed. Message
 loss on links to Redis is not supported in real mode.
 Without --variant every variant runs, one after another.
-Exit code 0 when every real verdict is the expected one, 1 otherwise, 2 bad input or a missing tool.
+A real run with no evidence (a client died of an error, no client ever acquired) is INVALID.
+Exit code 0 when every real verdict is the expected one, 4 when some real run was invalid,
+1 otherwise, 2 bad input or a missing tool.
 `;
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-function detail(v: Violation): string {
-  if (v.property !== 'mutex') return '';
-  const past = (s: typeof v.first): string =>
-    Number.isNaN(s.pastValidityMs)
-      ? `${s.process} still inside at the end`
-      : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed (${s.endedBy})`;
-  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
-  return `\n      ${past(v.first)}; ${past(v.second)}${faults}`;
-}
 
 function lagText(lagMs: number): string {
   const lag = Math.abs(lagMs) < 0.05 ? 0 : lagMs;
@@ -87,7 +80,8 @@ export function realReport(result: RealRunResult, scenarioRef: string, options: 
   const parts = [worldBlock(options.scenario, result.variant, result.seed, result.faults, result.lockName).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), result.external === null ? `mode      real: redis-server processes, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`, ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
   parts.push(`${verdictLine(result)}  [real]`);
-  for (const v of result.violations.slice(0, 5)) parts.push(`  - ${violationText(v)}${detail(v)}`);
+  parts.push(evidenceLine(result));
+  for (const line of violationSummary(result.violations)) parts.push(`  - ${line}`);
   if (result.violations.length > 5) parts.push(`  - … ${result.violations.length - 5} more`);
   result.faultsFired.forEach((f, i) => {
     const t = result.faultTimings[i];
@@ -181,6 +175,7 @@ export async function realCommand(args: string[]): Promise<number> {
     if (result.agrees === false) process.stderr.write(`locksim: DISAGREEMENT: ${result.scenario}/${result.variant} real ${result.verdict}, simulated ${result.simulated?.verdict}\n`);
   }
   const ok = results.every((r) => r.verdict === r.expected);
+  const code = exitCode(results);
   if (asJson) {
     const items = results.map((r) => realJson(r, ref));
     process.stdout.write(`${JSON.stringify(items.length === 1 ? items[0] : { seed, ok, results: items })}\n`);
@@ -189,5 +184,5 @@ export async function realCommand(args: string[]): Promise<number> {
     const disagree = results.filter((r) => r.agrees === false);
     out(`${results.length - bad.length} of ${results.length} real verdicts as expected${bad.length > 0 ? `; differing: ${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')}` : ''}${disagree.length > 0 ? `; DISAGREEING WITH THE SIMULATION: ${disagree.map((r) => `${r.scenario}/${r.variant}`).join(', ')}` : ''}`);
   }
-  return ok ? 0 : 1;
+  return code;
 }

@@ -1,6 +1,6 @@
 import type { FaultRecord, HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { LostUpdateViolation } from '../check/damage.ts';
-import type { FencingViolation } from '../check/fencing.ts';
+import { fencingViolationText, type FencingViolation } from '../check/fencing.ts';
 import type { LivenessViolation } from '../check/liveness.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { criticalSections, type Section } from '../check/sections.ts';
@@ -199,7 +199,7 @@ export function guessEpochMs(result: RunResult, real: boolean): number {
 /** Where the section's own clock reached its lease's validity, in true time (null: not within the section). */
 export function validityEnd(section: Section, track: ClockTrack | null): Micros | null {
   if (track === null) return null;
-  return trueTimeWhenLocalReaches(track, section.lease.timeSource, section.lease.validUntil, section.start, section.end);
+  return trueTimeWhenLocalReaches(track, section.lease.timeSource, section.validUntil, section.start, section.end);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,13 +243,27 @@ function faultLabel(f: FaultRecord): string {
   return f.description.replace(/^@[\d.]+ms\s+/, '');
 }
 
+/** Where a damage mark goes: the write's (or, for a token grant, the acquire's) lane and true time. */
+function damagePoint(v: LostUpdateViolation | FencingViolation): { process: string; at: Micros } {
+  return v.property === 'lost-update' ? v.write : v;
+}
+
+/** The short label of a fencing violation next to its mark. */
+const FENCING_LABEL: Readonly<Record<FencingViolation['kind'], string>> = {
+  'token-reused': 'token reused',
+  'token-out-of-order': 'token went back',
+  'stale-write-accepted': 'stale write accepted',
+  'holder-refused': 'holder refused',
+};
+
 function violationProcesses(v: Violation): string[] {
   switch (v.property) {
     case 'mutex':
       return [v.first.process, v.second.process];
     case 'lost-update':
-    case 'fencing':
       return [v.write.process];
+    case 'fencing':
+      return [v.process];
     case 'liveness':
       return v.stuck.map((e) => e.process);
   }
@@ -452,7 +466,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       const vEnd = validityEnd(s, tracks.get(client) ?? null);
       const tok = s.lease.fencingToken === undefined ? '' : `, token ${s.lease.fencingToken}`;
       const past = Number.isNaN(s.pastValidityMs) ? 'still inside at the end of the run' : s.pastValidityMs > 0 ? `ran ${fmtMs(s.pastValidityMs * 1000)} past the validity it computed` : `ended ${fmtMs(-s.pastValidityMs * 1000)} before its validity`;
-      const tip = `${client}'s critical section${tok}: ${fmtMs(s.start)} → ${fmtMs(s.end)} (ended by ${s.endedBy}); lease valid until ${s.lease.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock; ${past}`;
+      const tip = `${client}'s critical section${tok}: ${fmtMs(s.start)} → ${fmtMs(s.end)} (ended by ${s.endedBy}); lease valid until ${s.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock; ${past}`;
       g.push(`<g class="section" data-end="${s.endedBy}">${title(tip)}<rect x="${num(sx)}" y="${top + 18}" width="${num(sw)}" height="22" rx="2" fill="${colour}"/>`);
       if (vEnd !== null && vEnd < s.end && inView(vEnd, s.end)) {
         g.push(`<rect class="past-validity" x="${num(x(vEnd))}" y="${top + 18}" width="${num(Math.max(1, x(s.end) - x(vEnd)))}" height="22" fill="${DANGER}"/>`);
@@ -465,7 +479,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       g.push('</g>');
       if (vEnd !== null && vEnd < s.end && inView(vEnd, vEnd)) {
         const vx = x(vEnd);
-        g.push(`<g class="validity-mark">${title(`${client}'s ${s.lease.timeSource} clock reaches validUntil ${s.lease.validUntil.toFixed(1)} at true ${fmtMs(vEnd)}: from here the section outran the lease it believed in`)}<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`);
+        g.push(`<g class="validity-mark">${title(`${client}'s ${s.lease.timeSource} clock reaches validUntil ${s.validUntil.toFixed(1)} at true ${fmtMs(vEnd)}: from here the section outran the lease it believed in`)}<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`);
         if (violatedKey.has(`${s.process}@${s.start}`) || x(s.end) - vx > 60) {
           const label = `lease validity ends on ${client}'s clock`;
           const right = vx + 4 + textWidth(label) < LEFT + PLOT;
@@ -483,17 +497,17 @@ export function renderTimelineSvg(input: TimelineInput): string {
       if (staleHolders.has(`${s.process}@${s.start}`) && (vEnd === null || vEnd >= s.end) && inView(s.end, s.end)) {
         const track = tracks.get(client) ?? null;
         const horizon = Math.max(runEnd, t1);
-        const later = track === null ? null : trueTimeWhenLocalReaches(track, s.lease.timeSource, s.lease.validUntil, s.end, horizon);
+        const later = track === null ? null : trueTimeWhenLocalReaches(track, s.lease.timeSource, s.validUntil, s.end, horizon);
         const ex = x(s.end);
         const vx = later === null ? LEFT + PLOT : x(later);
         // Only when the clock got there late: later than a true clock would have (its belief was wrong).
-        const nominal = track === null ? 0 : s.start + (s.lease.validUntil - localAt(track, s.lease.timeSource, s.start)) * 1000;
+        const nominal = track === null ? 0 : s.start + (s.validUntil - localAt(track, s.lease.timeSource, s.start)) * 1000;
         const late = later === null || later - nominal > Math.max(1_000, (nominal - s.start) * 0.005);
         if (track !== null && late && vx - ex > 6) {
           const label = later === null ? `${client}'s clock reaches validUntil only after the run` : `${client}'s clock reaches validUntil only at ${fmtMs(later, 0)}`;
           const right = vx + 4 + textWidth(label) < LEFT + PLOT;
           g.push(
-            `<g class="validity-mark" data-after-section="true">${title(`${client} believed its lease valid until ${s.lease.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock, which ${later === null ? 'did not get there before the run ended' : `got there only at true ${fmtMs(later)}`}: long after its section ended`)}` +
+            `<g class="validity-mark" data-after-section="true">${title(`${client} believed its lease valid until ${s.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock, which ${later === null ? 'did not get there before the run ended' : `got there only at true ${fmtMs(later)}`}: long after its section ended`)}` +
               `<line x1="${num(ex)}" x2="${num(vx)}" y1="${top + 29}" y2="${top + 29}" stroke="#111" stroke-width="1.2" stroke-dasharray="1 3"/>` +
               (later === null ? '' : `<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`) +
               `<text x="${num(right ? vx + 4 : vx - 4)}" y="${top + CLIENT_LANE - 7}" text-anchor="${right ? 'start' : 'end'}" class="small strong halo">${esc(label)}</text></g>`,
@@ -659,9 +673,10 @@ export function renderTimelineSvg(input: TimelineInput): string {
     if (v.property === 'mutex') {
       continue;
     } else if (v.property === 'lost-update' || v.property === 'fencing') {
-      const ly = laneY.get(v.write.process);
-      if (ly === undefined || !inView(v.write.at, v.write.at)) continue;
-      const wx = x(v.write.at);
+      const { process, at } = damagePoint(v);
+      const ly = laneY.get(process);
+      if (ly === undefined || !inView(at, at)) continue;
+      const wx = x(at);
       violationShapes.push(`<g class="violation" data-property="${v.property}" data-processes="${esc(procs.join(' '))}">${title(tip)}<circle cx="${num(wx)}" cy="${ly + 29}" r="10" fill="none" stroke="${DANGER}" stroke-width="2.5"/></g>`);
     } else {
       const index = livenessViolations.indexOf(v);
@@ -681,15 +696,15 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const ly = laneY.get(client);
     if (ly === undefined) continue;
     const damage = result.violations
-      .filter((v): v is LostUpdateViolation | FencingViolation => (v.property === 'lost-update' || v.property === 'fencing') && v.write.process === client && inView(v.write.at, v.write.at))
-      .sort((p, q) => p.write.at - q.write.at);
+      .filter((v): v is LostUpdateViolation | FencingViolation => (v.property === 'lost-update' || v.property === 'fencing') && damagePoint(v).process === client && inView(damagePoint(v).at, damagePoint(v).at))
+      .sort((p, q) => damagePoint(p).at - damagePoint(q).at);
     let i = 0;
     while (i < damage.length) {
       const first = damage[i] as LostUpdateViolation | FencingViolation;
-      const startX = x(first.write.at);
-      const one = first.property === 'lost-update' ? `lost update: overwrote ${first.lost}` : `fencing broken: token ${first.write.token ?? '?'}`;
+      const startX = x(damagePoint(first).at);
+      const one = first.property === 'lost-update' ? `lost update: overwrote ${first.lost}` : `${FENCING_LABEL[first.kind]}: token ${first.token}`;
       let j = i + 1;
-      while (j < damage.length && x((damage[j] as LostUpdateViolation | FencingViolation).write.at) < startX + textWidth(one) + 24) j++;
+      while (j < damage.length && x(damagePoint(damage[j] as LostUpdateViolation | FencingViolation).at) < startX + textWidth(one) + 24) j++;
       const group = damage.slice(i, j);
       const lost = group.filter((v) => v.property === 'lost-update').length;
       const fence = group.length - lost;
@@ -753,8 +768,8 @@ export function violationSummary(v: Violation): string {
     case 'lost-update':
       return `lost update: ${v.write.process} wrote ${v.write.value} based on a read of ${v.write.readValue}, but the value was ${v.write.before} (${v.lost} increment${v.lost === 1 ? '' : 's'} lost) at ${fmtMs(v.write.at)}`;
     case 'fencing':
-      return `fencing broken: ${v.write.process}'s write with token ${v.write.token} was accepted at ${fmtMs(v.write.at)} after token ${v.highestBefore}`;
+      return `${fencingViolationText(v)} at ${fmtMs(v.at)}`;
     case 'liveness':
-      return `liveness: ${v.message} (after the last fault healed at ${fmtMs(v.healedAt)}, bound ${groupThousands(String(v.boundMs))} ms)`;
+      return `liveness: ${v.message} (${v.healed ? `after the last fault healed at ${fmtMs(v.healedAt)}` : 'no fault healed: from the start of the run'}, bound ${groupThousands(String(v.boundMs))} ms)`;
   }
 }

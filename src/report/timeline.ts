@@ -1,11 +1,17 @@
+import { fencingViolationText } from '../check/fencing.ts';
 import type { HistoryEvent } from '../check/history.ts';
+import type { QuorumLossCause } from '../check/quorum.ts';
+import type { Section } from '../check/sections.ts';
+import { mutexIncidents } from '../check/incidents.ts';
+import type { MutexViolation } from '../check/mutex.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 
 /**
  * The text timeline: one line per event of interest, in true time, with a column per client.
  * Columns: `true ms` (true time), then each client's column (what it did, with `@local` its own
  * clock reading when it matters), then faults and verdicts on full-width lines marked `!!`
- * (a fault applied or healed) and `XX` (a violation).
+ * (a fault applied or healed), `XX` (a violation) and `EE` (a client died of an uncaught
+ * error); an `invalid` run ends with a line saying why it has no verdict.
  */
 export interface TimelineOptions {
   /** Column width per client (default 30). */
@@ -48,7 +54,7 @@ function violationText(v: Violation): string {
     case 'lost-update':
       return `lost update: ${v.write.process} wrote ${v.write.value} based on ${v.write.readValue}, but the value was ${v.write.before}`;
     case 'fencing':
-      return `fencing broken: token ${v.write.token} accepted after ${v.highestBefore}`;
+      return fencingViolationText(v);
     case 'liveness':
       return `liveness: ${v.message}`;
   }
@@ -59,10 +65,11 @@ function violationTime(v: Violation): number {
     case 'mutex':
       return v.overlapStart;
     case 'lost-update':
-    case 'fencing':
       return v.write.at;
+    case 'fencing':
+      return v.at;
     case 'liveness':
-      return v.healedAt;
+      return v.at;
   }
 }
 
@@ -87,7 +94,13 @@ export function renderTimeline(result: RunResult, options: TimelineOptions = {})
   for (const v of result.violations) {
     lines.push({ at: violationTime(v), order: 2, text: `${(violationTime(v) / 1000).toFixed(3).padStart(12)} XX ${violationText(v)}` });
   }
+  for (const e of result.processErrors) {
+    lines.push({ at: e.at, order: 2, text: `${(e.at / 1000).toFixed(3).padStart(12)} EE ${e.process} died of an uncaught error: ${e.message}` });
+  }
   lines.sort((a, b) => a.at - b.at || a.order - b.order);
+  if (result.verdict === 'invalid' && result.invalid !== null) {
+    lines.push({ at: result.history.endedAt, order: 3, text: `${(result.history.endedAt / 1000).toFixed(3).padStart(12)} ?? no verdict (INVALID): ${result.invalid.reason}` });
+  }
   const header = `${'true ms'.padStart(12)} | ${clients.map((c) => cell(c)).join('| ').trimEnd()}`;
   const maxLines = options.maxLines ?? 200;
   let body = lines.map((l) => l.text);
@@ -102,3 +115,56 @@ export function renderTimeline(result: RunResult, options: TimelineOptions = {})
 }
 
 export { violationText };
+
+const LOSS_WORDS: Record<string, string> = {
+  expired: 'its lock expired on a quorum',
+  deleted: 'its key was deleted on a quorum',
+  crash: 'its key was lost in a node crash on a quorum',
+  overwritten: 'its key was overwritten on a quorum',
+  'never-held': 'it held its lock on no quorum (from the start)',
+};
+
+/**
+ * How far a section of a mutual-exclusion violation ran past the validity its client computed
+ * on its own clock (its latest, after renewals) and past the moment its lock stopped being held
+ * on a quorum, with how that happened: `client-1 ran 5203.7 ms past the validity it computed,
+ * 310.2 ms past the moment its key was deleted on a quorum (release)`.
+ */
+export function sectionPastText(s: Section, pastQuorumMs: number | null | undefined, lostBy?: QuorumLossCause | null): string {
+  const quorum =
+    pastQuorumMs === null || pastQuorumMs === undefined || !Number.isFinite(pastQuorumMs)
+      ? ''
+      : `, ${pastQuorumMs > 0 ? `${pastQuorumMs.toFixed(1)} ms past the moment` : `${(-pastQuorumMs).toFixed(1)} ms before`} ${LOSS_WORDS[lostBy ?? 'expired'] ?? LOSS_WORDS.expired}`;
+  return Number.isNaN(s.pastValidityMs)
+    ? `${s.process} still inside at the end${quorum}`
+    : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum} (${s.endedBy})`;
+}
+
+/** The lines under a mutual-exclusion violation: how far each section ran, and the faults then ('' for other violations). */
+export function violationDetail(v: Violation): string {
+  if (v.property !== 'mutex') return '';
+  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
+  return `\n      ${sectionPastText(v.first, v.firstPastQuorumMs, v.firstQuorumLostBy)}; ${sectionPastText(v.second, v.secondPastQuorumMs, v.secondQuorumLostBy)}${faults}`;
+}
+
+/**
+ * One line per incident of broken mutual exclusion, and one per other violation: what a reader
+ * wants first (a pause that overlaps 14 sections is one incident, its pairs inside).
+ */
+export function violationSummary(violations: readonly Violation[], max = 5): string[] {
+  const mutex = violations.filter((v): v is MutexViolation => v.property === 'mutex');
+  const lines: string[] = [];
+  for (const incident of mutexIncidents(mutex)) {
+    const first = incident.pairs[0] as MutexViolation;
+    if (incident.pairs.length === 1) {
+      lines.push(`${violationText(first)}${violationDetail(first)}`);
+      continue;
+    }
+    const who = [...incident.sections].map(([client, sections]) => `${client} (${sections.length} section${sections.length === 1 ? '' : 's'})`).join(', ');
+    lines.push(
+      `mutual exclusion broken: one incident of ${incident.pairs.length} overlapping pairs from ${(incident.from / 1000).toFixed(3)} to ${(incident.to / 1000).toFixed(3)} ms: ${who}; the first pair: ${violationText(first).replace(/^mutual exclusion broken: /, '')}${violationDetail(first)}`,
+    );
+  }
+  for (const v of violations) if (v.property !== 'mutex') lines.push(`${violationText(v)}${violationDetail(v)}`);
+  return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more`] : lines;
+}

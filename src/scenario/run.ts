@@ -1,20 +1,24 @@
+import { verdictWithEvidence, type Evidence, type Invalidity } from '../check/evidence.ts';
 import type { FaultRecord, History } from '../check/history.ts';
 import type { Violation } from '../check/judge.ts';
 import type { HistoryWindow } from '../check/recorder.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
+import { faultsOutsideModel } from '../faults/model.ts';
 import { SimRedis, type NodeAddress } from '../redis/client.ts';
 import { addRedisNode, type RedisNode } from '../redis/node.ts';
 import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
+import { realTimeText } from '../sim/real-time-guard.ts';
 import { runClient, type Recorder, type WorkloadOptions } from '../workload/client.ts';
-import { addResource, type ResourceReply } from '../workload/resource.ts';
+import { addResource, RESOURCE_PROCESS, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
 import { RunRecording } from './recording.ts';
-import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
+import { clientSpecs, defaultProperties, modelWorld, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
 export type { Violation } from '../check/judge.ts';
+export type { ClientEvidence, Evidence, Invalidity } from '../check/evidence.ts';
 export type { HistoryWindow } from '../check/recorder.ts';
 
 export interface RunOptions {
@@ -47,8 +51,13 @@ export interface RunResult {
   /** The algorithm's own name, e.g. `redlock(checkValidity=false)`. */
   readonly lockName: string;
   readonly seed: number;
+  /** `invalid` when the run has no evidence to judge on ({@link RunResult.invalid} says why). */
   readonly verdict: Verdict;
   readonly expected: Verdict;
+  /** Why the run has no verdict (a client died of an error, no client ever acquired, …); null when it was judged. */
+  readonly invalid: Invalidity | null;
+  /** What the verdict rests on: acquisitions, sections, writes and Redis commands, in total and per client. */
+  readonly evidence: Evidence;
   readonly properties: readonly Property[];
   readonly violations: readonly Violation[];
   readonly traceHash: string;
@@ -62,6 +71,8 @@ export interface RunResult {
   readonly processes: { readonly clients: readonly string[]; readonly nodes: readonly string[] };
   /** The run length when it was not the world's own (`RunOptions.durationMs`), ms. */
   readonly durationOverrideMs?: number;
+  /** The faults of the schedule outside the lock's model (src/faults/model.ts), each with why; empty when all are inside. */
+  readonly outsideModel: readonly string[];
 }
 
 export interface RunStats {
@@ -101,6 +112,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let lockName = '';
   /** When each client last sent a Redis command: a waiting client keeps sending, a hung one does not. */
   const lastSend = new Map<string, Micros>();
+  /** Each client's Redis clients (of its current incarnation): they say why a command still waits. */
+  const redisClients = new Map<string, readonly SimRedis[]>();
 
   for (const spec of nodeSpecs(worldSpec)) {
     addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
@@ -119,12 +132,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     boundMs,
     window: options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,
+    clients: clientSpecs(worldSpec).map((c) => c.name),
   });
   for (const node of nodes.values()) {
     node.watch(workload.resource);
     node.onKeyObservation = (observation) => recording.keySample(node.name, observation);
   }
-  addResource(world, 'resource', resourceMode, (write) => recording.write(write));
+  addResource(world, RESOURCE_PROCESS, resourceMode, (write) => recording.write(write));
 
   const clients = clientSpecs(worldSpec);
   const clientNames = new Set(clients.map((c) => c.name));
@@ -144,7 +158,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       spec.name,
       (ctx) => {
         const onSend = (): void => void lastSend.set(spec.name, world.now);
-        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { commandTimeout: variant.commandTimeoutMs, onSend }));
+        const redisOptions = { ...variant.redisOptions, ...(variant.commandTimeoutMs === undefined ? {} : { commandTimeout: variant.commandTimeoutMs }) };
+        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { ...redisOptions, onSend }));
+        redisClients.set(spec.name, redis);
         const lock = variant.lock({ nodes: redis, clock: ctx.clock, random: ctx.random });
         lockName ||= lock.name;
         const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
@@ -154,7 +170,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
             clock: ctx.clock,
             random: world.random(`workload/${spec.name}/${ctx.incarnation}`),
             record: record(spec.name, ctx.clock),
-            resource: (request, timeoutMs) => rpc.request('resource', request, timeoutMs).then((reply) => reply as ResourceReply, () => null),
+            resource: (request, timeoutMs) => rpc.request(RESOURCE_PROCESS, request, timeoutMs).then((reply) => reply as ResourceReply, () => null),
           },
           lock,
           start,
@@ -185,13 +201,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   await world.run({ until: ms(worldSpec.durationMs) });
   // A client that is paused or crashed could not progress; one still retrying is starved, not
   // stuck (Redlock promises no fairness). Stuck: no Redis command for a whole bound.
-  const { history, judgement, counts } = recording.finish({
+  // `why` goes on to the liveness checker (a stuck client's message says what it waits on).
+  const end = {
     endedAt: world.now,
     faults: nemesis.finish(),
-    blocked: (p) => world.process(p).state !== 'running',
-    stillTrying: (p) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
-  });
-  const { violations, verdict } = judgement;
+    blocked: (p: string) => world.process(p).state !== 'running',
+    stillTrying: (p: string) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
+    why: (p: string) => (redisClients.get(p) ?? []).map((r) => r.waitReason()).find((w) => w !== null) ?? null,
+  };
+  const { history, judgement, counts } = recording.finish(end);
+  const redisCommands = [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0);
+  // No verdict without evidence: clients that died of errors, or a run that never acquired, is invalid.
+  const evidence = recording.evidence.evidence(redisCommands);
+  const invalid: Invalidity | null =
+    world.realTimeCalls.length > 0
+      ? { kind: 'real-time', reason: realTimeText(world.realTimeCalls), firstError: world.realTimeCalls[0]?.call ?? null }
+      : recording.evidence.invalidity(evidence, world.errors, (p) => clientNames.has(p));
+  const { violations } = judgement;
+  const verdict = verdictWithEvidence(judgement.verdict, invalid);
   const totals = world.network.totals();
   return {
     scenario: scenario.name,
@@ -200,6 +227,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     seed: options.seed,
     verdict,
     expected: variant.expected,
+    invalid: verdict === 'invalid' ? invalid : null,
+    evidence,
     properties,
     violations,
     traceHash: world.traceHash,
@@ -210,12 +239,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     trace: world.trace.entries,
     stats: {
       ...counts,
-      redisCommands: [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0),
+      redisCommands,
       messages: totals.sent,
       simulatedMs: world.now / 1000,
     },
     processErrors: world.errors,
     processes: { clients: clients.map((c) => c.name), nodes: [...nodes.keys()] },
     durationOverrideMs: options.durationMs,
+    outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, resourceMode, workload.ttlMs)),
   };
 }

@@ -2,14 +2,24 @@ import type { Fault } from '../faults/fault.ts';
 import type { FaultGenerator } from '../faults/arbitrary.ts';
 import type { LockFactory } from '../locks/interface.ts';
 import type { Persistence } from '../redis/node.ts';
+import type { SimRedisOptions } from '../redis/client.ts';
 import type { DelayModel } from '../sim/network.ts';
-import type { ResourceMode } from '../workload/resource.ts';
+import { RESOURCE_PROCESS, type ResourceMode } from '../workload/resource.ts';
+import type { ModelWorld } from '../faults/model.ts';
+import type { Mechanism } from '../check/mechanism.ts';
 import type { WorkloadOptions } from '../workload/client.ts';
 
-/** What a run concluded: `unsafe` (a safety property broke), `stuck` (liveness failed), or `safe`. */
+/**
+ * What a run concluded: `unsafe` (a safety property broke), `stuck` (liveness failed), `safe`,
+ * or `invalid` (no verdict: a client died of an error, or nothing happened that the checkers
+ * could judge; see src/check/evidence.ts).
+ */
 export type { Verdict, Property } from '../check/judge.ts';
 import type { Verdict, Property } from '../check/judge.ts';
-export const VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck'];
+export const VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck', 'invalid'];
+
+/** The verdicts a variant may expect: a run without evidence is never what a scenario expects. */
+export const EXPECTABLE_VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck'];
 
 /** The properties a run can be checked for. */
 export const PROPERTIES: readonly Property[] = ['mutex', 'lost-updates', 'fencing', 'liveness'];
@@ -60,8 +70,28 @@ export interface Variant {
   readonly world?: Partial<WorldSpec>;
   /** A fault schedule for this variant instead of the scenario's (a delayed restart, say). */
   readonly faults?: readonly Fault[];
-  /** The clients' ioredis `commandTimeout`, ms (default: none, like ioredis). */
+  /**
+   * The clients' ioredis `commandTimeout`, ms (default: none, like ioredis): a command with no
+   * reply within it rejects with `Command timed out`. Shorthand for `redisOptions.commandTimeout`
+   * (it wins over it when both are set).
+   */
   readonly commandTimeoutMs?: number;
+  /**
+   * ioredis options for the clients' Redis connections, with ioredis's names and defaults:
+   * `commandTimeout` (none), `maxRetriesPerRequest` (20), `retryStrategy`
+   * (`Math.min(times * 50, 2000)` ms), `enableOfflineQueue` (true),
+   * `autoResendUnfulfilledCommands` (true), `connectTimeout` (10 000 ms). With the defaults a
+   * command to a crashed node rejects with `MaxRetriesPerRequestError` ~10.5 s after the
+   * crash, or goes through if the node is back by then; one on a silently partitioned link
+   * waits for the heal (TCP retransmits it) or ~15 min. See {@link SimRedisOptions}.
+   */
+  readonly redisOptions?: Pick<SimRedisOptions, 'commandTimeout' | 'maxRetriesPerRequest' | 'retryStrategy' | 'enableOfflineQueue' | 'autoResendUnfulfilledCommands' | 'connectTimeout'>;
+  /**
+   * For an unsafe or stuck variant: the mechanisms its verdict must show (`mutex`, `lost-update`,
+   * `token-reused`, `holder-refused`, …; src/check/mechanism.ts). The catalog test checks each is
+   * among the run's violations at every seed it runs, so the verdict is the scenario's own.
+   */
+  readonly breaks?: readonly Mechanism[];
   /** One sentence on why this variant concludes what it does. */
   readonly note?: string;
 }
@@ -113,4 +143,15 @@ export function defaultProperties(resource: ResourceMode): readonly Property[] {
     case 'cas':
       return ['lost-updates', 'liveness'];
   }
+}
+
+/** What the lock's model needs to know of a world to say which faults lie outside it (src/faults/model.ts). */
+export function modelWorld(world: WorldSpec, resourceMode: ResourceMode, ttlMs: number): ModelWorld {
+  return {
+    clients: clientSpecs(world).map((c) => c.name),
+    persistence: new Map(nodeSpecs(world).map((n) => [n.name, n.persistence ?? 'none'])),
+    resource: RESOURCE_PROCESS,
+    resourceMode,
+    ttlMs,
+  };
 }

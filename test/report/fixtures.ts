@@ -6,6 +6,7 @@
  * violations come from the real checkers; the clock readings (in the history and the trace)
  * come from one clock model per process, so the report's reconstruction can be checked.
  */
+import { EvidenceTally } from '../../src/check/evidence.ts';
 import { checkFencing } from '../../src/check/fencing.ts';
 import { checkLostUpdates } from '../../src/check/damage.ts';
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent, type ResourceWrite } from '../../src/check/history.ts';
@@ -235,6 +236,9 @@ export function fixtureRun(options: FixtureOptions): RunResult {
     seed: 1,
     verdict: violations.length > 0 ? 'unsafe' : 'safe',
     expected: options.fenced ? 'safe' : 'unsafe',
+    invalid: null,
+    outsideModel: [],
+    evidence: EvidenceTally.of(history, [...CLIENTS]).evidence(999),
     properties: options.fenced ? ['fencing', 'lost-updates', 'liveness'] : ['mutex', 'lost-updates', 'liveness'],
     violations,
     traceHash: options.fenced ? '0123456789abcdef' : 'fedcba9876543210',
