@@ -38,8 +38,12 @@ export interface LeaseOptions {
   maxRenewals?: number;
   /**
    * How to renew. Default `'extend'`: the inner algorithm's own extend. `'recreate-missing'` is
-   * a deliberate flaw: the renewal SETs the key again when it has vanished (expired, deleted, lost
-   * in a node crash), so the renewal "succeeds" and the holder never learns it lost the lock.
+   * a deliberate flaw, shaped as the libraries that have it (a refresh script that SETs a missing
+   * key, and nothing else): the renewal SETs the key again when it has vanished (expired,
+   * deleted, lost in a node crash), so the renewal "succeeds" and the holder never learns it lost
+   * the lock. Like those libraries it keeps no local watch of its own validity: it sends the
+   * renewal even after validity passed (a holder paused past its lease resurrects it on resume),
+   * and it learns of a loss only from a renewal that fails.
    * It needs an inner algorithm that can renew by a chosen method (single-instance, Redlock).
    */
   renewal?: RenewalMethod;
@@ -102,8 +106,13 @@ export class LeaseKeeper {
     return this.current.validUntil - readTime(this.clock, this.current.timeSource);
   }
 
+  /** Whether the keeper watches validity on its own clock (the flawed renewal does not, as its libraries do not). */
+  private get watchesValidity(): boolean {
+    return this.owner.options.renewal !== 'recreate-missing';
+  }
+
   start(): void {
-    this.watch();
+    if (this.watchesValidity) this.watch();
     this.scheduleRenewal();
   }
 
@@ -132,7 +141,7 @@ export class LeaseKeeper {
   /** Renews now; resolves true if the lease is held and renewed. Never rejects. */
   async renew(ttlMs: number): Promise<boolean> {
     if (this.state !== 'held') return false;
-    if (this.remaining() <= 0) {
+    if (this.watchesValidity && this.remaining() <= 0) {
       this.lose('expired');
       return false;
     }
@@ -151,7 +160,7 @@ export class LeaseKeeper {
     this.current = next;
     this.ttlMs = ttlMs;
     this.renewals++;
-    this.watch();
+    if (this.watchesValidity) this.watch();
     this.scheduleRenewal();
     return true;
   }
