@@ -11,8 +11,9 @@ import { measureRedis, type RedisFigures } from './redis.ts';
 import { measureReality } from './reality.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureTimeToBug } from './time-to-bug.ts';
+import { measureMutants } from './mutants.ts';
 
-const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput', 'reality'] as const;
+const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput', 'reality', 'mutants'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -27,7 +28,8 @@ function fail(message: string): never {
 }
 
 function parse(argv: string[]): Options {
-  const options: Options = { quick: false, json: false, only: new Set(SECTIONS) };
+  // The planted-bug benchmark takes tens of minutes: it runs only when asked for (--only mutants).
+  const options: Options = { quick: false, json: false, only: new Set(SECTIONS.filter((s) => s !== 'mutants')) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--quick') options.quick = true;
@@ -39,13 +41,14 @@ function parse(argv: string[]): Options {
       options.only = new Set(list as Section[]);
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality]\n' +
+        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality,mutants]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
           '  redis       simulated Redis through client + network + node: SET/GET, and EVALSHA\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts; memory over 1 simulated hour\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
           '  reality     gc-pause in real mode (redis-server, Toxiproxy, processes) against simulation\n' +
+          '  mutants     planted bugs: 15 flawed locks found by checkLock defaults (seeds 1..20), twins pass 1000 runs (only when named)\n' +
           '  --quick     short runs (proves the bench works; figures are rough)\n',
       );
       process.exit(0);
@@ -175,6 +178,26 @@ async function main(): Promise<void> {
         `  ${`${r.scenario}/${r.variant}`.padEnd(48)} ${`${r.found}/${r.seeds}`.padStart(5)}  ${`${fmt(r.medianRuns, 1)}/${fmt(r.worstRuns)}`.padStart(14)}   ${`${fmt(r.medianSeconds, 2)}/${fmt(r.worstSeconds, 2)}`.padStart(16)}   ${fmt(r.medianShrinkSeconds, 2).padStart(7)}  ${fmt(r.maxShrunkFaults).padStart(6)}`,
       );
     }
+  }
+  if (o.only.has('mutants')) {
+    const seeds = o.quick ? 2 : 20;
+    const maxRuns = o.quick ? 300 : 1000;
+    const twinRuns = o.quick ? 100 : 1000;
+    const rows = await measureMutants(seeds, maxRuns, twinRuns, progress);
+    if (!o.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    out.mutants = rows;
+    log(`\nPlanted bugs: checkLock defaults (in-model faults) on ${rows.length} flawed locks, exploration seeds 1..${seeds}, at most ${maxRuns} runs; each twin ${twinRuns} runs`);
+    log(`  ${'family'.padEnd(48)} found  runs med/worst   seconds med/worst  faults  in model   twin`);
+    for (const r of rows) {
+      const model = r.found === 0 ? '-' : r.outsideModelSeeds === 0 ? 'yes' : `no (${r.outsideModelSeeds})`;
+      log(
+        `  ${`${r.family}${r.outsideModel ? ' [ALL_FAULTS]' : ''}`.padEnd(48)} ${`${r.found}/${r.seeds}`.padStart(5)}  ${`${fmt(r.medianRuns, 1)}/${fmt(r.worstRuns)}`.padStart(14)}   ${`${fmt(r.medianSeconds, 2)}/${fmt(r.worstSeconds, 2)}`.padStart(16)}  ${fmt(r.maxShrunkFaults).padStart(6)}  ${model.padStart(8)}   ${r.twinPassed ? `pass ${fmt(r.twinSeconds, 1)} s` : `FAIL: ${r.twinFailure ?? ''}`}`,
+      );
+    }
+    const foundAll = rows.filter((r) => r.found === r.seeds).length;
+    const perLock = rows.filter((r) => r.medianSeconds !== null).map((r) => r.medianSeconds as number);
+    const worst = Math.max(0, ...rows.map((r) => r.worstSeconds ?? 0));
+    log(`  found ${foundAll}/${rows.length} at every seed (${rows.filter((r) => r.found > 0).length}/${rows.length} at some seed); median seconds to find ${fmt(median(perLock), 2)}, worst ${fmt(worst, 2)}; max shrunk faults ${fmt(Math.max(0, ...rows.map((r) => r.maxShrunkFaults ?? 0)))}; twins passing ${rows.filter((r) => r.twinPassed).length}/${rows.length}`);
   }
   if (o.only.has('reality') && !o.quick) {
     const r = await measureReality(17_000);
