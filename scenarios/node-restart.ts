@@ -15,8 +15,9 @@ const scenario: Scenario = {
   title: 'A node crashes and restarts without the key',
   explanation:
     'client-1 holds the lock on redis-1..3 (it cannot reach redis-4 and redis-5). redis-3 crashes 800 ms later and ' +
-    'restarts at once. Without persistence it comes back empty; with AOF everysec it loses what was written since the ' +
-    'last fsync, the lock included. client-2, which reaches redis-3..5, now gets a majority: two holders. With AOF ' +
+    'restarts at once. Without persistence it comes back empty; with AOF everysec a killed process loses nothing (its ' +
+    'writes were already with the kernel), but a power loss loses what was written since the last fsync, the lock ' +
+    'included. client-2, which reaches redis-3..5, now gets a majority: two holders. With AOF ' +
     'always (fsync before every reply) the key survives the crash. Or the node can wait longer than the TTL before it ' +
     'rejoins (the "delayed restart" the Redis author recommends): by then every lock it knew of has expired.',
   tags: ['crash', 'persistence', 'antirez'],
@@ -34,7 +35,22 @@ const scenario: Scenario = {
   faults: [...partitions, { kind: 'crash', at: 800, process: 'redis-3', restartAfterMs: 0 }],
   variants: [
     { name: 'persistence-none', breaks: ['mutex', 'lost-update'], lock: redlock(), expected: 'unsafe', note: 'redis-3 restarts empty' },
-    { name: 'aof-everysec', breaks: ['mutex', 'lost-update'], lock: redlock(), world: { nodes: nodes('aof-everysec') }, expected: 'unsafe', note: 'the lock was written less than a second before the crash: not yet fsynced' },
+    {
+      name: 'aof-everysec',
+      breaks: ['mutex', 'lost-update'],
+      lock: redlock(),
+      world: { nodes: nodes('aof-everysec') },
+      faults: [...partitions, { kind: 'crash', at: 800, process: 'redis-3', restartAfterMs: 0, machine: true }],
+      expected: 'unsafe',
+      note: 'a power loss: the lock was written less than a second before it, not yet fsynced',
+    },
+    {
+      name: 'aof-everysec-process-crash',
+      lock: redlock(),
+      world: { nodes: nodes('aof-everysec') },
+      expected: 'safe',
+      note: 'a killed redis-server loses nothing it handed to the kernel: only a machine crash loses the unsynced second',
+    },
     { name: 'aof-always', lock: redlock(), world: { nodes: nodes('aof-always') }, expected: 'safe', note: 'every acknowledged write survives' },
     {
       name: 'delayed-restart',

@@ -14,7 +14,18 @@ export type Fault =
   | { readonly kind: 'drift'; readonly at: number; readonly process: string; readonly ppm: number; readonly durationMs?: number }
   | { readonly kind: 'jump'; readonly at: number; readonly process: string; readonly deltaMs: number }
   | { readonly kind: 'pause'; readonly at: number; readonly process: string; readonly durationMs: number }
-  | { readonly kind: 'crash'; readonly at: number; readonly process: string; readonly restartAfterMs?: number }
+  | {
+      readonly kind: 'crash';
+      readonly at: number;
+      readonly process: string;
+      readonly restartAfterMs?: number;
+      /**
+       * A machine crash (power loss) instead of a process crash (SIGKILL). A killed Redis keeps
+       * what it already handed to the operating system (every AOF write); a machine that loses
+       * power also loses what was not fsynced (with `appendfsync everysec`, about the last second).
+       */
+      readonly machine?: boolean;
+    }
   | { readonly kind: 'failover'; readonly at: number; readonly replica: string }
   | { readonly kind: 'heal'; readonly at: number };
 
@@ -44,7 +55,7 @@ export function describeFault(f: Fault): string {
     case 'pause':
       return `${at} pause ${f.process}${forMs(f.durationMs)}`;
     case 'crash':
-      return `${at} crash ${f.process}${f.restartAfterMs === undefined ? '' : `, restart after ${f.restartAfterMs}ms`}`;
+      return `${at} ${f.machine === true ? 'power loss of' : 'crash'} ${f.process}${f.restartAfterMs === undefined ? '' : `, restart after ${f.restartAfterMs}ms`}`;
     case 'failover':
       return `${at} failover to ${f.replica}`;
     case 'heal':
@@ -148,6 +159,7 @@ export function validateFault(f: unknown, where: string, processes: ReadonlySet<
     case 'crash':
       proc('process');
       number('restartAfterMs', true);
+      if (fault.machine !== undefined && typeof fault.machine !== 'boolean') problems.push(`${where}.machine: must be true (a power loss: unsynced writes are lost) or false (a process crash, the default)`);
       break;
     case 'failover':
       proc('replica');

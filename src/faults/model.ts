@@ -70,6 +70,7 @@ export function outsideModel(fault: Fault, world: ModelWorld): string | null {
       if (isClient(fault.process)) return null;
       const persistence = world.persistence.get(fault.process);
       if (persistence === undefined || persistence === 'aof-always') return null;
+      if (persistence === 'aof-everysec' && fault.machine !== true) return null; // a process crash loses nothing acknowledged
       if (fault.restartAfterMs !== undefined && fault.restartAfterMs < world.ttlMs) return `${fault.process} restarted after ${fault.restartAfterMs}ms with persistence ${persistence}: before its keys would have expired`;
       return null;
     }

@@ -175,6 +175,7 @@ export class Nemesis {
           return `${keysBefore} keys at crash, ${lost} lost on restart`;
         });
         node?.observeKeys('crash');
+        if (fault.machine === true) node?.losePower();
         const effect = this.ledger.crash(fault.process);
         if (this.context.isClient(fault.process)) this.context.onClientCrash(fault.process);
         this.endAfter(record, fault.restartAfterMs, effect);

@@ -109,7 +109,10 @@ export interface FaultTiming {
 export function unsupportedFaults(faults: readonly Fault[], isNode: (p: string) => boolean): string[] {
   const problems: string[] = [];
   faults.forEach((f, i) => {
-    if (f.kind === 'loss' && [...f.from, ...f.to].some(isNode)) {
+    if (f.kind === 'crash' && f.machine === true && isNode(f.process)) {
+      problems.push(`faults[${i}] (${describeFault(f)}): a machine crash (power loss) cannot be made on this machine: SIGKILL keeps what redis-server handed to the kernel; use a process crash (drop 'machine: true') or run this fault in simulation`);
+    }
+        if (f.kind === 'loss' && [...f.from, ...f.to].some(isNode)) {
       problems.push(`faults[${i}] (${describeFault(f)}): a TCP link to Redis cannot lose single messages (real mode supports loss only between clients and the resource)`);
     }
   });

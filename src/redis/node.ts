@@ -6,9 +6,10 @@ import type { Reply } from './reply.ts';
 
 /**
  * What a node keeps across a crash: `none` restarts empty; `aof-always` keeps every
- * acknowledged write; `aof-everysec` keeps what the last once-a-second fsync wrote, so it loses
- * the writes acknowledged in the last second of the node's own (monotonic) time, as a power
- * loss does.
+ * acknowledged write; `aof-everysec` writes every command to the operating system at once and
+ * fsyncs once a second, so a process crash (SIGKILL) loses nothing acknowledged, while a machine
+ * crash (power loss: `crash` with `machine: true`) loses the writes of the last second of the
+ * node's own (monotonic) time since the last fsync.
  */
 export type Persistence = 'none' | 'aof-everysec' | 'aof-always';
 export const PERSISTENCE_MODES: readonly Persistence[] = ['none', 'aof-everysec', 'aof-always'];
@@ -218,7 +219,22 @@ export class RedisNode {
     }
   }
 
+  /** Whether the next restart follows a machine crash (power loss) rather than a process crash. */
+  private powerLost = false;
+
+  /** The next crash is a machine crash: what was not fsynced is lost (see {@link Persistence}). */
+  losePower(): void {
+    this.powerLost = true;
+  }
+
   private recover(): RedisEngine {
+    const powerLost = this.powerLost;
+    this.powerLost = false;
+    if (this.persistence === 'aof-everysec' && !powerLost) {
+      // The process died, the kernel did not: every write already reached the page cache.
+      this.engine.flushScripts();
+      return this.engine;
+    }
     switch (this.persistence) {
       case 'none':
         return this.newEngine();

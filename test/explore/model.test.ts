@@ -35,6 +35,7 @@ describe('exploration and the lock model', () => {
     persistence: new Map([
       ['volatile', 'none'],
       ['durable', 'aof-always'],
+      ['everysec', 'aof-everysec'],
     ]),
     resource: 'resource',
     resourceMode: 'unguarded',
@@ -52,6 +53,8 @@ describe('exploration and the lock model', () => {
     ['a crash of an AOF-always node, restarted at once', { kind: 'crash', at: 0, process: 'durable', restartAfterMs: 10 }, world, false],
     ['a crash of a node without persistence, restarted at once', { kind: 'crash', at: 0, process: 'volatile', restartAfterMs: 10 }, world, true],
     ['a crash of a node without persistence, restarted after the TTL', { kind: 'crash', at: 0, process: 'volatile', restartAfterMs: 2_500 }, world, false],
+    ['a process crash of an AOF-everysec node, restarted at once', { kind: 'crash', at: 0, process: 'everysec', restartAfterMs: 10 }, world, false],
+    ['a power loss of an AOF-everysec node, restarted at once', { kind: 'crash', at: 0, process: 'everysec', restartAfterMs: 10, machine: true }, world, true],
     ['a delayed link to the resource', { kind: 'delay', at: 0, from: ['client-1'], to: ['resource'], delay: { kind: 'fixed', ms: 100 } }, world, true],
     ['a delayed link to the resource, fenced', { kind: 'delay', at: 0, from: ['client-1'], to: ['resource'], delay: { kind: 'fixed', ms: 100 } }, { ...world, resourceMode: 'fenced' }, false],
     ['a partition of nodes', { kind: 'partition', at: 0, groups: [['client-1'], ['durable', 'volatile']] }, world, false],
