@@ -56,6 +56,7 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
     nodes: nodes.map((n) => n.name),
     replicas: nodes.filter((n) => n.replicaOf !== undefined).map((n) => n.name),
     resource: RESOURCE_PROCESS,
+    resourceFenced: variant.resource === 'fenced',
     durationMs: world.durationMs,
     ttlMs,
     moments: [...new Set(moments.map((m) => Math.round(m)))],

@@ -31,7 +31,9 @@ export interface FaultGenerator {
   readonly nodeFaults?: boolean | readonly FaultKind[];
   /**
    * Whether network faults (delay, partition, cut, loss) may hit the links to the protected
-   * resource: delayed or held writes, what fencing exists for (default true).
+   * resource: delayed or held writes, what fencing exists for. Default: when the resource checks
+   * fencing tokens (a client waiting on an unfenced resource past its lease breaks any lock, so
+   * there it is opt-in; ALL_FAULTS opts in).
    */
   readonly resourceFaults?: boolean;
   /**
@@ -52,6 +54,8 @@ export interface GeneratorWorld {
   readonly replicas?: readonly string[];
   /** The protected resource's process, if network faults may reach it. */
   readonly resource?: string;
+  /** Whether that resource checks fencing tokens (then faults reach it by default). */
+  readonly resourceFenced?: boolean;
   readonly durationMs: number;
   readonly ttlMs: number;
   /**
@@ -116,7 +120,8 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   const at = (anchors.length === 0 ? uniformAt : fc.oneof(uniformAt, fc.oneof(...anchors.map((t) => near(t, Math.max(5, t * 0.05), window.from, window.to))))).map(round10);
   const dwell = aroundMoments(moments, minDwell, maxDwell);
   const everyone = [...world.clients, ...world.nodes];
-  const resource = generator.resourceFaults === false || world.resource === undefined ? [] : [world.resource];
+  const resourceFaults = generator.resourceFaults ?? world.resourceFenced === true;
+  const resource = !resourceFaults || world.resource === undefined ? [] : [world.resource];
   const reachable = [...everyone, ...resource];
   const node = fc.constantFrom(...(world.nodes.length > 0 ? world.nodes : everyone));
   const target = (kind: FaultKind): fc.Arbitrary<string> => fc.constantFrom(...targetsFor(kind));

@@ -30,7 +30,7 @@ export const IN_MODEL_FAULTS: FaultGenerator = {
 };
 
 /** Every fault kind on every process and link (what the catalog's pitfalls and `--faults all` draw). */
-export const ALL_FAULTS: FaultGenerator = {};
+export const ALL_FAULTS: FaultGenerator = { resourceFaults: true };
 
 /**
  * The in-model generator for a resource guard: a fenced resource makes delayed writes and

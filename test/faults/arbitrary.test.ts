@@ -79,14 +79,18 @@ describe('random fault schedules', () => {
     expect(noSwarm.filter((s) => new Set(s.slice(0, -1).map((f) => f.kind)).size === 1).length).toBeLessThan(singleKind.length);
   });
 
-  it('reach the link to the protected resource, unless told not to', () => {
-    const withResource: GeneratorWorld = { ...world, resource: 'resource' };
+  it('reach the link to a fenced resource, unless told not to; an unfenced one only when asked', () => {
+    const withResource: GeneratorWorld = { ...world, resource: 'resource', resourceFenced: true };
     const touches = (f: Fault): boolean =>
       (f.kind === 'delay' || f.kind === 'loss' || f.kind === 'cut') ? [...f.from, ...f.to].includes('resource') : f.kind === 'partition' ? f.groups.flat().includes('resource') : false;
     const drawn = fc.sample(faultSchedule(withResource, { kinds: ['delay', 'partition'] }), { numRuns: 300, seed: 12 }).flat();
     expect(drawn.filter(touches).length).toBeGreaterThan(30);
     const kept = fc.sample(faultSchedule(withResource, { kinds: ['delay', 'partition'], resourceFaults: false }), { numRuns: 300, seed: 12 }).flat();
     expect(kept.filter(touches)).toEqual([]);
+    const unfenced = fc.sample(faultSchedule({ ...withResource, resourceFenced: false }, { kinds: ['delay', 'partition'] }), { numRuns: 300, seed: 12 }).flat();
+    expect(unfenced.filter(touches)).toEqual([]);
+    const asked = fc.sample(faultSchedule({ ...withResource, resourceFenced: false }, { kinds: ['delay', 'partition'], resourceFaults: true }), { numRuns: 300, seed: 12 }).flat();
+    expect(asked.filter(touches).length).toBeGreaterThan(30);
   });
 
   it('draw lengths around the moments that matter (just below and above the TTL) as well as uniformly', () => {
