@@ -62,29 +62,24 @@ export class FaultLedger {
 
   /** Pauses `process` until {@link end} (and until every other pause of it has ended). */
   pause(process: string): number {
-    const id = this.nextId++;
-    this.pauses.set(process, (this.pauses.get(process) ?? 0) + 1);
-    this.world.pause(process);
-    this.open.set(id, () => {
-      const left = (this.pauses.get(process) ?? 1) - 1;
-      this.pauses.set(process, left);
-      if (left > 0) return false;
-      this.world.resume(process);
-      return true;
-    });
-    return id;
+    return this.counted(this.pauses, process, () => this.world.pause(process), () => this.world.resume(process));
   }
 
   /** Crashes `process`; {@link end} restarts it (once every crash of it has ended). */
   crash(process: string): number {
+    return this.counted(this.crashes, process, () => this.world.crash(process), () => this.world.restart(process));
+  }
+
+  /** An effect that overlapping faults share: applied by each, undone when the last one ends. */
+  private counted(counts: Map<string, number>, process: string, apply: () => void, undo: () => void): number {
     const id = this.nextId++;
-    this.crashes.set(process, (this.crashes.get(process) ?? 0) + 1);
-    this.world.crash(process);
+    counts.set(process, (counts.get(process) ?? 0) + 1);
+    apply();
     this.open.set(id, () => {
-      const left = (this.crashes.get(process) ?? 1) - 1;
-      this.crashes.set(process, left);
+      const left = (counts.get(process) ?? 1) - 1;
+      counts.set(process, left);
       if (left > 0) return false;
-      this.world.restart(process);
+      undo();
       return true;
     });
     return id;
