@@ -48,6 +48,24 @@ describe('critical sections and mutual exclusion', () => {
     expect(v?.first.pastValidityMs).toBe(5_000);
   });
 
+  it('sections that only touch do not overlap, even while a third section overlaps both', () => {
+    // c's long section keeps a's in view when b's starts exactly where a's ended: a and b only
+    // touch (a's release and b's acquire at the same instant); c overlaps each of them.
+    const h = history([
+      { process: 'a', kind: 'acquire', phase: 'ok', at: 0, resource: 'r', lease },
+      { process: 'c', kind: 'acquire', phase: 'ok', at: 5, resource: 'r', lease },
+      { process: 'a', kind: 'release', phase: 'invoke', at: 10, resource: 'r' },
+      { process: 'b', kind: 'acquire', phase: 'ok', at: 10, resource: 'r', lease },
+      { process: 'b', kind: 'release', phase: 'invoke', at: 20, resource: 'r' },
+      { process: 'c', kind: 'release', phase: 'invoke', at: 30, resource: 'r' },
+    ]);
+    const pairs = checkMutex(h).map((v) => [v.first.process, v.second.process, v.overlapStart, v.overlapEnd]);
+    expect(pairs).toEqual([
+      ['a', 'c', 5, 10],
+      ['c', 'b', 10, 20],
+    ]);
+  });
+
   it('learning the lock was lost ends the section; so does a crash', () => {
     const h = history([
       { process: 'a', kind: 'acquire', phase: 'ok', at: 0, resource: 'r', lease },

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Replays every variant of every catalog scenario against real redis-server, Toxiproxy and client
+# processes (locksim real) and prints one line per variant: real verdict, simulated verdict, and
+# whether they agree. It runs in real time (about 25 minutes for the whole catalog); a variant real
+# mode refuses (a power loss, say) is listed as refused with the reason. Exit code 0 when every
+# variant that ran agrees with the simulation, 1 otherwise.
+#   npm run real:catalog               the whole catalog
+#   npm run real:catalog -- gc-pause   only the scenarios named
+set -uo pipefail
+cd "$(dirname "$0")/.."
+locksim=(node bin/locksim.js)
+if [ "$#" -gt 0 ]; then
+  names=("$@")
+else
+  mapfile -t names < <("${locksim[@]}" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s).scenarios)console.log(x.name)})')
+fi
+agree=0; disagree=0; refused=0
+for name in "${names[@]}"; do
+  mapfile -t variants < <("${locksim[@]}" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const x=JSON.parse(s).scenarios.find(v=>v.name===process.argv[1]);for(const v of x?x.variants:[])console.log(v.name)})' "$name")
+  for variant in "${variants[@]}"; do
+    out=$("${locksim[@]}" real "$name" --variant "$variant" --no-reports 2>&1)
+    line=$(printf '%s\n' "$out" | grep -E '^real: .* simulated: ' | tail -1)
+    if [ -n "$line" ]; then
+      case "$line" in *"— agree"*) agree=$((agree + 1));; *) disagree=$((disagree + 1));; esac
+      echo "$name/$variant: ${line#real: }"
+    else
+      refused=$((refused + 1))
+      echo "$name/$variant: did not run: $(printf '%s\n' "$out" | grep -m1 -E 'locksim|real:' )"
+    fi
+  done
+done
+echo "real mode: $agree agree, $disagree disagree, $refused did not run"
+[ "$disagree" -eq 0 ]
