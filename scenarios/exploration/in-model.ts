@@ -18,6 +18,12 @@ const nodes: NodeSpec[] = [
  * restarts, node drift within the allowance, and client wall-clock jumps (an algorithm that
  * measures time on the monotonic clock does not see them). The correct Redlock must survive
  * all of it; each deliberate flaw must not.
+ *
+ * A variant's `expected` is what exploration inside this model concludes (`locksim explore
+ * in-model.ts --variant V`; test/explore/flaws.test.ts checks each): `unsafe` for a flaw this
+ * model's faults expose (release by plain DEL even with no fault at all, no drift allowance, validity on the wall
+ * clock), `safe` for the correct lock and for flaws that need a fault outside this model (their
+ * notes say which; other exploration scenarios find them).
  */
 const scenario: Scenario = {
   name: 'in-model',
@@ -34,14 +40,14 @@ const scenario: Scenario = {
   explore: { kinds: ['partition', 'delay', 'pause', 'crash', 'drift', 'jump'], maxDriftPpm: 2_000, clientFaults: ['jump'], nodeFaults: ['pause', 'crash', 'drift'], resourceFaults: false },
   variants: [
     { name: 'redlock', lock: redlock(eager), expected: 'safe' },
-    { name: 'redlock(release=del)', lock: redlock({ ...eager, release: 'del' }), expected: 'safe' },
-    { name: 'redlock(checkValidity=false)', lock: redlock({ ...eager, checkValidity: false }), expected: 'safe' },
-    { name: 'redlock(driftFactor=0)', lock: redlock({ ...eager, driftFactor: 0 }), expected: 'safe' },
-    { name: 'redlock(releaseOnFailure=false)', lock: redlock({ ...eager, releaseOnFailure: false }), expected: 'safe' },
-    { name: 'redlock(timeSource=wall)', lock: redlock({ ...eager, timeSource: 'wall' }), expected: 'safe' },
+    { name: 'redlock(release=del)', lock: redlock({ ...eager, release: 'del' }), expected: 'unsafe', note: 'a release that lands after the expiry deletes the next holder\'s key; eager clients show it even with no fault' },
+    { name: 'redlock(checkValidity=false)', lock: redlock({ ...eager, checkValidity: false }), expected: 'safe', note: 'its flaw needs a client paused while the acquire\'s replies are in flight (pause-in-flight finds it)' },
+    { name: 'redlock(driftFactor=0)', lock: redlock({ ...eager, driftFactor: 0 }), expected: 'unsafe', note: 'two node clocks 0.8 % fast expire the key before the validity the client computed without an allowance' },
+    { name: 'redlock(releaseOnFailure=false)', lock: redlock({ ...eager, releaseOnFailure: false }), expected: 'safe', note: 'inside the model it costs availability, not safety' },
+    { name: 'redlock(timeSource=wall)', lock: redlock({ ...eager, timeSource: 'wall' }), expected: 'unsafe', note: 'a client wall clock stepped back stretches the validity it measures' },
     { name: 'lease(redlock)', lock: lease(redlock(eager)), expected: 'safe' },
-    { name: 'lease(redlock(extend=pexpire))', lock: lease(redlock({ ...eager, extend: 'pexpire' })), expected: 'safe' },
-    { name: 'lease(redlock,renewal=recreate-missing)', lock: lease(redlock(eager), { renewal: 'recreate-missing' }), expected: 'safe' },
+    { name: 'lease(redlock(extend=pexpire))', lock: lease(redlock({ ...eager, extend: 'pexpire' })), expected: 'safe', note: 'its flaw needs a key lost under a live holder: a node restarting empty (node-loss finds it)' },
+    { name: 'lease(redlock,renewal=recreate-missing)', lock: lease(redlock(eager), { renewal: 'recreate-missing' }), expected: 'safe', note: 'its flaw needs a key lost under a live holder or a holder paused past its lease (node-loss finds it)' },
     { name: 'single-instance', lock: singleInstance(), nodes: ['redis-1'], expected: 'safe' },
   ],
 };

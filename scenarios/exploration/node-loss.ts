@@ -18,7 +18,11 @@ const scenario: Scenario = {
   tags: ['exploration', 'renewal'],
   world: { nodes: [{ name: 'redis-1', persistence: 'none' }], clients: 3, durationMs: 12_000 },
   workload: { resource: 'lock:counter', ttlMs: 2_000, workMs: { min: 1_000, max: 5_000 }, thinkMs: { min: 0, max: 20 } },
-  faults: [],
+  // The hand-written schedule (what `locksim run` replays): the node restarts empty under a holder.
+  faults: [
+    { kind: 'crash', at: 3_000, process: 'redis-1', restartAfterMs: 10 },
+    { kind: 'crash', at: 7_000, process: 'redis-1', restartAfterMs: 10 },
+  ],
   explore: { kinds: ['crash', 'pause'], clientFaults: false, maxDwellMs: 500, minDwellMs: 50 },
   variants: [
     { name: 'lease(single-instance)', lock: lease(singleInstance({ retryCount: 100, retryDelayMs: 20, retryJitterMs: 20 })), expected: 'unsafe' },

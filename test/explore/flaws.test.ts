@@ -20,15 +20,15 @@ describe('exploration inside the model', () => {
   it('finds no violation of the correct Redlock (or its renewing lease) in 300 random schedules', async () => {
     expect((await find(inModel, 'redlock', 200)).result.found).toBe(false);
     expect((await find(inModel, 'lease(redlock)', 100)).result.found).toBe(false);
-  });
+  }, 180_000);
 
   it('finds no violation when the elapsed-time check is kept and a client pauses mid-acquire', async () => {
     expect((await find(pauseInFlight, 'redlock', 100)).result.found).toBe(false);
-  });
+  }, 120_000);
 
   it('finds no safety violation for releaseOnFailure=false: inside the model it costs availability, not safety', async () => {
     expect((await find(inModel, 'redlock(releaseOnFailure=false)', 100)).result.found).toBe(false);
-  });
+  }, 120_000);
 });
 
 const flaws: Array<[string, Scenario, string, number]> = [
@@ -48,6 +48,6 @@ describe('each deliberate flaw is found and shrunk', () => {
       expect(result.shrunk?.verdict).toBe('unsafe');
       expect(faults.length).toBeLessThanOrEqual(3);
       expect(result.token).not.toBeNull();
-    });
+    }, 180_000);
   }
 });
