@@ -11,8 +11,10 @@
  * - `timers`, `timers/promises`, `perf_hooks`: the simulated timers and clock.
  * - `tty` (nothing is a terminal), `os` (a fixed machine).
  *
- * Anything with real I/O (`fs`, `net`, `child_process`, …) is refused with an error that says
- * so: a simulated process reaches the world only through the simulated network.
+ * Anything with real I/O (`net`, `child_process`, …) is refused with an error that says so: a
+ * simulated process reaches the world only through the simulated network. `fs` and `module` are
+ * given by the loader (loader.ts), not here: a read-only `fs` confined to the requiring module's
+ * own package folder (fs.ts), and `createRequire`.
  */
 import assert from 'node:assert';
 import * as asyncHooks from 'node:async_hooks';

@@ -10,7 +10,9 @@
  * from the process's seeded stream, `process.nextTick` and `queueMicrotask` run in microtasks,
  * which the kernel's scheduler lets finish before it takes the next event. A realm shares V8's
  * microtask queue with the host (the default `microtaskMode`), which is what makes that last
- * point hold. Nothing of a realm reaches real I/O: the builtins that would are refused.
+ * point hold. Nothing of a realm reaches real I/O: the builtins that would are refused, but for
+ * a read-only `fs` confined to each package's own folder (fs.ts). ES-module packages are turned
+ * into CommonJS at load time (esm.ts) and run on the same simulated globals.
  *
  * Failures are the process's, not locksim's. A synchronous throw from a timer, immediate or
  * event callback (an uncaught exception under Node) crashes the simulated process at once: the
@@ -201,6 +203,11 @@ export class Realm {
       object: () => Object.create(this.intrinsics.Object.prototype) as Record<string, unknown>,
       parseJson: (text) => this.intrinsics.JSON.parse(text),
       error: (message, code) => this.error(message, code),
+      Promise: this.intrinsics.Promise,
+      array: <T>(items: readonly T[]) => (this.global['Array'] as ArrayConstructor).from(items),
+      // The realm's global Date (the simulated one), so `instanceof Date` holds inside.
+      date: (at) => Reflect.construct(this.global['Date'] as DateConstructor, [at]) as Date,
+      later: (callback) => void this.timers.immediate(callback),
     });
   }
 

@@ -41,7 +41,8 @@ beforeAll(() => {
     'node_modules/plain/node_modules/dep/index.js': "module.exports = 'nested dep';",
     'node_modules/esm-only/package.json': JSON.stringify({ name: 'esm-only', type: 'module', main: 'index.js' }),
     'node_modules/esm-only/index.js': 'export default 1;',
-    'node_modules/uses-fs/index.js': "require('fs');",
+    'node_modules/uses-fs/index.js': "require('fs').writeFileSync('/tmp/locksim-x', '');",
+    'node_modules/uses-net/index.js': "require('net');",
     'node_modules/optional/index.js': "let found = true; try { require('not-installed'); } catch (e) { found = e.code; } module.exports = found;",
     // What a library sees of its globals.
     'node_modules/probe/index.js': `
@@ -301,10 +302,11 @@ describe('the CommonJS loader', () => {
     expect(m instanceof (r.global['Object'] as ObjectConstructor)).toBe(true);
   });
 
-  it('refuses ES modules and real I/O with errors that say so; a missing module is MODULE_NOT_FOUND', () => {
+  it('loads ES modules (test/realm/loader.test.ts), refuses real I/O with errors that say so; a missing module is MODULE_NOT_FOUND', () => {
     const r = realm();
-    expect(() => r.require('esm-only')).toThrow(/ES module; the locksim realm loader runs CommonJS only/);
-    expect(() => r.require('uses-fs')).toThrow(/'fs' is not available inside a locksim realm/);
+    expect(r.require<{ default: number }>('esm-only').default).toBe(1);
+    expect(() => r.require('uses-fs')).toThrow(/realm fs is read-only and confined to the package folder .*uses-fs: writeFileSync\('\/tmp\/locksim-x'\) refused/);
+    expect(() => r.require('uses-net')).toThrow(/'net' is not available inside a locksim realm/);
     expect(r.require('optional')).toBe('MODULE_NOT_FOUND');
   });
 
