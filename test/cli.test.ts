@@ -58,6 +58,23 @@ describe('locksim command line', () => {
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  it('an unknown variant, a zero --time and a misspelt --faults are bad input (exit 2, the message names them, no stack)', () => {
+    for (const args of [
+      ['run', 'gc-pause', '--variant', 'bogus', '--no-reports'],
+      ['explore', 'gc-pause', '--variant', 'bogus', '--runs', '1'],
+      ['sweep', 'gc-pause', '--variant', 'bogus', '--runs', '1', '--workers', '1'],
+    ]) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain("no variant 'bogus' (variants: single-instance, redlock");
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+    const zero = cli(['explore', 'gc-pause', '--time', '0']);
+    expect([zero.status, zero.stderr.trim()]).toEqual([2, "locksim: explore: --time must be positive, got '0'"]);
+    const faults = cli(['explore', 'gc-pause', '--faults', 'most']);
+    expect([faults.status, faults.stderr.trim()]).toEqual([2, "locksim: explore: --faults takes 'in-model' or 'all', got 'most'"]);
+  });
+
   it('a run with no evidence (every client died: "X is not a constructor") is INVALID, exit code 4, no stack trace', () => {
     const file = join(import.meta.dirname, 'scenario', 'fixtures', 'throwing-lock.ts');
     const run = cli(['run', file, '--no-reports']);

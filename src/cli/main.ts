@@ -209,6 +209,7 @@ async function exploreCommand(args: string[]): Promise<number> {
   const runsFlag = integerFlag(parsed, '--runs');
   if (runsFlag !== undefined && runsFlag < 1) throw new UsageError(`explore: --runs must be at least 1, got ${runsFlag}`);
   const timeLimitMs = time === undefined ? undefined : parseDuration('explore', time);
+  if (timeLimitMs !== undefined && timeLimitMs <= 0) throw new UsageError(`explore: --time must be positive, got '${time}'`);
   const seed = integerFlag(parsed, '--seed') ?? (process.env.CI === 'true' ? 1 : Math.floor(Math.random() * 2 ** 31));
   const asJson = booleanFlag(parsed, '--json');
   const tty = process.stderr.isTTY === true && !asJson;

@@ -15,6 +15,7 @@ import { runClient, type Recorder, type WorkloadOptions } from '../workload/clie
 import { addResource, RESOURCE_PROCESS, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
 import { RunRecording } from './recording.ts';
+import { ScenarioError } from './validate.ts';
 import { clientSpecs, defaultProperties, modelWorld, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
 export type { Violation } from '../check/judge.ts';
@@ -94,7 +95,8 @@ export function findVariant(scenario: Scenario, name: string | undefined): Varia
   }
   const variant = scenario.variants.find((v) => v.name === name);
   if (variant === undefined) {
-    throw new Error(`scenario '${scenario.name}' has no variant '${name}' (variants: ${scenario.variants.map((v) => v.name).join(', ')})`);
+    // The user's input, not locksim's fault: a ScenarioError, so every command exits 2 with it.
+    throw new ScenarioError(scenario.name, [`no variant '${name}' (variants: ${scenario.variants.map((v) => v.name).join(', ')})`], 'unknown variant');
   }
   return variant;
 }
