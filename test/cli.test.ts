@@ -71,6 +71,9 @@ describe('locksim command line', () => {
     }
     const zero = cli(['explore', 'gc-pause', '--time', '0']);
     expect([zero.status, zero.stderr.trim()]).toEqual([2, "locksim: explore: --time must be positive, got '0'"]);
+    const huge = cli(['run', 'gc-pause', '--seed', '99999999999999999999', '--no-reports']);
+    expect(huge.status).toBe(2);
+    expect(huge.stderr).toContain("--seed takes a whole number up to 9007199254740991, got '99999999999999999999'");
     const faults = cli(['explore', 'gc-pause', '--faults', 'most']);
     expect([faults.status, faults.stderr.trim()]).toEqual([2, "locksim: explore: --faults takes 'in-model' or 'all', got 'most'"]);
   });

@@ -32,6 +32,7 @@ export function parseArgs(command: string, args: readonly string[], spec: FlagSp
     const value = inline ?? args[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`${command}: ${name} needs a value, e.g. ${name} ${kind === 'integer' ? '42' : 'VALUE'}`);
     if (kind === 'integer' && !/^-?\d+$/.test(value)) throw new UsageError(`${command}: ${name} takes a whole number, got '${value}'`);
+    if (kind === 'integer' && !Number.isSafeInteger(Number(value))) throw new UsageError(`${command}: ${name} takes a whole number up to ${Number.MAX_SAFE_INTEGER}, got '${value}' (it would not replay exactly)`);
     flags.set(name, value);
   }
   return { positional, flags };

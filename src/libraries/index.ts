@@ -24,3 +24,4 @@ export {
   type RedisSemaphoreLockOptions,
   type RedisSemaphoreOptions,
 } from './redis-semaphore.ts';
+export { SESAMECARE_REDLOCK_PACKAGE, sesamecareRedlock, type SesamecareRedlockOptions } from './sesamecare-redlock.ts';
