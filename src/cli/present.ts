@@ -7,6 +7,7 @@ import { encodeToken, replayCommand } from '../explore/token.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+import { faultEffectText } from '../faults/record.ts';
 
 /** VOPR's habit: the whole world, printed before the run. */
 export function worldBlock(scenario: Scenario, variantName: string, seed: number, faults: RunResult['faults'], lockName = ''): string {
@@ -73,7 +74,7 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
   parts.push(evidenceLine(result));
   for (const line of violationSummary(result.violations)) parts.push(`  - ${line}`);
   parts.push(...modelLines(result));
-  for (const f of result.faultsFired) parts.push(`  fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}`);
+  for (const f of result.faultsFired) parts.push(`  fault ${f.description}: ${faultEffectText(f)}`);
   for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
   const s = result.stats;
   parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} kernel events`);

@@ -16,6 +16,7 @@ import { findVariant, type Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { evidenceLine, exitCode, runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { faultEffectText } from '../faults/record.ts';
 
 export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--json]
 
@@ -86,7 +87,7 @@ export function realReport(result: RealRunResult, scenarioRef: string, options: 
   result.faultsFired.forEach((f, i) => {
     const t = result.faultTimings[i];
     const when = t === undefined ? '' : t.beforeStart ? ' [in place before the clients started]' : ` [took effect at ${t.appliedMs.toFixed(1)} ms, ${lagText(t.lagMs)} late]`;
-    parts.push(`  fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}${when}`);
+    parts.push(`  fault ${f.description}: ${faultEffectText(f)}${when}`);
   });
   for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
   for (const n of result.notes) parts.push(`  note: ${n}`);

@@ -52,14 +52,30 @@ export class Nemesis {
 
   /** Schedules every fault of `schedule`. */
   schedule(schedule: readonly Fault[]): void {
-    for (const fault of schedule) this.context.world.at(ms(fault.at), () => this.apply(fault));
+    for (const fault of schedule) {
+      this.unapplied.add(fault);
+      this.context.world.at(ms(fault.at), () => {
+        this.unapplied.delete(fault);
+        this.apply(fault);
+      });
+    }
   }
 
-  /** Fills in each record's `fired` and `effect`; call once the run is over. */
+  /**
+   * Fills in each record's `fired` and `effect`; call once the run is over. A fault scheduled
+   * after the run ended gets a record too, saying so: a fault that never happened proves nothing.
+   */
   finish(): FaultRecord[] {
     settleRecords(this.pending);
+    for (const fault of this.unapplied) {
+      this.records.push({ at: ms(fault.at), description: describeFault(fault), kind: fault.kind, fired: false, effect: `never applied: the run ended at ${this.context.world.now / 1000} ms, before ${fault.at} ms` });
+    }
+    this.unapplied.clear();
     return this.records;
   }
+
+  /** Faults scheduled whose time has not come (at the end: those after the run). */
+  private readonly unapplied = new Set<Fault>();
 
   private begin(fault: Fault, measure: () => string | null): FaultRecord {
     const record: FaultRecord = { at: this.context.world.now, description: describeFault(fault), kind: fault.kind, fired: false, effect: '' };

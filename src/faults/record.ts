@@ -12,7 +12,12 @@ export function settleRecords(pending: PendingRecord[]): void {
   for (const p of pending) {
     const effect = p.measure();
     p.record.fired = effect !== null;
-    p.record.effect = effect ?? 'did nothing observable';
+    p.record.effect = effect ?? 'no effect observed';
   }
   pending.length = 0;
+}
+
+/** What a fault record says it did, for reports: its effect, or that it did nothing and why. */
+export function faultEffectText(record: Pick<FaultRecord, 'fired' | 'effect'>): string {
+  return record.fired ? record.effect : `DID NOTHING (${record.effect}; check the schedule)`;
 }

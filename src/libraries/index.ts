@@ -25,3 +25,6 @@ export {
   type RedisSemaphoreOptions,
 } from './redis-semaphore.ts';
 export { SESAMECARE_REDLOCK_PACKAGE, sesamecareRedlock, type SesamecareRedlockOptions } from './sesamecare-redlock.ts';
+export { NODE_REDIS_WARLOCK_PACKAGE, nodeRedisWarlock, type NodeRedisWarlockOptions } from './node-redis-warlock.ts';
+export { IOREDIS_LOCK_PACKAGE, ioredisLock, ioredisLockFamily, type IoredisLockOptions, type IoredisLockSettings } from './ioredis-lock.ts';
+export { MICROFLEET_IOREDIS_LOCK_PACKAGE, microfleetIoredisLock } from './microfleet-ioredis-lock.ts';

@@ -93,7 +93,7 @@ function faultTable(run: RunResult): string {
   if (run.faultsFired.length === 0) return '<p>No faults: this run is the control.</p>';
   const rows = run.faultsFired.map(
     (f) =>
-      `<tr class="${f.fired ? '' : 'did-nothing'}"><td><span class="swatch k-${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.description)}</td><td class="num">${fmtMs(f.at)}</td><td class="num">${f.endedAt === undefined ? '—' : fmtMs(f.endedAt)}</td><td>${f.fired ? esc(f.effect) : `<strong>did nothing observable</strong> (check the schedule)`}</td></tr>`,
+      `<tr class="${f.fired ? '' : 'did-nothing'}"><td><span class="swatch k-${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.description)}</td><td class="num">${fmtMs(f.at)}</td><td class="num">${f.endedAt === undefined ? '—' : fmtMs(f.endedAt)}</td><td>${f.fired ? esc(f.effect) : `<strong>did nothing</strong> (${esc(f.effect)}; check the schedule)`}</td></tr>`,
   );
   return `<table class="faults"><thead><tr><th>kind</th><th>fault</th><th>applied</th><th>ended</th><th>what it did</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

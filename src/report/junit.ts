@@ -1,6 +1,7 @@
 import type { RunResult } from '../scenario/run.ts';
 import { esc } from './escape.ts';
 import { violationSummary } from './svg.ts';
+import { faultEffectText } from '../faults/record.ts';
 
 /**
  * JUnit XML for CI: a `<testsuite>` per scenario, a `<testcase classname="<scenario>"
@@ -23,7 +24,7 @@ function failureText(r: RunResult): string {
   } else {
     lines.push('- no property broke: the faults did not produce the expected failure');
   }
-  for (const f of r.faultsFired) lines.push(`fault ${f.description}: ${f.fired ? f.effect : 'DID NOTHING (check the schedule)'}`);
+  for (const f of r.faultsFired) lines.push(`fault ${f.description}: ${faultEffectText(f)}`);
   lines.push(`trace hash ${r.traceHash}`);
   return lines.join('\n');
 }

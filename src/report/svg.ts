@@ -47,6 +47,7 @@ import { esc, fmtMs, groupThousands, num } from './escape.ts';
 /** A lock key's life on one node, in true time (see {@link TimelineInput.keyLifetimes}). */
 export type { KeyLifetime } from '../check/history.ts';
 import type { KeyLifetime } from '../check/history.ts';
+import { faultEffectText } from '../faults/record.ts';
 
 export interface TimelineInput {
   readonly result: RunResult;
@@ -639,7 +640,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const bw = instant ? 1.5 : Math.max(2, x1 - x0);
     const c = faultColour(f.kind);
     const ended = instant ? '' : f.endedAt === undefined ? ', to the end of the run' : ` until ${fmtMs(f.endedAt)}`;
-    return `<rect class="fault" data-kind="${esc(f.kind)}" x="${num(bx)}" y="${faultTop}" width="${num(bw)}" height="${lanesBottom - faultTop}" fill="${c}" fill-opacity="${instant ? 0.55 : 0.09}">${title(`${f.description}${ended}: ${f.fired ? f.effect : 'did nothing observable'}`)}</rect>`;
+    return `<rect class="fault" data-kind="${esc(f.kind)}" x="${num(bx)}" y="${faultTop}" width="${num(bw)}" height="${lanesBottom - faultTop}" fill="${c}" fill-opacity="${instant ? 0.55 : 0.09}">${title(`${f.description}${ended}: ${faultEffectText(f)}`)}</rect>`;
   });
 
   // --- Violations ---------------------------------------------------------------------------

@@ -141,6 +141,12 @@ describe('the nemesis', () => {
     expect(w.process('c').incarnation).toBe(0);
   });
 
+  it('says so when a fault was scheduled after the run ended (it proves nothing)', async () => {
+    const { records } = await run([{ kind: 'pause', at: 999_999, process: 'a', durationMs: 100 }], []);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ fired: false, effect: 'never applied: the run ended at 10000 ms, before 999999 ms' });
+  });
+
   it('a heal keeps a node drift the scenario declares (clock-drift/drift-2% stays unsafe)', async () => {
     const scenario = catalog.find((s) => s.name === 'clock-drift');
     if (scenario === undefined) throw new Error('clock-drift missing');
