@@ -3,10 +3,14 @@
  * see docs/libraries.md), listed at the end of the catalog (scenarios/index.ts).
  */
 import type { Scenario } from '../../src/scenario/types.ts';
+import ioredisLock from './ioredis-lock.ts';
+import microfleetIoredisLock from './microfleet-ioredis-lock.ts';
+import nodeRedisWarlock from './node-redis-warlock.ts';
 import redisSemaphore from './redis-semaphore.ts';
 import redlock4 from './redlock4.ts';
 import redlock5 from './redlock5.ts';
+import sesamecareRedlock from './sesamecare-redlock.ts';
 
-export { redisSemaphore, redlock4, redlock5 };
+export { ioredisLock, microfleetIoredisLock, nodeRedisWarlock, redisSemaphore, redlock4, redlock5, sesamecareRedlock };
 
-export const libraryScenarios: readonly Scenario[] = [redlock4, redlock5, redisSemaphore];
+export const libraryScenarios: readonly Scenario[] = [redlock4, redlock5, redisSemaphore, sesamecareRedlock, nodeRedisWarlock, ioredisLock, microfleetIoredisLock];

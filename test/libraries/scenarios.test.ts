@@ -11,7 +11,15 @@ import { validateScenario } from '../../src/scenario/validate.ts';
 describe('library scenarios', () => {
   it('are valid, with names that do not clash with the catalog\'s', () => {
     for (const s of libraryScenarios) expect(() => validateScenario(s, s.name)).not.toThrow();
-    expect(libraryScenarios.map((s) => s.name)).toEqual(['library-redlock4', 'library-redlock5', 'library-redis-semaphore']);
+    expect(libraryScenarios.map((s) => s.name)).toEqual([
+      'library-redlock4',
+      'library-redlock5',
+      'library-redis-semaphore',
+      'library-sesamecare-redlock',
+      'library-node-redis-warlock',
+      'library-ioredis-lock',
+      'library-microfleet-ioredis-lock',
+    ]);
   });
   // Their expected verdicts run with the rest of the catalog: test/scenario/catalog.test.ts.
 });
@@ -21,6 +29,12 @@ describe('determinism with libraries in the loop', () => {
     ['library-redlock4', '3-nodes'],
     ['library-redlock5', 'using-3-nodes'],
     ['library-redis-semaphore', 'RedlockSemaphore'],
+    ['library-sesamecare-redlock', 'using-slow-node'],
+    // A package that reads its Lua scripts with fs at load time.
+    ['library-node-redis-warlock', 'touch'],
+    ['library-ioredis-lock', 'in-model'],
+    // An ES-module-only package.
+    ['library-microfleet-ioredis-lock', 'in-model'],
   ];
   for (const [name, variant] of cases) {
     it(`${name}/${variant}: the same seed gives the same trace hash, another seed another`, async () => {

@@ -1,0 +1,51 @@
+import { ALL_FAULTS } from '../../src/faults/model.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { microfleetIoredisLock } from '../../src/libraries/index.ts';
+import { COMMAND_TIMEOUT_MS, LIVENESS_BOUND_MS, nodes, shortWork, world } from './common.ts';
+
+const lock = microfleetIoredisLock();
+
+/** @microfleet/ioredis-lock 6.0.1 (the published package, unmodified): what any TTL lock has under a pause, and nothing more. */
+const scenario: Scenario = {
+  name: 'library-microfleet-ioredis-lock',
+  title: '@microfleet/ioredis-lock 6.0.1 (npm, unmodified): unsafe under a stop-the-world pause, safe under in-model faults',
+  explanation:
+    '@microfleet/ioredis-lock 6.0.1 is a single-instance lock (lib/lock.js (an ES module)): `_attemptLock` sends `SET key <uuid> PX timeout NX` (retries 6 by default, 50 ms × random[1, 1.2) apart); ' +
+    '`extend` and `release` run compare-and-PEXPIRE and compare-and-DEL scripts (`pexpireifequal`, ' +
+    '`delifequal`) and report a lost key as LockExtendError / LockReleaseError. It computes no validity and never ' +
+    'renews by itself. gc-pause: client-1, holding the lock for a 1-2.5 s section, is paused at 0.5 s for 6 s, longer ' +
+    'than the 5 s TTL; the key expires, client-2 takes it, and client-1 resumes inside its section and writes: two ' +
+    'holders and a lost update, as with any TTL lock without fencing (nothing the holder could check would have ' +
+    'stopped a write it was already making). in-model: redis-1 paused for 2 s (commands wait; a SET that timed out ' +
+    'on the client is applied later and only delays the next holder), client-1 cut off from redis-1 for 3 s (its ' +
+    'release is lost: the key lives out its TTL), client-1 crashed and restarted, and redis-1\'s clock running 0.8 % ' +
+    'fast: safe. The 1 s command timeout keeps every granted SET younger than 1 s when its reply arrives, so a 2.5 s ' +
+    'section fits in the 5 s TTL; a caller with no command timeout, or sections close to the TTL, would need to ' +
+    'check the elapsed time itself, which the library does not do.',
+  tags: ['library', 'pause'],
+  world,
+  workload: shortWork,
+  livenessBoundMs: LIVENESS_BOUND_MS,
+  // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
+  explore: ALL_FAULTS,
+  faults: [{ kind: 'pause', at: 500, process: 'client-1', durationMs: 6_000 }],
+  variants: [
+    { name: 'gc-pause', breaks: ['mutex', 'lost-update'], lock, nodes: nodes(1), commandTimeoutMs: COMMAND_TIMEOUT_MS, expected: 'unsafe', note: 'a 6 s pause of the holder outlives the 5 s key' },
+    {
+      name: 'in-model',
+      lock,
+      nodes: nodes(1),
+      faults: [
+        { kind: 'drift', at: 0, process: 'redis-1', ppm: 8_000 },
+        { kind: 'pause', at: 1_200, process: 'redis-1', durationMs: 2_000 },
+        { kind: 'cut', at: 8_000, from: ['client-1'], to: ['redis-1'], mode: 'drop', durationMs: 3_000 },
+        { kind: 'crash', at: 15_000, process: 'client-1', restartAfterMs: 1_000 },
+      ],
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      expected: 'safe',
+      note: 'a node pause, a partition, a client crash and node drift within the allowance',
+    },
+  ],
+};
+
+export default scenario;
