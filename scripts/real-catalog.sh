@@ -19,13 +19,17 @@ for name in "${names[@]}"; do
   mapfile -t variants < <("${locksim[@]}" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const x=JSON.parse(s).scenarios.find(v=>v.name===process.argv[1]);for(const v of x?x.variants:[])console.log(v.name)})' "$name")
   for variant in "${variants[@]}"; do
     out=$("${locksim[@]}" real "$name" --variant "$variant" --no-reports 2>&1)
-    line=$(printf '%s\n' "$out" | grep -E '^real: .* simulated: ' | tail -1)
+    line=$(printf '%s\n' "$out" | grep -E '^real: .* simulated: .* agree' | tail -1)
+    differs=$(printf '%s\n' "$out" | grep -m1 -E '^!! DISAGREEMENT: ' )
     if [ -n "$line" ]; then
-      case "$line" in *"— agree"*) agree=$((agree + 1));; *) disagree=$((disagree + 1));; esac
+      agree=$((agree + 1))
       echo "$name/$variant: ${line#real: }"
+    elif [ -n "$differs" ]; then
+      disagree=$((disagree + 1))
+      echo "$name/$variant: ${differs#!! DISAGREEMENT: }"
     else
       refused=$((refused + 1))
-      echo "$name/$variant: did not run: $(printf '%s\n' "$out" | grep -m1 -E 'locksim|real:' )"
+      echo "$name/$variant: did not run: $(printf '%s\n' "$out" | grep -E 'locksim: ' | tail -1)"
     fi
   done
 done
