@@ -1,12 +1,8 @@
-import { ALL_FAULTS } from '../../src/faults/model.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
 import { microfleetIoredisLock } from '../../src/libraries/index.ts';
-import { COMMAND_TIMEOUT_MS, LIVENESS_BOUND_MS, nodes, shortWork, world } from './common.ts';
-
-const lock = microfleetIoredisLock();
+import { singleInstanceLibraryScenario } from './single-instance-page.ts';
 
 /** @microfleet/ioredis-lock 6.0.1 (the published package, unmodified): what any TTL lock has under a pause, and nothing more. */
-const scenario: Scenario = {
+export default singleInstanceLibraryScenario({
   name: 'library-microfleet-ioredis-lock',
   title: '@microfleet/ioredis-lock 6.0.1 (npm, unmodified): unsafe under a stop-the-world pause, safe under in-model faults',
   explanation:
@@ -22,30 +18,5 @@ const scenario: Scenario = {
     'fast: safe. The 1 s command timeout keeps every granted SET younger than 1 s when its reply arrives, so a 2.5 s ' +
     'section fits in the 5 s TTL; a caller with no command timeout, or sections close to the TTL, would need to ' +
     'check the elapsed time itself, which the library does not do.',
-  tags: ['library', 'pause'],
-  world,
-  workload: shortWork,
-  livenessBoundMs: LIVENESS_BOUND_MS,
-  // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
-  explore: ALL_FAULTS,
-  faults: [{ kind: 'pause', at: 500, process: 'client-1', durationMs: 6_000 }],
-  variants: [
-    { name: 'gc-pause', breaks: ['mutex', 'lost-update'], lock, nodes: nodes(1), commandTimeoutMs: COMMAND_TIMEOUT_MS, expected: 'unsafe', note: 'a 6 s pause of the holder outlives the 5 s key' },
-    {
-      name: 'in-model',
-      lock,
-      nodes: nodes(1),
-      faults: [
-        { kind: 'drift', at: 0, process: 'redis-1', ppm: 8_000 },
-        { kind: 'pause', at: 1_200, process: 'redis-1', durationMs: 2_000 },
-        { kind: 'cut', at: 8_000, from: ['client-1'], to: ['redis-1'], mode: 'drop', durationMs: 3_000 },
-        { kind: 'crash', at: 15_000, process: 'client-1', restartAfterMs: 1_000 },
-      ],
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-      expected: 'safe',
-      note: 'a node pause, a partition, a client crash and node drift within the allowance',
-    },
-  ],
-};
-
-export default scenario;
+  lock: microfleetIoredisLock(),
+});

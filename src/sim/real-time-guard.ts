@@ -85,14 +85,14 @@ function install(): () => void {
   undo.push(wrapFunction(globalThis.performance, 'now', 'performance.now()')); // kernel-owned: the guard names it
   for (const timer of ['setTimeout', 'setInterval', 'setImmediate']) undo.push(wrapFunction(globalThis, timer, `${timer}()`));
   undo.push(wrapFunction(process, 'hrtime', 'process.hrtime()')); // kernel-owned: the guard names it
-  const hrtime = process.hrtime as unknown as { bigint: () => bigint };
+  const hrtime = process.hrtime as unknown as { bigint: () => bigint }; // kernel-owned: the guard wraps it
   const bigint = hrtime.bigint;
   hrtime.bigint = () => {
     reached('process.hrtime.bigint()'); // kernel-owned: the guard names it
     return bigint();
   };
   undo.push(() => {
-    (process.hrtime as unknown as { bigint: () => bigint }).bigint = bigint;
+    (process.hrtime as unknown as { bigint: () => bigint }).bigint = bigint; // kernel-owned: the guard restores it
   });
   for (const key of ['randomBytes', 'randomUUID', 'randomInt', 'getRandomValues']) undo.push(wrapFunction(cryptoModule, key, `crypto.${key}()`));
   const webCrypto = globalThis.crypto as unknown as object;
