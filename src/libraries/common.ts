@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Clock, LockAlgorithm, LockContext, LockFactory } from '../locks/interface.ts';
+import type { Clock, Lease, LockAlgorithm, LockContext, LockFactory } from '../locks/interface.ts';
 import { createRealm, describeThrown, LOCKSIM_ROOT, type Realm } from '../realm/realm.ts';
 import { isSimRedis } from '../realm/redis.ts';
 
@@ -150,4 +150,28 @@ export function optionText(options: object): string {
     .filter(([, v]) => v !== undefined && typeof v !== 'function')
     .map(([k, v]) => `${k}=${String(v)}`);
   return parts.length === 0 ? '' : `(${parts.join(',')})`;
+}
+
+/** The library's own lock object behind each lease an adapter hands out (one map per adapter instance). */
+export class LeaseHandles<T> {
+  private readonly handles = new WeakMap<Lease, T>();
+
+  constructor(private readonly adapter: string) {}
+
+  /** Remembers `handle` for `lease`; returns the lease. */
+  set(lease: Lease, handle: T): Lease {
+    this.handles.set(lease, handle);
+    return lease;
+  }
+
+  /** The handle of a lease this adapter made; throws for any other lease. */
+  of(lease: Lease): T {
+    const handle = this.handles.get(lease);
+    if (handle === undefined) throw new Error(`${this.adapter}: not a lease of this lock`);
+    return handle;
+  }
+
+  delete(lease: Lease): void {
+    this.handles.delete(lease);
+  }
 }

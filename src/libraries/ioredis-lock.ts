@@ -21,7 +21,7 @@
  * ttl on the monotonic clock: the key cannot live longer than that (the library keeps none).
  */
 import type { Lease, LockFactory } from '../locks/interface.ts';
-import { installedVersion, libraryLock, optionText, thrownName, type AdapterOptions } from './common.ts';
+import { installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, LeaseHandles } from './common.ts';
 
 export const IOREDIS_LOCK_PACKAGE = 'ioredis-lock';
 
@@ -59,12 +59,8 @@ export function ioredisLockFamily(pkg: string, options: IoredisLockOptions = {})
     (env) => {
       const library = env.require<IoredisLockModule>(pkg);
       if (typeof library.createLock !== 'function') throw new Error(`${pkg}: no createLock export`);
-      const locks = new WeakMap<Lease, IoredisLockLock>();
-      const lockOf = (lease: Lease): IoredisLockLock => {
-        const lock = locks.get(lease);
-        if (lock === undefined) throw new Error(`${name}: not a lease of this lock`);
-        return lock;
-      };
+      const locks = new LeaseHandles<IoredisLockLock>(name);
+      const lockOf = (lease: Lease): IoredisLockLock => locks.of(lease);
       return {
         name,
         async acquire(resource, ttlMs) {

@@ -17,7 +17,7 @@
  * `extend` (LockError → null).
  */
 import type { Lease, LockFactory } from '../locks/interface.ts';
-import { installedVersion, libraryLock, optionText, thrownName, type AdapterOptions } from './common.ts';
+import { installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, LeaseHandles } from './common.ts';
 
 /** redlock 4's own options (defaults: driftFactor 0.01, retryCount 10, retryDelay 200, retryJitter 100). */
 export interface Redlock4Options {
@@ -55,17 +55,13 @@ export function redlock4(options: Redlock4Options = {}, adapter: AdapterOptions 
       // The README's advice: listen to clientError (a node's error is a "no" vote, not a failure).
       let clientErrors = 0;
       redlock.on('clientError', () => void clientErrors++);
-      const locks = new WeakMap<Lease, Redlock4Lock>();
+      const locks = new LeaseHandles<Redlock4Lock>(name);
       const leaseOf = (resource: string, lock: Redlock4Lock): Lease => {
         const lease: Lease = { resource, value: lock.value, validUntil: lock.expiration, timeSource: 'wall' };
         locks.set(lease, lock);
         return lease;
       };
-      const lockOf = (lease: Lease): Redlock4Lock => {
-        const lock = locks.get(lease);
-        if (lock === undefined) throw new Error(`${name}: not a lease of this lock`);
-        return lock;
-      };
+      const lockOf = (lease: Lease): Redlock4Lock => locks.of(lease);
       return {
         name,
         get clientErrors() {

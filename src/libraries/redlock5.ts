@@ -25,7 +25,7 @@
  * `acquire` computes it (start + ttl − drift on the wall clock).
  */
 import type { Lease, LockAlgorithm, LockFactory } from '../locks/interface.ts';
-import { hostError, installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, type LibraryEnvironment } from './common.ts';
+import { hostError, installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, type LibraryEnvironment, LeaseHandles } from './common.ts';
 
 /** redlock 5's settings (defaults: driftFactor 0.01, retryCount 10, retryDelay 200, retryJitter 100, automaticExtensionThreshold 500). */
 export interface Redlock5Settings {
@@ -100,17 +100,13 @@ export function redlock5(options: Redlock5Options = {}): LockFactory {
 }
 
 function acquireLock(name: string, redlock: Redlock5): LockAlgorithm {
-  const locks = new WeakMap<Lease, Redlock5Lock>();
+  const locks = new LeaseHandles<Redlock5Lock>(name);
   const leaseOf = (resource: string, lock: Redlock5Lock): Lease => {
     const lease: Lease = { resource, value: lock.value, validUntil: lock.expiration, timeSource: 'wall' };
     locks.set(lease, lock);
     return lease;
   };
-  const lockOf = (lease: Lease): Redlock5Lock => {
-    const lock = locks.get(lease);
-    if (lock === undefined) throw new Error(`${name}: not a lease of this lock`);
-    return lock;
-  };
+  const lockOf = (lease: Lease): Redlock5Lock => locks.of(lease);
   return {
     name,
     async acquire(resource, ttlMs) {
