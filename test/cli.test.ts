@@ -49,6 +49,36 @@ describe('locksim command line', () => {
     expect(whole.stdout).not.toContain('history windowed');
   });
 
+  it('run --seeds A..B runs every variant at each seed in one process, one line per run; a bad range is refused', () => {
+    const text = cli(['run', 'gc-pause', '--seeds', '1..3']);
+    expect(text.status, text.stderr).toBe(0);
+    const catalog = JSON.parse(cli(['list', '--json']).stdout) as { scenarios: Array<{ name: string; variants: Array<{ name: string }> }> };
+    const variants = (catalog.scenarios.find((s) => s.name === 'gc-pause')?.variants ?? []).map((v) => v.name);
+    expect(variants.length).toBeGreaterThan(1);
+    const lines = text.stdout.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
+    expect(lines).toEqual([1, 2, 3].flatMap((seed) => variants.map((v) => expect.stringMatching(new RegExp(`^ok {3}gc-pause/${v.replace('+', '\\+')} seed ${seed}: (SAFE|UNSAFE|STUCK) \\(expected (safe|unsafe|stuck)\\); [1-9]\\d* acquisitions, [1-9]\\d* Redis commands$`)))));
+    expect(text.stdout).toContain(`${lines.length} of ${lines.length} verdicts as expected (seeds 1..3)`);
+    const asJson = JSON.parse(cli(['run', 'gc-pause', '--seeds', '1..3', '--json']).stdout) as { seeds: { from: number; to: number }; ok: boolean; results: Array<{ seed: number; variant: string; traceHash: string; matches: boolean }> };
+    expect(asJson.seeds).toEqual({ from: 1, to: 3 });
+    expect(asJson.ok).toBe(true);
+    expect(asJson.results.map((r) => r.seed)).toEqual([1, 2, 3].flatMap((s) => variants.map(() => s)));
+    // Seed 2 of the range is the run --seed 2 gives, bit for bit.
+    const single = JSON.parse(cli(['run', 'gc-pause', '--variant', variants[0] as string, '--seed', '2', '--no-reports', '--json']).stdout) as { traceHash: string };
+    expect(asJson.results.find((r) => r.seed === 2 && r.variant === variants[0])?.traceHash).toBe(single.traceHash);
+    for (const [range, message] of [
+      ['3..1', "--seeds 3..1 is empty: the first seed must not be above the last (e.g. 1..3)"],
+      ['1-20', "--seeds takes a range of seeds like 1..20, got '1-20'"],
+      ['1..99999999999999999999', '--seeds takes seeds up to 9007199254740991'],
+    ] as const) {
+      const bad = cli(['run', 'gc-pause', '--seeds', range]);
+      expect([bad.status, bad.stdout]).toEqual([2, '']);
+      expect(bad.stderr).toContain(message);
+    }
+    const both = cli(['run', 'gc-pause', '--seeds', '1..2', '--seed', '3']);
+    expect([both.status, both.stderr.trim()]).toEqual([2, 'locksim: run: pass either --seed N or --seeds A..B, not both']);
+    expect(cli(['run', '--help']).stdout).toContain('--seeds A..B');
+  });
+
   it('bad flags get an error that names the problem, and exit code 2', () => {
     const bad = cli(['demo', '--seed', 'abc']);
     expect(bad.status).toBe(2);

@@ -68,3 +68,14 @@ export function parseDuration(command: string, text: string, flag = '--time'): n
       return n * 1000;
   }
 }
+
+/** `A..B` (whole numbers, A ≤ B): the seeds A, A+1, …, B. */
+export function parseSeedRange(command: string, text: string, flag = '--seeds'): { from: number; to: number } {
+  const m = /^(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
+  if (m === null) throw new UsageError(`${command}: ${flag} takes a range of seeds like 1..20, got '${text}'`);
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new UsageError(`${command}: ${flag} takes seeds up to ${Number.MAX_SAFE_INTEGER}, got '${text}' (they would not replay exactly)`);
+  if (from > to) throw new UsageError(`${command}: ${flag} ${text} is empty: the first seed must not be above the last (e.g. ${to}..${from})`);
+  return { from, to };
+}

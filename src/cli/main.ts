@@ -5,11 +5,11 @@
  * error, or no client ever acquired; it takes precedence over 1).
  */
 import { echoWorld } from '../bench/echo-world.ts';
-import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
+import { booleanFlag, integerFlag, parseArgs, parseDuration, parseSeedRange, stringFlag, UsageError } from './args.ts';
 import { spawn } from 'node:child_process';
 import { sweepCommand } from './sweep.ts';
 import { relative, resolve } from 'node:path';
-import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, seedRunLine, tokenOf, verdictLine, worldBlock } from './present.ts';
 import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
 import { describeFault } from '../faults/fault.ts';
 import { defaultGenerator, explore } from '../explore/explore.ts';
@@ -48,9 +48,14 @@ or no client ever acquired; a verdict needs evidence). 4 takes precedence over 1
 
 Lists the catalog: each scenario with its variants and their expected verdicts.
 `,
-  run: `usage: locksim run <scenario> [--variant V] [--seed N] [--duration D] [--history-window D] [--timeline] [--json] [--open]
-       locksim run --all [--seed N] [--json]
+  run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--timeline] [--json] [--open]
+       locksim run --all [--seed N | --seeds A..B] [--json]
 
+  --seeds A..B        every variant at each seed A, A+1, …, B in this one process: one line per
+                      seed and variant (ok/FAIL, the verdict, the expected one), and for a run
+                      not as expected the command that reruns it alone; no report files (rerun
+                      a seed with --seed N for its report). --json prints one object:
+                      { seeds: { from, to }, ok, results: [one entry per run, as --seed's] }
   --duration D        simulate D (30s, 10m, 1h) instead of the scenario's duration; the replay
                       command carries it
   --history-window D  keep only the last D of the history (plus the context of the first
@@ -131,7 +136,7 @@ async function listCommand(args: string[]): Promise<number> {
 
 async function runCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('run', args, {
-    '--variant': 'string', '--seed': 'integer', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
+    '--variant': 'string', '--seed': 'integer', '--seeds': 'string', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
     '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) return help('run');
@@ -143,6 +148,9 @@ async function runCommand(args: string[]): Promise<number> {
   };
   const durationMs = positive('--duration');
   const windowMs = positive('--history-window');
+  const seedsText = stringFlag(parsed, '--seeds');
+  if (seedsText !== undefined && parsed.flags.has('--seed')) throw new UsageError('run: pass either --seed N or --seeds A..B, not both');
+  const seedRange = seedsText === undefined ? null : parseSeedRange('run', seedsText);
   const seed = integerFlag(parsed, '--seed') ?? 1;
   const asJson = booleanFlag(parsed, '--json');
   const all = booleanFlag(parsed, '--all');
@@ -152,6 +160,10 @@ async function runCommand(args: string[]): Promise<number> {
     ? (await loadCatalog()).map((s) => ({ scenario: s, ref: s.name }))
     : [{ scenario: await loadScenario(parsed.positional[0] as string), ref: parsed.positional[0] as string }];
   const variantName = stringFlag(parsed, '--variant');
+  if (seedRange !== null) {
+    for (const flag of ['--timeline', '--open', '--reports']) if (parsed.flags.has(flag)) throw new UsageError(`run: ${flag} goes with one seed; --seeds prints a line per run (rerun a seed with --seed N for its timeline and report)`);
+    return runSeeds(scenarios, variantName, seedRange, { durationMs, windowMs, asJson });
+  }
   const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports');
   const results: Array<{ result: RunResult; scenario: Scenario; ref: string; report: string | null }> = [];
   for (const { scenario, ref } of scenarios) {
@@ -196,6 +208,48 @@ async function runCommand(args: string[]): Promise<number> {
   }
   if (!asJson && index !== null && (all || results.length > 1)) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
   return exitCode(results.map(({ result }) => result));
+}
+
+/**
+ * `run --seeds A..B`: every variant of every scenario at each seed, in this one process (one
+ * line per run, no report files). Only what the summary needs is kept of each run.
+ */
+async function runSeeds(
+  scenarios: ReadonlyArray<{ scenario: Scenario; ref: string }>,
+  variantName: string | undefined,
+  range: { from: number; to: number },
+  options: { durationMs: number | undefined; windowMs: number | undefined; asJson: boolean },
+): Promise<number> {
+  const runs: Array<Pick<RunResult, 'scenario' | 'variant' | 'seed' | 'verdict' | 'expected'>> = [];
+  const items: Array<Record<string, unknown>> = [];
+  const plan = scenarios.map(({ scenario, ref }) => ({ scenario, ref, variants: variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)] }));
+  for (let seed = range.from; seed <= range.to; seed++) {
+    for (const { scenario, ref, variants } of plan) {
+      for (const variant of variants) {
+        const result = await runScenario(scenario, {
+          seed,
+          variant: variant.name,
+          durationMs: options.durationMs,
+          historyWindow: options.windowMs === undefined ? undefined : { lastMs: options.windowMs },
+          keepTrace: false,
+        });
+        runs.push({ scenario: result.scenario, variant: result.variant, seed, verdict: result.verdict, expected: result.expected });
+        if (options.asJson) items.push(runJson(result, ref, false));
+        else out(seedRunLine(result, ref));
+      }
+    }
+  }
+  const ok = runs.every((r) => r.verdict === r.expected);
+  if (options.asJson) {
+    json({ seeds: range, ok, results: items });
+  } else {
+    const name = (r: (typeof runs)[number]) => `${r.scenario}/${r.variant} seed ${r.seed}`;
+    const bad = runs.filter((r) => r.verdict !== r.expected);
+    const invalid = runs.filter((r) => r.verdict === 'invalid');
+    out(`\n${runs.length - bad.length} of ${runs.length} verdicts as expected (seeds ${range.from}..${range.to})${bad.length > 0 ? `; differing: ${bad.map(name).join(', ')}` : ''}`);
+    if (invalid.length > 0) out(`${invalid.length} of ${runs.length} runs INVALID (no evidence to judge on): ${invalid.map(name).join(', ')}`);
+  }
+  return exitCode(runs);
 }
 
 async function exploreCommand(args: string[]): Promise<number> {

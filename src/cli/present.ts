@@ -61,6 +61,19 @@ export function verdictLine(result: RunResult): string {
   return `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant}: ${result.verdict.toUpperCase()} (expected ${result.expected})${why}`;
 }
 
+/**
+ * One run of `run --seeds`, on one line: `ok   scenario/variant seed 3: UNSAFE (expected unsafe)`
+ * and what it was judged on; a run not as expected also gets the command that reruns it alone.
+ */
+export function seedRunLine(result: RunResult, scenarioRef: string): string {
+  const ok = result.verdict === result.expected;
+  const why = result.verdict === 'invalid' && result.invalid !== null ? `: no verdict, ${result.invalid.reason}` : '';
+  const e = result.evidence;
+  const line = `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant} seed ${result.seed}: ${result.verdict.toUpperCase()} (expected ${result.expected})${why}; ${e.acquisitions} acquisitions, ${e.redisCommands} Redis commands`;
+  const duration = result.durationOverrideMs === undefined ? '' : ` --duration ${result.durationOverrideMs}ms`;
+  return ok ? line : `${line}\n     rerun: locksim run ${scenarioRef} --variant ${result.variant} --seed ${result.seed}${duration} --timeline`;
+}
+
 /** The line under a verdict: what it was judged on. */
 export function evidenceLine(result: RunResult): string {
   return `  evidence: ${evidenceText(result.evidence)}`;
