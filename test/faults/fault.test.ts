@@ -149,5 +149,8 @@ describe('validateFault', () => {
     expect(validateFault({ kind: 'pause', at: 0, process: 'x', durationMs: 1 }, 'faults[2]', processes)).toEqual([
       'faults[2].process: "x" is not a process of this world (processes: client-1, redis-1, redis-2)',
     ]);
+    expect(validateFault({ kind: 'cut', at: 0, from: ['client-1'], to: ['y'] }, 'faults[3]', processes)).toEqual([
+      'faults[3].to: "y" is not a process of this world (processes: client-1, redis-1, redis-2)',
+    ]);
   });
 });

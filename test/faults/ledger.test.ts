@@ -66,6 +66,17 @@ describe('the fault ledger: links', () => {
     expect(ab.delay).toEqual(DEFAULT_DELAY);
   });
 
+  it('a loss lasts while a cut or a delay on the same link comes and goes', () => {
+    const { w, ledger } = idle();
+    const ab = w.network.link('a', 'b');
+    ledger.links([ab], { loss: 0.3 });
+    const hold = ledger.links([ab], { mode: 'hold' });
+    expect([ab.mode, ab.lossProbability]).toEqual(['hold', 0.3]);
+    ledger.end(hold);
+    ledger.links([ab], { delay: { kind: 'fixed', ms: 9 } });
+    expect([ab.mode, ab.lossProbability]).toEqual(['up', 0.3]);
+  });
+
   it('the highest loss wins, whatever the order; none left means no loss', () => {
     const { w, ledger } = idle();
     const ab = w.network.link('a', 'b');
@@ -142,7 +153,20 @@ describe('the fault ledger: processes', () => {
     expect(w.process('c').clock.driftPpm).toBe(5_000);
   });
 
-  it('ending a drift that leaves the rate as it was does not touch the clock', () => {
+  it('a drift that outlives the first one keeps its rate while a third comes and the second goes', () => {
+    const { w, ledger } = idle();
+    const first = ledger.drift('c', 5_000);
+    const second = ledger.drift('c', 6_000);
+    ledger.end(first);
+    const third = ledger.drift('c', 7_000);
+    ledger.end(second);
+    expect(w.process('c').clock.driftPpm).toBe(7_000);
+    ledger.end(third);
+    expect(w.process('c').clock.driftPpm).toBe(0); // c's own rate, remembered from before the first
+  });
+
+  /** A world whose setDrift calls are listed (each is a trace event: the run's trace hash sees them). */
+  function spied(): { w: World; ledger: FaultLedger; calls: number[] } {
     const { w, ledger } = idle();
     const calls: number[] = [];
     const setDrift = w.setDrift.bind(w);
@@ -150,10 +174,27 @@ describe('the fault ledger: processes', () => {
       calls.push(ppm);
       setDrift(name, ppm);
     };
+    return { w, ledger, calls };
+  }
+
+  it('ending a drift that leaves the rate as it was does not touch the clock', () => {
+    const { ledger, calls } = spied();
     const first = ledger.drift('c', 4_000);
     ledger.drift('c', 4_000);
-    ledger.end(first);
+    expect(ledger.end(first)).toBe(true);
     expect(calls).toEqual([4_000, 4_000]);
+  });
+
+  it('ending an earlier of three drifts, or a drift to the declared rate, does not touch the clock', () => {
+    const three = spied();
+    const first = three.ledger.drift('c', 1_000);
+    three.ledger.drift('c', 2_000);
+    three.ledger.drift('c', 3_000);
+    three.ledger.end(first);
+    expect(three.calls).toEqual([1_000, 2_000, 3_000]);
+    const same = spied();
+    same.ledger.end(same.ledger.drift('b', 20_000));
+    expect(same.calls).toEqual([20_000]);
   });
 });
 
@@ -182,6 +223,21 @@ describe('the fault ledger: ending', () => {
     expect(ledger.endAll()).toBe(4);
     expect([ab.mode, ab.lossProbability, w.process('b').clock.driftPpm, w.process('c').state]).toEqual(['up', 0, 20_000, 'running']);
     expect(ledger.endAll()).toBe(0);
+  });
+
+  it('endAll unwinds drifts latest first: each end steps the clock back one rate', () => {
+    const { w, ledger } = idle();
+    const rates: number[] = [];
+    const setDrift = w.setDrift.bind(w);
+    ledger.drift('c', 1_000);
+    ledger.drift('c', 2_000);
+    ledger.drift('c', 3_000);
+    w.setDrift = (name: string, ppm: number): void => {
+      rates.push(ppm);
+      setDrift(name, ppm);
+    };
+    ledger.endAll();
+    expect(rates).toEqual([2_000, 1_000, 0]);
   });
 
   it('ids are distinct across kinds', () => {

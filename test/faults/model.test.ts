@@ -3,10 +3,12 @@
  * fault by fault, and the lines a failing run prints about them; and the small record helpers
  * (src/faults/record.ts) that say what a fault did.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { faultSchedule, type GeneratorWorld } from '../../src/faults/arbitrary.ts';
 import type { FaultRecord } from '../../src/check/history.ts';
 import type { Fault } from '../../src/faults/fault.ts';
-import { faultsOutsideModel, IN_MODEL_FAULTS, inModelFaults, MODEL_MAX_NODE_DRIFT_PPM, modelLines, outsideModel, type ModelWorld } from '../../src/faults/model.ts';
+import { ALL_FAULTS, faultsOutsideModel, IN_MODEL_FAULTS, inModelFaults, MODEL_MAX_NODE_DRIFT_PPM, modelLines, outsideModel, type ModelWorld } from '../../src/faults/model.ts';
 import { faultEffectText, settleRecords, type PendingRecord } from '../../src/faults/record.ts';
 
 const world = (resourceMode: ModelWorld['resourceMode'] = 'unguarded'): ModelWorld => ({
@@ -87,6 +89,34 @@ describe('the in-model generators', () => {
     expect(inModelFaults('cas')).toBe(IN_MODEL_FAULTS);
     expect(inModelFaults(undefined)).toBe(IN_MODEL_FAULTS);
     expect(IN_MODEL_FAULTS).toMatchObject({ maxDriftPpm: MODEL_MAX_NODE_DRIFT_PPM, resourceFaults: false, clientFaults: ['jump', 'crash'], nodeFaults: ['pause', 'crash', 'drift'] });
+  });
+});
+
+describe('the generators against the model', () => {
+  const generatorWorld = (resourceFenced: boolean): GeneratorWorld => ({
+    clients: ['client-1', 'client-2'],
+    nodes: ['redis-1', 'redis-2', 'redis-3'],
+    resource: 'resource',
+    resourceFenced,
+    durationMs: 20_000,
+    ttlMs: 1_000,
+  });
+  const drawn = (resourceFenced: boolean, generator: Parameters<typeof faultSchedule>[1]): Fault[] =>
+    fc.sample(faultSchedule(generatorWorld(resourceFenced), generator), { numRuns: 300, seed: 21 }).flat();
+  // Node restarts drawn by the in-model generator may come early: the nodes here keep every write.
+  const durable: ModelWorld = { ...world(), persistence: new Map(['redis-1', 'redis-2', 'redis-3'].map((n) => [n, 'aof-always'])) };
+
+  it('the in-model generator draws only faults inside the model, of every kind it lists', () => {
+    for (const mode of ['unguarded', 'fenced'] as const) {
+      const faults = drawn(mode === 'fenced', inModelFaults(mode));
+      expect(faultsOutsideModel(faults, { ...durable, resourceMode: mode })).toEqual([]);
+      expect(new Set(faults.map((f) => f.kind))).toEqual(new Set([...(IN_MODEL_FAULTS.kinds ?? []), 'heal']));
+    }
+  });
+
+  it('ALL_FAULTS reaches an unfenced resource too', () => {
+    const faults = drawn(false, ALL_FAULTS);
+    expect(faultsOutsideModel(faults, durable).filter((f) => f.includes('resource')).length).toBeGreaterThan(10);
   });
 });
 
