@@ -9,12 +9,12 @@
  * `env.clients`, and maps its API onto {@link LockAlgorithm}. docs/libraries.md shows a whole
  * adapter for another ioredis-based library in a few dozen lines.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { isAbsolute, join } from 'node:path';
 import type { Clock, Lease, LockAlgorithm, LockContext, LockFactory } from '../locks/interface.ts';
-import { createRealm, describeThrown, LOCKSIM_ROOT, type Realm } from '../realm/realm.ts';
+import { createRealm, describeThrown, type Realm } from '../realm/realm.ts';
 import { isSimRedis } from '../realm/redis.ts';
+import { librarySearchPath, locateLibrary, versionOf } from './resolve.ts';
 
 /**
  * Where an adapter runs its library. `auto`: a realm when the nodes are simulated, the host
@@ -37,7 +37,11 @@ export function checkLibraryMode(mode: unknown, name: string): LibraryMode {
 export interface LibraryEnvironment {
   /** `realm` in simulation, `host` against real Redis. */
   readonly mode: 'realm' | 'host';
-  /** Loads a package (or a file of one) as the library sees it: from locksim's node_modules. */
+  /**
+   * Loads a package (or a file of one) as the library sees it: from the user's project first,
+   * then from locksim's folder (src/libraries/resolve.ts); a package found nowhere is an error
+   * that names it and the `npm install` to run.
+   */
   require<T = unknown>(specifier: string): T;
   /** One ioredis-compatible client per node, in the context's order, for the library. */
   readonly clients: readonly unknown[];
@@ -54,26 +58,28 @@ export interface LibraryEnvironment {
   forget(controller: AbortController): void;
 }
 
-const hostRequire = createRequire(join(LOCKSIM_ROOT, 'package.json'));
+/**
+ * The installed version of a package (from its package.json), e.g. `4.2.0`, as the adapters
+ * find it (src/libraries/resolve.ts); `not-installed` when no folder sees it (a lock's name
+ * says so, and its first `require` fails with the install command).
+ */
+export function installedVersion(pkg: string, searched: readonly string[] = librarySearchPath()): string {
+  return versionOf(pkg, searched) ?? 'not-installed';
+}
 
-/** The installed version of a package (from its package.json), e.g. `4.2.0`. */
-export function installedVersion(pkg: string): string {
-  let dir = dirname(hostRequire.resolve(pkg));
-  for (;;) {
-    try {
-      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (json.version !== undefined && json.name !== undefined) return json.version.replace(/^v/, '');
-    } catch {
-      // no package.json here: look further up
-    }
-    const up = dirname(dir);
-    if (up === dir) return 'unknown';
-    dir = up;
-  }
+/** The folder to resolve `specifier` from: the first of the search path that sees its package (a path or a builtin: the first). */
+function resolveFrom(specifier: string, searched: readonly string[]): string {
+  const bare = !(specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:') || isBuiltin(specifier));
+  return bare ? locateLibrary(specifier, searched).from : (searched[0] as string);
+}
+
+/** Node's `require` from the folder of the search path that sees the specifier's package. */
+function hostRequire<T>(specifier: string, searched: readonly string[]): T {
+  return createRequire(join(resolveFrom(specifier, searched), '__locksim_library__.js'))(specifier) as T;
 }
 
 /** Builds the environment for one lock instance (one simulated process incarnation, or one real client). */
-export function libraryEnvironment(context: LockContext, name: string, mode: LibraryMode = 'auto'): LibraryEnvironment {
+export function libraryEnvironment(context: LockContext, name: string, mode: LibraryMode = 'auto', searched: readonly string[] = librarySearchPath()): LibraryEnvironment {
   const simulated = context.nodes.length > 0 && context.nodes.every(isSimRedis);
   mode = checkLibraryMode(mode, name);
   if (mode === 'host' && context.nodes.some(isSimRedis)) {
@@ -86,7 +92,7 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
   if (!useRealm) {
     return {
       mode: 'host',
-      require: <T>(specifier: string) => hostRequire(specifier) as T,
+      require: <T>(specifier: string) => hostRequire<T>(specifier, searched),
       clients: context.nodes,
       clock: context.clock,
       realm: null,
@@ -101,7 +107,7 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
   });
   return {
     mode: 'realm',
-    require: <T>(specifier: string) => realm.require<T>(specifier),
+    require: <T>(specifier: string) => realm.require<T>(specifier, resolveFrom(specifier, searched)),
     clients: context.nodes.map((node) => realm.redis(node)),
     clock: context.clock,
     realm,
@@ -127,7 +133,9 @@ export interface AdapterOptions {
 export function libraryLock(name: string, build: (env: LibraryEnvironment) => LockAlgorithm, options: AdapterOptions = {}): LockFactory {
   // A bad mode is an error where the lock is made (the scenario file), not in every client.
   const mode = checkLibraryMode(options.mode, name);
-  return (context) => build(libraryEnvironment(context, name, mode));
+  // Where the library is looked for is fixed here, where the lock is made (the scenario file).
+  const searched = librarySearchPath();
+  return (context) => build(libraryEnvironment(context, name, mode, searched));
 }
 
 /** The `name` of anything thrown (works across realms, where `instanceof` does not). */

@@ -1,7 +1,9 @@
 /**
  * Published lock libraries, run unmodified: each adapter loads the library from node_modules
  * (into a realm per simulated process in simulation; with Node's own require against real
- * Redis) and maps its API onto {@link LockAlgorithm}. See docs/libraries.md.
+ * Redis) and maps its API onto {@link LockAlgorithm}. See docs/libraries.md. The library is the
+ * one the user's project installs (resolve.ts); the package's root export offers these
+ * (`import { ioredisLock } from 'locksim'`).
  */
 export {
   hostError,
@@ -14,6 +16,7 @@ export {
   type LibraryEnvironment,
   type LibraryMode,
 } from './common.ts';
+export { LibraryNotFoundError, librarySearchPath, locateLibrary, type LibraryLocation } from './resolve.ts';
 export { REDLOCK4_PACKAGE, redlock4, type Redlock4Options } from './redlock4.ts';
 export { REDLOCK5_PACKAGE, redlock5, type Redlock5Options, type Redlock5Settings } from './redlock5.ts';
 export {

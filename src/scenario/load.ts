@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withLibrariesFrom } from '../libraries/resolve.ts';
 import type { Scenario } from './types.ts';
 import { ScenarioError, validateScenario } from './validate.ts';
 
@@ -26,7 +27,8 @@ export async function loadScenario(ref: string): Promise<Scenario> {
   if (!existsSync(path)) throw new ScenarioError(ref, [`no file '${path}'`], 'scenario not found');
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // A library adapter made in the file looks for its library from the file's folder first.
+    module = (await withLibrariesFrom(dirname(path), () => import(pathToFileURL(path).href))) as { default?: unknown };
   } catch (error) {
     throw new ScenarioError(ref, [`could not load the module: ${error instanceof Error ? error.message : String(error)}`], 'scenario could not be loaded');
   }
