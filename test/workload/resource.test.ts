@@ -9,7 +9,7 @@ import { RealClock } from '../../src/real/clock.ts';
 import { ResourceServer, connectResource } from '../../src/real/resource-server.ts';
 import { endpoint } from '../../src/sim/rpc.ts';
 import { World, seconds } from '../../src/sim/index.ts';
-import { addResource, ResourceRegister, type ResourceMode, type ResourceReply, type ResourceRequest } from '../../src/workload/resource.ts';
+import { addResource, RESOURCE_MODES, ResourceRegister, type ResourceMode, type ResourceReply, type ResourceRequest } from '../../src/workload/resource.ts';
 
 type Write = Extract<ResourceRequest, { op: 'write' }>;
 
@@ -29,6 +29,16 @@ async function throughResource(mode: ResourceMode, requests: readonly ResourceRe
 
 const write = (token: number | undefined, lease: string | undefined, value = 1): Write => ({ op: 'write', value, readValue: value - 1, token, lease });
 const accepted = (replies: readonly ResourceReply[]): boolean[] => replies.map((r) => r.op === 'write' && r.accepted);
+
+describe('the compare-and-set resource', () => {
+  it('accepts a write based on the current value, refuses one based on an older value, whatever the tokens', () => {
+    const register = new ResourceRegister('cas');
+    expect(register.write({ op: 'write', value: 1, readValue: 0, token: 9, lease: 'a' })).toStrictEqual({ accepted: true, before: 0 });
+    expect(register.write({ op: 'write', value: 1, readValue: 0, token: 10, lease: 'b' })).toStrictEqual({ accepted: false, reason: 'based on 0, value is 1', before: 1 });
+    expect(register.write({ op: 'write', value: 2, readValue: 1, token: 1, lease: 'c' })).toStrictEqual({ accepted: true, before: 1 });
+    expect(register.read({ op: 'read', token: 1 })).toBe(2);
+  });
+});
 
 describe('the fenced resource', () => {
   it('refuses a lower token, accepts an equal token from the lease that first presented it, refuses it from another lease, accepts a higher one', async () => {
@@ -73,6 +83,31 @@ describe('the fenced resource', () => {
     expect(fenced.replies[2]).toEqual({ op: 'read', value: 1 });
     const unguarded = await throughResource('unguarded', [write(2, 'a', 1), write(1, 'b', 7), write(1, 'c', 8)]);
     expect(accepted(unguarded.replies)).toEqual([true, true, true]);
+  });
+
+  it('a read never lowers the token it remembers, and takes no first presenter from a read under an equal token', async () => {
+    // A read without a token, or under a lower one, after a write under 2: the stale write under 1 is still refused.
+    const { replies } = await throughResource('fenced', [write(2, 'a', 1), { op: 'read' }, { op: 'read', token: 1, lease: 'b' }, write(1, 'b', 2)]);
+    expect(accepted(replies)).toEqual([true, false, false, false]);
+    // A read under the highest token by another lease: the lease that first presented it may still write.
+    const equal = await throughResource('fenced', [write(5, 'a', 1), { op: 'read', token: 5, lease: 'b' }, write(5, 'a', 2), write(5, 'b', 3)]);
+    expect(accepted(equal.replies)).toEqual([true, false, true, false]);
+  });
+
+  it('two writes that do not say their lease cannot be told apart: an equal token from the second is refused', () => {
+    const register = new ResourceRegister('fenced');
+    expect([register.write(write(1, undefined, 1)).accepted, register.write(write(1, undefined, 2)).accepted]).toEqual([true, false]);
+    expect(register.value).toBe(1);
+  });
+
+  it('an outcome says why only when the write was refused, and what the value was before', () => {
+    const register = new ResourceRegister('fenced');
+    expect(register.write(write(1, 'a', 4))).toStrictEqual({ accepted: true, before: 0 });
+    expect(register.write(write(0, 'b', 9))).toStrictEqual({ accepted: false, reason: 'stale token 0 < 1', before: 4 });
+  });
+
+  it('registers every mode a scenario may name', () => {
+    expect(RESOURCE_MODES).toEqual(['unguarded', 'fenced', 'cas']);
   });
 
   it('the register restarts empty (as a restarted resource process does)', () => {
