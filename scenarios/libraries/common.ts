@@ -30,15 +30,27 @@ export const world: WorldSpec = {
   durationMs: 42_000,
 };
 
-/**
- * The same with every link at exactly 5 ms, so that "client-1's lock script is in flight" is a
- * wide, exact window: its first EVALSHA leaves at 0 ms and is answered NOSCRIPT at 10 ms; the
- * EVAL it then sends reaches the nodes at 15 ms and their replies are back at 20 ms.
- */
+/** The same with every link at exactly 5 ms: a slow node's extra delay is then exact. */
 export const fixedDelayWorld: WorldSpec = { ...world, delay: { kind: 'fixed', ms: 5 } };
 
-/** When client-1's lock script has reached the nodes and every "yes" is on its way back. */
-export const REPLIES_IN_FLIGHT_AT_MS = 16;
+/**
+ * Every link at exactly 15 ms, so that "client-1's lock script is in flight" is a wide, exact
+ * window: its first EVALSHA leaves at 0 ms and is answered NOSCRIPT at 30 ms; the EVAL it then
+ * sends reaches the nodes at 45 ms and their replies are back at 60 ms. Wide enough that in real
+ * mode the SIGSTOP lands after the EVALs have left and before any reply is back.
+ */
+export const pauseInFlightWorld: WorldSpec = { ...world, delay: { kind: 'fixed', ms: 15 } };
+
+/** In {@link pauseInFlightWorld}: when client-1's lock script has reached the nodes and every "yes" is on its way back. */
+export const REPLIES_IN_FLIGHT_AT_MS = 46;
+
+/**
+ * How long client-1 is paused with its replies in flight: past the 5 s keys. Its clients have no
+ * command timeout (ioredis's default): a timeout shorter than the pause would expire during it,
+ * and a Node process resumed after a pause fires its expired timers before it reads the replies
+ * that arrived meanwhile, so the late "yes" would count as a timeout.
+ */
+export const IN_FLIGHT_PAUSE_MS = 8_000;
 
 /**
  * Sections inside the TTL (20-50 % of it): for locks that do not renew. Long enough that a

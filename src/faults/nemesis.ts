@@ -172,7 +172,7 @@ export class Nemesis {
         const effect = this.ledger.pause(fault.process);
         world.at(world.now + ms(fault.durationMs), () => {
           if (!this.ledger.isOpen(effect)) return;
-          waiting = p.deferred.length;
+          waiting = p.waiting;
           this.ledger.end(effect);
           record.endedAt = world.now;
           this.noteHeal();

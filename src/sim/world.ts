@@ -199,14 +199,16 @@ export class World {
     this.traceProcess('pause', p, 0, '');
   }
 
-  /** SIGCONT: what waited runs now, in the order it arrived. */
+  /**
+   * SIGCONT: what waited runs now, as a resumed Node process runs it: the timers that came due
+   * during the pause first, in deadline order, then the messages, in arrival order.
+   */
   resume(name: string): void {
     const p = this.process(name);
     if (p.state !== 'paused') return;
     p.state = 'running';
-    this.traceProcess('resume', p, p.deferred.length, `${p.deferred.length} waiting`);
-    const waiting = p.deferred;
-    p.deferred = [];
+    this.traceProcess('resume', p, p.waiting, `${p.waiting} waiting`);
+    const waiting = p.takeDeferred();
     const incarnation = p.incarnation;
     for (const work of waiting) this.queue.push(this.time, () => p.run(incarnation, work));
   }

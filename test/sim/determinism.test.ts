@@ -50,6 +50,6 @@ describe('determinism', () => {
       maxDelayMs: 8,
     };
     const world = await runSpec(spec, true);
-    expect({ hash: world.traceHash, events: world.events }).toEqual({ hash: '23319a8cb248d8a4', events: 131 });
+    expect({ hash: world.traceHash, events: world.events }).toEqual({ hash: 'ab6e75859a205982', events: 131 });
   });
 });
