@@ -6,13 +6,14 @@
  * The commands are the ones examples/github-actions.yml runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const VITEST_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.vitest as string;
+const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const VITEST_VERSION = MANIFEST.devDependencies.vitest as string;
 
 const LOCKS = `import type { LockFactory } from 'locksim';
 
@@ -77,20 +78,32 @@ const scenario: Scenario = {
 export default scenario;
 `;
 
-const inCi = process.env.CI === 'true';
+const enabled = process.env.CI === 'true' || process.env.LOCKSIM_PACKAGE_TEST === '1';
 let project = '';
 let tarball = '';
 
 function run(cmd: string, args: string[], cwd: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', LOCKSIM_SEED: '1', FORCE_COLOR: '0' }, timeout: 300_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', LOCKSIM_SEED: '1', FORCE_COLOR: '0' }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.runIf(inCi || process.env.LOCKSIM_PACKAGE_TEST === '1')('the packed package in a fresh project', () => {
-  beforeAll(() => {
+/** `npm pack` once for every project of this file (it builds dist/ first). */
+function pack(): string {
+  if (tarball === '') {
     const packDir = mkdtempSync(join(tmpdir(), 'locksim-pack-'));
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string }>;
     tarball = join(packDir, packed[0]?.filename ?? '');
+  }
+  return tarball;
+}
+
+afterAll(() => {
+  if (tarball) rmSync(join(tarball, '..'), { recursive: true, force: true });
+});
+
+describe.runIf(enabled)('the packed package in a fresh project', () => {
+  beforeAll(() => {
+    pack();
     project = mkdtempSync(join(tmpdir(), 'locksim-user-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }, null, 2));
     writeFileSync(join(project, 'locks.ts'), LOCKS);
@@ -103,7 +116,6 @@ describe.runIf(inCi || process.env.LOCKSIM_PACKAGE_TEST === '1')('the packed pac
 
   afterAll(() => {
     if (project) rmSync(project, { recursive: true, force: true });
-    if (tarball) rmSync(join(tarball, '..'), { recursive: true, force: true });
   });
 
   it('the tarball holds what a user needs and nothing of the tests or reports', () => {
@@ -144,5 +156,122 @@ describe.runIf(inCi || process.env.LOCKSIM_PACKAGE_TEST === '1')('the packed pac
     expect(real.status, real.stderr).toBe(0);
     const result = JSON.parse(real.stdout) as { mode: string; verdict: string; agrees: boolean };
     expect(result).toMatchObject({ mode: 'real', verdict: 'unsafe', agrees: true });
+  }, 120_000);
+});
+
+// The four libraries issue #22 added, at the versions locksim pins, and their catalog pages.
+const LIBRARIES: ReadonlyArray<{ pkg: string; page: string }> = [
+  { pkg: '@sesamecare-oss/redlock', page: 'library-sesamecare-redlock' },
+  { pkg: 'ioredis-lock', page: 'library-ioredis-lock' },
+  { pkg: '@microfleet/ioredis-lock', page: 'library-microfleet-ioredis-lock' },
+  { pkg: 'node-redis-warlock', page: 'library-node-redis-warlock' },
+];
+const SEEDS = { from: 1, to: 20 };
+
+const LIBRARY_SCENARIO = `import { ioredisLock, sesamecareRedlock, type Scenario } from 'locksim';
+
+const scenario: Scenario = {
+  name: 'my-libraries',
+  title: 'Our two lock libraries, as installed in this project',
+  explanation: 'ioredis-lock has nothing to stop a holder paused past its lease; sesamecare redlock on 3 calm nodes is safe.',
+  world: { nodes: 3, clients: [{ name: 'client-1', startMs: 0 }, { name: 'client-2', startMs: 500 }], durationMs: 20_000 },
+  workload: { resource: 'lock:mine', ttlMs: 5_000, workMs: { min: 1_000, max: 2_500 }, thinkMs: { min: 20, max: 50 } },
+  faults: [],
+  variants: [
+    { name: 'ioredis-lock-paused', lock: ioredisLock(), nodes: ['redis-1'], faults: [{ kind: 'pause', at: 500, process: 'client-1', durationMs: 6_000 }], expected: 'unsafe' },
+    { name: 'sesamecare-calm', lock: sesamecareRedlock(), expected: 'safe' },
+  ],
+};
+export default scenario;
+`;
+
+interface SeedsJson {
+  seeds: { from: number; to: number };
+  ok: boolean;
+  results: Array<{ variant: string; seed: number; verdict: string; expected: string; matches: boolean; invalid: unknown; evidence: { acquisitions: number; redisCommands: number } }>;
+}
+
+/**
+ * Published libraries from the installed package, with the libraries where a user's project has
+ * them and locksim cannot see them from its own folder: a workspace whose root installs locksim
+ * and whose app (app/) installs the libraries, both with `--install-strategy=nested`. The
+ * catalog's library pages run from app/ (found from the working directory), a scenario file in
+ * app/ runs from the root (found from the file's folder), and a page run where no library is
+ * installed says which package to install.
+ */
+describe.runIf(enabled)('published libraries from the packed package, installed in the user\'s project', () => {
+  let workspace = '';
+  let app = '';
+  const bin = () => join(workspace, 'node_modules', 'locksim', 'bin', 'locksim.js');
+
+  beforeAll(() => {
+    pack();
+    workspace = mkdtempSync(join(tmpdir(), 'locksim-workspace-'));
+    app = join(workspace, 'app');
+    mkdirSync(join(app, 'locksim'), { recursive: true });
+    writeFileSync(join(workspace, 'package.json'), JSON.stringify({ name: 'my-workspace', private: true, type: 'module', devDependencies: { locksim: `file:${tarball}` } }, null, 2));
+    const libraries = Object.fromEntries(LIBRARIES.map(({ pkg }) => [pkg, MANIFEST.devDependencies[pkg] as string]));
+    // ioredis-lock 4 declares the peer ioredis ~4; locksim's own override lets it take ioredis 5 (docs/libraries.md).
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'my-service', private: true, type: 'module', devDependencies: { ...libraries, ioredis: MANIFEST.dependencies.ioredis }, overrides: { 'ioredis-lock': { ioredis: '$ioredis' } } }, null, 2),
+    );
+    writeFileSync(join(app, 'locksim', 'my-scenario.ts'), LIBRARY_SCENARIO);
+    for (const dir of [workspace, app]) {
+      const install = run('npm', ['install', '--install-strategy=nested', '--no-audit', '--no-fund'], dir);
+      if (install.status !== 0) throw new Error(`npm install in ${dir} failed:\n${install.stderr}`);
+    }
+  }, 600_000);
+
+  afterAll(() => {
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('the libraries are in app/ only: not beside locksim, nor in a folder above it', () => {
+    for (const { pkg } of LIBRARIES) {
+      expect(existsSync(join(app, 'node_modules', pkg, 'package.json')), pkg).toBe(true);
+      expect(existsSync(join(workspace, 'node_modules', pkg)), pkg).toBe(false);
+      expect(existsSync(join(workspace, 'node_modules', 'locksim', 'node_modules', pkg)), pkg).toBe(false);
+    }
+  });
+
+  for (const { pkg, page } of LIBRARIES) {
+    it(`${page}: every variant holds its expected verdict at seeds ${SEEDS.from}..${SEEDS.to}, each judged on evidence (${pkg} from app/node_modules)`, () => {
+      const listed = JSON.parse(run('node', [bin(), 'list', '--json'], app).stdout) as { scenarios: Array<{ name: string; variants: Array<{ name: string }> }> };
+      const variants = (listed.scenarios.find((s) => s.name === page)?.variants ?? []).map((v) => v.name);
+      expect(variants.length, `${page} in locksim list`).toBeGreaterThan(0);
+      const r = run('node', [bin(), 'run', page, '--seeds', `${SEEDS.from}..${SEEDS.to}`, '--json'], app);
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as SeedsJson;
+      const notAsExpected = out.results.filter((x) => !x.matches).map((x) => `${x.variant} seed ${x.seed}: ${x.verdict} (expected ${x.expected})${x.invalid === null ? '' : ` ${JSON.stringify(x.invalid)}`}`);
+      expect(notAsExpected).toEqual([]);
+      expect(r.status).toBe(0);
+      expect(out.ok).toBe(true);
+      const seeds = Array.from({ length: SEEDS.to - SEEDS.from + 1 }, (_, i) => SEEDS.from + i);
+      expect(out.results.map((x) => `${x.variant}@${x.seed}`).sort()).toEqual(seeds.flatMap((seed) => variants.map((v) => `${v}@${seed}`)).sort());
+      for (const x of out.results) {
+        expect(x.verdict, `${x.variant} seed ${x.seed}`).not.toBe('invalid');
+        expect(x.evidence.redisCommands, `${x.variant} seed ${x.seed}`).toBeGreaterThan(0);
+      }
+    }, 180_000);
+  }
+
+  it('a scenario file in app/ using the adapters exported by locksim runs the libraries app/ installed, from the workspace root', () => {
+    const r = run('npx', ['locksim', 'run', './app/locksim/my-scenario.ts', '--seeds', '1..3', '--json'], workspace);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as SeedsJson;
+    expect(out.results.map((x) => [x.variant, x.seed, x.verdict])).toEqual([1, 2, 3].flatMap((seed) => [['ioredis-lock-paused', seed, 'unsafe'], ['sesamecare-calm', seed, 'safe']]));
+    for (const x of out.results) expect(x.evidence.acquisitions, `${x.variant} seed ${x.seed}`).toBeGreaterThan(0);
+    expect(r.status).toBe(0);
+  }, 180_000);
+
+  it('where no library is installed the catalog still lists, and a library page\'s run is INVALID naming the package and the npm install to run', () => {
+    expect(run('npx', ['locksim', 'list'], workspace).status).toBe(0);
+    const r = run('npx', ['locksim', 'run', 'library-ioredis-lock', '--variant', 'in-model', '--json', '--no-reports'], workspace);
+    expect(r.status).toBe(4);
+    const out = JSON.parse(r.stdout) as { verdict: string; invalid: { firstError: string } };
+    expect(out.verdict).toBe('invalid');
+    expect(out.invalid.firstError).toContain("the library 'ioredis-lock' is not installed");
+    expect(out.invalid.firstError).toContain('`npm install --save-dev ioredis-lock` in your project');
   }, 120_000);
 });
