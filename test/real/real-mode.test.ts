@@ -169,6 +169,32 @@ describe.runIf(realModeTestsEnabled())('real mode reaches the simulated verdict'
     expect(result.stats.acquired).toBeGreaterThan(0);
   }, 120_000);
 
+  // A pause while the acquire's replies are in flight: the real SIGSTOP must land after client-1
+  // sent its requests and before it read any reply, as in the simulation, and the late "yes" must
+  // then be taken (a Node process resumed after a pause runs its expired timers first: these
+  // clients have none that would win). [scenario, variant, real ms]
+  const inFlight: ReadonlyArray<readonly [string, string, number]> = [
+    ['pause-in-flight', 'single-instance', 17_000],
+    ['library-redlock5', 'acquire-3-nodes', 11_000],
+  ];
+  it.each(inFlight)('%s / %s: the pause lands with the replies in flight, and the late "yes" is taken', async (name, variantName, durationMs) => {
+    const scenario = await loadScenario(name);
+    const result = await runReal(scenario, { seed: 1, variant: variantName, durationMs });
+    expect(result.simulated?.verdict).toBe('unsafe');
+    expect(result.verdict, explain(result)).toBe('unsafe');
+    const pause = result.faultsFired.find((f) => f.kind === 'pause');
+    expect(pause?.fired, explain(result)).toBe(true);
+    const events = result.history.events.filter((e) => e.process === 'client-1' && e.kind === 'acquire');
+    const invoked = events.find((e) => e.phase === 'invoke');
+    const completed = events.find((e) => e.phase !== 'invoke');
+    // Asked before the pause, answered "yes" only after the resume: the replies were in flight.
+    expect(invoked?.at, explain(result)).toBeLessThan(pause?.at ?? 0);
+    expect(completed?.phase, explain(result)).toBe('ok');
+    expect(completed?.at ?? 0, explain(result)).toBeGreaterThanOrEqual(pause?.endedAt ?? Infinity);
+    // client-2 held the lock meanwhile: the keys client-1 was told about had expired.
+    expect(result.history.events.some((e) => e.process === 'client-2' && e.kind === 'acquire' && e.phase === 'ok' && e.at < (completed?.at ?? 0))).toBe(true);
+  }, 120_000);
+
   it('a client crash and restart, a held partition, node drift, resource faults and a heal: the verdict agrees', async () => {
     const ref = join(here, 'fixtures', 'real-faults.ts');
     const scenario = await loadScenario(ref);
