@@ -5,7 +5,8 @@
  * - `./x`, `../x`, `/x`: the file, or with `.js`, `.json`, `.cjs` added, or the folder's
  *   `package.json` `main`, or its `index.js` / `index.json`.
  * - `pkg`, `pkg/sub`, `@scope/pkg`: looked for in `node_modules` of the requiring file's folder
- *   and every folder above it; inside the package, `exports` (conditions `require`, `node`,
+ *   and every folder above it (a module is known by its real path, symbolic links resolved, as
+ *   in Node: a package pnpm links in finds its own dependencies); inside the package, `exports` (conditions `require`, `node`,
  *   `default`, in the order the package lists them; subpath patterns with `*`) or else `main`.
  * - `node:x` and Node's builtin names: the realm's builtins (builtins.ts).
  * - `.json` files are parsed with the realm's own `JSON`.
@@ -22,7 +23,7 @@
  * run once per realm, so a fresh realm per simulated process costs a context and a module
  * evaluation, not a compilation.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -79,6 +80,7 @@ const WRAPPER_TAIL = '\n})';
 const kinds = new Map<string, 'file' | 'dir' | null>();
 const packageJsons = new Map<string, PackageJson | null>();
 const scripts = new Map<string, vm.Script>();
+const realPaths = new Map<string, string>();
 
 interface PackageJson {
   readonly name?: string;
@@ -100,6 +102,20 @@ function kind(path: string): 'file' | 'dir' | null {
     kinds.set(path, k);
   }
   return k;
+}
+
+/**
+ * A module's real path, as Node names it (without `--preserve-symlinks`): a package linked in
+ * from elsewhere (pnpm's `node_modules/pkg` → `.pnpm/pkg@1/node_modules/pkg`, `npm link`) then
+ * finds its own dependencies beside its real folder.
+ */
+function realPath(path: string): string {
+  let real = realPaths.get(path);
+  if (real === undefined) {
+    real = realpathSync(path);
+    realPaths.set(path, real);
+  }
+  return real;
 }
 
 function packageJson(dir: string): PackageJson | null {
@@ -205,7 +221,7 @@ export class CommonJsLoader {
     if (found === null) {
       throw this.host.error(`Cannot find module '${specifier}' from '${fromDir}' (locksim realm loader)`, 'MODULE_NOT_FOUND');
     }
-    return found;
+    return realPath(found);
   }
 
   private fsOf(root: string): Record<string, unknown> {

@@ -3,14 +3,14 @@
  * working directory), then beside locksim; found nowhere, the run says which package and the
  * `npm install` to run (src/libraries/resolve.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedVersion } from '../../src/libraries/common.ts';
 import { ioredisLockFamily } from '../../src/libraries/ioredis-lock.ts';
 import { LibraryNotFoundError, librarySearchPath, locateLibrary, withLibrariesFrom } from '../../src/libraries/resolve.ts';
-import { LOCKSIM_ROOT } from '../../src/realm/realm.ts';
+import { createRealm, LOCKSIM_ROOT } from '../../src/realm/realm.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
@@ -67,6 +67,24 @@ describe('library resolution', () => {
     const result = await runScenario(scenario, { seed: 1 });
     expect(result.lockName).toBe('ioredis-lock@99.0.0-users');
     expect(result.verdict).toBe('safe');
+  });
+
+  it('a package linked in from elsewhere (pnpm\'s layout) loads in a realm with its own dependencies and files', () => {
+    // node_modules/linked-lock -> .pnpm/linked-lock@1.0.0/node_modules/linked-lock, whose
+    // dependency is only beside its real folder (pnpm keeps node_modules/ strict).
+    const store = join(project, 'node_modules', '.pnpm', 'linked-lock@1.0.0', 'node_modules');
+    mkdirSync(join(store, 'linked-lock'), { recursive: true });
+    mkdirSync(join(store, 'linked-dep'), { recursive: true });
+    writeFileSync(join(store, 'linked-dep', 'package.json'), JSON.stringify({ name: 'linked-dep', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(store, 'linked-dep', 'index.js'), `module.exports = 'the dependency';\n`);
+    writeFileSync(join(store, 'linked-lock', 'package.json'), JSON.stringify({ name: 'linked-lock', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(store, 'linked-lock', 'script.lua'), 'return 1\n');
+    writeFileSync(join(store, 'linked-lock', 'index.js'), `exports.dep = require('linked-dep'); exports.lua = require('fs').readFileSync(__dirname + '/script.lua', 'utf8');\n`);
+    symlinkSync(join(store, 'linked-lock'), join(project, 'node_modules', 'linked-lock'), 'dir');
+    const { from } = locateLibrary('linked-lock', [project]);
+    expect(installedVersion('linked-lock', [project])).toBe('1.0.0');
+    const realm = createRealm({ clock: { now: () => 0, monotonic: () => 0, sleep: async () => {}, setTimer: () => () => {} }, random: { next: () => 0.5, int: (a) => a, hex: (n) => '0'.repeat(2 * n) } });
+    expect({ ...realm.require<{ dep: string; lua: string }>('linked-lock', from) }).toEqual({ dep: 'the dependency', lua: 'return 1\n' });
   });
 
   it('a library found nowhere: the error names it and the npm install to run; the run is INVALID with it, not an internal error', async () => {
