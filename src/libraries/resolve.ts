@@ -38,6 +38,11 @@ export function librarySearchPath(): readonly string[] {
   return dirs.filter((d, i) => dirs.indexOf(d) === i);
 }
 
+/** What to `npm install` for a package installed under another name (an npm alias). */
+const INSTALL_AS: Readonly<Record<string, string>> = {
+  redlock5: 'redlock5@npm:redlock@5.0.0-beta.2',
+};
+
 /** A package that no folder of the search path can see. */
 export class LibraryNotFoundError extends Error {
   override readonly name = 'LibraryNotFoundError';
@@ -48,7 +53,7 @@ export class LibraryNotFoundError extends Error {
   ) {
     super(
       `the library '${pkg}' is not installed: locksim looked for node_modules/${pkg} from ${searched.join(', ')} and every folder above them. ` +
-        `Run \`npm install --save-dev ${pkg}\` in your project (locksim runs the library your project installs; it does not bring its own)`,
+        `Run \`npm install --save-dev ${INSTALL_AS[pkg] ?? pkg}\` in your project (locksim runs the library your project installs; it does not bring its own)`,
     );
   }
 }

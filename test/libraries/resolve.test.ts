@@ -93,6 +93,7 @@ describe('library resolution', () => {
       `the library '@acme/no-such-lock' is not installed: locksim looked for node_modules/@acme/no-such-lock from ${project} and every folder above them. Run \`npm install --save-dev @acme/no-such-lock\` in your project`,
     );
     // Made without the library: no error where the lock is made (the catalog still loads).
+    expect(() => locateLibrary('redlock5', [project])).toThrow('Run `npm install --save-dev redlock5@npm:redlock@5.0.0-beta.2` in your project');
     const lock = ioredisLockFamily('no-such-lock');
     const scenario: Scenario = {
       name: 'missing-library',
