@@ -49,6 +49,7 @@ describe('the values each fault kind is drawn with', () => {
       expect([...a, ...b].sort()).toEqual(everyone);
     }
     expect(new Set(partitions.map((p) => p.mode))).toEqual(new Set(['drop', 'hold']));
+    expect(partitions.some((p) => (p.groups[0] as string[]).length > 1)).toBe(true);
   });
 
   it('cuts go from one process to one node, never to itself', () => {
@@ -154,13 +155,18 @@ describe('what the generator options change', () => {
     // By default the window ends at half the run, or earlier so that the longest dwell ends by 80 % of it.
     const defaults = schedules(world, { minFaults: 1 });
     expect(new Set(defaults.map((s) => s.at(-1)?.at))).toEqual(new Set([Math.min(15_000, 30_000 * 0.8 - 10_000) + 10_000 + 10]));
+    const shortTtl = schedules({ ...world, ttlMs: 1_000 }, { minFaults: 1 });
+    expect(new Set(shortTtl.map((s) => s.at(-1)?.at))).toEqual(new Set([15_000 + 2_000 + 10]));
     expect(Math.max(...defaults.flat().map((f) => (f.kind === 'heal' ? 0 : f.at)))).toBeGreaterThan(12_000);
   });
 
-  it('a window under a second draws times to the millisecond', () => {
-    const faults = drawn(world, { windowMs: { from: 100, to: 900 }, minFaults: 1 });
-    expect(faults.some((f) => f.at % 10 !== 0)).toBe(true);
-    expect(faults.every((f) => f.at >= 100 && f.at <= 900)).toBe(true);
+  it('a window under a second draws times to the millisecond; one of a second, to the 10 ms', () => {
+    for (const windowMs of [{ from: 100, to: 900 }, { from: 2_000, to: 2_500 }]) {
+      const faults = drawn(world, { windowMs, minFaults: 1 });
+      expect(faults.some((f) => f.at % 10 !== 0)).toBe(true);
+      expect(faults.every((f) => f.at >= windowMs.from && f.at <= windowMs.to)).toBe(true);
+    }
+    expect(drawn(world, { windowMs: { from: 0, to: 1_000 }, minFaults: 1 }).filter((f) => f.at % 10 !== 0)).toEqual([]);
   });
 
   it('minDwellMs and maxDwellMs bound every length; the longest is 70 % of the run at most', () => {
@@ -201,30 +207,79 @@ describe('what the generator options change', () => {
     expect(byDefault.filter(near).length / byDefault.length).toBeLessThan(0.15);
   });
 
+  it('moments: lengths fall just below and just above each, within about 10 % of it', () => {
+    const m = 4_321;
+    const got = lengths(drawn({ ...world, moments: [m] }, { kinds: ['pause'] })).filter((n) => Math.abs(n - m) <= m * 0.1 + 10);
+    expect(got.some((n) => n < m - 20) && got.some((n) => n > m + 20)).toBe(true);
+    expect(new Set(got).size).toBeGreaterThan(10);
+  });
+
+  it('moments at the bounds of the dwell range count; a moment below them does not', () => {
+    const at = (moments: number[], lo: number, hi: number): number => {
+      const got = lengths(drawn({ ...world, moments }, { kinds: ['pause'], minDwellMs: 100, maxDwellMs: 9_000 }));
+      return got.filter((n) => n >= lo && n <= hi).length / got.length;
+    };
+    expect(at([100], 100, 110)).toBeGreaterThan(0.25);
+    expect(at([9_000], 8_100, 9_000)).toBeGreaterThan(0.25);
+    // a moment below the shortest length is no reason to draw one shorter
+    expect(Math.min(...lengths(drawn({ ...world, moments: [5] }, { kinds: ['pause'], minDwellMs: 100, maxDwellMs: 9_000 })))).toBeGreaterThanOrEqual(100);
+  });
+
+  it('by default lengths cluster around a third, a half and the whole of the TTL', () => {
+    const got = lengths(drawn(world, { kinds: ['pause'] }, 34, 600));
+    for (const m of [world.ttlMs / 3, world.ttlMs / 2, world.ttlMs]) {
+      expect(got.filter((n) => Math.abs(n - m) <= m * 0.1 + 10).length / got.length, `${m}`).toBeGreaterThan(0.08);
+    }
+  });
+
   it('moments outside the dwell range are left out: lengths are then uniform', () => {
     const got = lengths(drawn({ ...world, moments: [50_000] }, { kinds: ['pause'], minFaults: 1 }));
     expect(got.every((n) => n >= 10 && n <= 10_000)).toBe(true);
     expect(got.filter((n) => n > 9_000).length / got.length).toBeLessThan(0.2);
   });
 
-  it('times cluster just after multiples of the moments (1×, 2×, 3×)', () => {
+  it('times cluster around multiples of the moments (1×, 2×, 3×), within about 5 % of each', () => {
     const moments = [1_230];
     const at = drawn({ ...world, moments }, { kinds: ['pause'], minFaults: 1 }).map((f) => f.at);
     for (const k of [1, 2, 3]) {
       const t = 1_230 * k;
-      expect(at.filter((a) => Math.abs(a - t) <= Math.max(5, t * 0.05) + 10).length, `${k}×`).toBeGreaterThan(10);
+      const near = at.filter((a) => Math.abs(a - t) <= Math.max(5, t * 0.05) + 10);
+      expect(near.length, `${k}×`).toBeGreaterThan(10);
+      if (k > 1) expect(near.some((a) => Math.abs(a - t) > 30), `${k}× spread`).toBe(true);
     }
   });
 
+  it('times cluster at multiples on the bounds of the window too; none falls outside it', () => {
+    const windowMs = { from: 1_230, to: 3_690 };
+    const at = drawn({ ...world, moments: [1_230] }, { kinds: ['pause'], minFaults: 1, windowMs }).map((f) => f.at);
+    expect(at.every((a) => a >= windowMs.from && a <= windowMs.to)).toBe(true);
+    // (with the bounds left out of the anchors, about 4 % and 2 %: uniform draws)
+    expect(at.filter((a) => a <= 1_300).length / at.length).toBeGreaterThan(0.07);
+    expect(at.filter((a) => a >= 3_620).length / at.length).toBeGreaterThan(0.07);
+    // moments whose multiples all fall outside the window: uniform times, still inside it
+    const outside = drawn({ ...world, moments: [1_000] }, { kinds: ['pause'], minFaults: 1, windowMs: { from: 4_000, to: 5_000 } }).map((f) => f.at);
+    expect(outside.every((a) => a >= 4_000 && a <= 5_000)).toBe(true);
+  });
+
   it('delayedRestart: the nodes listed restart no sooner than a TTL and 10 ms later; the others may restart at once', () => {
-    const crashes = only(drawn(world, { kinds: ['crash'], clientFaults: false, delayedRestart: ['redis-1'], minFaults: 1 }), 'crash');
+    const faults = drawn(world, { kinds: ['crash'], clientFaults: false, delayedRestart: ['redis-1'], minFaults: 1 });
+    const crashes = only(faults, 'crash');
+    expect(crashes).toHaveLength(faults.length);
     const listed = crashes.filter((c) => c.process === 'redis-1').map((c) => c.restartAfterMs ?? 0);
     const others = crashes.filter((c) => c.process !== 'redis-1').map((c) => c.restartAfterMs ?? 0);
     expect(Math.min(...listed)).toBeGreaterThanOrEqual(world.ttlMs + 10);
     expect(listed.every(readable)).toBe(true);
     expect(Math.min(...others)).toBeLessThan(world.ttlMs);
-    // a restart already later than a TTL is kept as drawn
+    // a restart already later than a TTL is kept as drawn (not pushed past the longest dwell)
     expect(listed.filter((r) => r < 2 * world.ttlMs).length).toBeGreaterThan(0);
+    expect(Math.max(...listed)).toBeLessThanOrEqual(2 * world.ttlMs + 20);
+    expect(crashes.every((c) => c.process !== undefined && c.restartAfterMs !== undefined)).toBe(true);
+  });
+
+  it('resourceFaults in a world without a resource reaches no one new', () => {
+    const faults = drawn(world, { kinds: ['delay', 'partition'], resourceFaults: true });
+    const names = faults.flatMap((f) => (f.kind === 'partition' ? f.groups.flat() : f.kind === 'delay' ? [...f.from, ...f.to] : []));
+    expect(new Set(names)).toEqual(new Set([...world.clients, ...world.nodes]));
   });
 
   it('a world without nodes still draws cuts between its processes (to the resource)', () => {
