@@ -196,12 +196,13 @@ export function verdictWithEvidence(verdict: Verdict, invalid: Invalidity | null
 }
 
 /** One line: what the verdict rests on. */
-export function evidenceText(evidence: Evidence): string {
+export function evidenceText(evidence: Evidence, options: { redisCommands?: boolean } = {}): string {
+  const commands = options.redisCommands === false ? '' : `, ${evidence.redisCommands} Redis commands`;
   const clients = Object.entries(evidence.perClient)
     .map(([name, c]) => `${name} ${c.acquisitions}/${c.sections}/${c.writesAccepted + c.writesRefused}`)
     .join(', ');
   return (
-    `judged on ${evidence.acquisitions} acquisitions, ${evidence.sections} sections, ${evidence.writes.accepted} writes accepted and ${evidence.writes.refused} refused, ${evidence.redisCommands} Redis commands` +
+    `judged on ${evidence.acquisitions} acquisitions, ${evidence.sections} sections, ${evidence.writes.accepted} writes accepted and ${evidence.writes.refused} refused${commands}` +
     (clients === '' ? '' : ` (acquisitions/sections/writes per client: ${clients})`)
   );
 }

@@ -22,6 +22,9 @@ import type { Scenario } from '../scenario/types.ts';
 import { ScenarioError } from '../scenario/validate.ts';
 import { formatMicros, seconds } from '../sim/index.ts';
 import { REAL_HELP, realCommand } from './real.ts';
+import { CHECK_HELP, checkCommand } from './check.ts';
+import { historyDocument } from '../check/history-file.ts';
+import { writeFileSync } from 'node:fs';
 
 const HELP: Record<string, string> = {
   main: `usage: locksim <command> [options]
@@ -36,6 +39,8 @@ commands:
   real <scenario>               replay a scenario against real redis-server processes and
                                 compare its verdict with the simulation's (--external
                                 compose: on the docker-compose.yml servers)
+  check <history.json>          judge a stored history (run --history, a run's JSON report,
+                                or your own system's log: docs/history-format.md)
   demo                          the kernel's demo world (no Redis): prints a trace hash
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
@@ -48,7 +53,7 @@ or no client ever acquired; a verdict needs evidence). 4 takes precedence over 1
 
 Lists the catalog: each scenario with its variants and their expected verdicts.
 `,
-  run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--timeline] [--json] [--open]
+  run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--history FILE] [--timeline] [--json] [--open]
        locksim run --all [--seed N | --seeds A..B] [--json]
 
   --seeds A..B        every variant at each seed A, A+1, …, B in this one process: one line per
@@ -62,6 +67,9 @@ Lists the catalog: each scenario with its variants and their expected verdicts.
                       violations) instead of all of it: memory stays flat on long runs, and
                       verdicts, violations and counts are the same (the checkers run online);
                       the report draws what was kept
+  --history FILE      write the run's history (one run: name a --variant) for locksim check:
+                      every operation, resource write, key lifetime and fault, with what
+                      judging it needs (docs/history-format.md)
   --reports DIR   where the HTML and JSON reports go (default: reports/)
   --no-reports    write no report files
   --open          open the run's HTML report in a browser (or print its path)
@@ -103,6 +111,7 @@ hash, on any machine with the same locksim version. Exit code 0 when the verdict
 expected one, 4 when the run was invalid, 1 otherwise.
 `,
   real: REAL_HELP,
+  check: CHECK_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
 
 Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
@@ -137,9 +146,10 @@ async function listCommand(args: string[]): Promise<number> {
 async function runCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('run', args, {
     '--variant': 'string', '--seed': 'integer', '--seeds': 'string', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
-    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--help': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--history': 'string', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) return help('run');
+  const historyFile = stringFlag(parsed, '--history');
   const positive = (flag: string): number | undefined => {
     const text = stringFlag(parsed, flag);
     const value = text === undefined ? undefined : parseDuration('run', text, flag);
@@ -160,6 +170,10 @@ async function runCommand(args: string[]): Promise<number> {
     ? (await loadCatalog()).map((s) => ({ scenario: s, ref: s.name }))
     : [{ scenario: await loadScenario(parsed.positional[0] as string), ref: parsed.positional[0] as string }];
   const variantName = stringFlag(parsed, '--variant');
+  if (historyFile !== undefined && (all || seedRange !== null || (variantName === undefined && (scenarios[0]?.scenario.variants.length ?? 0) > 1))) {
+    throw new UsageError('run: --history writes one run\'s history: name one scenario, one --variant and one --seed');
+  }
+  if (historyFile !== undefined && windowMs !== undefined) throw new UsageError('run: --history writes the whole history; drop --history-window');
   if (seedRange !== null) {
     for (const flag of ['--timeline', '--open', '--reports']) if (parsed.flags.has(flag)) throw new UsageError(`run: ${flag} goes with one seed; --seeds prints a line per run (rerun a seed with --seed N for its timeline and report)`);
     return runSeeds(scenarios, variantName, seedRange, { durationMs, windowMs, asJson });
@@ -178,6 +192,7 @@ async function runCommand(args: string[]): Promise<number> {
         keepTrace: reportDir !== null && windowMs === undefined,
       });
       const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
+      if (historyFile !== undefined) writeHistory(historyFile, result);
       results.push({ result, scenario, ref, report });
       if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
       if (!asJson && all) out(`${verdictLine(result)}\n${evidenceLine(result)}`);
@@ -208,6 +223,22 @@ async function runCommand(args: string[]): Promise<number> {
   }
   if (!asJson && index !== null && (all || results.length > 1)) out(`reports: ${relative(process.cwd(), index)} (and junit.xml beside it)`);
   return exitCode(results.map(({ result }) => result));
+}
+
+/** `run --history FILE`: the run's history with what judging it again needs. */
+function writeHistory(file: string, result: RunResult): void {
+  const end = result.livenessEnd;
+  const doc = historyDocument(result.history, {
+    properties: end === undefined ? result.properties.filter((p) => p !== 'liveness') : result.properties,
+    livenessBoundMs: end?.boundMs ?? 0,
+    end: { blocked: end?.blocked ?? [], stillTrying: end?.stillTrying ?? [] },
+    run: { scenario: result.scenario, variant: result.variant, seed: result.seed, verdict: result.verdict },
+  });
+  try {
+    writeFileSync(file, `${JSON.stringify(doc)}\n`);
+  } catch (error) {
+    throw new UsageError(`run: cannot write the history to ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -389,6 +420,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sweep: sweepCommand,
   list: listCommand,
   run: runCommand,
+  check: checkCommand,
   explore: exploreCommand,
   replay: replayCommandLine,
   demo: demoCommand,

@@ -736,8 +736,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   for (const e of nemesis?.errors ?? []) processErrors.push({ at: e.at, process: 'nemesis', message: e.message });
 
   const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
+  const livenessBoundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
   const judgement = judge(history, properties, {
-    boundMs: scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000,
+    boundMs: livenessBoundMs,
     blocked: (p) => blockedAtEnd.has(p),
   });
   const { violations } = judgement;
@@ -788,6 +789,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     processErrors: processErrors.sort((a, b) => a.at - b.at),
     processes: { clients: clientList.map((c) => c.name), nodes: specs.map((n) => n.name) },
     outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, variant.resource ?? 'unguarded', workload.ttlMs)),
+    livenessEnd: { boundMs: livenessBoundMs, blocked: [...blockedAtEnd], stillTrying: [] },
     simulated,
     agrees: simulated === null ? null : simulated.verdict === verdict,
     faultTimings: nemesis?.timings ?? [],

@@ -73,7 +73,10 @@ function violationTime(v: Violation): number {
   }
 }
 
-export function renderTimeline(result: RunResult, options: TimelineOptions = {}): string {
+/** What a timeline is drawn from: a run, or a stored history judged again (`locksim check`). */
+export type TimelineInput = Pick<RunResult, 'processes' | 'history' | 'faultsFired' | 'violations' | 'processErrors' | 'verdict' | 'invalid'>;
+
+export function renderTimeline(result: TimelineInput, options: TimelineOptions = {}): string {
   const width = options.width ?? 30;
   const clients = result.processes.clients;
   const column = new Map(clients.map((c, i) => [c, i]));

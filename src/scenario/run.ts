@@ -74,6 +74,18 @@ export interface RunResult {
   readonly durationOverrideMs?: number;
   /** The faults of the schedule outside the lock's model (src/faults/model.ts), each with why; empty when all are inside. */
   readonly outsideModel: readonly string[];
+  /**
+   * What liveness was judged with: the bound, and the clients blocked (paused or crashed) or
+   * still sending commands at the end. A history written with it is judged the same later.
+   */
+  readonly livenessEnd?: LivenessEndState;
+}
+
+/** How the clients stood at the end of a run, for liveness (see check/history-file.ts). */
+export interface LivenessEndState {
+  readonly boundMs: number;
+  readonly blocked: readonly string[];
+  readonly stillTrying: readonly string[];
 }
 
 export interface RunStats {
@@ -249,5 +261,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     processes: { clients: clients.map((c) => c.name), nodes: [...nodes.keys()] },
     durationOverrideMs: options.durationMs,
     outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, resourceMode, workload.ttlMs)),
+    livenessEnd: {
+      boundMs,
+      blocked: clients.map((c) => c.name).filter((c) => end.blocked(c)),
+      stillTrying: clients.map((c) => c.name).filter((c) => end.stillTrying(c)),
+    },
   };
 }
