@@ -506,6 +506,11 @@ export class RealNemesis {
         }
         break;
       }
+      default: {
+        // A fault kind without a real action does not compile (and never silently does nothing).
+        const unhandled: never = fault;
+        throw new Error(`real nemesis: no real action for fault ${JSON.stringify(unhandled)}`);
+      }
     }
   }
 
