@@ -91,10 +91,31 @@ export class Nemesis {
     world.at(world.now + ms(durationMs), () => {
       if (!this.ledger.isOpen(effect)) return;
       this.ledger.end(effect);
-      record.endedAt = world.now;
-      this.noteHeal();
+      this.ended(record);
     });
   }
+
+  /**
+   * A fault's effect has ended (on its own, or by a heal): its record says what it did while it
+   * lasted, measured now. Measured at the end of the run instead, a cut would be credited with
+   * what a later fault dropped on the same links. A crash's restart runs as the process's next
+   * event, so a crash record is measured at the node's next crash (or at the end of the run):
+   * a second crash must not change what the first one says it lost.
+   */
+  private ended(record: FaultRecord): void {
+    record.endedAt = this.context.world.now;
+    if (record.kind !== 'crash') this.settle(record);
+    this.noteHeal();
+  }
+
+  /** Works out one record's effect now. */
+  private settle(record: FaultRecord): void {
+    const i = this.pending.findIndex((p) => p.record === record);
+    if (i >= 0) settleRecords(this.pending.splice(i, 1));
+  }
+
+  /** Each process's latest crash record. */
+  private readonly lastCrash = new Map<string, FaultRecord>();
 
   private noteHeal(): void {
     this.lastHealAt = this.context.world.now;
@@ -144,8 +165,7 @@ export class Nemesis {
             if (!this.ledger.isOpen(effect)) return;
             this.ledger.end(effect);
             node?.observeKeys('clock');
-            record.endedAt = world.now;
-            this.noteHeal();
+            this.ended(record);
           });
         }
         break;
@@ -174,12 +194,13 @@ export class Nemesis {
           if (!this.ledger.isOpen(effect)) return;
           waiting = p.waiting;
           this.ledger.end(effect);
-          record.endedAt = world.now;
-          this.noteHeal();
+          this.ended(record);
         });
         break;
       }
       case 'crash': {
+        const earlier = this.lastCrash.get(fault.process);
+        if (earlier?.endedAt !== undefined) this.settle(earlier);
         const node = nodes.get(fault.process);
         const keysBefore = node?.engine.size() ?? 0;
         const restartsBefore = node?.stats.restarts ?? 0;
@@ -190,6 +211,7 @@ export class Nemesis {
           const lost = keysBefore - (node.stats.keysRecovered - recoveredBefore);
           return `${keysBefore} keys at crash, ${lost} lost on restart`;
         });
+        this.lastCrash.set(fault.process, record);
         node?.observeKeys('crash');
         if (fault.machine === true) node?.losePower();
         const effect = this.ledger.crash(fault.process);
@@ -212,7 +234,7 @@ export class Nemesis {
         let healed = 0;
         this.begin(fault, () => (healed > 0 ? `${healed} things healed` : null));
         healed = this.ledger.endAll();
-        for (const r of this.records) if (r.endedAt === undefined) r.endedAt = world.now;
+        for (const r of this.records) if (r.endedAt === undefined) this.ended(r);
         this.noteHeal();
         break;
       }
