@@ -72,6 +72,14 @@ describe('what each event counts as', () => {
     expect(t.evidence(0).perClient['a']).toMatchObject({ acquireFailures: 4, acquireErrors: 2 });
   });
 
+  it('every client the run listed appears, even one that did nothing; a one-off fact about an acquire is no failure', () => {
+    const t = tally([ev('a', 'acquire', 'invoke'), ev('a', 'acquire', 'info')], [], ['a', 'idle']);
+    expect(t.evidence(0).perClient).toEqual({
+      a: { acquisitions: 0, acquireFailures: 0, acquireErrors: 0, sections: 0, writesAccepted: 0, writesRefused: 0 },
+      idle: { acquisitions: 0, acquireFailures: 0, acquireErrors: 0, sections: 0, writesAccepted: 0, writesRefused: 0 },
+    });
+  });
+
   it('clients the history names but the run did not list are counted too', () => {
     const t = tally([ev('z', 'acquire', 'ok')], [write('z', true)], []);
     expect(t.evidence(1).perClient).toEqual({ z: { acquisitions: 1, acquireFailures: 0, acquireErrors: 0, sections: 0, writesAccepted: 1, writesRefused: 0 } });

@@ -64,6 +64,18 @@ describe('who holds a lock value', () => {
     expect(h.mayStillClaim(1_000)).toBe(false);
     h.event(ev('a', 'acquire', 'info', 700));
     expect(h.mayStillClaim(1_000)).toBe(false);
+    // A one-off fact about an acquire does not complete it.
+    h.event(ev('a', 'acquire', 'invoke', 800));
+    h.event(ev('a', 'acquire', 'info', 850, 'vi'));
+    expect(h.mayStillClaim(1_000)).toBe(true);
+    expect(h.holderOf('vi')).toBeUndefined();
+  });
+
+  it('a failed acquire claims no value, even one it names', () => {
+    const h = new Holders();
+    h.event(ev('a', 'acquire', 'invoke', 0));
+    h.event(ev('a', 'acquire', 'fail', 10, 'vf'));
+    expect(h.holderOf('vf')).toBeUndefined();
   });
 });
 

@@ -4,7 +4,7 @@
  * (issue #23) found unpinned.
  */
 import { describe, expect, it } from 'vitest';
-import { emptyHistory, type History, type HistoryEvent, type KeyLifetime, type ResourceWrite } from '../../src/check/history.ts';
+import { droppedText, emptyHistory, type History, type HistoryEvent, type KeyLifetime, type ResourceWrite } from '../../src/check/history.ts';
 import { HistoryRecorder } from '../../src/check/recorder.ts';
 
 function ev(at: number): HistoryEvent {
@@ -105,5 +105,13 @@ describe('the history it writes', () => {
     expect(h.events.map((e) => e.at)).toEqual([0, 1]);
     expect(h.writes.map((w) => w.at)).toEqual([0, 2]);
     expect(h.keys.map((k) => `${k.node}:${k.from}-${k.to}`)).toEqual(['n2:3-7', 'n2:3-4', 'n2:5-6', 'n1:9-10', 'zz:0-1', 'aa:0-2']);
+  });
+});
+
+describe('a history as data', () => {
+  it('starts empty, with nothing healed, and says what a window left out', () => {
+    expect(emptyHistory()).toEqual({ events: [], keys: [], writes: [], faults: [], endedAt: 0, healedAt: null });
+    expect(emptyHistory().events).not.toBe(emptyHistory().events);
+    expect(droppedText({ events: 1, writes: 2, keys: 3 })).toBe('history windowed: 1 events, 2 writes and 3 key lifetimes not kept (the checkers saw them all)');
   });
 });

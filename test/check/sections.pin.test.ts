@@ -79,10 +79,12 @@ describe('critical sections', () => {
         ok('a', 1_000, lease('v', 10)),
         { process: 'a', kind: 'extend', phase: 'ok', at: 2_000, lease: lease('v', 50) },
         { process: 'a', kind: 'extend', phase: 'ok', at: 2_500, lease: lease('other', 900) },
-        { process: 'a', kind: 'release', phase: 'invoke', at: 60_000, lease: lease('v', 70) },
+        { process: 'a', kind: 'release', phase: 'invoke', at: 60_000 },
       ]),
     );
-    expect([s?.validUntil, s?.pastValidityMs]).toEqual([70, -10]);
+    expect([s?.validUntil, s?.pastValidityMs]).toEqual([50, 10]);
+    const [t] = criticalSections(history([ok('a', 1_000, lease('v', 10)), { process: 'a', kind: 'release', phase: 'invoke', at: 60_000, lease: lease('v', 70) }]));
+    expect([t?.validUntil, t?.pastValidityMs]).toEqual([70, -10]);
   });
 
   it('are listed by start, then end, then the order they closed', () => {
