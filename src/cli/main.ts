@@ -9,7 +9,8 @@ import { booleanFlag, integerFlag, parseArgs, parseDuration, parseSeedRange, str
 import { spawn } from 'node:child_process';
 import { sweepCommand } from './sweep.ts';
 import { relative, resolve } from 'node:path';
-import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, seedRunLine, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, seedRunLine, tokenOf, verdictLine } from './present.ts';
+import { worldBlock } from '../report/world.ts';
 import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
 import { describeFault } from '../faults/fault.ts';
 import { defaultGenerator, explore } from '../explore/explore.ts';

@@ -1,37 +1,13 @@
 /** How runs and explorations are shown on a terminal and as JSON. */
 import { evidenceText } from '../check/evidence.ts';
 import { droppedText } from '../check/history.ts';
-import { describeFault } from '../faults/fault.ts';
 import { modelLines } from '../faults/model.ts';
 import { encodeToken, replayCommand } from '../explore/token.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { faultEffectText } from '../faults/record.ts';
-
-/** VOPR's habit: the whole world, printed before the run. */
-export function worldBlock(scenario: Scenario, variantName: string, seed: number, faults: RunResult['faults'], lockName = ''): string {
-  const variant = scenario.variants.find((v) => v.name === variantName);
-  const w = variant === undefined ? scenario.world : variantWorld(scenario, variant);
-  const delay = w.delay ?? { kind: 'uniform', minMs: 0.1, maxMs: 2 };
-  const nodes = nodeSpecs(w)
-    .map((n) => `${n.name}${n.persistence ? ` (${n.persistence})` : ''}${n.replicaOf ? ` replica of ${n.replicaOf}` : ''}${n.driftPpm ? ` drift ${n.driftPpm}ppm` : ''}`)
-    .join(', ');
-  const clients = clientSpecs(w)
-    .map((c) => `${c.name}${c.driftPpm ? ` drift ${c.driftPpm}ppm` : ''}${c.wallOffsetMs ? ` offset ${c.wallOffsetMs}ms` : ''}`)
-    .join(', ');
-  const wl = { ...scenario.workload, ...variant?.workload };
-  return [
-    `scenario  ${scenario.name}: ${scenario.title}`,
-    `variant   ${variantName}${variant ? `  (${lockName ? `lock ${lockName}, ` : ''}resource ${variant.resource ?? 'unguarded'}, expected ${variant.expected})` : ''}`,
-    `seed      ${seed}`,
-    `world     nodes: ${nodes}`,
-    `          clients: ${clients}`,
-    `          network delay ${delay.kind === 'fixed' ? `${delay.ms} ms` : `${delay.minMs}-${delay.maxMs} ms`}, run ${w.durationMs} ms`,
-    `workload  ${wl.resource}, ttl ${wl.ttlMs} ms, work ${wl.workMs.min}-${wl.workMs.max} ms, think ${wl.thinkMs.min}-${wl.thinkMs.max} ms${wl.checkValidityBeforeWrite ? ', checks validity before writing' : ''}`,
-    `faults    ${faults.length === 0 ? 'none' : faults.map(describeFault).join('\n          ')}`,
-  ].join('\n');
-}
+import { worldBlock } from '../report/world.ts';
 
 export function tokenOf(result: RunResult, scenarioRef: string): string {
   return encodeToken({

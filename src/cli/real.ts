@@ -15,7 +15,8 @@ import { loadScenario } from '../scenario/load.ts';
 import { findVariant, type Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
-import { evidenceLine, exitCode, runJson, tokenOf, verdictLine, worldBlock } from './present.ts';
+import { evidenceLine, exitCode, runJson, tokenOf, verdictLine } from './present.ts';
+import { worldBlock } from '../report/world.ts';
 import { faultEffectText } from '../faults/record.ts';
 
 export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--json]

@@ -1,4 +1,4 @@
-import { worldBlock } from '../cli/present.ts';
+import { worldBlock } from './world.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { droppedText } from '../check/history.ts';
 import { evidenceText } from '../check/evidence.ts';
