@@ -238,6 +238,11 @@ export class Nemesis {
         this.noteHeal();
         break;
       }
+      default: {
+        // A fault kind without a simulated effect does not compile (and never silently does nothing).
+        const unhandled: never = fault;
+        throw new Error(`nemesis: no effect for fault ${JSON.stringify(unhandled)}`);
+      }
     }
   }
 }
