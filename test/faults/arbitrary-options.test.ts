@@ -24,13 +24,16 @@ const lengths = (faults: readonly Fault[]): number[] =>
 const readable = (n: number): boolean => Number.isInteger(n) && (Math.abs(n) < 1000 || n % 10 === 0);
 
 describe('the values each fault kind is drawn with', () => {
-  const all = drawn(world, { kinds: ['partition', 'cut', 'delay', 'loss', 'drift', 'jump', 'pause', 'crash'], minFaults: 1 }, 32, 400);
+  // Drawn inside each test (not once for the file), so that mutation testing sees which test runs the generator.
+  const drawAll = (): Fault[] => drawn(world, { kinds: ['partition', 'cut', 'delay', 'loss', 'drift', 'jump', 'pause', 'crash'], minFaults: 1 }, 32, 400);
 
   it('draws every kind it is given', () => {
+    const all = drawAll();
     expect(new Set(all.map((f) => f.kind))).toEqual(new Set(['partition', 'cut', 'delay', 'loss', 'drift', 'jump', 'pause', 'crash']));
   });
 
   it('prints readably: whole milliseconds, whole tens from a second on', () => {
+    const all = drawAll();
     const numbers = all.flatMap((f) => [f.at, ...lengths([f]), ...(f.kind === 'jump' ? [f.deltaMs] : []), ...(f.kind === 'delay' && f.delay.kind === 'fixed' ? [f.delay.ms] : [])]);
     expect(numbers.filter((n) => !readable(n))).toEqual([]);
     // times are drawn to the 10 ms in a window of a second or more
@@ -39,6 +42,7 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('partitions split the world in two non-empty halves, dropping or holding', () => {
+    const all = drawAll();
     const partitions = only(all, 'partition');
     expect(partitions.length).toBeGreaterThan(20);
     const everyone = [...world.clients, ...world.nodes].sort();
@@ -53,6 +57,7 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('cuts go from one process to one node, never to itself', () => {
+    const all = drawAll();
     const cuts = only(all, 'cut');
     expect(cuts.length).toBeGreaterThan(20);
     for (const c of cuts) {
@@ -65,6 +70,7 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('delays and losses hit one link, or every link out of one process', () => {
+    const all = drawAll();
     const links = [...only(all, 'delay'), ...only(all, 'loss')];
     const everyone = [...world.clients, ...world.nodes];
     let single = 0;
@@ -82,6 +88,7 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('delays are fixed, from 10 ms to two TTLs; losses from 10 % to 100 % in tenths', () => {
+    const all = drawAll();
     const delays = only(all, 'delay').map((d) => (d.delay.kind === 'fixed' ? d.delay.ms : Number.NaN));
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(10);
     expect(Math.max(...delays)).toBeLessThanOrEqual(2 * world.ttlMs);
@@ -91,6 +98,7 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('drift is whole thousands of ppm within ±10 % by default, both ways', () => {
+    const all = drawAll();
     const ppms = only(all, 'drift').map((d) => d.ppm);
     expect(ppms.every((p) => p % 1000 === 0 && Math.abs(p) <= 100_000)).toBe(true);
     expect(Math.min(...ppms)).toBeLessThan(-20_000);
@@ -98,12 +106,14 @@ describe('the values each fault kind is drawn with', () => {
   });
 
   it('clock jumps go both ways, by 10 ms to two TTLs', () => {
+    const all = drawAll();
     const deltas = only(all, 'jump').map((j) => j.deltaMs);
     expect(deltas.some((d) => d < 0) && deltas.some((d) => d > 0)).toBe(true);
     expect(deltas.every((d) => Math.abs(d) >= 10 && Math.abs(d) <= 2 * world.ttlMs)).toBe(true);
   });
 
   it('pauses and crashes hit clients and nodes; crashes always restart', () => {
+    const all = drawAll();
     for (const kind of ['pause', 'crash'] as const) {
       const hit = new Set(only(all, kind).map((f) => f.process));
       expect([...hit].sort()).toEqual([...world.clients, ...world.nodes].sort());

@@ -110,6 +110,14 @@ describe('clock fault records', () => {
     expect([w.process('redis-1').clock.driftPpm, w.process('redis-2').clock.driftPpm]).toEqual([0, -5_000]);
   });
 
+  it('a drift or a jump of zero reads as a stretch and a late expiry', async () => {
+    const { records } = await run([
+      { kind: 'drift', at: 100, process: 'redis-1', ppm: 0 },
+      { kind: 'jump', at: 100, process: 'redis-1', deltaMs: 0 },
+    ]);
+    expect(effects(records)).toEqual(['true: every TTL on redis-1 stretched by 0%', 'true: 1 keys on redis-1 expire 0ms late']);
+  });
+
   it('drift: a node that served a command counts, even without keys', async () => {
     const w0 = await run([]);
     expect(w0.records).toEqual([]);
@@ -177,9 +185,28 @@ describe('process fault records', () => {
     expect(crashedClients).toEqual(['a']);
   });
 
-  it('crash: a node that is not a client is not reported as one', async () => {
-    const { crashedClients } = await run([{ kind: 'crash', at: 100, process: 'redis-1' }]);
-    expect(crashedClients).toEqual([]);
+  it('crash: a node that is not a client is not reported as one; a client\'s power loss is its death', async () => {
+    const { crashedClients, records } = await run([
+      { kind: 'crash', at: 100, process: 'redis-1' },
+      { kind: 'crash', at: 100, process: 'b', machine: true },
+    ]);
+    expect(crashedClients).toEqual(['b']);
+    expect(effects(records)).toEqual(['true: redis-1 down with 1 keys', 'true: b died']);
+  });
+
+  it('crash: overlapping crashes of a node both see its one restart; a later crash without restart says the node is down', async () => {
+    const { records } = await run([
+      { kind: 'crash', at: 100, process: 'redis-1', restartAfterMs: 500 },
+      { kind: 'crash', at: 200, process: 'redis-1', restartAfterMs: 100 },
+      { kind: 'crash', at: 1_000, process: 'redis-2', restartAfterMs: 100 },
+      { kind: 'crash', at: 2_000, process: 'redis-2' },
+    ]);
+    expect(effects(records)).toEqual([
+      'true: 1 keys at crash, 1 lost on restart',
+      'true: 1 keys at crash, 1 lost on restart',
+      'true: 1 keys at crash, 0 lost on restart',
+      'true: redis-2 down with 1 keys',
+    ]);
   });
 
   it('crash: a process crash of an AOF-everysec node after an fsync loses nothing; a power loss, what came after it', async () => {
@@ -189,9 +216,13 @@ describe('process fault records', () => {
     const nemesis = new Nemesis({ world: w, nodes, isClient: () => false, onClientCrash: () => {} });
     w.at(ms(500), () => nodes.get('redis-3')?.inspect(['SET', 'early', 'v']));
     w.at(ms(1_500), () => nodes.get('redis-3')?.inspect(['SET', 'late', 'v']));
-    nemesis.schedule([{ kind: 'crash', at: 1_600, process: 'redis-3', restartAfterMs: 10, machine: true }]);
+    w.at(ms(1_700), () => nodes.get('redis-3')?.inspect(['SET', 'later', 'v']));
+    nemesis.schedule([
+      { kind: 'crash', at: 1_600, process: 'redis-3', restartAfterMs: 10, machine: true },
+      { kind: 'crash', at: 1_800, process: 'redis-3', restartAfterMs: 10 },
+    ]);
     await w.run({ until: ms(3_000) });
-    expect(effects(nemesis.finish())).toEqual(['true: 2 keys at crash, 1 lost on restart']);
+    expect(effects(nemesis.finish())).toEqual(['true: 2 keys at crash, 1 lost on restart', 'true: 2 keys at crash, 0 lost on restart']);
   });
 });
 
