@@ -698,7 +698,9 @@ describe('deliberate flaws, each demonstrated in the simulation', () => {
       const h = new SimCluster({ delayMs: 5 });
       h.at(2, () => h.world.pause('client-1'));
       h.at(2_002, () => h.world.resume('client-1'));
-      const first = h.client('client-1', async (env) => redlock({ checkValidity, retryCount: 0 })(env.context).acquire('res', 1_000));
+      // Its per-node timeout outlasts the pause: a shorter one expires during it and, on resume,
+      // fires before the late replies are read (as in a real Node process), hiding the flaw.
+      const first = h.client('client-1', async (env) => redlock({ checkValidity, retryCount: 0, timeoutMs: 5_000 })(env.context).acquire('res', 1_000));
       const second = h.client('client-2', async (env) => redlock()(env.context).acquire('res', 10_000), { startMs: 1_100 });
       await h.run(5_000);
       const other = second.get();
@@ -751,7 +753,8 @@ describe('deliberate flaws, each demonstrated in the simulation', () => {
       });
       h.at(1_501, () => h.world.resume('client-1'));
       const first = h.client('client-1', async (env) => {
-        const held = await redlock({ timeSource, retryCount: 0 })(env.context).acquire('res', 1_000);
+        // A per-node timeout longer than the pause (a shorter one would fire first on resume).
+        const held = await redlock({ timeSource, retryCount: 0, timeoutMs: 5_000 })(env.context).acquire('res', 1_000);
         // Does the holder believe its lease is still valid, on the time source it was measured on?
         const believesValid = held !== null && (timeSource === 'wall' ? env.ctx.clock.now() : env.ctx.clock.monotonic()) < held.validUntil;
         return { held, believesValid };
