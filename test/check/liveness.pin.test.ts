@@ -52,6 +52,17 @@ describe('an acquire that never returned', () => {
     expect(longer.map((v) => v.stuck.length)).toEqual([1]);
   });
 
+  it('only a crash or a completion ends the wait: other events of the client, or a one-off fact about its acquire, do not', () => {
+    for (const [kind, phase] of [
+      ['lost', 'info'],
+      ['extend', 'fail'],
+      ['acquire', 'info'],
+    ] as const) {
+      const h = history([ev('a', 'acquire', 'invoke', s(1)), ev('a', kind, phase, s(2)), ev('b', 'acquire', 'ok', s(3))], s(60));
+      expect(checkLiveness(h, 10_000, nobody).map((v) => v.stuck.map((e) => e.process))).toEqual([['a']]);
+    }
+  });
+
   it('not if the client is blocked, still trying, crashed, or its acquire completed either way', () => {
     const pending = history([ev('a', 'acquire', 'invoke', s(1)), ev('b', 'acquire', 'invoke', s(1)), ev('b', 'acquire', 'ok', s(2))], s(60));
     expect(checkLiveness(pending, 10_000, nobody).map((v) => v.stuck.map((e) => e.process))).toEqual([['a']]);
@@ -103,6 +114,12 @@ describe('no acquisition within the bound of the last heal', () => {
     expect(run(s(5) - 1, s(5))).toBe(1);
     expect(run(s(6), s(5))).toBe(0);
     expect(run(s(6) + 1, s(5))).toBe(1);
+    // A heal at the very start, before anyone acquired: the phase is not served yet.
+    const start = new LivenessChecker(1_000);
+    start.heal(0);
+    start.event(ev('a', 'acquire', 'invoke', 1));
+    start.event(ev('a', 'acquire', 'fail', 2));
+    expect(start.finish({ endedAt: s(60), blocked: nobody }).map((v) => [v.healed, v.at])).toEqual([[true, s(1)]]);
     // Without any acquire, a heal leaves the phase unserved.
     const none = new LivenessChecker(1_000);
     none.event(ev('a', 'acquire', 'invoke', 0));

@@ -54,7 +54,10 @@ describe('the window', () => {
     const r = new HistoryRecorder({ lastMs: 1, violationContexts: 1 });
     r.violationFound({ from: 10_000, to: 12_000 });
     r.violationFound({ from: 20_000, to: 20_000 }); // past the first one: not kept
-    for (let at = 0; at <= 30_000; at += 500) r.event(ev(at));
+    for (let at = 0; at <= 30_000; at += 500) {
+      r.write(write(at + 1));
+      r.event(ev(at));
+    }
     r.keyLifetime(key('n1', 0, 8_999), 0, 0);
     r.keyLifetime(key('n1', 0, 9_000), 1, 0);
     r.keyLifetime(key('n1', 13_000, null), 2, 0);
@@ -63,6 +66,7 @@ describe('the window', () => {
     const h = finish(r, ['n1']);
     expect(h.events.map((e) => e.at / 1000)).toEqual([9, 9.5, 10, 10.5, 11, 11.5, 12, 12.5, 13, 29, 29.5, 30, 30]);
     expect(h.keys.map((k) => k.to)).toEqual([9_000, null]);
+    expect(h.writes.map((w) => (w.at - 1) / 1000)).toEqual([9, 9.5, 10, 10.5, 11, 11.5, 12, 12.5, 29, 29.5, 30]); // written 1 µs after each event: 13 ms + 1 µs is past the context
   });
 
   it('ten violations keep their context by default; no window keeps everything and says nothing was dropped', () => {
@@ -84,6 +88,14 @@ describe('the window', () => {
     const h = finish(r);
     expect(h.events.map((e) => e.at)).toEqual(Array.from({ length: 11 }, (_, i) => 498_900 + i * 100));
     expect(h.dropped?.events).toBe(4_989);
+  });
+
+  it('a violation\'s context survives the compaction of the kept arrays', () => {
+    // Events every ms, a 1 ms window: the 1025th trimmed event compacts the arrays, right at the last event.
+    const r = new HistoryRecorder({ lastMs: 1 });
+    r.violationFound({ from: 0, to: 0 });
+    for (let i = 0; i <= 1_026; i++) r.event(ev(i * 1_000));
+    expect(finish(r).events.map((e) => e.at / 1000)).toEqual([0, 1, 1_025, 1_026]);
   });
 });
 
