@@ -19,8 +19,8 @@ import { decodeToken, replayCommand } from '../explore/token.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadCatalog, loadScenario } from '../scenario/load.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { ScenarioError } from '../scenario/validate.ts';
+import { variantWorld, type Scenario } from '../scenario/types.ts';
+import { checkFaultSchedule, MAX_RUN_MS, ScenarioError } from '../scenario/validate.ts';
 import { formatMicros, seconds } from '../sim/index.ts';
 import { REAL_HELP, realCommand } from './real.ts';
 import { CHECK_HELP, checkCommand } from './check.ts';
@@ -50,9 +50,11 @@ Exit codes: 0 verdicts as expected, 1 a verdict other than expected, 2 bad input
 3 an internal error of locksim, 4 a run with no verdict (INVALID: a client died of an error,
 or no client ever acquired; a verdict needs evidence). 4 takes precedence over 1.
 `,
-  list: `usage: locksim list [--json]
+  list: `usage: locksim list [<scenario>...] [--json]
 
-Lists the catalog: each scenario with its variants and their expected verdicts.
+Lists the catalog: each scenario with its variants and their expected verdicts. With scenario
+names (catalog names or files), lists only those, each with its explanation and one line per
+variant: its expected verdict, the resource it guards and why it concludes what it does.
 `,
   run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--history FILE] [--timeline] [--json] [--open]
        locksim run --all [--seed N | --seeds A..B] [--json]
@@ -131,9 +133,19 @@ function json(value: unknown): void {
 async function listCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('list', args, { '--json': 'boolean', '--help': 'boolean' });
   if (booleanFlag(parsed, '--help')) return help('list');
-  const catalog = await loadCatalog();
+  const named = parsed.positional.length > 0;
+  const catalog = named ? await Promise.all(parsed.positional.map((ref) => loadScenario(ref))) : await loadCatalog();
   if (booleanFlag(parsed, '--json')) {
-    json({ scenarios: catalog.map((s) => ({ name: s.name, title: s.title, tags: s.tags ?? [], variants: s.variants.map((v) => ({ name: v.name, expected: v.expected, resource: v.resource ?? 'unguarded' })) })) });
+    json({ scenarios: catalog.map((s) => ({ name: s.name, title: s.title, tags: s.tags ?? [], variants: s.variants.map((v) => ({ name: v.name, expected: v.expected, resource: v.resource ?? 'unguarded', ...(named ? { note: v.note ?? null } : {}) })), ...(named ? { explanation: s.explanation } : {}) })) });
+    return 0;
+  }
+  if (named) {
+    for (const s of catalog) {
+      out(`${s.name}  ${s.title}\n\n${s.explanation.trim()}\n`);
+      const width = Math.max(...s.variants.map((v) => v.name.length));
+      for (const v of s.variants) out(`  ${v.name.padEnd(width)}  ${v.expected.padEnd(6)}  ${(v.resource ?? 'unguarded').padEnd(9)}${v.note === undefined ? '' : `  ${v.note}`}`);
+      out('');
+    }
     return 0;
   }
   const width = Math.max(...catalog.map((s) => s.name.length));
@@ -155,6 +167,7 @@ async function runCommand(args: string[]): Promise<number> {
     const text = stringFlag(parsed, flag);
     const value = text === undefined ? undefined : parseDuration('run', text, flag);
     if (value !== undefined && value <= 0) throw new UsageError(`run: ${flag} must be positive, got '${text}'`);
+    if (value !== undefined && value > MAX_RUN_MS) throw new UsageError(`run: ${flag} ${text} is longer than the longest run locksim accepts (30 days of simulated time)`);
     return value;
   };
   const durationMs = positive('--duration');
@@ -379,7 +392,9 @@ async function replayCommandLine(args: string[]): Promise<number> {
     throw new UsageError(`replay: ${(error as Error).message}`);
   }
   const scenario = await loadScenario(token.scenario);
-  findVariant(scenario, token.variant);
+  const variant = findVariant(scenario, token.variant);
+  const world = variantWorld(scenario, variant);
+  checkFaultSchedule(token.faults, { ...world, durationMs: token.durationMs ?? world.durationMs }, 'replay token', "invalid fault schedule in the token (was it edited or cut short? copy the whole token that explore, run or the failing test printed)");
   const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, durationMs: token.durationMs, keepTrace: true });
   if (booleanFlag(parsed, '--json')) json(runJson(result, token.scenario, false));
   else out(runReport(scenario, result, token.scenario, { timeline: true }));

@@ -45,6 +45,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const runs = integerFlag(parsed, '--runs') ?? 1000;
   if (runs < 1) throw new UsageError(`sweep: --runs must be at least 1, got ${runs}`);
   const from = integerFlag(parsed, '--from') ?? 1;
+  if (from + runs - 1 > Number.MAX_SAFE_INTEGER) throw new UsageError(`sweep: seeds --from ${from} with --runs ${runs} go past ${Number.MAX_SAFE_INTEGER} (they would not replay exactly); start lower or run fewer`);
   const shardText = stringFlag(parsed, '--shard');
   const shard = shardText === undefined ? { index: 1, count: 1 } : parseShard(shardText);
   const workers = integerFlag(parsed, '--workers') ?? availableParallelism();

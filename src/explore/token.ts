@@ -1,4 +1,5 @@
 import type { Fault } from '../faults/fault.ts';
+import { runLengthProblem } from '../scenario/validate.ts';
 
 /**
  * A replay token: everything needed to reproduce one run bit for bit, in one printable word.
@@ -30,7 +31,11 @@ export function decodeToken(text: string): ReplayToken {
   if (t === null || typeof t !== 'object' || t.v !== 1 || typeof t.scenario !== 'string' || typeof t.variant !== 'string' || !Number.isInteger(t.seed) || !Array.isArray(t.faults)) {
     throw new Error('not a replay token of this locksim version (expected scenario, variant, seed and faults)');
   }
-  if (t.durationMs !== undefined && !(typeof t.durationMs === 'number' && t.durationMs > 0)) throw new Error('not a replay token of this locksim version (durationMs must be a positive number)');
+  if (!Number.isSafeInteger(t.seed)) throw new Error(`the token's seed ${String(t.seed)} is not a whole number up to ${Number.MAX_SAFE_INTEGER} (it would not replay exactly): copy the whole token again`);
+  if (t.durationMs !== undefined) {
+    const problem = runLengthProblem(t.durationMs);
+    if (problem !== null) throw new Error(`the token's run length (durationMs) ${problem}: copy the whole token again`);
+  }
   return t as ReplayToken;
 }
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withLibrariesFrom } from '../libraries/resolve.ts';
 import type { Scenario } from './types.ts';
-import { ScenarioError, validateScenario } from './validate.ts';
+import { didYouMean, ScenarioError, validateScenario } from './validate.ts';
 
 /** The catalog, loaded on first use (so that a user's own scenario file needs none of it). */
 export async function loadCatalog(): Promise<readonly Scenario[]> {
@@ -21,7 +21,8 @@ export async function loadScenario(ref: string): Promise<Scenario> {
     const catalog = await loadCatalog();
     const found = catalog.find((s) => s.name === ref);
     if (found !== undefined) return found;
-    throw new ScenarioError(ref, [`no scenario named '${ref}' in the catalog (try: locksim list), and no file of that name`], 'scenario not found');
+    const guess = didYouMean(ref, catalog.map((s) => s.name));
+    throw new ScenarioError(ref, [`no scenario named '${ref}' in the catalog${guess === undefined ? '' : `; did you mean '${guess}'?`} (locksim list shows them all), and no file of that name`], 'scenario not found');
   }
   const path = resolve(ref);
   if (!existsSync(path)) throw new ScenarioError(ref, [`no file '${path}'`], 'scenario not found');

@@ -15,7 +15,7 @@ import { runClient, type Recorder, type WorkloadOptions } from '../workload/clie
 import { addResource, RESOURCE_PROCESS, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
 import { RunRecording } from './recording.ts';
-import { ScenarioError } from './validate.ts';
+import { checkFaultSchedule, didYouMean, runLengthProblem, ScenarioError } from './validate.ts';
 import { clientSpecs, defaultProperties, modelWorld, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
 
 export type { Violation } from '../check/judge.ts';
@@ -108,7 +108,8 @@ export function findVariant(scenario: Scenario, name: string | undefined): Varia
   const variant = scenario.variants.find((v) => v.name === name);
   if (variant === undefined) {
     // The user's input, not locksim's fault: a ScenarioError, so every command exits 2 with it.
-    throw new ScenarioError(scenario.name, [`no variant '${name}' (variants: ${scenario.variants.map((v) => v.name).join(', ')})`], 'unknown variant');
+    const guess = didYouMean(name, scenario.variants.map((v) => v.name));
+    throw new ScenarioError(scenario.name, [`no variant '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`} (variants: ${scenario.variants.map((v) => v.name).join(', ')})`], 'unknown variant');
   }
   return variant;
 }
@@ -119,6 +120,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const faults = options.faults ?? variantFaults(scenario, variant);
   const baseWorld = variantWorld(scenario, variant);
   const worldSpec = options.durationMs === undefined ? baseWorld : { ...baseWorld, durationMs: options.durationMs };
+  // A schedule or a length from outside the scenario (a token, checkLock, the library API) is
+  // checked as the scenario's own is: a bad one is the caller's input, never an internal error.
+  if (options.durationMs !== undefined) {
+    const problem = runLengthProblem(options.durationMs);
+    if (problem !== null) throw new ScenarioError(`${scenario.name}/${variant.name}`, [`durationMs: ${problem}`], 'invalid run length');
+  }
+  if (options.faults !== undefined) checkFaultSchedule(options.faults, worldSpec, `${scenario.name}/${variant.name}`);
   const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
   const nodes = new Map<string, RedisNode>();
