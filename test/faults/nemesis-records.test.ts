@@ -280,6 +280,10 @@ describe('ends, heals and the start of the liveness phase', () => {
     expect(lastHealAt).toBe(ms(800));
   });
 
+  it('refuses a fault kind it has no effect for (one that bypassed validation), naming it', async () => {
+    await expect(run([{ kind: 'nap', at: 100 } as unknown as Fault])).rejects.toThrow('nemesis: no effect for fault {"kind":"nap","at":100}');
+  });
+
   it('notes each fault in the trace as it is applied', async () => {
     const w = new World({ seed: 1, keepTrace: true });
     w.addProcess('a', async () => {});
