@@ -118,6 +118,38 @@ function report(result: RunResult, token: string, runs: number | null): string {
   return lines.join('\n');
 }
 
+/**
+ * The options that shape a checkLock run, with their defaults filled in: a failure's token
+ * carries them, and its replay under other options is refused (it would be another run). The
+ * fault generator does not shape a replay (the token holds the schedule), nor do runs or seed.
+ */
+function runShape(options: LockCheckOptions): Record<string, unknown> {
+  return {
+    nodes: options.nodes ?? 3,
+    clients: options.clients ?? 3,
+    ttlMs: options.ttlMs ?? 2_000,
+    durationMs: options.durationMs ?? 12_000,
+    resource: options.resource ?? 'unguarded',
+    workload: options.workload ?? {},
+  };
+}
+
+/** JSON with sorted keys, so that two equal option objects print the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** `ttlMs: 2000 in the token, 5000 here`, one entry per option that differs. */
+function shapeDifferences(token: Readonly<Record<string, unknown>>, here: Record<string, unknown>): string[] {
+  return Object.keys(here)
+    .filter((k) => k in token && canonical(token[k]) !== canonical(here[k]))
+    .map((k) => `${k}: ${canonical(token[k])} in the token, ${canonical(here[k])} here`);
+}
+
 /** Explores random fault schedules against `options.lock`; throws a {@link LockCheckError} on failure. */
 export async function checkLock(options: LockCheckOptions): Promise<void> {
   const scenario = lockScenario(options);
@@ -125,7 +157,12 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   const variant = scenario.variants[0]?.name ?? 'lock';
   if (options.replay !== undefined) {
     const token = decodeToken(options.replay);
+    if (token.options === undefined && token.scenario !== 'check-lock') throw new Error(`checkLock: this token replays the scenario ${token.scenario}, not a checkLock test: run npx locksim replay <token>`);
+    const differ = token.options === undefined ? [] : shapeDifferences(token.options, runShape(options));
+    if (differ.length > 0) throw new Error(`checkLock: the replay token was made with other options (${differ.join('; ')}): replay with the options the failure ran with, or the run would be another one`);
     const result = await runScenario(scenario, { seed: token.seed, variant, faults: token.faults, keepTrace: true });
+    const lock = token.options?.lock;
+    if (typeof lock === 'string' && lock !== '' && result.lockName !== '' && lock !== result.lockName) throw new Error(`checkLock: the replay token was made with the lock ${lock}, and this one is ${result.lockName}: replay with the lock the failure ran with`);
     if (failOn.includes(result.verdict) || result.verdict === 'invalid') throw new LockCheckError(report(result, options.replay, null), result, options.replay);
     return;
   }
@@ -133,6 +170,6 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   const seed = options.seed ?? (Number.isInteger(envSeed) ? envSeed : 1);
   const found = await explore(scenario, { seed, runs: options.runs ?? 100, failOn, variant });
   if (!found.found || found.shrunk === null) return;
-  const token = encodeToken({ scenario: 'check-lock', variant, seed: found.shrunk.seed, faults: found.shrunk.faults });
+  const token = encodeToken({ scenario: 'check-lock', variant, seed: found.shrunk.seed, faults: found.shrunk.faults, options: { ...runShape(options), lock: found.shrunk.lockName } });
   throw new LockCheckError(report(found.shrunk, token, found.runsToFailure), found.shrunk, token);
 }

@@ -34,5 +34,13 @@ describe('checkLock for users\' own locks', () => {
     expect(failure.message).toContain("replay: checkLock({ ...sameOptions, replay: '");
     const again = await checkLock({ lock: userLock, nodes: 1, replay: failure.token }).catch((e: unknown) => e);
     expect((again as LockCheckError).result.traceHash).toBe(failure.result.traceHash);
+    // The token carries the options that shape the run: a replay under others is refused, naming them.
+    const otherTtl = await checkLock({ lock: userLock, nodes: 1, ttlMs: 5_000, replay: failure.token }).catch((e: unknown) => e);
+    expect(otherTtl).not.toBeInstanceOf(LockCheckError);
+    expect((otherTtl as Error).message).toBe('checkLock: the replay token was made with other options (ttlMs: 2000 in the token, 5000 here): replay with the options the failure ran with, or the run would be another one');
+    const otherWorld = await checkLock({ lock: userLock, replay: failure.token, workload: { thinkMs: { min: 0, max: 50 } } }).catch((e: unknown) => e);
+    expect((otherWorld as Error).message).toContain('(nodes: 1 in the token, 3 here; workload: {} in the token, {"thinkMs":{"max":50,"min":0}} here)');
+    const otherLock = await checkLock({ lock: redlock(), nodes: 1, replay: failure.token }).catch((e: unknown) => e);
+    expect((otherLock as Error).message).toBe('checkLock: the replay token was made with the lock user-lock, and this one is redlock: replay with the lock the failure ran with');
   });
 });

@@ -18,6 +18,7 @@ import { ALL_FAULTS, modelLines } from '../faults/model.ts';
 import { decodeToken, replayCommand } from '../explore/token.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadCatalog, loadScenario } from '../scenario/load.ts';
+import { locateScenario } from '../scenario/locate.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import { variantWorld, type Scenario } from '../scenario/types.ts';
 import { checkFaultSchedule, MAX_RUN_MS, ScenarioError } from '../scenario/validate.ts';
@@ -110,7 +111,9 @@ unsafe variant, none for a safe one), 4 when a run was invalid, 1 otherwise.
   replay: `usage: locksim replay <token> [--timeline] [--json]
 
 Re-runs the run a token describes (scenario, variant, seed, fault schedule): the same trace
-hash, on any machine with the same locksim version. Exit code 0 when the verdict is the
+hash, on any machine with the same locksim version. A scenario file's token replays from any
+folder of its project (it keeps the file's path from the folder of the nearest package.json)
+and warns when the file changed since it was made. Exit code 0 when the verdict is the
 expected one, 4 when the run was invalid, 1 otherwise.
 `,
   real: REAL_HELP,
@@ -391,13 +394,16 @@ async function replayCommandLine(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`replay: ${(error as Error).message}`);
   }
-  const scenario = await loadScenario(token.scenario);
+  if (token.options !== undefined || token.scenario === 'check-lock') throw new UsageError(`replay: this token is from a checkLock test (its lock is in your test file): replay it there, with checkLock({ ...sameOptions, replay: '<token>' })`);
+  const located = locateScenario(token.scenario, token.file);
+  if (located.warning !== null) process.stderr.write(`locksim: warning: ${located.warning}\n`);
+  const scenario = await loadScenario(located.ref);
   const variant = findVariant(scenario, token.variant);
   const world = variantWorld(scenario, variant);
   checkFaultSchedule(token.faults, { ...world, durationMs: token.durationMs ?? world.durationMs }, 'replay token', "invalid fault schedule in the token (was it edited or cut short? copy the whole token that explore, run or the failing test printed)");
   const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, durationMs: token.durationMs, keepTrace: true });
-  if (booleanFlag(parsed, '--json')) json(runJson(result, token.scenario, false));
-  else out(runReport(scenario, result, token.scenario, { timeline: true }));
+  if (booleanFlag(parsed, '--json')) json(runJson(result, located.ref, false));
+  else out(runReport(scenario, result, located.ref, { timeline: true }));
   return exitCode([result]);
 }
 

@@ -1,4 +1,5 @@
 import type { Fault } from '../faults/fault.ts';
+import { scenarioFileStamp, type ScenarioFileStamp } from '../scenario/locate.ts';
 import { runLengthProblem } from '../scenario/validate.ts';
 
 /**
@@ -14,10 +15,23 @@ export interface ReplayToken {
   readonly faults: readonly Fault[];
   /** The run length, ms, when it was not the scenario's own (e.g. `locksim run --duration`). */
   readonly durationMs?: number;
+  /**
+   * For a scenario file: its path from its project's root (the folder of its nearest
+   * package.json) and a hash of its contents, so that the token replays from any folder of the
+   * project and says when the file changed. Added by {@link encodeToken}.
+   */
+  readonly file?: ScenarioFileStamp;
+  /**
+   * For a `checkLock` failure: the options that shape its runs (nodes, clients, ttlMs,
+   * durationMs, resource, workload) and the lock's name; a replay under other options is refused.
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
-export function encodeToken(token: Omit<ReplayToken, 'v'>): string {
-  return Buffer.from(JSON.stringify({ v: 1, ...token }), 'utf8').toString('base64url');
+/** The token of a run; a scenario file's token also gets the file's project path and hash. */
+export function encodeToken(token: Omit<ReplayToken, 'v' | 'file'>): string {
+  const file = scenarioFileStamp(token.scenario);
+  return Buffer.from(JSON.stringify({ v: 1, ...token, ...(file === null ? {} : { file }) }), 'utf8').toString('base64url');
 }
 
 export function decodeToken(text: string): ReplayToken {
@@ -31,6 +45,8 @@ export function decodeToken(text: string): ReplayToken {
   if (t === null || typeof t !== 'object' || t.v !== 1 || typeof t.scenario !== 'string' || typeof t.variant !== 'string' || !Number.isInteger(t.seed) || !Array.isArray(t.faults)) {
     throw new Error('not a replay token of this locksim version (expected scenario, variant, seed and faults)');
   }
+  if (t.file !== undefined && !(typeof t.file === 'object' && t.file !== null && typeof t.file.path === 'string' && typeof t.file.sha256 === 'string')) throw new Error('not a replay token of this locksim version (file must be { path, sha256 })');
+  if (t.options !== undefined && (typeof t.options !== 'object' || t.options === null || Array.isArray(t.options))) throw new Error('not a replay token of this locksim version (options must be an object)');
   if (!Number.isSafeInteger(t.seed)) throw new Error(`the token's seed ${String(t.seed)} is not a whole number up to ${Number.MAX_SAFE_INTEGER} (it would not replay exactly): copy the whole token again`);
   if (t.durationMs !== undefined) {
     const problem = runLengthProblem(t.durationMs);

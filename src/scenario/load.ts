@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withLibrariesFrom } from '../libraries/resolve.ts';
+import { isScenarioPath } from './locate.ts';
 import type { Scenario } from './types.ts';
 import { didYouMean, ScenarioError, validateScenario } from './validate.ts';
 
@@ -16,8 +17,7 @@ export async function loadCatalog(): Promise<readonly Scenario[]> {
  * default export is the scenario). Errors name what was wrong and what exists.
  */
 export async function loadScenario(ref: string): Promise<Scenario> {
-  const looksLikePath = ref.includes('/') || ref.endsWith('.ts') || ref.endsWith('.js') || ref.endsWith('.mjs');
-  if (!looksLikePath) {
+  if (!isScenarioPath(ref)) {
     const catalog = await loadCatalog();
     const found = catalog.find((s) => s.name === ref);
     if (found !== undefined) return found;
