@@ -83,7 +83,8 @@ Runs the scenario's hand-written fault schedule with seed N (default 1), judges 
 property broke (or with --timeline), the verdict, what each fault did, the trace hash and a
 replay command. Without --variant every variant runs. --all runs the whole catalog. Reports:
 an HTML and a JSON file per run, plus reports/index.html (scenarios x variants, expected and
-observed) and reports/junit.xml for the runs of this command. Under the verdict a line says
+observed) and reports/junit.xml for the runs of this command (each run's wall time, and the
+replay command in each failure). Under the verdict a line says
 what it was judged on (acquisitions, sections, writes, Redis commands, per client).
 A run with no evidence is INVALID, never SAFE: a client died of an uncaught error (a library
 that fails to load), or no client ever acquired; the reason and the first error are printed.
@@ -196,11 +197,12 @@ async function runCommand(args: string[]): Promise<number> {
     return runSeeds(scenarios, variantName, seedRange, { durationMs, windowMs, asJson });
   }
   const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports');
-  const results: Array<{ result: RunResult; scenario: Scenario; ref: string; report: string | null }> = [];
+  const results: Array<{ result: RunResult; scenario: Scenario; ref: string; report: string | null; wallMs: number }> = [];
   for (const { scenario, ref } of scenarios) {
     const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
     for (const variant of variants) {
       // A windowed (long) run keeps no kernel trace either: the report draws without it.
+      const started = performance.now();
       const result = await runScenario(scenario, {
         seed,
         variant: variant.name,
@@ -210,7 +212,7 @@ async function runCommand(args: string[]): Promise<number> {
       });
       const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
       if (historyFile !== undefined) writeHistory(historyFile, result);
-      results.push({ result, scenario, ref, report });
+      results.push({ result, scenario, ref, report, wallMs: performance.now() - started });
       if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
       if (!asJson && all) out(`${verdictLine(result)}\n${evidenceLine(result)}`);
     }
@@ -222,7 +224,14 @@ async function runCommand(args: string[]): Promise<number> {
       results: results.filter((r) => r.scenario === scenario).map((r) => r.result),
       reportHref: (r: RunResult) => runReportPath(r),
     }));
-    index = writeCatalogReports(reportDir, rows).index;
+    const of = (r: RunResult) => results.find((x) => x.result === r);
+    index = writeCatalogReports(reportDir, rows, {
+      wallMs: (r) => of(r)?.wallMs,
+      replay: (r) => {
+        const entry = of(r);
+        return entry === undefined ? undefined : replayCommand(tokenOf(r, entry.ref));
+      },
+    }).index;
   }
   if (booleanFlag(parsed, '--open')) {
     const target = index ?? results[results.length - 1]?.report ?? null;

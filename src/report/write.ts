@@ -5,7 +5,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { renderRunHtml, type RunHtmlOptions } from './html.ts';
 import { renderCatalogIndex, type CatalogRow } from './index-page.ts';
 import { runToJson } from './json.ts';
-import { renderJUnit } from './junit.ts';
+import { renderJUnit, type JUnitOptions } from './junit.ts';
 
 /**
  * Writing reports to disk. Every file is written to a temporary file in the same folder and
@@ -74,11 +74,11 @@ export function writeRunReport(
   return { html, json };
 }
 
-/** Writes `<dir>/index.html` (the catalog matrix) and `<dir>/junit.xml`; returns their paths. */
-export function writeCatalogReports(dir: string, rows: ReadonlyArray<CatalogRow>, options: { name?: string } = {}): { index: string; junit: string } {
+/** Writes `<dir>/index.html` (the catalog matrix) and `<dir>/junit.xml` (with each run's wall time and replay command when given); returns their paths. */
+export function writeCatalogReports(dir: string, rows: ReadonlyArray<CatalogRow>, options: Partial<JUnitOptions> = {}): { index: string; junit: string } {
   const index = join(dir, 'index.html');
   const junit = join(dir, 'junit.xml');
-  writeFileAtomic(junit, renderJUnit(rows.flatMap((r) => r.results), { name: options.name ?? 'locksim' }));
+  writeFileAtomic(junit, renderJUnit(rows.flatMap((r) => r.results), { ...options, name: options.name ?? 'locksim' }));
   writeFileAtomic(index, renderCatalogIndex(rows));
   return { index, junit };
 }

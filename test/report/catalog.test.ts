@@ -38,6 +38,16 @@ describe('JUnit XML', () => {
     expect(els.filter((e) => e.name === 'testsuite').map((s) => s.attributes.failures)).toEqual(['1']);
   });
 
+  it('times are each run\'s wall time in seconds (summed per suite), and a failure carries its replay command', () => {
+    const wall = new Map<RunResult, number>([[unsafe, 1234.5], [fenced, 20], [wrong, 3000]]);
+    const timed = parseXml(renderJUnit([unsafe, fenced, wrong], { name: 'x', wallMs: (r) => wall.get(r), replay: (r) => `npx locksim replay TOKEN-${r.variant}` }));
+    expect(timed.filter((e) => e.name === 'testcase').map((c) => c.attributes.time)).toEqual(['1.234', '0.020', '3.000']);
+    expect(timed.filter((e) => e.name === 'testsuite').map((c) => c.attributes.time)).toEqual(['4.255']);
+    expect(timed[0]!.attributes.time).toBe('4.255');
+    expect(timed.find((e) => e.name === 'failure')!.text).toMatch(/\nreplay: npx locksim replay TOKEN-redlock\(checkValidity=false\),x$/);
+    expect(els.filter((e) => e.name === 'testcase').map((c) => c.attributes.time)).toEqual(['0.000', '0.000', '0.000']);
+  });
+
   it('escapes <, & and " in names and text', () => {
     const x = renderJUnit([tricky], { name: 'a "quoted" & <angled> name' });
     expect(x).toContain('classname="a&lt;b &amp; &quot;c&quot;"');
