@@ -66,7 +66,13 @@ describe('the quorum explanation', () => {
   const events = [ok('a', 1_000), ok('b', 2_000), rel('a', 5_000), rel('b', 6_000)];
 
   it('without key data (no lock nodes, or no lifetimes at all) it is null', () => {
-    for (const v of [checkMutex(history(events)), checkMutex(history(events, { lockNodes: [] })), checkMutex(history(events, { lockNodes: ['n1'] }))]) {
+    const keys = [key('n1', 'a', 900, 3_000, 'deleted'), key('n1', 'b', 1_900, null)];
+    for (const v of [
+      checkMutex(history(events, { keys })),
+      checkMutex(history(events, { lockNodes: [], keys })),
+      checkMutex(history(events, { keys: [key('n1', undefined, 900, 3_000)] })),
+      checkMutex(history(events, { lockNodes: ['n1'] })),
+    ]) {
       expect(v.map((x) => [x.firstPastQuorumMs, x.secondPastQuorumMs, x.firstQuorumLostBy, x.secondQuorumLostBy])).toEqual([[null, null, null, null]]);
     }
   });
@@ -135,6 +141,26 @@ describe('online', () => {
     expect(m.referencedFrom()).toBe(1_000);
     m.event(ev(rel('b', 4_000)));
     expect(m.referencedFrom()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('a section that ended where the earliest open one began is no longer referenced', () => {
+    const m = new MutexChecker(undefined);
+    m.event(ev(ok('a', 1_000)));
+    m.event(ev(ok('b', 2_000)));
+    m.event(ev(rel('a', 2_000)));
+    expect(m.referencedFrom()).toBe(2_000);
+  });
+
+  it('pruning keeps the lifetimes that cover a section still in view: one that outlives the run, one that ends at its start', () => {
+    const m = new MutexChecker(['n1']);
+    m.event(ev(ok('a', 1_000)));
+    m.event(ev(ok('b', 2_000)));
+    m.keyLifetime(key('n1', 'a', 900, 1_000, 'deleted'), 0);
+    m.keyLifetime(key('n1', 'b', 1_900, null), 1);
+    // Enough short lifetimes of another client to make the checker prune (horizon: a's start).
+    for (let i = 2; i < 80; i++) m.keyLifetime(key('n1', 'x', i, i + 1, 'expired'), i);
+    const [v] = m.finish(10_000, []);
+    expect([v?.firstQuorumLostBy, v?.firstPastQuorumMs, v?.secondQuorumLostBy, v?.secondPastQuorumMs]).toEqual(['deleted', 9, 'outlived-run', Number.NEGATIVE_INFINITY]);
   });
 
   it('keeps every key lifetime a section may still need, however many came before', () => {
