@@ -25,6 +25,7 @@ import { checkFaultSchedule, MAX_RUN_MS, ScenarioError } from '../scenario/valid
 import { formatMicros, seconds } from '../sim/index.ts';
 import { REAL_HELP, realCommand } from './real.ts';
 import { CHECK_HELP, checkCommand } from './check.ts';
+import { MERGE_HELP, mergeCommand } from './merge.ts';
 import { historyDocument } from '../check/history-file.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -38,6 +39,8 @@ commands:
                                 print a replay command
   replay <token>                re-run a printed replay token, bit for bit
   sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
+  merge <sweep.json>...         combine the shards' sweep --json results into one summary,
+                                junit.xml and index.html
   real <scenario>               replay a scenario against real redis-server processes and
                                 compare its verdict with the simulation's (--external
                                 compose: on the docker-compose.yml servers)
@@ -119,6 +122,7 @@ expected one, 4 when the run was invalid, 1 otherwise.
 `,
   real: REAL_HELP,
   check: CHECK_HELP,
+  merge: MERGE_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
 
 Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
@@ -449,6 +453,7 @@ function help(command: string): number {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sweep: sweepCommand,
+  merge: mergeCommand,
   list: listCommand,
   run: runCommand,
   check: checkCommand,

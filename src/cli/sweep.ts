@@ -4,7 +4,7 @@ import { booleanFlag, integerFlag, parseArgs, stringFlag, UsageError } from './a
 import { replayCommand } from '../explore/token.ts';
 import { EXIT_INVALID } from './present.ts';
 import { sweepInWorkers } from '../explore/sweep-pool.ts';
-import { shardSeeds, sweepOne, type SweepRun } from '../explore/sweep.ts';
+import { shardSeeds, SWEEP_FORMAT, sweepAgrees, sweepOne, type SweepRun } from '../explore/sweep.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { findVariant } from '../scenario/run.ts';
 
@@ -16,7 +16,9 @@ i/n runs only the seeds with s mod n = i-1: n CI jobs with shards 1/n … n/n co
 as one sweep. --workers K runs on K worker threads (default: every core; 1 = in this thread).
 Prints progress on a terminal, then the verdict counts, how many runs were judged on evidence
 and how many were INVALID (no verdict: a client died of an error, or no client ever acquired),
-and a replay command per seed that was not safe.
+and a replay command per seed that was not safe. --json prints one object (format
+locksim-sweep/1: the counts, the seeds and shard, and every unsafe, stuck and invalid run with
+its replay token); locksim merge combines the shards' objects into one summary and report.
 Exit code 0 when the sweep agrees with the variant's expected verdict (no unsafe run for a safe
 variant, at least one for an unsafe variant) and no run was invalid, 4 when some run was
 invalid, 1 otherwise.
@@ -74,12 +76,13 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const counts = { safe: 0, unsafe: 0, stuck: 0, invalid: 0 };
   for (const r of results) counts[r.verdict]++;
   const judged = results.length - counts.invalid;
-  const agrees = counts.invalid === 0 && (variant.expected === 'unsafe' ? counts.unsafe > 0 : counts.unsafe === 0);
+  const agrees = sweepAgrees(variant.expected, counts);
   const code = counts.invalid > 0 ? EXIT_INVALID : agrees ? 0 : 1;
   const wallMs = Math.round(performance.now() - started);
   if (asJson) {
     const invalid = results.filter((r) => r.verdict === 'invalid');
-    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variant: variant.name, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, judged, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), invalid, wallMs, workers })}\n`);
+    const stuck = results.filter((r) => r.verdict === 'stuck');
+    process.stdout.write(`${JSON.stringify({ format: SWEEP_FORMAT, scenario: scenario.name, variant: variant.name, expected: variant.expected, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, judged, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), stuck, invalid, wallMs, workers })}\n`);
     return code;
   }
   process.stdout.write(

@@ -49,6 +49,18 @@ export async function sweepOne(scenario: Scenario, scenarioRef: string, variantN
   };
 }
 
+/** The format of what `sweep --json` prints (`locksim merge` reads it). */
+export const SWEEP_FORMAT = 'locksim-sweep/1';
+
+/**
+ * Whether a sweep's verdict counts agree with the variant's expected verdict: no run invalid,
+ * and at least one unsafe run for an unsafe variant, none for any other. One rule for `sweep`
+ * and for `merge` of its shards.
+ */
+export function sweepAgrees(expected: RunResult['verdict'], counts: { readonly unsafe: number; readonly invalid: number }): boolean {
+  return counts.invalid === 0 && (expected === 'unsafe' ? counts.unsafe > 0 : counts.unsafe === 0);
+}
+
 /** The seeds of shard `index` (1-based) of `count`, from the range [from, from + runs). */
 export function shardSeeds(from: number, runs: number, shard: { index: number; count: number }): number[] {
   const seeds: number[] = [];
