@@ -64,6 +64,12 @@ export class MutexChecker {
   private retained: HeldKey[] = [];
   private retainedAfterPrune = 0;
   private keysSeen = 0;
+  /**
+   * The clients some key lifetime was traced to. A client never named (a library whose lock
+   * value the adapter cannot see, e.g. redlock 5's using()) has unknown keys: its sections get
+   * no quorum explanation rather than a false "held on no quorum".
+   */
+  private readonly holdersSeen = new Set<string>();
   private lastEventAt: Micros = 0;
   /** Every key lifetime that starts before this has been delivered (the lifetimes' watermark). */
   private keysCompleteBelow: Micros = Number.NEGATIVE_INFINITY;
@@ -81,6 +87,7 @@ export class MutexChecker {
   /** A key lifetime, as it ended (simulation) or from a stored history; `seq` orders ties (see {@link HeldKey}). */
   keyLifetime(lifetime: KeyLifetime, seq: number): void {
     this.keysSeen++;
+    if (lifetime.holder !== undefined) this.holdersSeen.add(lifetime.holder);
     if (this.nodes === null || lifetime.holder === undefined || !this.nodes.includes(lifetime.node)) return;
     const held: HeldKey = { lifetime, seq };
     for (const w of this.unresolved) if (coversStart(lifetime, w.section)) w.candidates.push(held);
@@ -110,7 +117,8 @@ export class MutexChecker {
     this.tracker.finish(endedAt);
     this.keysComplete(Number.POSITIVE_INFINITY);
     const noKeys = this.nodes === null || this.keysSeen === 0;
-    const past = (w: QuorumWait): number | null => pastQuorumMs(w.section, noKeys ? null : (w.lostAt ?? null));
+    const unknown = (w: QuorumWait): boolean => noKeys || !this.holdersSeen.has(w.section.process);
+    const past = (w: QuorumWait): number | null => pastQuorumMs(w.section, unknown(w) ? null : (w.lostAt ?? null));
     return [...this.overlaps]
       .sort((a, b) => compareSections(a.first, b.first) || compareSections(a.second, b.second))
       .map((o) => {
@@ -125,8 +133,8 @@ export class MutexChecker {
           faultsActive: faults.filter((f) => f.at <= o.overlapEnd && (f.endedAt === undefined || f.endedAt >= first.start)).map((f) => f.description),
           firstPastQuorumMs: past(o.firstWait),
           secondPastQuorumMs: past(o.secondWait),
-          firstQuorumLostBy: noKeys ? null : (o.firstWait.lostBy ?? null),
-          secondQuorumLostBy: noKeys ? null : (o.secondWait.lostBy ?? null),
+          firstQuorumLostBy: unknown(o.firstWait) ? null : (o.firstWait.lostBy ?? null),
+          secondQuorumLostBy: unknown(o.secondWait) ? null : (o.secondWait.lostBy ?? null),
         };
       });
   }
