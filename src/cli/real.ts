@@ -3,10 +3,11 @@
  * processes (src/real/runner.ts), prints the same report as `locksim run` with the simulated
  * verdict beside the real one, and writes the HTML report with the real-mode badge.
  */
-import { relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { replayCommand } from '../explore/token.ts';
 import { RealModeUnsupportedError, runReal, type RealRunResult } from '../real/runner.ts';
 import { RedisServerMissingError } from '../real/redis-process.ts';
+import { sweepStaleRedisDirsOnce } from '../real/temp-dirs.ts';
 import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
 import { loadTopology, TopologyError, type ExternalTopology } from '../real/external.ts';
 import { writeRunReport } from '../report/write.ts';
@@ -46,7 +47,9 @@ Without --external it needs redis-server, toxiproxy-server (v2.12.0) and gcc (fo
 shim); with it, only the running servers. A replica follows its primary through its own
 Toxiproxy link; a failover is REPLICAOF NO ONE with the clients' links re-pointed. Message
 loss on links to Redis is not supported in real mode.
-Without --variant every variant runs, one after another.
+Without --variant every variant runs, one after another. The data folders of a real run that
+was killed (kill -9: no cleanup runs) are removed by the next one (<tmp>/locksim-redis-* whose
+owner, named in the folder, is dead), with a line that says so.
 A real run with no evidence (a client died of an error, no client ever acquired) is INVALID.
 Exit code 0 when every real verdict is the expected one, 4 when some real run was invalid,
 1 otherwise, 2 bad input or a missing tool.
@@ -146,6 +149,11 @@ export async function realCommand(args: string[]): Promise<number> {
     throw error;
   }
   const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports/real');
+  if (external === undefined) {
+    // A real run killed with SIGKILL ran no cleanup: its data folders go now (only a dead owner's).
+    const stale = sweepStaleRedisDirsOnce();
+    if (stale.length > 0) process.stderr.write(`real: removed ${stale.length} temporary folder${stale.length === 1 ? '' : 's'} left by a killed real run (${stale.map((d) => basename(d)).join(', ')} in ${dirname(stale[0] as string)})\n`);
+  }
   const results: RealRunResult[] = [];
   for (const variant of variants) {
     let result: RealRunResult;

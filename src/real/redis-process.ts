@@ -6,12 +6,12 @@
  * reloaded), and paused/resumed (SIGSTOP/SIGCONT). Every process goes through the registry of
  * src/real/process-group.ts, so none outlives this process.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildClockShim, ClockControl, clockShimEnv } from './clock-shim.ts';
 import { findExecutable, registerCleanup, spawnManaged, type ExitInfo, type ManagedChild } from './process-group.ts';
+import { ownedTempDir, sweepStaleRedisDirsOnce } from './temp-dirs.ts';
 
 /** How a node persists writes. */
 export type Persistence = 'none' | 'aof-always' | 'aof-everysec';
@@ -174,7 +174,9 @@ export class RedisProcess {
   static async start(options: RedisProcessOptions = {}): Promise<RedisProcess> {
     const binary = redisServerPath(options.binary);
     const ownsDir = options.dir === undefined;
-    const dir = ownsDir ? mkdtempSync(join(tmpdir(), 'locksim-redis-')) : resolve(options.dir as string);
+    // Folders left by real runs that were SIGKILLed (no cleanup ran) go first.
+    if (ownsDir) sweepStaleRedisDirsOnce();
+    const dir = ownsDir ? ownedTempDir() : resolve(options.dir as string);
     mkdirSync(dir, { recursive: true });
     try {
       let clock: ClockControl | undefined;
