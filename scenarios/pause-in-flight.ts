@@ -27,7 +27,7 @@ const scenario: Scenario = {
     'gives up and cleans up. This is the failure the elapsed-time check exists for (the Redis author\'s side of the ' +
     '2016 debate). A lock that trusts the replies without that check, like a plain SET NX PX lock, believes it ' +
     'holds a lock that expired long ago. The clients here wait up to 20 s for a node\'s answer (ioredis waits forever ' +
-    'by default). With a 50 ms per-call timeout the same plain lock is safe, by luck of the event loop: a Node process ' +
+    'by default). With a 200 ms per-call timeout the same plain lock is safe, by luck of the event loop: a Node process ' +
     'resumed after a pause fires its expired timers before it reads its sockets, so the timeout wins over the late "yes".',
   tags: ['pause', 'redlock-check', 'antirez'],
   world: {
@@ -36,17 +36,18 @@ const scenario: Scenario = {
       { name: 'client-1', startMs: 0 },
       { name: 'client-2', startMs: 1_000 },
     ],
-    // A fixed 15 ms delay makes "the replies are in flight" a wide, exact window: sent at 0, back
-    // at 30 ms. In real mode the pause (SIGSTOP at 12 ms) lands after client-1 has written its
-    // requests and before any reply is back, as in the simulation.
-    delay: { kind: 'fixed', ms: 15 },
+    // A fixed 60 ms delay makes "the replies are in flight" a wide, exact window: sent at 0, back
+    // at 120 ms. In real mode the pause (SIGSTOP at 40 ms) lands after client-1 has written its
+    // requests and before any reply is back, as in the simulation, even on a loaded machine
+    // (where a process can wait tens of milliseconds for a core).
+    delay: { kind: 'fixed', ms: 60 },
     durationMs: 30_000,
   },
   // Clients stop their work at the validity Redlock computed: the lock is judged, not the workload.
   workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 300, max: 600 }, thinkMs: { min: 20, max: 60 }, stopAtValidity: { marginMs: 5 } },
-  faults: [{ kind: 'pause', at: 12, process: 'client-1', durationMs: 15_000 }],
-  // Exploration: pauses of clients while the first acquire's replies are in flight (0-30 ms here).
-  explore: { kinds: ['pause'], clientFaults: ['pause'], nodeFaults: false, windowMs: { from: 1, to: 29 }, minDwellMs: 1_000, maxDwellMs: 20_000, maxFaults: 2 },
+  faults: [{ kind: 'pause', at: 40, process: 'client-1', durationMs: 15_000 }],
+  // Exploration: pauses of clients while the first acquire's replies are in flight (0-120 ms here).
+  explore: { kinds: ['pause'], clientFaults: ['pause'], nodeFaults: false, windowMs: { from: 1, to: 119 }, minDwellMs: 1_000, maxDwellMs: 20_000, maxFaults: 2 },
   variants: [
     { name: 'redlock', lock: redlock(patient), expected: 'safe', note: 'after the pause, elapsed > ttl: validity is negative and Redlock refuses the lock' },
     { name: 'redlock(checkValidity=false)', breaks: ['mutex'], lock: redlock({ ...patient, checkValidity: false }), workload: trusting, expected: 'unsafe', note: 'without the elapsed-time check the late "yes" replies are taken at face value' },
@@ -59,12 +60,12 @@ const scenario: Scenario = {
       note: 'SET NX PX alone has no notion of elapsed time: the late "yes" is a lock the client trusts and works under',
     },
     {
-      name: 'single-instance(timeoutMs=50)',
-      lock: singleInstance({ timeoutMs: 50 }),
+      name: 'single-instance(timeoutMs=200)',
+      lock: singleInstance({ timeoutMs: 200 }),
       nodes: ['redis-1'],
       expected: 'safe',
       workload: trusting,
-      note: 'safe by the event loop\'s order, not by design: on resume the expired 50 ms timeout fires before the "yes" is read, so the attempt counts as failed',
+      note: 'safe by the event loop\'s order, not by design: on resume the expired 200 ms timeout fires before the "yes" is read, so the attempt counts as failed',
     },
   ],
 };

@@ -34,16 +34,16 @@ export const world: WorldSpec = {
 export const fixedDelayWorld: WorldSpec = { ...world, delay: { kind: 'fixed', ms: 5 } };
 
 /**
- * Every link at exactly 25 ms, so that "client-1's lock script is in flight" is a wide, exact
- * window: its first EVALSHA leaves at 0 ms and is answered NOSCRIPT at 50 ms; the EVAL it then
- * sends reaches the nodes at 75 ms and their replies are back at 100 ms. Wide enough that in real
- * mode, on a loaded machine, the SIGSTOP lands after the EVALs have left and before any reply is
- * back.
+ * Every link at exactly 100 ms, so that "client-1's lock script is in flight" is a wide, exact
+ * window: its first EVALSHA leaves at 0 ms and is answered NOSCRIPT at 200 ms; the EVAL it then
+ * sends reaches the nodes at 300 ms and their replies are back at 400 ms. Wide enough that in
+ * real mode, on a loaded machine (where a process can wait tens of milliseconds for a core), the
+ * SIGSTOP lands after the EVALs have left and before any reply is back.
  */
-export const pauseInFlightWorld: WorldSpec = { ...world, delay: { kind: 'fixed', ms: 25 } };
+export const pauseInFlightWorld: WorldSpec = { ...world, delay: { kind: 'fixed', ms: 100 } };
 
 /** In {@link pauseInFlightWorld}: when client-1's lock script has reached the nodes and every "yes" is on its way back. */
-export const REPLIES_IN_FLIGHT_AT_MS = 76;
+export const REPLIES_IN_FLIGHT_AT_MS = 310;
 
 /**
  * How long client-1 is paused with its replies in flight: past the 5 s keys. Its clients have no

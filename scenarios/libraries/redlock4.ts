@@ -11,7 +11,7 @@ const scenario: Scenario = {
   title: 'redlock 4 (npm, unmodified): pause while the acquire replies are in flight',
   explanation:
     'The published redlock 4.2.0 runs in each client, on that client\'s own simulated clock. client-1 sends its lock ' +
-    'script to every node (an EVALSHA, then the EVAL after NOSCRIPT) and is paused at 76 ms, for 8 s, with every "yes" ' +
+    'script to every node (an EVALSHA, then the EVAL after NOSCRIPT) and is paused at 310 ms, for 8 s, with every "yes" ' +
     'still in flight; its 5 s keys ' +
     'expire and client-2 takes the lock. When client-1 resumes, redlock 4 compares `start + ttl - drift` with ' +
     '`Date.now()` after the last reply, finds the lock expired, unlocks and retries: safe, with any number of nodes. ' +

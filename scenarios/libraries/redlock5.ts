@@ -11,7 +11,7 @@ const scenario: Scenario = {
   name: 'library-redlock5',
   title: 'redlock 5 beta (npm, unmodified): pause while the acquire replies are in flight',
   explanation:
-    'The same fault as library-redlock4: client-1 is paused at 76 ms, for 8 s, with its "yes" replies in flight. ' +
+    'The same fault as library-redlock4: client-1 is paused at 310 ms, for 8 s, with its "yes" replies in flight. ' +
     'redlock 5.0.0-beta.2 resolves `acquire` as soon as a quorum voted for it and returns a lock whose ' +
     '`expiration` (start + duration - drift) has long passed, without comparing it with the clock, as redlock 4 ' +
     'did: client-1 believes it holds a lock client-2 holds. With `using`, the automatic extension finds the lock ' +

@@ -45,7 +45,7 @@ describe('redlock 5.0.0-beta.2', () => {
   });
 
   it('acquire returns a lock that expired while its replies were in flight (redlock 4 checks, redlock 5 does not)', async () => {
-    // The scenarios' own schedule: client-1 paused at 76 ms for 8 s with every "yes" in flight.
+    // The scenarios' own schedule: client-1 paused at 310 ms for 8 s with every "yes" in flight.
     expect((await runScenario(scenario('redlock5'), { seed: 1, variant: 'acquire-3-nodes' })).verdict).toBe('unsafe');
     expect((await runScenario(scenario('redlock4'), { seed: 1, variant: '3-nodes' })).verdict).toBe('safe');
   });
