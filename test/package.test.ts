@@ -121,10 +121,13 @@ describe.runIf(enabled)('the packed package in a fresh project', () => {
   it('the tarball holds what a user needs and nothing of the tests or reports', () => {
     const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
     const files = (listing[0]?.files ?? []).map((f) => f.path);
-    for (const needed of ['bin/locksim.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testing.js', 'dist/scenarios/index.js', 'src/real/shim/clock-shim.c', 'README.md']) {
+    for (const needed of ['bin/locksim.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/testing.js', 'dist/scenarios/index.js', 'src/real/shim/clock-shim.c', 'README.md', 'docker-compose.yml', 'examples/github-actions.yml', 'examples/history-overlap.json', 'docs/report-screenshot.png']) {
       expect(files).toContain(needed);
     }
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('reports/') || f.startsWith('scratch/'))).toEqual([]);
+    // The registry page shows the README without the repository: its image is an absolute link to the shipped file.
+    for (const image of readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(image[1]).toMatch(/^https:\/\/unpkg\.com\/locksim\/(.+)$/);
+    for (const image of readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(https:\/\/unpkg\.com\/locksim\/([^)]+)\)/g)) expect(files).toContain(image[1]);
     expect(statSync(tarball).size).toBeGreaterThan(0);
   });
 
