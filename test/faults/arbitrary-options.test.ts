@@ -290,6 +290,11 @@ describe('what the generator options change', () => {
     expect(crashes.every((c) => c.process !== undefined && c.restartAfterMs !== undefined)).toBe(true);
   });
 
+  it('delayedRestart keeps a restart drawn at exactly a TTL and 10 ms', () => {
+    const crashes = only(drawn(world, { kinds: ['crash'], clientFaults: false, delayedRestart: world.nodes, minFaults: 1, minDwellMs: 5_010, maxDwellMs: 5_010 }), 'crash');
+    expect(new Set(crashes.map((c) => c.restartAfterMs))).toEqual(new Set([5_010]));
+  });
+
   it('resourceFaults in a world without a resource reaches no one new', () => {
     const faults = drawn(world, { kinds: ['delay', 'partition'], resourceFaults: true });
     const names = faults.flatMap((f) => (f.kind === 'partition' ? f.groups.flat() : f.kind === 'delay' ? [...f.from, ...f.to] : []));
