@@ -1,10 +1,27 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { withLibrariesFrom } from '../libraries/resolve.ts';
+import { importScenarioFile } from './import-file.ts';
 import { isScenarioPath } from './locate.ts';
 import type { Scenario } from './types.ts';
 import { didYouMean, ScenarioError, validateScenario } from './validate.ts';
+
+/**
+ * Node 20 reports the error of a CommonJS module that fails inside an ES-module import twice: it
+ * rejects the import (reported here, as bad input) and also raises the same error as an
+ * unhandled rejection, which would print its stack and exit 1. That echo, and only it, is dropped.
+ */
+function swallowEchoes(error: unknown): void {
+  const echo = (reason: unknown): boolean => reason === error || (reason instanceof Error && error instanceof Error && reason.message === error.message && (reason as NodeJS.ErrnoException).code === (error as NodeJS.ErrnoException).code);
+  const listener = (reason: unknown): void => {
+    if (echo(reason)) return;
+    process.off('unhandledRejection', listener);
+    // Not ours: as Node would without a listener (crash with the error).
+    throw reason;
+  };
+  process.on('unhandledRejection', listener);
+  setTimeout(() => process.off('unhandledRejection', listener), 1_000).unref();
+}
 
 /** The catalog, loaded on first use (so that a user's own scenario file needs none of it). */
 export async function loadCatalog(): Promise<readonly Scenario[]> {
@@ -14,7 +31,8 @@ export async function loadCatalog(): Promise<readonly Scenario[]> {
 
 /**
  * A scenario by catalog name (`gc-pause`) or by file path (`./my-scenario.ts`, a module whose
- * default export is the scenario). Errors name what was wrong and what exists.
+ * default export is the scenario, in an ES-module or a CommonJS project: src/scenario/import-file.ts).
+ * Errors name what was wrong and what exists.
  */
 export async function loadScenario(ref: string): Promise<Scenario> {
   if (!isScenarioPath(ref)) {
@@ -29,8 +47,9 @@ export async function loadScenario(ref: string): Promise<Scenario> {
   let module: { default?: unknown };
   try {
     // A library adapter made in the file looks for its library from the file's folder first.
-    module = (await withLibrariesFrom(dirname(path), () => import(pathToFileURL(path).href))) as { default?: unknown };
+    module = await withLibrariesFrom(dirname(path), () => importScenarioFile(path));
   } catch (error) {
+    swallowEchoes(error);
     throw new ScenarioError(ref, [`could not load the module: ${error instanceof Error ? error.message : String(error)}`], 'scenario could not be loaded');
   }
   if (module.default === undefined) throw new ScenarioError(ref, ['the module has no default export: add `export default scenario`']);
