@@ -35,8 +35,9 @@ side, and a disagreement is reported loudly.
   --reports DIR   where the HTML and JSON reports go (default: reports/real/)
   --no-reports    write no report files
   --external T    use Redis nodes and a Toxiproxy that already run instead of starting them:
-                  'compose' for the repository's docker-compose.yml (docker compose up -d:
-                  nodes on 127.0.0.1:6381-6385, Toxiproxy API 127.0.0.1:8474, proxies on
+                  'compose' for the docker-compose.yml locksim ships (docker compose -f
+                  node_modules/locksim/docker-compose.yml up -d; in a checkout, docker compose
+                  up -d: nodes on 127.0.0.1:6381-6385, Toxiproxy API 127.0.0.1:8474, proxies on
                   21000-21099), or a topology JSON file (see README, "Real mode on your own
                   servers"). Faults on a node's process or clock (pause, crash, drift, jump,
                   skewed node clocks, replication) are refused: they need nodes locksim starts.

@@ -187,7 +187,7 @@ export class ExternalToxiproxy {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
     } catch (error) {
       throw new TopologyError(
-        `Toxiproxy does not answer at ${topology.toxiproxyApi} (${(error as Error).message}), from ${topology.source}: start it (docker compose up -d) or fix toxiproxy.api`,
+        `Toxiproxy does not answer at ${topology.toxiproxyApi} (${(error as Error).message}), from ${topology.source}: start it (docker compose -f node_modules/locksim/docker-compose.yml up -d, or docker compose up -d in a locksim checkout) or fix toxiproxy.api`,
       );
     }
     const toxiproxy = new ExternalToxiproxy(topology);

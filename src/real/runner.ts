@@ -460,7 +460,7 @@ async function checkExternalNode(admin: Redis, name: string, target: ExternalNod
   const where = `Redis node ${name} at ${target.host}:${target.port} (from ${topology.source})`;
   const deadline = performance.now() + 3_000;
   while (admin.status !== 'ready' && performance.now() < deadline) await sleep(20);
-  if (admin.status !== 'ready') throw new TopologyError(`${where} does not answer: start it (docker compose up -d) or fix the topology`);
+  if (admin.status !== 'ready') throw new TopologyError(`${where} does not answer: start it (docker compose -f node_modules/locksim/docker-compose.yml up -d, or docker compose up -d in a locksim checkout) or fix the topology`);
   if (flush) {
     await admin.call('FLUSHALL');
     await admin.call('SCRIPT', 'FLUSH');
