@@ -170,6 +170,15 @@ describe('key lifetimes', () => {
     t.event(ev('b', 'acquire', 'ok', 400, 'vb'));
     expect(out.map(([l]) => l.holder)).toEqual(['b']);
 
+    // Once its holder is known it goes on, though another client's acquire is still running.
+    const other = tracker();
+    other.t.event(ev('c', 'acquire', 'invoke', 0));
+    other.t.event(ev('b', 'acquire', 'invoke', 0));
+    other.t.sample('n1', sample(100, 'vb', null));
+    other.t.sample('n1', sample(200, null));
+    other.t.event(ev('b', 'acquire', 'ok', 400, 'vb'));
+    expect(other.out.map(([l]) => l.holder)).toEqual(['b']);
+
     const crash = tracker();
     crash.t.event(ev('a', 'acquire', 'invoke', 0));
     crash.t.sample('n1', sample(100, 'v', null));
