@@ -162,6 +162,54 @@ describe.runIf(enabled)('the packed package in a fresh project', () => {
   }, 120_000);
 });
 
+/**
+ * npm init's default project is CommonJS: scenario files written with import/export load there as
+ * .ts (with a lock in a local .ts module), replay from another folder of the project, explore,
+ * and sweep in two shards that locksim merge combines.
+ */
+describe.runIf(enabled)('the packed package in a CommonJS project (npm init)', () => {
+  let cjs = '';
+  beforeAll(() => {
+    pack();
+    cjs = mkdtempSync(join(tmpdir(), 'locksim-cjs-'));
+    const init = run('npm', ['init', '-y'], cjs);
+    if (init.status !== 0) throw new Error(`npm init failed:\n${init.stderr}`);
+    writeFileSync(join(cjs, 'locks.ts'), LOCKS);
+    writeFileSync(join(cjs, 'it.ts'), SCENARIO.replace("import { fencing, singleInstance, type Scenario } from 'locksim';", "import { fencing, singleInstance, type Scenario } from 'locksim';\nimport { carefulLock } from './locks.ts';").replace("{ name: 'plain', lock: singleInstance(), expected: 'unsafe' },", "{ name: 'plain', lock: singleInstance(), expected: 'unsafe' },\n    { name: 'careful', lock: carefulLock, expected: 'unsafe' },"));
+    mkdirSync(join(cjs, 'sub'));
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', tarball], cjs);
+    if (install.status !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
+  }, 600_000);
+
+  afterAll(() => {
+    if (cjs) rmSync(cjs, { recursive: true, force: true });
+  });
+
+  it('npx locksim run ./it.ts, replay from a subfolder, explore, and a two-shard sweep merged', () => {
+    expect((JSON.parse(readFileSync(join(cjs, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs').toBe('commonjs');
+    for (const variant of ['plain', 'careful']) {
+      const first = run('npx', ['locksim', 'run', './it.ts', '--variant', variant, '--json', '--no-reports'], cjs);
+      expect(first.stderr).toBe('');
+      const result = JSON.parse(first.stdout) as { verdict: string; traceHash: string; token: string };
+      expect(result.verdict).toBe('unsafe');
+      const again = run('npx', ['locksim', 'replay', result.token, '--json'], join(cjs, 'sub'));
+      expect(again.stderr).toBe('');
+      expect((JSON.parse(again.stdout) as { traceHash: string }).traceHash).toBe(result.traceHash);
+    }
+    const explored = run('npx', ['locksim', 'explore', './it.ts', '--variant', 'fenced', '--runs', '10', '--seed', '1', '--json'], cjs);
+    expect(explored.stderr).toBe('');
+    expect(JSON.parse(explored.stdout)).toMatchObject({ scenario: 'my-pause', variant: 'fenced', expected: 'safe' });
+    for (const shard of ['1/2', '2/2']) {
+      const swept = run('npx', ['locksim', 'sweep', './it.ts', '--variant', 'fenced', '--runs', '4', '--shard', shard, '--workers', '1', '--json'], cjs);
+      expect(swept.stderr).toBe('');
+      writeFileSync(join(cjs, `sweep-${shard[0]}.json`), swept.stdout);
+    }
+    const merged = run('npx', ['locksim', 'merge', 'sweep-1.json', 'sweep-2.json', '--reports', 'merged'], cjs);
+    expect(merged.stdout).toContain('my-pause/fenced: 4 runs (seeds 1..4, shards 1-2 of 2)');
+    expect(existsSync(join(cjs, 'merged', 'junit.xml'))).toBe(true);
+  }, 300_000);
+});
+
 // The four libraries issue #22 added, at the versions locksim pins, and their catalog pages.
 const LIBRARIES: ReadonlyArray<{ pkg: string; page: string }> = [
   { pkg: '@sesamecare-oss/redlock', page: 'library-sesamecare-redlock' },
