@@ -73,10 +73,14 @@ describe('merging sweep shards', () => {
     expect(missing.stdout).toContain('INCOMPLETE');
     expect(missing.status).toBe(1);
     writeFileSync(join(dir, 'empty.json'), '');
+    const withEmpty = await cli(['merge', 'sweep-1.json', 'empty.json', '--no-reports']);
+    expect(withEmpty.stderr).toContain('merge: warning: empty.json is empty (did the sweep that writes it finish?); skipped, so its shard counts as missing');
+    expect(withEmpty.stdout).toContain('shard 2/2 missing (its seeds were not run)');
+    expect(withEmpty.status).toBe(1);
     for (const [args, message] of [
       [['merge'], 'merge: name the JSON files locksim sweep --json wrote'],
       [['merge', 'nope.json'], 'merge: cannot read nope.json: no such file'],
-      [['merge', 'empty.json'], 'merge: empty.json is empty: did the sweep that writes it finish?'],
+      [['merge', 'empty.json'], 'merge: nothing to merge: every file given is empty (empty.json)'],
       [['merge', 'sweep-1.json', 'sweep-1.json'], 'shard 1/2 is given twice (sweep-1.json and sweep-1.json)'],
     ] as const) {
       const bad = await cli(args);
