@@ -72,6 +72,7 @@ const cases: ReadonlyArray<{ what: string; args: () => readonly string[]; says: 
   { what: 'explore --seed past 2^53', args: () => ['explore', 'gc-pause', '--seed', '99999999999999999999'], says: /--seed takes a whole number up to 9007199254740991/ },
   { what: 'sweep seeds running past 2^53', args: () => ['sweep', 'gc-pause', '--from', '9007199254740990', '--runs', '5'], says: /sweep: seeds --from 9007199254740990 with --runs 5 go past 9007199254740991/ },
   { what: 'run --duration of a million hours', args: () => ['run', 'gc-pause', '--duration', '1000000h'], says: /run: --duration 1000000h is longer than the longest run locksim accepts \(30 days of simulated time\)/ },
+  { what: 'real --duration of a million hours', args: () => ['real', 'gc-pause', '--variant', 'redlock', '--duration', '1000000h'], says: /real: --duration 1000000h is longer than the longest run locksim accepts/ },
   { what: 'run --duration 0s', args: () => ['run', 'gc-pause', '--duration', '0s'], says: /--duration must be positive, got '0s'/ },
   // Scenario files.
   { what: 'a fault after the run ends', args: () => ['run', scenarioFile('late', "s.faults = [{ kind: 'pause', at: 999999, process: 'client-1', durationMs: 100 }];")], says: /faults\[0\]\.at: 999999 ms is at or after the run's end \(5000 ms\): it would never fire; move it earlier or lengthen world\.durationMs/ },

@@ -13,6 +13,7 @@ import { loadTopology, TopologyError, type ExternalTopology } from '../real/exte
 import { writeRunReport } from '../report/write.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { MAX_RUN_MS } from '../scenario/validate.ts';
 import { findVariant, type Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
@@ -138,6 +139,7 @@ export async function realCommand(args: string[]): Promise<number> {
   const durationText = stringFlag(parsed, '--duration');
   const durationMs = durationText === undefined ? undefined : parseDuration('real', durationText, '--duration');
   if (durationMs !== undefined && durationMs <= 0) throw new UsageError(`real: --duration must be positive, got '${durationText}'`);
+  if (durationMs !== undefined && durationMs > MAX_RUN_MS) throw new UsageError(`real: --duration ${durationText} is longer than the longest run locksim accepts (30 days; a real run lasts as long in real time)`);
   const variantName = stringFlag(parsed, '--variant');
   const variants = variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)];
   const externalRef = stringFlag(parsed, '--external');
