@@ -107,6 +107,15 @@ describe('the online judge', () => {
     expect(quiet.finish(end).violations.map(mechanismOf)).toEqual(['mutex']);
   });
 
+  it('without the fencing checker a grant is announced as nothing', () => {
+    const spans: FindingSpan[] = [];
+    const j = new OnlineJudge({ properties: ['mutex', 'lost-updates'], boundMs: 1, onFound: (s) => spans.push(s) });
+    j.event(ok('a', 10, 'L1', 1));
+    j.event(rel('a', 20));
+    j.event(ok('b', 30, 'L2', 1));
+    expect(spans).toEqual([]);
+  });
+
   it('announces a write that only the lost-update checker flags, and one that only fencing flags', () => {
     const spans: FindingSpan[] = [];
     const lost = new OnlineJudge({ properties: ['lost-updates'], boundMs: 1, onFound: (s) => spans.push(s) });
