@@ -81,7 +81,8 @@ export class RedisNode {
   private role: 'primary' | 'replica';
   private context: ProcessContext | null = null;
   /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
-  private readonly watched = new Map<string, string | null>();
+  /** Each watched key's value and expiry (wall ms) as last reported: a renewal changes only the expiry. */
+  private readonly watched = new Map<string, { readonly value: string | null; readonly expireAt: number | null }>();
   /**
    * Receives every observation of a watched key as it happens. The node keeps none of them
    * (a long run must stay flat): the run's checkers derive key lifetimes from them online.
@@ -121,7 +122,7 @@ export class RedisNode {
 
   /** Records the life of `key` on this node from now on (see {@link RedisNode.onKeyObservation}). */
   watch(key: string): void {
-    if (!this.watched.has(key)) this.watched.set(key, null);
+    if (!this.watched.has(key)) this.watched.set(key, { value: null, expireAt: null });
   }
 
   /**
@@ -137,8 +138,10 @@ export class RedisNode {
       const dump = cause === 'crash' ? undefined : this.engine.peek(key);
       const live = dump !== undefined && (dump.expireAt === null || wallMs <= dump.expireAt);
       const value = live ? dump.value : null;
-      if (value === before && cause === 'command') continue;
-      this.watched.set(key, value);
+      const expireAt = value === null ? null : (dump?.expireAt ?? null);
+      // A renewal keeps the value and moves the expiry: it is reported too (the lifetime goes on).
+      if (value === before.value && expireAt === before.expireAt && cause === 'command') continue;
+      this.watched.set(key, { value, expireAt });
       const expiresAt =
         value === null || dump?.expireAt === null || dump === undefined
           ? null
