@@ -72,6 +72,9 @@ describe('the current holder', () => {
     // A lease that holds the highest token, but not with the token it writes, is not the holder.
     const other = history([grant('a', 10, 'L1', 2), grant('b', 20, 'L2', 1)], [write('a', 30, 'L1', 1, false)]);
     expect(kinds(checkFencing(other))).toEqual(['token-out-of-order']);
+    // Nor is a lease that presents the highest token granted to another lease.
+    const borrowed = history([grant('a', 10, 'L1', 2), grant('b', 20, 'L2', 1)], [write('b', 30, 'L2', 2, false)]);
+    expect(kinds(checkFencing(borrowed))).toEqual(['token-out-of-order']);
   });
 
   it('a refused write that does not say its lease, or carries no token, is left alone', () => {
