@@ -168,5 +168,8 @@ describe('the verdict with the evidence', () => {
       'judged on 1 acquisitions, 1 sections, 1 writes accepted and 1 refused, 9 Redis commands (acquisitions/sections/writes per client: a 1/1/2)',
     );
     expect(evidenceText(tally([], [], []).evidence(0))).toBe('judged on 0 acquisitions, 0 sections, 0 writes accepted and 0 refused, 0 Redis commands');
+    // A stored history does not know the Redis commands: the line can leave them out.
+    expect(evidenceText(t.evidence(9), { redisCommands: false })).toBe('judged on 1 acquisitions, 1 sections, 1 writes accepted and 1 refused (acquisitions/sections/writes per client: a 1/1/2)');
+    expect(evidenceText(t.evidence(9), { redisCommands: true })).toContain(', 9 Redis commands (');
   });
 });
