@@ -13,14 +13,15 @@ import { didYouMean, ScenarioError, validateScenario } from './validate.ts';
  */
 function swallowEchoes(error: unknown): void {
   const echo = (reason: unknown): boolean => reason === error || (reason instanceof Error && error instanceof Error && reason.message === error.message && (reason as NodeJS.ErrnoException).code === (error as NodeJS.ErrnoException).code);
+  // Removed at the echo (no real timer here: loading is simulated code's neighbour, and the
+  // determinism guard keeps real timers out of it); until then any other rejection is thrown on,
+  // as Node would without a listener.
   const listener = (reason: unknown): void => {
-    if (echo(reason)) return;
     process.off('unhandledRejection', listener);
-    // Not ours: as Node would without a listener (crash with the error).
+    if (echo(reason)) return;
     throw reason;
   };
   process.on('unhandledRejection', listener);
-  setTimeout(() => process.off('unhandledRejection', listener), 1_000).unref();
 }
 
 /** The catalog, loaded on first use (so that a user's own scenario file needs none of it). */
