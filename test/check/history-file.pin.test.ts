@@ -84,6 +84,10 @@ describe('a history document', () => {
 });
 
 describe('a malformed document names the field and what it must be', () => {
+  it('text that is not JSON', () => {
+    expect(() => parseHistoryDocument('{"format": ', 'h.json')).toThrow(/^h\.json: the file is not JSON: /);
+  });
+
   const error = (doc: unknown): string => {
     try {
       parse(doc);
@@ -96,6 +100,8 @@ describe('a malformed document names the field and what it must be', () => {
 
   it.each([
     [null, '$ must be an object, got null'],
+    [3, '$ must be an object, got 3'],
+    [minimal({}, { history: 'h' }), '$.history must be an object, got "h"'],
     [[], '$ must be an object, got []'],
     [{ format: 'x' }, '$.format must be "locksim-history/1" (or "locksim-run/1" for a run\'s JSON report), got "x"'],
     [minimal({ events: {} }), '$.history.events must be an array, got {}'],
