@@ -102,7 +102,7 @@ describe('locksim run --history and locksim check', () => {
     const safe = cli(['check', safeFile]);
     expect(safe.status).toBe(0);
     expect(safe.stdout).toContain('\nSAFE\n');
-  }, 60_000);
+  }, 180_000);
 
   it('prints the timeline and the explained violations of the documented example', () => {
     const r = cli(['check', EXAMPLE]);
@@ -110,7 +110,7 @@ describe('locksim run --history and locksim check', () => {
     expect(r.stdout).toContain('XX mutual exclusion broken: worker-a and worker-b both in their critical sections from 1102.000 to 1201.000 ms');
     expect(r.stdout).toContain('worker-a ran 501.0 ms past the validity it computed');
     expect(r.stdout).toContain('lost update: worker-a wrote 42 based on 41, but the value was 42');
-  });
+  }, 60_000);
 
   it('refuses bad input with exit 2 and a message that names it', () => {
     const bad = join(dir, 'bad.json');
@@ -122,7 +122,7 @@ describe('locksim run --history and locksim check', () => {
     expect(cli(['check', join(dir, 'none.json')]).stderr).toContain('no such file');
     expect(cli(['check', EXAMPLE, '--properties', 'mutex,speed']).stderr).toContain('--properties takes a comma-separated list');
     expect(cli(['run', 'gc-pause', '--history', join(dir, 'x.json'), '--no-reports']).stderr).toContain('--history writes one run');
-  }, 60_000);
+  }, 180_000);
 
   it('a history where nobody acquired is INVALID (exit 4), not SAFE', () => {
     const idle = join(dir, 'idle.json');
@@ -130,5 +130,5 @@ describe('locksim run --history and locksim check', () => {
     const r = cli(['check', idle]);
     expect(r.status).toBe(4);
     expect(r.stdout).toContain('INVALID');
-  });
+  }, 60_000);
 });
