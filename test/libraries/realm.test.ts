@@ -2,9 +2,9 @@
  * The realm: a library's globals come from the simulated process (clocks, timers, random), its
  * failures are the process's, and its modules load as Node would load them (CommonJS).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryEnvironment } from '../../src/libraries/index.ts';
 import { createRealm, type Realm } from '../../src/realm/index.ts';
@@ -13,17 +13,12 @@ import { addRedisNode } from '../../src/redis/node.ts';
 import type { ProcessContext } from '../../src/sim/process.ts';
 import { ms, seconds } from '../../src/sim/time.ts';
 import { World } from '../../src/sim/world.ts';
+import { writeTree } from '../support/file-tree.ts';
 
 let fixtures: string;
 
 /** Writes a file tree (path → contents) under the fixtures folder. */
-function files(tree: Record<string, string>): void {
-  for (const [path, text] of Object.entries(tree)) {
-    const full = join(fixtures, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, text);
-  }
-}
+const files = (tree: Record<string, string>): void => writeTree(fixtures, tree);
 
 beforeAll(() => {
   fixtures = mkdtempSync(join(tmpdir(), 'locksim-realm-'));

@@ -6,7 +6,7 @@
  * Packages are loaded as src/libraries/common.ts loads a library for a client: a realm on the
  * simulated process's clock and random stream, then `realm.require(name)`.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,16 +16,12 @@ import { addRedisNode } from '../../src/redis/node.ts';
 import type { ProcessContext } from '../../src/sim/process.ts';
 import { seconds } from '../../src/sim/time.ts';
 import { World } from '../../src/sim/world.ts';
+import { writeTree } from '../support/file-tree.ts';
 
 let fixtures: string;
 
-function files(tree: Record<string, string>): void {
-  for (const [path, text] of Object.entries(tree)) {
-    const full = join(fixtures, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, text);
-  }
-}
+/** Writes a file tree (path → contents) under the fixtures folder. */
+const files = (tree: Record<string, string>): void => writeTree(fixtures, tree);
 
 beforeAll(() => {
   // realpath: the messages name the package folder as the loader resolved it.
