@@ -21,10 +21,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RedisLike } from '../locks/interface.ts';
-import { SimRedis, toIoredis } from '../redis/client.ts';
+import { DefinedScript, isNoScript, SimRedis, toIoredis } from '../redis/client.ts';
 import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
 import type { Reply } from '../redis/reply.ts';
-import { createHash } from 'node:crypto';
 
 /** What the client needs from the realm it serves. */
 export interface RealmRedisHost {
@@ -104,6 +103,8 @@ export class RealmRedis extends EventEmitter {
   readonly isCluster = false;
   readonly options: Record<string, unknown>;
   private readonly sim: SimRedis | null;
+  /** Scripts sent as EVAL through a RedisLike that is not simulated ({@link sendScript}). */
+  private readonly scriptsSent = new Set<DefinedScript>();
 
   constructor(
     private readonly inner: RedisLike,
@@ -147,25 +148,32 @@ export class RealmRedis extends EventEmitter {
     return this.invoke('script', args);
   }
 
-  /** ioredis's `defineCommand`: EVALSHA, and EVAL when the node answers NOSCRIPT. */
+  /** ioredis's `defineCommand`: EVAL on a connection's first use, EVALSHA after ({@link DefinedScript}). */
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void {
-    const sha = createHash('sha1').update(definition.lua).digest('hex');
-    const run = async (args: unknown[]): Promise<unknown> => {
-      const numKeys = definition.numberOfKeys ?? args.shift();
-      try {
-        return await this.execute(flattenArgs('evalsha', [sha, numKeys, ...args]));
-      } catch (error) {
-        if (!messageOf(error).startsWith('NOSCRIPT')) throw error;
-        return this.execute(flattenArgs('eval', [definition.lua, numKeys, ...args]));
-      }
-    };
+    const script = new DefinedScript(definition.lua);
     Object.defineProperty(this, name, {
       value: (...raw: unknown[]) => {
         const { args, callback } = splitCallback(raw);
-        return this.withCallback(this.realmPromise(run(args)), callback);
+        const keysAndArgs = flattenArgs('evalsha', definition.numberOfKeys === undefined ? args : [definition.numberOfKeys, ...args]).slice(1);
+        return this.withCallback(this.settle(this.status === 'end' ? null : this.sendScript(script, keysAndArgs)), callback);
       },
       writable: true,
       configurable: true,
+    });
+  }
+
+  /**
+   * A script's command on the connection. Over a simulated client the client decides (its
+   * connections are visible to it); over another RedisLike, whose reconnections are not, this
+   * client's lifetime stands for the connection's.
+   */
+  private sendScript(script: DefinedScript, keysAndArgs: readonly string[]): Promise<Reply> {
+    if (this.sim !== null) return this.sim.runScript(script, keysAndArgs, true) as Promise<Reply>;
+    const once = (): Promise<Reply> => this.sendRaw(script.argsFor(this.scriptsSent, keysAndArgs));
+    return once().then((reply) => {
+      if (reply.kind !== 'error' || !isNoScript(reply)) return reply;
+      this.scriptsSent.delete(script);
+      return once();
     });
   }
 
@@ -207,13 +215,18 @@ export class RealmRedis extends EventEmitter {
 
   /** @internal Runs flattened arguments and converts the reply as ioredis does. */
   execute(args: readonly string[]): Promise<unknown> {
+    return this.settle(this.status === 'end' ? null : this.sendRaw(args));
+  }
+
+  /** A realm promise of a typed reply, converted as ioredis does (null: the client was closed). */
+  private settle(sent: Promise<Reply> | null): Promise<unknown> {
     const { host } = this;
     return new host.Promise((resolve, reject) => {
-      if (this.status === 'end') {
+      if (sent === null || this.status === 'end') {
         reject(host.makeError('Connection is closed.'));
         return;
       }
-      this.sendRaw(args).then(
+      sent.then(
         (reply) => {
           if (reply.kind === 'error') reject(host.makeError(reply.message, 'ReplyError'));
           else resolve(toIoredis(reply, (m) => host.makeError(m, 'ReplyError')));

@@ -50,10 +50,13 @@ class SimCommand {
   settled = false;
   cancelTimer: (() => void) | null = null;
   constructor(
-    readonly args: readonly string[],
+    /** For a script command, rewritten each time it is written (EVAL or EVALSHA). */
+    public args: readonly string[],
     private readonly resolveFn: (value: unknown) => void,
     private readonly rejectFn: (reason: unknown) => void,
     readonly raw: boolean,
+    /** A `defineCommand` script and its numkeys, keys and arguments. */
+    readonly script: ScriptCall | null = null,
   ) {}
 
   resolve(value: unknown): void {
@@ -69,6 +72,39 @@ class SimCommand {
     this.cancelTimer?.();
     this.rejectFn(error);
   }
+}
+
+/**
+ * A script made by `defineCommand`, as ioredis 5 runs it (built/Script.js): the first time it is
+ * written on a connection it goes as EVAL (which loads it), after that as EVALSHA; a NOSCRIPT
+ * reply forgets it on that connection and the command is sent once more (so as EVAL). The choice
+ * is made when the command is written, so a command queued offline or resent after a reconnect
+ * goes as EVAL on the new connection. Identity matters, not the text: two definitions of the
+ * same Lua are two scripts, as in ioredis.
+ */
+export class DefinedScript {
+  readonly sha: string;
+  constructor(readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  /** The command to write: EVAL the first time on a connection (recorded in `loaded`), EVALSHA after. */
+  argsFor(loaded: Set<DefinedScript>, keysAndArgs: readonly string[]): string[] {
+    if (loaded.has(this)) return ['evalsha', this.sha, ...keysAndArgs];
+    loaded.add(this);
+    return ['eval', this.lua, ...keysAndArgs];
+  }
+}
+
+interface ScriptCall {
+  readonly script: DefinedScript;
+  readonly keysAndArgs: readonly string[];
+}
+
+/** Whether an error (a rejection or an error reply) is Redis's NOSCRIPT, as ioredis tests it. */
+export function isNoScript(reply: Reply | unknown): boolean {
+  const message = (reply as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.includes('NOSCRIPT');
 }
 
 /** An error reply from Redis, as ioredis rejects with it (`name === 'ReplyError'`). */
@@ -151,6 +187,8 @@ export class SimRedis implements RedisLike {
   private manuallyClosing = false;
   /** The node of the current connection. */
   private connectedTo = '';
+  /** The `defineCommand` scripts already sent as EVAL on the current connection. */
+  private scriptsLoaded = new Set<DefinedScript>();
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -215,7 +253,21 @@ export class SimRedis implements RedisLike {
     return null;
   }
 
-  private sendCommand(args: readonly string[], raw: boolean): Promise<unknown> {
+  /**
+   * Runs a `defineCommand` script as ioredis does ({@link DefinedScript}): EVAL or EVALSHA as
+   * decided when written, and once more after a NOSCRIPT reply. `raw` as in {@link send}.
+   */
+  runScript(script: DefinedScript, keysAndArgs: readonly string[], raw: boolean): Promise<unknown> {
+    const call: ScriptCall = { script, keysAndArgs };
+    const once = (): Promise<unknown> => this.sendCommand(['evalsha', script.sha, ...keysAndArgs], raw, call);
+    if (raw) return once().then((reply) => ((reply as Reply).kind === 'error' && isNoScript(reply) ? once() : reply));
+    return once().catch((error: unknown) => {
+      if (isNoScript(error)) return once();
+      throw error;
+    });
+  }
+
+  private sendCommand(args: readonly string[], raw: boolean, script: ScriptCall | null = null): Promise<unknown> {
     if (this.status === 'end') return Promise.reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
     let resolve!: (value: unknown) => void;
     let reject!: (reason: unknown) => void;
@@ -223,7 +275,7 @@ export class SimRedis implements RedisLike {
       resolve = res;
       reject = rej;
     });
-    const command = new SimCommand(args, resolve, reject, raw);
+    const command = new SimCommand(args, resolve, reject, raw, script);
     const timeout = this.options.commandTimeout;
     if (typeof timeout === 'number') {
       command.cancelTimer = this.ctx.clock.setTimer(timeout, () => command.reject(this.makeError('Command timed out')));
@@ -240,12 +292,15 @@ export class SimRedis implements RedisLike {
 
   private write(command: SimCommand): void {
     const connection = this.connection as TcpConnection<SimCommand>;
+    if (command.script !== null) command.args = command.script.script.argsFor(this.scriptsLoaded, command.script.keysAndArgs);
     const request: NodeRequest = { connection: this.connectionId, args: command.args };
     this.options.onSend?.(command.args);
     connection.send(request, command);
   }
 
   private onReply(command: SimCommand, body: unknown): void {
+    // ioredis forgets a script on the connection that answered NOSCRIPT, even for a late reply.
+    if (command.script !== null && isNoScript(body)) this.scriptsLoaded.delete(command.script.script);
     if (command.settled) {
       // The reply to a command that timed out: dropped, never taken for a later command's.
       endpoint(this.ctx).lateReplies++;
@@ -269,6 +324,7 @@ export class SimRedis implements RedisLike {
   private connect(initial: boolean): void {
     this.status = 'connecting';
     this.connectionId = ++connectionSerial;
+    this.scriptsLoaded = new Set();
     const to = this.node;
     this.connectedTo = to;
     const connection: TcpConnection<SimCommand> = new TcpConnection<SimCommand>(
@@ -395,32 +451,13 @@ export class SimRedis implements RedisLike {
     return this.callWithCallback('script', [subcommand, ...args]);
   }
 
-  /**
-   * ioredis's `defineCommand`: adds a method that runs the script by EVALSHA and falls back to
-   * EVAL when the node answers NOSCRIPT (after a restart, say).
-   */
+  /** ioredis's `defineCommand`: a method that runs the script as {@link DefinedScript} says. */
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void {
-    const sha = createHash('sha1').update(definition.lua).digest('hex');
-    const run = async (args: Arg[]): Promise<unknown> => {
-      let numKeys = definition.numberOfKeys;
-      let rest = args;
-      if (numKeys === undefined) {
-        numKeys = Number(args[0]);
-        rest = args.slice(1);
-      }
-      const flat = flatten(rest, []);
-      try {
-        return await this.command(['evalsha', sha, String(numKeys), ...flat]);
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-          return this.command(['eval', definition.lua, String(numKeys), ...flat]);
-        }
-        throw error;
-      }
-    };
+    const script = new DefinedScript(definition.lua);
     (this as Record<string, unknown>)[name] = (...args: unknown[]) => {
       const { args: rest, callback } = stripCallback(args);
-      return withCallback(run(rest as Arg[]), callback);
+      const keysAndArgs = flatten((definition.numberOfKeys === undefined ? rest : [definition.numberOfKeys, ...rest]) as Arg[], []);
+      return withCallback(this.runScript(script, keysAndArgs, false), callback);
     };
   }
 

@@ -74,6 +74,26 @@ describe('redlock 5.0.0-beta.2', () => {
   });
 });
 
+describe('@sesamecare-oss/redlock 1.4.0', () => {
+  it('using: cut off from 2 of 3 nodes, the holder runs its routine to the end; using() returns only after the extension\'s 11 attempts', async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await runScenario(scenario('sesamecare-redlock'), { seed, variant: 'using-cut-off' });
+      expect(mechanismsOf(r.violations)).toEqual(expect.arrayContaining(['mutex', 'lost-update']));
+      const events = r.history.events;
+      const taken = events.find((e) => e.process === 'client-2' && e.kind === 'acquire' && e.phase === 'ok');
+      const write = events.find((e) => e.process === 'client-1' && e.kind === 'write' && e.phase === 'invoke');
+      const released = events.find((e) => e.process === 'client-1' && e.kind === 'release' && e.phase === 'ok');
+      // client-2 holds the lock soon after the keys expire (~5 s), long before client-1's write (8-9 s) …
+      expect(taken!.at).toBeLessThan(6_000_000);
+      expect(write!.at).toBeGreaterThan(8_000_000);
+      // … whose signal was never aborted: no lost-lease notice before the write.
+      expect(events.some((e) => e.process === 'client-1' && e.kind === 'lost' && e.at < write!.at)).toBe(false);
+      // using() waits for the whole retry loop of the failed extension (from 4.45 s) before it returns.
+      expect(released!.at).toBeGreaterThan(12_000_000);
+    }
+  });
+});
+
 describe('redis-semaphore 5.8.0', () => {
   it('Semaphore: a client clock 1 s behind (less than the TTL) breaks it; Mutex, which reads no client clock, survives', async () => {
     const faults: Fault[] = [{ kind: 'jump', at: 0, process: 'client-1', deltaMs: -1_000 }];

@@ -29,7 +29,7 @@ describe('determinism with libraries in the loop', () => {
     ['library-redlock4', '3-nodes'],
     ['library-redlock5', 'using-3-nodes'],
     ['library-redis-semaphore', 'RedlockSemaphore'],
-    ['library-sesamecare-redlock', 'using-slow-node'],
+    ['library-sesamecare-redlock', 'using-cut-off'],
     // A package that reads its Lua scripts with fs at load time.
     ['library-node-redis-warlock', 'touch'],
     ['library-ioredis-lock', 'in-model'],
