@@ -61,6 +61,69 @@ test('the sloppy lock', async () => {
 }, 120_000);
 `;
 
+/**
+ * A published lock library that is not in locksim's catalog, tested the way docs/libraries.md
+ * says a user does it: an adapter written with the public `libraryLock`, the library installed
+ * from npm in the user's project, loaded unmodified into each simulated client's realm.
+ */
+const UNIVERSAL_VERSION = '0.8.5';
+const UNIVERSAL_ADAPTER = `import { libraryLock, type Lease, type LockFactory } from 'locksim';
+
+interface Handle { readonly value?: string; readonly id?: string }
+interface UniversalLock { acquire(): Promise<Handle>; release(handle: Handle): Promise<boolean> }
+interface UniversalModule {
+  IoredisAdapter: new (client: unknown) => unknown;
+  createRedlock(config: { adapters: unknown[]; key: string; ttl: number; retryAttempts?: number; retryDelay?: number }): UniversalLock;
+}
+
+/** redlock-universal (npm), unmodified: createRedlock({ adapters, key, ttl }) over every node. */
+export function redlockUniversal(): LockFactory {
+  const name = 'redlock-universal@${UNIVERSAL_VERSION}';
+  return libraryLock(name, (env) => {
+    const { IoredisAdapter, createRedlock } = env.require<UniversalModule>('redlock-universal');
+    const adapters = env.clients.map((client) => new IoredisAdapter(client));
+    const held = new WeakMap<Lease, { lock: UniversalLock; handle: Handle }>();
+    return {
+      name,
+      async acquire(resource, ttlMs) {
+        const start = env.clock.monotonic();
+        const lock = createRedlock({ adapters, key: resource, ttl: ttlMs, retryAttempts: 10, retryDelay: 100 });
+        let handle: Handle;
+        try {
+          handle = await lock.acquire();
+        } catch (error) {
+          // A refusal is "no lock"; anything else is a failure of the library.
+          if (/LockAcquisitionError/.test((error as { name?: string }).name ?? '')) return null;
+          throw error;
+        }
+        // Redlock's validity: the TTL less the drift allowance, from before the first SET.
+        const lease: Lease = { resource, value: String(handle.value ?? handle.id), validUntil: start + ttlMs * 0.99 - 2, timeSource: 'monotonic' };
+        held.set(lease, { lock, handle });
+        return lease;
+      },
+      async release(lease) {
+        const h = held.get(lease)!;
+        await h.lock.release(h.handle);
+      },
+    };
+  });
+}
+`;
+
+const UNIVERSAL_TESTS = `import { expect, test } from 'vitest';
+import { ALL_FAULTS } from 'locksim';
+import { checkLock } from 'locksim/testing';
+import { redlockUniversal } from './redlock-universal.ts';
+
+test('redlock-universal keeps mutual exclusion under the faults of its model', async () => {
+  await checkLock({ lock: redlockUniversal(), nodes: 3, runs: 30, seed: 1 });
+}, 300_000);
+
+test('redlock-universal breaks under faults outside its model, with a replay line', async () => {
+  await expect(checkLock({ lock: redlockUniversal(), nodes: 3, runs: 100, seed: 1, faults: ALL_FAULTS })).rejects.toThrow(/redlock-universal@${UNIVERSAL_VERSION} is unsafe[\\s\\S]*replay: /);
+}, 300_000);
+`;
+
 const SCENARIO = `import { fencing, singleInstance, type Scenario } from 'locksim';
 
 const scenario: Scenario = {
@@ -101,6 +164,45 @@ afterAll(() => {
   if (tarball) rmSync(join(tarball, '..'), { recursive: true, force: true });
 });
 
+/** `locksim list`, `run gc-pause --variant redlock` and `replay` of its token, from the installed package. */
+function catalogCommands(dir: string): void {
+  const list = run('npx', ['locksim', 'list'], dir);
+  expect(list.status, list.stderr).toBe(0);
+  expect(list.stdout).toContain('gc-pause');
+  expect(list.stdout).toContain('library-redlock4');
+  const first = run('npx', ['locksim', 'run', 'gc-pause', '--variant', 'redlock', '--json', '--no-reports'], dir);
+  expect(first.stderr).toBe('');
+  expect(first.status).toBe(0);
+  const result = JSON.parse(first.stdout) as { verdict: string; expected: string; traceHash: string; token: string };
+  expect(result.verdict).toBe(result.expected);
+  const again = run('npx', ['locksim', 'replay', result.token, '--json'], dir);
+  expect(again.stderr).toBe('');
+  expect((JSON.parse(again.stdout) as { traceHash: string }).traceHash).toBe(result.traceHash);
+}
+
+/** `explore` of a scenario file's fenced variant, then a sweep in two shards that `locksim merge` combines. */
+function exploreAndMergedSweep(dir: string, file: string): void {
+  const explored = run('npx', ['locksim', 'explore', file, '--variant', 'fenced', '--runs', '10', '--seed', '1', '--json'], dir);
+  expect(explored.stderr).toBe('');
+  expect(JSON.parse(explored.stdout)).toMatchObject({ scenario: 'my-pause', variant: 'fenced', expected: 'safe' });
+  for (const shard of ['1/2', '2/2']) {
+    const swept = run('npx', ['locksim', 'sweep', file, '--variant', 'fenced', '--runs', '4', '--shard', shard, '--workers', '1', '--json'], dir);
+    expect(swept.stderr).toBe('');
+    writeFileSync(join(dir, `sweep-${shard[0]}.json`), swept.stdout);
+  }
+  const merged = run('npx', ['locksim', 'merge', 'sweep-1.json', 'sweep-2.json', '--reports', 'merged'], dir);
+  expect(merged.stdout).toContain('my-pause/fenced: 4 runs (seeds 1..4, shards 1-2 of 2)');
+  expect(existsSync(join(dir, 'merged', 'junit.xml'))).toBe(true);
+}
+
+/** The vitest file of the published library: both tests pass (the second expects the finding). */
+function libraryTests(dir: string): void {
+  const r = run('npx', ['vitest', 'run', 'redlock-universal.test.ts'], dir);
+  const output = r.stdout + r.stderr;
+  expect(r.status, output).toBe(0);
+  expect(output).toMatch(/2 passed/);
+}
+
 describe.runIf(enabled)('the packed package in a fresh project', () => {
   beforeAll(() => {
     pack();
@@ -108,9 +210,11 @@ describe.runIf(enabled)('the packed package in a fresh project', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }, null, 2));
     writeFileSync(join(project, 'locks.ts'), LOCKS);
     writeFileSync(join(project, 'locks.test.ts'), TESTS);
+    writeFileSync(join(project, 'redlock-universal.ts'), UNIVERSAL_ADAPTER);
+    writeFileSync(join(project, 'redlock-universal.test.ts'), UNIVERSAL_TESTS);
     mkdirSync(join(project, 'locksim'));
     writeFileSync(join(project, 'locksim', 'my-scenario.ts'), SCENARIO);
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', tarball, `vitest@${VITEST_VERSION}`], project);
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', tarball, `vitest@${VITEST_VERSION}`, `redlock-universal@${UNIVERSAL_VERSION}`], project);
     if (install.status !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
   }, 600_000);
 
@@ -154,6 +258,18 @@ describe.runIf(enabled)('the packed package in a fresh project', () => {
     expect(help.stdout).toContain('usage: locksim');
   });
 
+  it('npx locksim list, run of a catalog scenario and its replay', () => {
+    catalogCommands(project);
+  }, 120_000);
+
+  it('explore of the scenario file, and a two-shard sweep merged', () => {
+    exploreAndMergedSweep(project, './locksim/my-scenario.ts');
+  }, 300_000);
+
+  it('a vitest checkLock test of a published library not in the catalog: a clean bill inside its model, a finding outside it', () => {
+    libraryTests(project);
+  }, 600_000);
+
   it('npx locksim real works from the installed package (built client process, clock shim built there)', () => {
     const real = run('npx', ['locksim', 'real', './locksim/my-scenario.ts', '--variant', 'plain', '--duration', '9s', '--json', '--no-reports'], project);
     expect(real.status, real.stderr).toBe(0);
@@ -175,9 +291,12 @@ describe.runIf(enabled)('the packed package in a CommonJS project (npm init)', (
     const init = run('npm', ['init', '-y'], cjs);
     if (init.status !== 0) throw new Error(`npm init failed:\n${init.stderr}`);
     writeFileSync(join(cjs, 'locks.ts'), LOCKS);
+    writeFileSync(join(cjs, 'locks.test.ts'), TESTS);
+    writeFileSync(join(cjs, 'redlock-universal.ts'), UNIVERSAL_ADAPTER);
+    writeFileSync(join(cjs, 'redlock-universal.test.ts'), UNIVERSAL_TESTS);
     writeFileSync(join(cjs, 'it.ts'), SCENARIO.replace("import { fencing, singleInstance, type Scenario } from 'locksim';", "import { fencing, singleInstance, type Scenario } from 'locksim';\nimport { carefulLock } from './locks.ts';").replace("{ name: 'plain', lock: singleInstance(), expected: 'unsafe' },", "{ name: 'plain', lock: singleInstance(), expected: 'unsafe' },\n    { name: 'careful', lock: carefulLock, expected: 'unsafe' },"));
     mkdirSync(join(cjs, 'sub'));
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', tarball], cjs);
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--save-dev', tarball, `vitest@${VITEST_VERSION}`, `redlock-universal@${UNIVERSAL_VERSION}`], cjs);
     if (install.status !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
   }, 600_000);
 
@@ -196,18 +315,23 @@ describe.runIf(enabled)('the packed package in a CommonJS project (npm init)', (
       expect(again.stderr).toBe('');
       expect((JSON.parse(again.stdout) as { traceHash: string }).traceHash).toBe(result.traceHash);
     }
-    const explored = run('npx', ['locksim', 'explore', './it.ts', '--variant', 'fenced', '--runs', '10', '--seed', '1', '--json'], cjs);
-    expect(explored.stderr).toBe('');
-    expect(JSON.parse(explored.stdout)).toMatchObject({ scenario: 'my-pause', variant: 'fenced', expected: 'safe' });
-    for (const shard of ['1/2', '2/2']) {
-      const swept = run('npx', ['locksim', 'sweep', './it.ts', '--variant', 'fenced', '--runs', '4', '--shard', shard, '--workers', '1', '--json'], cjs);
-      expect(swept.stderr).toBe('');
-      writeFileSync(join(cjs, `sweep-${shard[0]}.json`), swept.stdout);
-    }
-    const merged = run('npx', ['locksim', 'merge', 'sweep-1.json', 'sweep-2.json', '--reports', 'merged'], cjs);
-    expect(merged.stdout).toContain('my-pause/fenced: 4 runs (seeds 1..4, shards 1-2 of 2)');
-    expect(existsSync(join(cjs, 'merged', 'junit.xml'))).toBe(true);
+    exploreAndMergedSweep(cjs, './it.ts');
   }, 300_000);
+
+  it('npx locksim list, run of a catalog scenario and its replay', () => {
+    catalogCommands(cjs);
+  }, 120_000);
+
+  it('vitest checkLock tests: the hand-written locks (one passes, one fails with a replay line) and a published library', () => {
+    const r = run('npx', ['vitest', 'run', 'locks.test.ts'], cjs);
+    const output = r.stdout + r.stderr;
+    expect(r.status).toBe(1);
+    expect(output).toContain('sloppy-lock is unsafe');
+    expect(output).toContain("replay: checkLock({ ...sameOptions, replay: '");
+    expect(output).toMatch(/1 failed/);
+    expect(output).toMatch(/1 passed/);
+    libraryTests(cjs);
+  }, 600_000);
 });
 
 // The four libraries issue #22 added, at the versions locksim pins, and their catalog pages.
