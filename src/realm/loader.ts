@@ -49,6 +49,8 @@ export interface LoaderHost {
   date(ms: number): Date;
   /** Queues a callback on a simulated 0 ms timer (fs callbacks). */
   later(callback: () => void): void;
+  /** A module given to the realm for this exact specifier (Realm.provide), if any. */
+  provided?(specifier: string): { exports: unknown } | undefined;
 }
 
 /** How a module asks for another: `require` (CommonJS) or `import` (an ES module's imports). */
@@ -188,6 +190,8 @@ export class CommonJsLoader {
    * imports). `parent` is the requiring module (null from the host: the host gets no `fs`).
    */
   require(specifier: string, fromDir: string, parent: CjsModule | null = null, mode: ResolveMode = 'require'): unknown {
+    const given = this.host.provided?.(specifier);
+    if (given !== undefined) return given.exports;
     if (RealmBuiltins.isBuiltin(specifier)) {
       const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
       if (FS_NAMES.has(name)) {
@@ -279,7 +283,7 @@ export class CommonJsLoader {
   private requireFunction(module: LoadedModule, mode: ResolveMode): (id: string) => unknown {
     const dir = module.path;
     const require = Object.assign((id: string) => this.require(String(id), dir, module, mode), {
-      resolve: (id: string) => (RealmBuiltins.isBuiltin(id) ? id : this.resolve(id, dir, mode)),
+      resolve: (id: string) => (RealmBuiltins.isBuiltin(id) || this.host.provided?.(id) !== undefined ? id : this.resolve(id, dir, mode)),
       cache: Object.fromEntries([...this.cache].map(([k, m]) => [k, m])),
       main: undefined,
       extensions: { '.js': null, '.json': null, '.cjs': null },

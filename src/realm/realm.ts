@@ -26,6 +26,7 @@
  * reports those only to the host's `unhandledRejection`, which Node processes after the run);
  * none of the libraries adapted here drops one.
  */
+import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { Clock, Random, RedisLike } from '../locks/interface.ts';
@@ -51,7 +52,17 @@ export interface RealmOptions {
   readonly baseDir?: string;
   /** `process.env` inside the realm (default: empty, so the host's environment cannot change a run). */
   readonly env?: Record<string, string>;
+  /**
+   * Modules the realm gives instead of resolving them, by exact specifier: `{ ioredis: … }`
+   * makes every `require('ioredis')` in the realm (from any package) return that value. A
+   * function is called once, with the realm, on the first `require` (so a module can be built
+   * with the realm's own classes). See {@link Realm.provide}.
+   */
+  readonly modules?: Readonly<Record<string, ProvidedModule>>;
 }
+
+/** A module given to a realm: its exports, or a function of the realm that makes them on first use. */
+export type ProvidedModule = { readonly exports: unknown } | ((realm: Realm) => unknown);
 
 export type RealmFailureKind = 'uncaught-exception' | 'unhandled-rejection' | 'exit';
 
@@ -113,6 +124,9 @@ export class Realm {
   private readonly failureListeners: Array<(failure: RealmFailure) => void> = [];
   private readonly resolved = Promise.resolve();
   private failed = false;
+  /** The realm's `process` (its `uncaughtException` and `unhandledRejection` listeners are Node's). */
+  private readonly processObject: EventEmitter;
+  private readonly provided = new Map<string, { made: boolean; exports: unknown; make: ProvidedModule }>();
 
   constructor(options: RealmOptions) {
     this.name = options.name ?? 'realm';
@@ -154,6 +168,8 @@ export class Realm {
         throw new RealmCrash(this.failures[0]!);
       },
     });
+    this.processObject = process;
+    for (const [specifier, module] of Object.entries(options.modules ?? {})) this.provide(specifier, module);
     const timers = this.timers;
     const webCrypto = {
       getRandomValues: <T extends ArrayBufferView>(view: T): T => random.fill(view),
@@ -208,7 +224,32 @@ export class Realm {
       // The realm's global Date (the simulated one), so `instanceof Date` holds inside.
       date: (at) => Reflect.construct(this.global['Date'] as DateConstructor, [at]) as Date,
       later: (callback) => void this.timers.immediate(callback),
+      provided: (specifier) => this.providedModule(specifier),
     });
+  }
+
+  /**
+   * Makes `require(specifier)` (exactly that specifier, from any module of the realm) return
+   * the given exports instead of resolving it: how a realm is told that `require('ioredis')`
+   * means locksim's simulated client (src/clients/). Must be called before the first `require`
+   * of that specifier.
+   */
+  provide(specifier: string, module: ProvidedModule): void {
+    if (typeof specifier !== 'string' || specifier === '') throw new Error('Realm.provide: the specifier must be a non-empty string, e.g. "ioredis"');
+    if (typeof module !== 'function' && (typeof module !== 'object' || module === null || !('exports' in module))) {
+      throw new Error(`Realm.provide('${specifier}'): give { exports } or a function (realm) => exports`);
+    }
+    this.provided.set(specifier, { made: false, exports: undefined, make: module });
+  }
+
+  private providedModule(specifier: string): { exports: unknown } | undefined {
+    const entry = this.provided.get(specifier);
+    if (entry === undefined) return undefined;
+    if (!entry.made) {
+      entry.exports = typeof entry.make === 'function' ? entry.make(this) : entry.make.exports;
+      entry.made = true;
+    }
+    return { exports: entry.exports };
   }
 
   /** Whether the realm's code may still run (no uncaught failure so far). */
@@ -250,6 +291,7 @@ export class Realm {
    */
   fail(kind: RealmFailureKind, error: unknown): void {
     if (this.failed) return;
+    if (kind !== 'exit' && this.handledByListeners(kind, error)) return;
     const failure = this.markFailed(kind, error);
     this.clock.setTimer(0, () => {
       throw new RealmCrash(failure);
@@ -275,6 +317,7 @@ export class Realm {
       result = callback(...args);
     } catch (error) {
       if (error instanceof RealmCrash) throw error;
+      if (this.handledByListeners('uncaught-exception', error)) return;
       throw new RealmCrash(this.markFailed('uncaught-exception', error, what));
     }
     this.watch(result);
@@ -288,12 +331,37 @@ export class Realm {
       return true;
     } catch (error) {
       if (error instanceof RealmCrash) return false;
+      if (this.handledByListeners('uncaught-exception', error)) return false;
       const failure = this.markFailed('uncaught-exception', error, what);
       this.clock.setTimer(0, () => {
         throw new RealmCrash(failure);
       });
       return false;
     }
+  }
+
+  /**
+   * As Node does: an uncaught exception goes to the realm's `process.on('uncaughtException')`
+   * listeners when there are any (a test runner such as mocha's maps it to the running test),
+   * and an unhandled rejection to `unhandledRejection` listeners, else to `uncaughtException`
+   * ones (origin `unhandledRejection`). True if a listener took it; a listener that throws is
+   * itself an uncaught failure (false).
+   */
+  private handledByListeners(kind: RealmFailureKind, error: unknown): boolean {
+    const process = this.processObject;
+    try {
+      if (kind === 'unhandled-rejection' && process.listenerCount('unhandledRejection') > 0) {
+        process.emit('unhandledRejection', error);
+        return true;
+      }
+      if (process.listenerCount('uncaughtException') > 0) {
+        process.emit('uncaughtException', error, kind === 'unhandled-rejection' ? 'unhandledRejection' : 'uncaughtException');
+        return true;
+      }
+    } catch {
+      return false;
+    }
+    return false;
   }
 
   private markFailed(kind: RealmFailureKind, error: unknown, where?: string): RealmFailure {
