@@ -32,6 +32,12 @@ export interface SimRedisOptions {
   errorClass?: ErrorConstructor;
   /** Called for every command sent (the runner tells a waiting client from a hung one by it). */
   onSend?: (args: readonly string[]) => void;
+  /** Do not connect until {@link SimRedis.connect} or the first command (status `wait`), as ioredis. */
+  lazyConnect?: boolean;
+  /** The database to SELECT on every new connection (default 0: none sent), as ioredis's `db`. */
+  db?: number;
+  /** The address as the user named it (`127.0.0.1:6379`), for error messages; default the node's name. */
+  address?: string;
 }
 
 /** ioredis 5's default `retryStrategy`. */
@@ -49,6 +55,8 @@ export function maxRetriesMessage(maxRetriesPerRequest: number): string {
 class SimCommand {
   settled = false;
   cancelTimer: (() => void) | null = null;
+  /** The database selected when the command was queued or written (ioredis's `item.select`). */
+  db = 0;
   constructor(
     /** For a script command, rewritten each time it is written (EVAL or EVALSHA). */
     public args: readonly string[],
@@ -146,7 +154,14 @@ function flatten(args: readonly Arg[], out: string[]): string[] {
 
 let connectionSerial = 0;
 
-type Status = 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'close' | 'end';
+/** ioredis's statuses, in the order a connection goes through them. */
+export type SimRedisStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'close' | 'end';
+
+/** Why a connection closed, or `manual` when this client closed it (disconnect, quit). */
+type CloseReason = TcpCloseReason | 'manual';
+
+const settledPromise = Promise.resolve();
+const noop = (): void => {};
 
 /**
  * A Redis client inside a simulated process, with the surface of ioredis that lock libraries
@@ -174,7 +189,7 @@ type Status = 'connecting' | 'connect' | 'ready' | 'reconnecting' | 'close' | 'e
  * The initial connection is open at once when the node is up (no handshake round trip).
  */
 export class SimRedis implements RedisLike {
-  status: Status = 'connecting';
+  status: SimRedisStatus = 'wait';
   readonly options: SimRedisOptions;
   private connection: TcpConnection<SimCommand> | null = null;
   private connectionId = 0;
@@ -189,6 +204,13 @@ export class SimRedis implements RedisLike {
   private connectedTo = '';
   /** The `defineCommand` scripts already sent as EVAL on the current connection. */
   private scriptsLoaded = new Set<DefinedScript>();
+  /** ioredis's `condition.select`: the database of the connection once what was sent has run. */
+  private selectedDb = 0;
+  /** ioredis's `prevCondition.select`: the database in use when the last ready connection closed. */
+  private prevSelectedDb: number | null = null;
+  private cancelReconnect: (() => void) | null = null;
+  /** QUIT was sent: the connection closes once what was sent before it is answered. */
+  private quitting: { readonly connection: TcpConnection<SimCommand>; readonly done: () => void } | null = null;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -206,7 +228,49 @@ export class SimRedis implements RedisLike {
     for (const name of COMMAND_METHODS) {
       (this as Record<string, unknown>)[name] = (...args: unknown[]) => this.callWithCallback(name, args);
     }
-    this.connect(true);
+    if (options.db !== undefined && !(Number.isInteger(options.db) && options.db >= 0)) {
+      throw new Error(`SimRedis: db must be a database number (an integer >= 0), got ${JSON.stringify(options.db)}`);
+    }
+    if (options.lazyConnect !== true) this.open(true);
+  }
+
+  /** The process this client lives in. */
+  get context(): ProcessContext {
+    return this.ctx;
+  }
+
+  /** The address this client was made for (a node name, or a service). */
+  get target(): NodeAddress {
+    return this.address;
+  }
+
+  /**
+   * ioredis's `connect()`: resolves once ready; rejects with `Redis is already
+   * connecting/connected` unless the status is `wait` or `end`, and with `Connection is closed.`
+   * if the connection closes first.
+   */
+  connect(): Promise<void> {
+    if (this.status === 'connecting' || this.status === 'connect' || this.status === 'ready') {
+      return Promise.reject(this.makeError('Redis is already connecting/connected'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onReady = (): void => {
+        this.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        this.off('ready', onReady);
+        reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+      };
+      this.once('ready', onReady);
+      this.once('close', onClose);
+      this.open(false);
+    });
+  }
+
+  /** The database this client's commands run in (ioredis's `condition.select`). */
+  get db(): number {
+    return this.selectedDb;
   }
 
   /** The node this client sends to now. */
@@ -268,6 +332,7 @@ export class SimRedis implements RedisLike {
   }
 
   private sendCommand(args: readonly string[], raw: boolean, script: ScriptCall | null = null): Promise<unknown> {
+    if (this.status === 'wait') this.connect().catch(noop);
     if (this.status === 'end') return Promise.reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
     let resolve!: (value: unknown) => void;
     let reject!: (reason: unknown) => void;
@@ -280,14 +345,37 @@ export class SimRedis implements RedisLike {
     if (typeof timeout === 'number') {
       command.cancelTimer = this.ctx.clock.setTimer(timeout, () => command.reject(this.makeError('Command timed out')));
     }
-    if (this.status === 'ready' && this.connection !== null && this.connection.state === 'open') {
+    command.db = this.selectedDb;
+    if (this.status === 'ready' && this.connection !== null && this.connection.state === 'open' && this.quitting === null) {
       this.write(command);
     } else if (this.options.enableOfflineQueue === false) {
       command.reject(this.makeError("Stream isn't writeable and enableOfflineQueue options is false"));
     } else {
       this.offlineQueue.push(command);
     }
+    // ioredis notes the database when SELECT is sent (or queued), not when it is answered.
+    const name = args[0] as string;
+    if (name.length === 6 && args.length === 2 && name.toLowerCase() === 'select') {
+      const db = Number(args[1]);
+      if (Number.isInteger(db) && db !== this.selectedDb) {
+        this.selectedDb = db;
+        this.emit('select', db);
+      }
+    }
     return promise;
+  }
+
+  /** A command of the client itself (SELECT on connect): its error reply is an `error` event. */
+  private writeInternal(args: string[]): void {
+    const command = new SimCommand(
+      args,
+      (reply) => {
+        if ((reply as Reply).kind === 'error') this.emit('error', this.makeReplyError((reply as Reply & { kind: 'error' }).message));
+      },
+      noop,
+      true,
+    );
+    this.write(command);
   }
 
   private write(command: SimCommand): void {
@@ -299,6 +387,11 @@ export class SimRedis implements RedisLike {
   }
 
   private onReply(command: SimCommand, body: unknown): void {
+    if (this.quitting !== null && this.connection === this.quitting.connection && this.connection.pendingTags().length === 0) {
+      // QUIT's own reply comes after every earlier one; then the server closes the connection.
+      const done = this.quitting.done;
+      settledPromise.then(done);
+    }
     // ioredis forgets a script on the connection that answered NOSCRIPT, even for a late reply.
     if (command.script !== null && isNoScript(body)) this.scriptsLoaded.delete(command.script.script);
     if (command.settled) {
@@ -320,11 +413,18 @@ export class SimRedis implements RedisLike {
     command.resolve(value);
   }
 
+  /** ioredis's `setStatus`: the status now, its event on the next tick. */
+  private setStatus(status: SimRedisStatus, arg?: unknown): void {
+    this.status = status;
+    void settledPromise.then(() => (arg === undefined ? this.emit(status) : this.emit(status, arg)));
+  }
+
   /** Opens a connection to the node (at once for the first, when the node is up). */
-  private connect(initial: boolean): void {
-    this.status = 'connecting';
+  private open(initial: boolean): void {
+    this.setStatus('connecting');
     this.connectionId = ++connectionSerial;
     this.scriptsLoaded = new Set();
+    this.selectedDb = this.options.db ?? 0;
     const to = this.node;
     this.connectedTo = to;
     const connection: TcpConnection<SimCommand> = new TcpConnection<SimCommand>(
@@ -339,51 +439,67 @@ export class SimRedis implements RedisLike {
       { immediate: initial, connectTimeoutMs: this.options.connectTimeout ?? 10_000 },
     );
     this.connection = connection;
-    if (connection.state === 'open') {
-      // ioredis emits 'connect' and 'ready' once connected; the initial connection is open at once.
-      this.status = 'ready';
-      this.ctx.clock.setTimer(0, () => {
-        if (this.connection !== connection || this.status !== 'ready') return;
-        this.emit('connect');
-        this.emit('ready');
-      });
-    }
+    // The initial connection to a node that is up is open at once (no handshake round trip).
+    if (connection.state === 'open') this.onOpen(connection);
   }
 
-  /** ioredis's connectHandler + readyHandler: resend what was in flight, then the offline queue. */
+  /**
+   * ioredis's connectHandler (SELECT of `db` first) and readyHandler: resend what was in flight,
+   * then the offline queue, each after a SELECT of its database if that differs; then back to
+   * the database in use before the connection closed. ioredis's ready check (INFO) and CLIENT
+   * SETINFO are not sent: the node is ready at once.
+   */
   private onOpen(connection: TcpConnection<SimCommand>): void {
     if (this.connection !== connection) return;
-    this.status = 'ready';
+    this.setStatus('connect');
+    if (this.selectedDb !== 0) this.writeInternal(['select', String(this.selectedDb)]);
+    this.setStatus('ready');
     this.retryAttempts = 0;
-    this.emit('connect');
-    this.emit('ready');
+    const finalDb = this.prevSelectedDb ?? this.selectedDb;
+    this.prevSelectedDb = null;
     const prev = this.prevCommandQueue;
     this.prevCommandQueue = null;
     if (prev !== null && this.options.autoResendUnfulfilledCommands !== false) {
-      for (const command of prev) if (connection.state === 'open') this.write(command);
+      for (const command of prev) if (connection.state === 'open') this.resend(command);
     }
     const offline = this.offlineQueue;
     this.offlineQueue = [];
     for (const command of offline) {
-      if (connection.state === 'open' && this.status === 'ready') this.write(command);
+      if (connection.state === 'open' && this.status === 'ready') this.resend(command);
       else this.offlineQueue.push(command);
     }
+    if (this.selectedDb !== finalDb && connection.state === 'open') this.selectDb(finalDb);
+  }
+
+  /** Writes a queued command, in its own database (ioredis's `item.select`). */
+  private resend(command: SimCommand): void {
+    if (command.db !== this.selectedDb && (command.args[0] as string).toLowerCase() !== 'select') this.selectDb(command.db);
+    this.write(command);
+  }
+
+  private selectDb(db: number): void {
+    this.writeInternal(['select', String(db)]);
+    this.selectedDb = db;
+    this.emit('select', db);
   }
 
   /** ioredis's closeHandler. */
-  private onClose(connection: TcpConnection<SimCommand>, reason: TcpCloseReason): void {
+  private onClose(connection: TcpConnection<SimCommand>, reason: CloseReason): void {
     if (this.connection !== connection) return;
     const prevStatus = this.status;
-    this.status = 'close';
-    if (reason !== 'FIN' && (this.listeners.get('error')?.length ?? 0) > 0) {
-      const error = this.makeError(reason === 'ECONNREFUSED' ? `connect ECONNREFUSED ${connection.to}` : reason === 'ETIMEDOUT' ? 'connect ETIMEDOUT' : `read ${reason}`);
+    if (reason !== 'FIN' && reason !== 'manual' && (this.listeners.get('error')?.length ?? 0) > 0 && !this.manuallyClosing) {
+      const where = this.options.address ?? connection.to;
+      const error = this.makeError(reason === 'ECONNREFUSED' ? `connect ECONNREFUSED ${where}` : reason === 'ETIMEDOUT' ? 'connect ETIMEDOUT' : `read ${reason}`);
       (error as Error & { code?: string }).code = reason;
       this.emit('error', error);
     }
+    this.setStatus('close');
     // Commands in flight stay queued for a resend after reconnecting (as ioredis's commandQueue does).
     const inFlight = connection.pendingTags();
-    if (prevStatus === 'ready' && inFlight.length > 0) this.prevCommandQueue = [...(this.prevCommandQueue ?? []), ...inFlight];
-    this.emit('close');
+    if (prevStatus === 'ready') {
+      if (this.prevSelectedDb === null) this.prevSelectedDb = this.selectedDb;
+      if (inFlight.length > 0) this.prevCommandQueue = [...(this.prevCommandQueue ?? []), ...inFlight];
+    }
     if (this.manuallyClosing) {
       this.manuallyClosing = false;
       this.end();
@@ -399,10 +515,10 @@ export class SimRedis implements RedisLike {
       this.end();
       return;
     }
-    this.status = 'reconnecting';
-    this.emit('reconnecting', delay);
-    this.ctx.clock.setTimer(delay, () => {
-      if (this.status === 'reconnecting' && this.connection === connection) this.connect(false);
+    this.setStatus('reconnecting', delay);
+    this.cancelReconnect = this.ctx.clock.setTimer(delay, () => {
+      this.cancelReconnect = null;
+      if (this.status === 'reconnecting' && this.connection === connection) this.open(false);
     });
     const max = this.options.maxRetriesPerRequest === undefined ? 20 : this.options.maxRetriesPerRequest;
     if (typeof max === 'number' && max >= 0 && this.retryAttempts % (max + 1) === 0) {
@@ -413,8 +529,8 @@ export class SimRedis implements RedisLike {
   }
 
   private end(): void {
-    this.status = 'end';
-    this.emit('end');
+    this.setStatus('end');
+    this.prevSelectedDb = null;
     this.flushQueue(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
   }
 
@@ -498,19 +614,68 @@ export class SimRedis implements RedisLike {
     return true;
   }
 
-  /** Closes the client; later commands reject with `Connection is closed.` */
-  async quit(): Promise<'OK'> {
-    this.disconnect();
-    return 'OK';
+  /**
+   * ioredis's `quit()`: QUIT goes after what was already sent, its `OK` comes after their
+   * replies, and the server then closes the connection (status `end`, events `close`, `end`).
+   * Not connected (and nothing queued): disconnects at once and resolves `OK`. The node is not
+   * sent QUIT itself: the client answers it when the earlier replies are in, without the
+   * round trip of the real command.
+   */
+  quit(): Promise<'OK'> {
+    const connection = this.connection;
+    if (this.status === 'end') return Promise.reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+    if (this.status !== 'ready' || connection === null || connection.state !== 'open') {
+      if (this.offlineQueue.length === 0) {
+        this.disconnect();
+        return Promise.resolve('OK');
+      }
+      // ioredis queues QUIT behind the offline commands; they are sent, then it quits.
+      return new Promise<'OK'>((resolve) => {
+        this.once('ready', () => void this.quit().then(resolve, () => resolve('OK')));
+      });
+    }
+    this.manuallyClosing = true;
+    return new Promise<'OK'>((resolve) => {
+      const done = (): void => {
+        this.quitting = null;
+        if (this.connection === connection) {
+          connection.close();
+          this.onClose(connection, 'manual');
+        }
+        resolve('OK');
+      };
+      this.quitting = { connection, done };
+      if (connection.pendingTags().length === 0) void settledPromise.then(done);
+    });
   }
 
-  disconnect(): void {
-    if (this.status === 'end') return;
-    this.connection?.close();
-    this.status = 'end';
-    this.emit('close');
-    this.emit('end');
-    this.flushQueue(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+  /**
+   * ioredis's `disconnect(reconnect = false)`: closes the connection now (replies not yet in are
+   * lost; their commands reject with `Connection is closed.`), status `end` with `close` and
+   * `end` events; with `reconnect`, the close is handled as a lost connection (reconnects).
+   */
+  disconnect(reconnect = false): void {
+    if (!reconnect) this.manuallyClosing = true;
+    if (this.cancelReconnect !== null && !reconnect) {
+      this.cancelReconnect();
+      this.cancelReconnect = null;
+    }
+    const connection = this.connection;
+    if (this.status === 'wait') {
+      this.status = 'close';
+      this.manuallyClosing = false;
+      this.setStatus('close');
+      this.end();
+      return;
+    }
+    if (connection === null || connection.state === 'closed') return;
+    connection.close();
+    this.onClose(connection, 'manual');
+  }
+
+  /** A new client with the same options and node (a new connection, as ioredis's `duplicate`). */
+  duplicate(override: SimRedisOptions = {}): SimRedis {
+    return new SimRedis(this.ctx, this.address, { ...this.options, ...override });
   }
 
   /** `flatten([command, ...args])` minus a trailing callback, without the intermediate arrays. */
