@@ -5,7 +5,8 @@
  * "unknown command".
  */
 import type { Keyspace } from './keyspace.ts';
-import type { Reply } from './reply.ts';
+import { parseInt64 } from './numbers.ts';
+import { error, NOT_INTEGER, type Reply } from './reply.ts';
 import type { Session } from './session.ts';
 
 /** Modifies the keyspace. */
@@ -41,6 +42,8 @@ export interface EngineHost {
   scriptExists(sha: string): boolean;
   /** SCRIPT FLUSH. */
   flushScriptCache(): void;
+  /** The engine's random source: a float in [0, 1) (SPOP, SRANDMEMBER, RANDOMKEY). */
+  readonly random: () => number;
 }
 
 export type CommandHandler = (ctx: CommandContext, args: readonly string[]) => Reply;
@@ -64,6 +67,34 @@ export function command(name: string, arity: number, flags: number, handler: Com
 export function arityOk(spec: CommandSpec, argc: number): boolean {
   const arity = spec.arity;
   return arity > 0 ? argc === arity : argc >= -arity;
+}
+
+/** Bounds of Redis's `getRangeLongFromObjectOrReply`, exact, and as Redis prints them. */
+export interface LongRange {
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly text: string;
+}
+export const INT_RANGE: LongRange = { min: -2147483648n, max: 2147483647n, text: '-2147483648 and 2147483647' };
+export const NON_NEGATIVE_LONG: LongRange = { min: 0n, max: 9223372036854775807n, text: '0 and 9223372036854775807' };
+export const SYMMETRIC_LONG: LongRange = {
+  min: -9223372036854775807n,
+  max: 9223372036854775807n,
+  text: '-9223372036854775807 and 9223372036854775807',
+};
+
+/**
+ * `getRangeLongFromObjectOrReply` (`getIntFromObjectOrReply` with {@link INT_RANGE}): the
+ * integer (rounded past 2^53), or Redis's error: `message` when given, else its default texts.
+ */
+export function rangeLongArg(text: string, range: LongRange, message?: string): number | Reply {
+  const value = parseInt64(text);
+  if (value === null) return message === undefined ? NOT_INTEGER : error(`ERR ${message}`);
+  const exact = Number.isSafeInteger(value) ? BigInt(value) : BigInt(text);
+  if (exact < range.min || exact > range.max) {
+    return error(`ERR ${message ?? `value is out of range, value must between ${range.text}`}`);
+  }
+  return value;
 }
 
 /** ASCII-only lower case (as strcasecmp compares): non-ASCII text is returned unchanged. */

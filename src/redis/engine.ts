@@ -1,5 +1,5 @@
 /**
- * A simulated Redis 7.0 node's command engine: pure, synchronous, with time passed in.
+ * A simulated Redis 7.0 node's command engine: pure, synchronous, with time and randomness passed in.
  *
  * `execute(session, args, nowMs)` runs one command as the node would at `nowMs` on its own wall
  * clock, and returns the exact RESP2 reply Redis would give (see docs/redis-commands.md for the
@@ -7,13 +7,15 @@
  * `onPropagate`, in the form Redis sends them to replicas and the AOF, so that replaying them
  * (on a session made with `{ applyingStream: true }`) rebuilds the same keyspace.
  *
- * Nothing here reads a clock, a timer or a random source: the only time is `nowMs`.
+ * Nothing here reads a clock, a timer or a random source: the only time is `nowMs`, and the
+ * commands that choose at random (SPOP, SRANDMEMBER, RANDOMKEY) draw from `options.random`.
  */
 import {
   arityOk,
   asciiLower,
   CMD_NOSCRIPT,
   CMD_TXN_IMMEDIATE,
+  CMD_WRITE,
   CommandTable,
   REDIS_COMMAND_NAMES,
   REDIS_NOSCRIPT_COMMANDS,
@@ -21,18 +23,23 @@ import {
   type CommandSpec,
   type EngineHost,
 } from './command-table.ts';
+import { databaseCommands } from './commands/databases.ts';
 import { hashCommands } from './commands/hash.ts';
 import { keyCommands } from './commands/keys.ts';
+import { scanCommands } from './commands/scan.ts';
 import { scriptingCommands } from './commands/scripting.ts';
 import { serverCommands } from './commands/server.ts';
+import { setCommands } from './commands/sets.ts';
 import { stringCommands } from './commands/strings.ts';
 import { transactionCommands } from './commands/transaction.ts';
 import { zsetCommands } from './commands/zset.ts';
-import { Keyspace, typeOf, type RedisType } from './keyspace.ts';
+import { DATABASES, Keyspace, typeOf, type RedisType } from './keyspace.ts';
 import { LuaScripting } from './lua.ts';
 import { parseInt64 } from './numbers.ts';
+import { Rand48 } from './rand48.ts';
 import { array, error, Errors, NIL_ARRAY, NOT_INTEGER, QUEUED, wrongArity, type Reply } from './reply.ts';
 import { Session, type SessionOptions } from './session.ts';
+import { RedisSet } from './set.ts';
 import { ZSet } from './zset.ts';
 
 export { Session, type SessionOptions } from './session.ts';
@@ -50,14 +57,20 @@ export interface EngineOptions {
    * fresh engine (through a session with `applyingStream: true`) rebuilds the same keyspace.
    */
   onPropagate?: (command: string[]) => void;
+  /**
+   * Where SPOP, SRANDMEMBER and RANDOMKEY get their random choices: a float in [0, 1) per call.
+   * A simulated node passes its own seeded stream; the default is a fixed-seed generator, so an
+   * engine on its own is deterministic too. Never Math.random (runs must replay).
+   */
+  random?: () => number;
 }
 
 /** One key of {@link RedisEngine.dump}. */
 export interface KeyDump {
   key: string;
   type: RedisType;
-  /** string: the value; hash: [field, value] pairs in order; zset: [member, score] by rank. */
-  value: string | Array<[string, string]> | Array<[string, number]>;
+  /** string: the value; hash: [field, value] pairs in order; zset: [member, score] by rank; set: members as listed. */
+  value: string | Array<[string, string]> | Array<[string, number]> | string[];
   /** Absolute expiry in ms on the node's clock, or null. */
   expireAt: number | null;
 }
@@ -68,11 +81,20 @@ COMMANDS.add(
   ...serverCommands,
   ...stringCommands,
   ...keyCommands,
+  ...scanCommands,
   ...hashCommands,
+  ...setCommands,
   ...zsetCommands,
+  ...databaseCommands,
   ...transactionCommands,
   ...scriptingCommands,
 );
+
+/** True when `name` (any case) is a simulated command that writes (a replica refuses it). */
+export function isWriteCommand(name: string): boolean {
+  const spec = COMMANDS.lookup(name);
+  return spec !== undefined && (spec.flags & CMD_WRITE) !== 0;
+}
 
 /** Names of the commands the engine simulates (lower case, subcommands as `script|load`). */
 export function supportedCommands(): string[] {
@@ -142,6 +164,7 @@ export class RedisEngine {
 
   constructor(options: EngineOptions = {}) {
     this.ks = new Keyspace(options.replica ?? false, options.onPropagate ?? null, this.stats);
+    const random = options.random ?? defaultRandom();
     const host: EngineHost = {
       stats: this.stats,
       exec: (session) => this.exec(session),
@@ -150,6 +173,7 @@ export class RedisEngine {
       loadScript: (body) => this.loadScript(body),
       scriptExists: (sha) => this.lua !== null && this.lua.has(asciiLower(sha)),
       flushScriptCache: () => this.lua?.flush(),
+      random,
     };
     this.scriptSession = new Session(0);
     this.ctx = { ks: this.ks, session: this.scriptSession, inScript: false, nowExact: 0, host };
@@ -173,6 +197,14 @@ export class RedisEngine {
     this.ks.propagateSink = onPropagate;
   }
 
+  /**
+   * The database the propagation stream is in after the effects emitted so far: the receiver of
+   * an effect applies it there (a SELECT precedes an effect made in another database).
+   */
+  get propagationDb(): number {
+    return this.ks.streamDb;
+  }
+
   /** Promotes a replica (false) or demotes a primary (true), as REPLICAOF would. */
   setReplica(replica: boolean): void {
     this.ks.replica = replica;
@@ -190,7 +222,7 @@ export class RedisEngine {
     } catch (e) {
       // Only a locksim bug (or arguments that are not strings) gets here.
       this.stats.internalErrors++;
-      this.ks.pending.length = 0;
+      this.ks.truncatePending(0);
       return internalError(String(args[0]), e);
     }
   }
@@ -229,6 +261,7 @@ export class RedisEngine {
     const ctx = this.ctx;
     ks.now = Math.floor(nowMs);
     ks.applyingStream = session.applyingStream;
+    if (session.db !== ks.db) ks.select(session.db);
     ctx.session = session;
     ctx.inScript = false;
     ctx.nowExact = nowMs;
@@ -258,29 +291,39 @@ export class RedisEngine {
     return copy;
   }
 
-  /** Number of keys (including logically expired ones not yet deleted) — for tests/metrics. */
+  /** Number of keys in all databases (including logically expired ones not yet deleted) — for tests/metrics. */
   size(): number {
-    return this.ks.data.size;
+    return this.ks.totalKeys;
   }
 
   /**
-   * A string key's raw value and absolute expiry (ms on the node's clock), without side effects
-   * (no lazy expiry); undefined when absent or not a string. For observers, not for clients.
+   * A string key's raw value and absolute expiry (ms on the node's clock) in database `db`,
+   * without side effects (no lazy expiry); undefined when absent or not a string. For
+   * observers, not for clients.
    */
-  peek(key: string): { value: string; expireAt: number | null } | undefined {
-    const value = this.ks.data.get(key);
+  peek(key: string, db = 0): { value: string; expireAt: number | null } | undefined {
+    const value = this.ks.keysOf(db).get(key);
     if (typeof value !== 'string') return undefined;
-    return { value, expireAt: this.ks.getExpire(key) ?? null };
+    return { value, expireAt: this.ks.expiresOf(db).get(key) ?? null };
   }
 
-  /** The whole keyspace as plain data, sorted by key (expired-but-present keys included). */
-  dump(): KeyDump[] {
+  /** The databases that hold keys, in order (0 to 15). */
+  databases(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < DATABASES; i++) if (this.ks.keysOf(i).size > 0) out.push(i);
+    return out;
+  }
+
+  /** Database `db` (default 0) as plain data, sorted by key (expired-but-present keys included). */
+  dump(db = 0): KeyDump[] {
     const out: KeyDump[] = [];
-    const keys = [...this.ks.data.keys()].sort();
+    const data = this.ks.keysOf(db);
+    const expires = this.ks.expiresOf(db);
+    const keys = [...data.keys()].sort();
     for (const key of keys) {
-      const value = this.ks.data.get(key);
+      const value = data.get(key);
       if (value === undefined) continue;
-      const expireAt = this.ks.getExpire(key) ?? null;
+      const expireAt = expires.get(key) ?? null;
       if (typeof value === 'string') out.push({ key, type: 'string', value, expireAt });
       else if (value instanceof ZSet) {
         const pairs: Array<[string, number]> = [];
@@ -289,7 +332,8 @@ export class RedisEngine {
           pairs.push([member, value.score(member) as number]);
         }
         out.push({ key, type: typeOf(value), value: pairs, expireAt });
-      } else out.push({ key, type: 'hash', value: [...value.entries()], expireAt });
+      } else if (value instanceof RedisSet) out.push({ key, type: 'set', value: [...value.list()], expireAt });
+      else out.push({ key, type: 'hash', value: [...value.entries()], expireAt });
     }
     return out;
   }
@@ -314,6 +358,8 @@ export class RedisEngine {
       const { spec, args } = queue[i];
       ctx.session = session;
       ctx.inScript = false;
+      // A queued SELECT changes the database of the commands after it.
+      if (session.db !== ks.db) ks.select(session.db);
       try {
         replies[i] = spec.handler(ctx, args);
       } catch (e) {
@@ -373,6 +419,8 @@ export class RedisEngine {
     this.stats.scriptCalls++;
     const ctx = this.ctx;
     const caller = ctx.session;
+    // The script runs in its caller's database; a SELECT inside it does not change the caller's.
+    this.scriptSession.db = caller.db;
     ctx.session = this.scriptSession;
     ctx.inScript = true;
     try {
@@ -380,6 +428,7 @@ export class RedisEngine {
     } finally {
       ctx.session = caller;
       ctx.inScript = false;
+      if (this.ks.db !== caller.db) this.ks.select(caller.db);
     }
   }
 
@@ -403,7 +452,13 @@ export class RedisEngine {
     const lua = this.lua as LuaScripting;
     const pending = ks.pending.length;
     const reply = spec.handler(this.ctx, args);
-    if (!lua.replicate) ks.pending.length = pending;
+    if (!lua.replicate) ks.truncatePending(pending);
     return reply;
   }
+}
+
+/** The default random source: Redis's rand48 from its fixed start state (deterministic). */
+function defaultRandom(): () => number {
+  const generator = new Rand48();
+  return () => generator.nextUnit();
 }

@@ -1,6 +1,10 @@
 /**
- * The keyspace of one node: values, absolute expiry times (ms on the node's wall clock), lazy
- * expiry, WATCH bookkeeping and the propagation of write effects.
+ * The keyspace of one node: its 16 numbered databases (values, absolute expiry times in ms on the
+ * node's wall clock), lazy expiry, WATCH bookkeeping and the propagation of write effects.
+ *
+ * Commands work on the *selected* database: `data`, `expires` and the watchers point at it, and
+ * the engine selects the calling session's database before each command (a pointer swap when
+ * it differs, nothing on the common path where every client stays in database 0).
  *
  * Expiry follows Redis 7.0: a key is logically expired when `now > expireAt`. Reads never see
  * such a key. On a primary, finding it deletes it and propagates a DEL; a replica only hides it
@@ -8,35 +12,77 @@
  * present (Redis's master client and loading rules).
  */
 import type { Session, WatchedKey } from './session.ts';
+import { RedisSet } from './set.ts';
 import { ZSet } from './zset.ts';
 
 export type HashValue = Map<string, string>;
-/** string: a Redis string; Map: a hash; ZSet: a sorted set. */
-export type RedisValue = string | HashValue | ZSet;
+/** string: a Redis string; Map: a hash; ZSet: a sorted set; RedisSet: a set. */
+export type RedisValue = string | HashValue | ZSet | RedisSet;
 
-export type RedisType = 'string' | 'hash' | 'zset';
+export type RedisType = 'string' | 'hash' | 'zset' | 'set';
+
+/** Redis's default `databases`: SELECT takes 0 to 15. */
+export const DATABASES = 16;
 
 export function typeOf(value: RedisValue): RedisType {
   if (typeof value === 'string') return 'string';
   if (value instanceof ZSet) return 'zset';
+  if (value instanceof RedisSet) return 'set';
   return 'hash';
 }
 
+/** A deep copy of a value (COPY, snapshots). */
+export function copyValue(value: RedisValue): RedisValue {
+  if (typeof value === 'string') return value;
+  if (value instanceof ZSet || value instanceof RedisSet) return value.clone();
+  return new Map(value);
+}
+
+/** One numbered database. */
+interface Database {
+  /** Keys and their expiries: SWAPDB exchanges these between two databases. */
+  data: Map<string, RedisValue>;
+  expires: Map<string, number>;
+  /** The WATCHes on keys of this database, by key: these stay with the number on SWAPDB. */
+  readonly watchers: Map<string, WatchedKey[]>;
+}
+
+function newDatabase(): Database {
+  return { data: new Map(), expires: new Map(), watchers: new Map() };
+}
+
+const EMPTY_DATA: ReadonlyMap<string, RedisValue> = new Map();
+const EMPTY_EXPIRES: ReadonlyMap<string, number> = new Map();
+
 export class Keyspace {
-  readonly data = new Map<string, RedisValue>();
-  readonly expires = new Map<string, number>();
+  /** The selected database's keys. */
+  data: Map<string, RedisValue>;
+  /** The selected database's expiry times. */
+  expires: Map<string, number>;
+  /** The selected database's number. */
+  db = 0;
+  /** The databases by number, created when first selected. */
+  private readonly dbs: Array<Database | undefined> = new Array(DATABASES).fill(undefined);
   /** The current command's time snapshot, integer ms on the node's wall clock. */
   now = 0;
   /** A replica never deletes expired keys on its own. */
   replica: boolean;
   /** The current command comes from a replication stream / AOF load: nothing is expired. */
   applyingStream = false;
-  /** Sessions watching each key. */
-  private readonly watchers = new Map<string, Set<Session>>();
+  /** The WATCHes on keys of the selected database. */
+  private watchers: Map<string, WatchedKey[]>;
   /** Where write effects go (null: nobody listens, nothing is recorded). */
   propagateSink: ((command: string[]) => void) | null;
   /** Effects of the current top-level command, flushed by the engine. */
   readonly pending: string[][] = [];
+  /** The database each pending effect was made in. */
+  readonly pendingDb: number[] = [];
+  /**
+   * The database the receiver of the stream is in: a SELECT goes out before an effect made in
+   * another one (as Redis does for replicas and the AOF). A stream starts in database 0, as a
+   * fresh engine does (Redis starts every new stream with an explicit SELECT; replaying is the same).
+   */
+  streamDb = 0;
   /** The engine's counters; this class bumps `expiredKeys`. */
   private readonly stats: Record<string, number>;
 
@@ -44,6 +90,64 @@ export class Keyspace {
     this.replica = replica;
     this.propagateSink = propagateSink;
     this.stats = stats;
+    const db0 = newDatabase();
+    this.dbs[0] = db0;
+    this.data = db0.data;
+    this.expires = db0.expires;
+    this.watchers = db0.watchers;
+  }
+
+  // ------------------------------------------------------------------ databases
+
+  private database(index: number): Database {
+    let db = this.dbs[index];
+    if (db === undefined) {
+      db = newDatabase();
+      this.dbs[index] = db;
+    }
+    return db;
+  }
+
+  /** Makes database `index` (0 to {@link DATABASES} - 1) the one commands work on. */
+  select(index: number): void {
+    const db = this.database(index);
+    this.db = index;
+    this.data = db.data;
+    this.expires = db.expires;
+    this.watchers = db.watchers;
+  }
+
+  /** The keys of database `index` (empty when never used), without selecting it. */
+  keysOf(index: number): ReadonlyMap<string, RedisValue> {
+    return this.dbs[index]?.data ?? EMPTY_DATA;
+  }
+
+  /** The expiry times of database `index`, without selecting it. */
+  expiresOf(index: number): ReadonlyMap<string, number> {
+    return this.dbs[index]?.expires ?? EMPTY_EXPIRES;
+  }
+
+  /** Keys stored in every database (logically expired ones not yet deleted included). */
+  get totalKeys(): number {
+    let total = 0;
+    for (const db of this.dbs) if (db !== undefined) total += db.data.size;
+    return total;
+  }
+
+  /** SWAPDB: the two databases exchange their keys; WATCHes stay with the numbers and are touched. */
+  swap(a: number, b: number): void {
+    if (a === b) return;
+    const x = this.database(a);
+    const y = this.database(b);
+    this.touchAllWatchedKeys(x, y);
+    this.touchAllWatchedKeys(y, x);
+    const data = x.data;
+    const expires = x.expires;
+    x.data = y.data;
+    x.expires = y.expires;
+    y.data = data;
+    y.expires = expires;
+    this.select(this.db);
   }
 
   // ------------------------------------------------------------------ expiry
@@ -52,6 +156,13 @@ export class Keyspace {
   isLogicallyExpired(key: string): boolean {
     if (this.applyingStream) return false;
     const at = this.expires.get(key);
+    return at !== undefined && this.now > at;
+  }
+
+  /** `keyIsExpired` in any database. */
+  private expiredIn(db: Database, key: string): boolean {
+    if (this.applyingStream) return false;
+    const at = db.expires.get(key);
     return at !== undefined && this.now > at;
   }
 
@@ -126,72 +237,108 @@ export class Keyspace {
     return true;
   }
 
-  /** FLUSHALL: touches the watched keys that exist, then empties everything. */
+  /** FLUSHDB: touches the watched keys of the selected database, then empties it. */
+  flushSelected(): void {
+    const db = this.database(this.db);
+    this.touchAllWatchedKeys(db, null);
+    db.data.clear();
+    db.expires.clear();
+  }
+
+  /** FLUSHALL: FLUSHDB on every database. */
   flush(): void {
-    if (this.watchers.size !== 0) {
-      for (const [key, sessions] of this.watchers) {
-        if (!this.data.has(key)) continue;
-        for (const session of sessions) {
-          const wk = session.watched.get(key) as WatchedKey;
-          if (wk.expired) {
-            // An already expired key being removed is no logical change.
+    for (const db of this.dbs) {
+      if (db === undefined) continue;
+      this.touchAllWatchedKeys(db, null);
+      db.data.clear();
+      db.expires.clear();
+    }
+  }
+
+  /**
+   * `touchAllWatchedKeysInDb`: `emptied` loses its keys (FLUSHDB) or gets those of
+   * `replacedWith` (SWAPDB): every watch on a key that exists in either is a change, except
+   * that a key already expired when watched that stays absent or expired is none.
+   */
+  private touchAllWatchedKeys(emptied: Database, replacedWith: Database | null): void {
+    if (emptied.watchers.size === 0) return;
+    for (const [key, watches] of emptied.watchers) {
+      const existsInEmptied = emptied.data.has(key);
+      const existsInReplacement = replacedWith !== null && replacedWith.data.has(key);
+      if (!existsInEmptied && !existsInReplacement) continue;
+      for (const wk of watches) {
+        if (wk.expired) {
+          if (!existsInReplacement) {
+            // An expired key now deleted: no logical change, and no longer flagged as expired.
             wk.expired = false;
             continue;
           }
-          session.dirtyCas = true;
+          if (this.expiredIn(replacedWith as Database, key)) continue;
+        } else if (!existsInEmptied && this.expiredIn(replacedWith as Database, key)) {
+          // An absent key replaced by an expired one.
+          wk.expired = true;
+          continue;
         }
+        wk.session.dirtyCas = true;
       }
     }
-    this.data.clear();
-    this.expires.clear();
   }
 
   // ------------------------------------------------------------------ WATCH
 
+  /** WATCH `key` of the selected database (a key watched already in this database is kept as is). */
   watch(session: Session, key: string): void {
-    if (session.watched.has(key)) return;
-    session.watched.set(key, { expired: this.data.has(key) && this.isLogicallyExpired(key) });
-    let set = this.watchers.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(key, set);
-    }
-    set.add(session);
+    const db = this.db;
+    for (const wk of session.watched) if (wk.db === db && wk.key === key) return;
+    const wk: WatchedKey = { session, db, key, expired: this.data.has(key) && this.isLogicallyExpired(key) };
+    session.watched.push(wk);
+    const watches = this.watchers.get(key);
+    if (watches === undefined) this.watchers.set(key, [wk]);
+    else watches.push(wk);
   }
 
   unwatchAll(session: Session): void {
-    if (session.watched.size === 0) return;
-    for (const key of session.watched.keys()) {
-      const set = this.watchers.get(key);
-      if (set === undefined) continue;
-      set.delete(session);
-      if (set.size === 0) this.watchers.delete(key);
+    const watched = session.watched;
+    if (watched.length === 0) return;
+    for (const wk of watched) {
+      const watchers = (this.dbs[wk.db] as Database).watchers;
+      const watches = watchers.get(wk.key);
+      if (watches === undefined) continue;
+      const i = watches.indexOf(wk);
+      if (i >= 0) watches.splice(i, 1);
+      if (watches.length === 0) watchers.delete(wk.key);
     }
-    session.watched.clear();
+    watched.length = 0;
   }
 
   /** EXEC's check: a watched key that was not expired at WATCH time is expired now. */
   watchedKeyExpired(session: Session): boolean {
-    for (const [key, wk] of session.watched) {
+    for (const wk of session.watched) {
       if (wk.expired) continue;
-      if (this.data.has(key) && this.isLogicallyExpired(key)) return true;
+      const db = this.dbs[wk.db] as Database;
+      if (db.data.has(wk.key) && this.expiredIn(db, wk.key)) return true;
     }
     return false;
   }
 
-  /** `signalModifiedKey` / `touchWatchedKey`: marks every session watching `key` dirty. */
+  /** `signalModifiedKey` / `touchWatchedKey`: marks every session watching `key` (selected database) dirty. */
   touch(key: string): void {
     if (this.watchers.size === 0) return;
-    const sessions = this.watchers.get(key);
-    if (sessions === undefined) return;
-    for (const session of sessions) {
-      const wk = session.watched.get(key) as WatchedKey;
-      if (wk.expired && !this.data.has(key)) {
-        // The key was already expired when watched and is now deleted: no logical change.
-        wk.expired = false;
-        continue;
+    const watches = this.watchers.get(key);
+    if (watches === undefined) return;
+    for (const wk of watches) {
+      if (wk.expired) {
+        if (!this.data.has(key)) {
+          // The key was already expired when watched and is now deleted: no logical change.
+          wk.expired = false;
+          continue;
+        }
+        // Redis 7.0.15 leaves the loop here (`break` in touchWatchedKey): a watch on a key that
+        // was expired when watched and is written while still stored (only a replication
+        // stream does that) marks neither this session nor the ones after it.
+        break;
       }
-      session.dirtyCas = true;
+      wk.session.dirtyCas = true;
     }
   }
 
@@ -204,40 +351,68 @@ export class Keyspace {
 
   /** Records a write effect of the current command (as replicas/AOF would receive it). */
   propagate(command: string[]): void {
-    if (this.propagateSink !== null) this.pending.push(command);
+    if (this.propagateSink !== null) {
+      this.pending.push(command);
+      this.pendingDb.push(this.db);
+    }
   }
 
   /** Records the current command's own arguments as its effect. */
   propagateArgs(args: readonly string[]): void {
-    if (this.propagateSink !== null) this.pending.push(args.slice());
+    if (this.propagateSink !== null) {
+      this.pending.push(args.slice());
+      this.pendingDb.push(this.db);
+    }
   }
 
-  /** Emits the current command's effects: one command as is, several wrapped in MULTI/EXEC. */
+  /** Forgets the effects recorded after the first `length` (a script that turned replication off). */
+  truncatePending(length: number): void {
+    this.pending.length = length;
+    this.pendingDb.length = length;
+  }
+
+  /**
+   * Emits the current command's effects: one command as is, several wrapped in MULTI/EXEC; each
+   * preceded by a SELECT when made in another database than the stream's (MULTI takes the first
+   * effect's database and EXEC the last one's, as in Redis 7.0's propagatePendingCommands).
+   */
   flushPropagation(): void {
     const pending = this.pending;
     if (pending.length === 0) return;
     if (this.propagateSink === null) {
-      pending.length = 0;
+      this.truncatePending(0);
       return;
     }
-    const sink = this.propagateSink;
     const commands = pending.splice(0);
+    const dbs = this.pendingDb.splice(0);
     if (commands.length === 1) {
-      sink(commands[0]);
+      this.emit(dbs[0] as number, commands[0] as string[]);
       return;
     }
-    sink(['MULTI']);
-    for (const command of commands) sink(command);
-    sink(['EXEC']);
+    this.emit(dbs[0] as number, ['MULTI']);
+    for (let i = 0; i < commands.length; i++) this.emit(dbs[i] as number, commands[i] as string[]);
+    this.emit(dbs[dbs.length - 1] as number, ['EXEC']);
+  }
+
+  private emit(db: number, command: string[]): void {
+    const sink = this.propagateSink as (command: string[]) => void;
+    if (db !== this.streamDb) {
+      this.streamDb = db;
+      sink(['SELECT', String(db)]);
+    }
+    sink(command);
   }
 
   // ------------------------------------------------------------------ copies
 
-  /** A deep copy of data and expiry times (no watchers, no pending effects). */
+  /** A deep copy of every database's data and expiry times (no watchers, no pending effects). */
   cloneInto(target: Keyspace): void {
-    for (const [key, value] of this.data) {
-      target.data.set(key, typeof value === 'string' ? value : value instanceof ZSet ? value.clone() : new Map(value));
+    for (let i = 0; i < DATABASES; i++) {
+      const db = this.dbs[i];
+      if (db === undefined || (db.data.size === 0 && i !== 0)) continue;
+      const copy = target.database(i);
+      for (const [key, value] of db.data) copy.data.set(key, copyValue(value));
+      for (const [key, at] of db.expires) copy.expires.set(key, at);
     }
-    for (const [key, at] of this.expires) target.expires.set(key, at);
   }
 }

@@ -1,7 +1,8 @@
 import type { World, ProcessOptions } from '../sim/world.ts';
 import type { ProcessContext } from '../sim/process.ts';
 import { endpoint } from '../sim/rpc.ts';
-import { RedisEngine, type EngineOptions, type Session } from './engine.ts';
+import type { RandomStream } from '../sim/random.ts';
+import { isWriteCommand, RedisEngine, type EngineOptions, type Session } from './engine.ts';
 import type { Reply } from './reply.ts';
 
 /**
@@ -37,6 +38,11 @@ export interface KeyObservation {
 /** A write effect on its way from a primary to its replica. */
 interface ReplicationMessage {
   readonly repl: readonly string[];
+  /**
+   * The database the effect applies to. The stream carries Redis's SELECTs too; the number makes
+   * a replica that restarted (its link starts in database 0) apply the next effect in the right one.
+   */
+  readonly db: number;
 }
 
 export interface RedisNodeOptions extends ProcessOptions {
@@ -59,12 +65,6 @@ export interface RedisNodeStats {
   readonlyRefused: number;
 }
 
-/** Commands that change the keyspace: refused by a replica, as Redis does. */
-const WRITE_COMMANDS = new Set([
-  'set', 'del', 'pexpire', 'expire', 'pexpireat', 'expireat', 'persist', 'incr', 'incrby', 'decr', 'decrby',
-  'getdel', 'flushall', 'zadd', 'zrem', 'zremrangebyscore', 'hset', 'hdel', 'hincrby',
-]);
-
 /**
  * A simulated Redis node: a process serving the command engine over the simulated network,
  * with expiry on its own wall clock (the engine is given `ctx.clock.now()` for every command),
@@ -80,6 +80,8 @@ export class RedisNode {
   private replicas: string[] = [];
   private role: 'primary' | 'replica';
   private context: ProcessContext | null = null;
+  /** Where SPOP, SRANDMEMBER and RANDOMKEY draw from: this node's own seeded stream, across restarts. */
+  private readonly random: RandomStream;
   /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
   /** Each watched key's value and expiry (wall ms) as last reported: a renewal changes only the expiry. */
   private readonly watched = new Map<string, { readonly value: string | null; readonly expireAt: number | null }>();
@@ -97,6 +99,7 @@ export class RedisNode {
     processOptions: ProcessOptions,
   ) {
     this.role = replicaOf === undefined ? 'primary' : 'replica';
+    this.random = world.random(`redis-node/${name}`);
     this.engine = this.newEngine();
     world.addProcess(name, (ctx) => this.start(ctx), processOptions);
   }
@@ -120,7 +123,7 @@ export class RedisNode {
     this.context?.note('promoted to primary');
   }
 
-  /** Records the life of `key` on this node from now on (see {@link RedisNode.onKeyObservation}). */
+  /** Records the life of `key` (in database 0) on this node from now on (see {@link RedisNode.onKeyObservation}). */
   watch(key: string): void {
     if (!this.watched.has(key)) this.watched.set(key, { value: null, expireAt: null });
   }
@@ -156,13 +159,18 @@ export class RedisNode {
   }
 
   private readonly propagateSink = (command: string[]): void => this.propagate(command);
+  private readonly draw = (): number => this.random.next();
 
   /**
    * Engines propagate write effects only while this node has replicas: without any, propagate()
    * drops them anyway, and not building them saves work on every write.
    */
   private engineOptions(): EngineOptions {
-    return { replica: this.role === 'replica', onPropagate: this.replicas.length > 0 ? this.propagateSink : undefined };
+    return {
+      replica: this.role === 'replica',
+      onPropagate: this.replicas.length > 0 ? this.propagateSink : undefined,
+      random: this.draw,
+    };
   }
 
   private newEngine(): RedisEngine {
@@ -195,7 +203,7 @@ export class RedisNode {
         session = this.engine.newSession();
         byFrom.set(from, session);
       }
-      if (this.role === 'replica' && WRITE_COMMANDS.has((request.args[0] ?? '').toLowerCase())) {
+      if (this.role === 'replica' && isWriteCommand(request.args[0] ?? '')) {
         this.stats.readonlyRefused++;
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
@@ -208,6 +216,7 @@ export class RedisNode {
     ep.onPost((_from, body) => {
       const message = body as ReplicationMessage;
       if (this.role === 'replica') {
+        if (replication.db !== message.db) replication.db = message.db;
         this.engine.execute(replication, message.repl, ctx.clock.now());
         if (this.watched.size > 0 && touchesWatched(message.repl, this.watched)) this.observeKeys('command');
       }
@@ -253,9 +262,10 @@ export class RedisNode {
   private propagate(command: readonly string[]): void {
     if (this.role !== 'primary' || this.replicas.length === 0 || this.context === null) return;
     const ep = endpoint(this.context);
+    const db = this.engine.propagationDb;
     for (const replica of this.replicas) {
       this.stats.replicated++;
-      ep.post(replica, { repl: command } satisfies ReplicationMessage);
+      ep.post(replica, { repl: command, db } satisfies ReplicationMessage);
     }
   }
 }
@@ -263,7 +273,7 @@ export class RedisNode {
 function touchesWatched(args: readonly string[], watched: ReadonlyMap<string, unknown>): boolean {
   for (let i = 1; i < args.length; i++) if (watched.has(args[i] as string)) return true;
   const name = (args[0] ?? '').toLowerCase();
-  return name === 'flushall' || name === 'exec';
+  return name === 'flushall' || name === 'flushdb' || name === 'swapdb' || name === 'exec';
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Per-connection state, as Redis keeps it per client: the MULTI queue and the WATCHed keys.
+ * Per-connection state, as Redis keeps it per client: the selected database, the MULTI queue
+ * and the WATCHed keys.
  */
 import type { CommandSpec } from './command-table.ts';
 
@@ -12,8 +13,12 @@ export interface SessionOptions {
   applyingStream?: boolean;
 }
 
-/** What WATCH remembers about one key. */
+/** What WATCH remembers about one key (Redis's `watchedKey`). */
 export interface WatchedKey {
+  readonly session: Session;
+  /** The database the key was watched in. */
+  readonly db: number;
+  readonly key: string;
   /** The key was logically expired (present but past its expiry) when WATCH ran. */
   expired: boolean;
 }
@@ -27,6 +32,8 @@ export class Session {
   /** Numbered per engine, from 1, in creation order. */
   readonly id: number;
   readonly applyingStream: boolean;
+  /** The selected database (SELECT), 0 to 15. */
+  db = 0;
   /** Commands queued since MULTI; null outside MULTI. */
   multi: QueuedCommand[] | null = null;
   /** A command failed to queue (unknown, wrong arity): EXEC will answer EXECABORT. */
@@ -34,7 +41,7 @@ export class Session {
   /** A watched key was modified: EXEC will answer a nil array. */
   dirtyCas = false;
   /** Watched keys in WATCH order. */
-  readonly watched = new Map<string, WatchedKey>();
+  readonly watched: WatchedKey[] = [];
 
   constructor(id: number, options: SessionOptions = {}) {
     this.id = id;

@@ -1,12 +1,12 @@
 /**
- * Keyspace commands: DEL, EXISTS, TYPE, KEYS, DBSIZE, FLUSHALL, and expiry: EXPIRE, PEXPIRE,
- * EXPIREAT, PEXPIREAT (NX XX GT LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST.
+ * Keyspace commands: DEL, UNLINK, EXISTS, TYPE, KEYS, RANDOMKEY, RENAME, RENAMENX, and expiry:
+ * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX XX GT LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST.
  */
 import { asciiLower, command, CMD_WRITE, type CommandContext, type CommandSpec } from '../command-table.ts';
 import { globMatch } from '../glob.ts';
 import { typeOf } from '../keyspace.ts';
 import { sumExceedsInt64, parseInt64 } from '../numbers.ts';
-import { array, bulk, error, integer, NOT_INTEGER, OK, ONE, status, SYNTAX_ERROR, ZERO, type Reply } from '../reply.ts';
+import { array, bulk, error, integer, NIL, NOT_INTEGER, OK, ONE, status, ZERO, type Reply } from '../reply.ts';
 import { invalidExpireTime } from './strings.ts';
 
 function delCommand(ctx: CommandContext, args: readonly string[]): Reply {
@@ -35,6 +35,7 @@ const TYPE_REPLIES = {
   string: status('string'),
   hash: status('hash'),
   zset: status('zset'),
+  set: status('set'),
 } as const;
 
 function typeCommand(ctx: CommandContext, args: readonly string[]): Reply {
@@ -54,15 +55,55 @@ function keysCommand(ctx: CommandContext, args: readonly string[]): Reply {
   return array(out);
 }
 
-function flushallCommand(ctx: CommandContext, args: readonly string[]): Reply {
-  if (args.length > 2) return SYNTAX_ERROR;
-  if (args.length === 2) {
-    const mode = asciiLower(args[1]);
-    if (mode !== 'sync' && mode !== 'async') return SYNTAX_ERROR;
+/**
+ * `dbRandomKey`: draws keys until one is not expired; a primary deletes each expired key it
+ * draws. A replica deletes nothing, so when every key has an expiry it gives up after 100 draws
+ * and answers the last one drawn (as Redis does, even if it is expired).
+ */
+function randomkeyCommand(ctx: CommandContext): Reply {
+  const ks = ctx.ks;
+  const data = ks.data;
+  let tries = 100;
+  const allVolatile = data.size === ks.expires.size;
+  for (;;) {
+    if (data.size === 0) return NIL;
+    const key = nthKey(data, Math.floor(ctx.host.random() * data.size));
+    if (ks.getExpire(key) !== undefined) {
+      if (allVolatile && ks.replica && --tries === 0) return bulk(key);
+      if (ks.expireIfNeeded(key)) continue;
+    }
+    return bulk(key);
   }
-  ctx.ks.flush();
-  ctx.ks.propagateArgs(args);
-  return OK;
+}
+
+function nthKey(data: ReadonlyMap<string, unknown>, n: number): string {
+  let i = 0;
+  for (const key of data.keys()) if (i++ === n) return key;
+  throw new Error(`nthKey: no key #${n} among ${data.size}`);
+}
+
+const NO_SUCH_KEY = error('ERR no such key');
+
+/** `renameGenericCommand`: the value and its expiry move to the new name. */
+function renameGeneric(ctx: CommandContext, args: readonly string[], nx: boolean): Reply {
+  const ks = ctx.ks;
+  const from = args[1];
+  const to = args[2];
+  const value = ks.lookup(from);
+  if (value === undefined) return NO_SUCH_KEY;
+  if (from === to) return nx ? ZERO : OK;
+  const expireAt = ks.getExpire(from);
+  if (ks.lookup(to) !== undefined) {
+    if (nx) return ZERO;
+    ks.delete(to);
+  }
+  ks.add(to, value);
+  if (expireAt !== undefined) ks.setExpire(to, expireAt);
+  ks.delete(from);
+  ks.touch(from);
+  ks.touch(to);
+  ks.propagateArgs(args);
+  return nx ? ONE : OK;
 }
 
 const EXPIRE_NX = 1;
@@ -151,11 +192,13 @@ function persistCommand(ctx: CommandContext, args: readonly string[]): Reply {
 
 export const keyCommands: CommandSpec[] = [
   command('del', -2, CMD_WRITE, delCommand),
+  command('unlink', -2, CMD_WRITE, delCommand),
   command('exists', -2, 0, existsCommand),
   command('type', 2, 0, typeCommand),
   command('keys', 2, 0, keysCommand),
-  command('dbsize', 1, 0, (ctx) => integer(ctx.ks.data.size)),
-  command('flushall', -1, CMD_WRITE, flushallCommand),
+  command('randomkey', 1, 0, randomkeyCommand),
+  command('rename', 3, CMD_WRITE, (ctx, args) => renameGeneric(ctx, args, false)),
+  command('renamenx', 3, CMD_WRITE, (ctx, args) => renameGeneric(ctx, args, true)),
   command('expire', -3, CMD_WRITE, (ctx, args) => expireGeneric(ctx, args, true, true, 'expire')),
   command('pexpire', -3, CMD_WRITE, (ctx, args) => expireGeneric(ctx, args, true, false, 'pexpire')),
   command('expireat', -3, CMD_WRITE, (ctx, args) => expireGeneric(ctx, args, false, true, 'expireat')),

@@ -1,6 +1,6 @@
 /**
  * String commands: GET, SET (NX XX GET KEEPTTL EX PX EXAT PXAT), SETNX, SETEX, PSETEX, GETDEL,
- * MGET, INCR, INCRBY, DECR, DECRBY, STRLEN, APPEND.
+ * GETSET, GETEX (EX PX EXAT PXAT PERSIST), MGET, INCR, INCRBY, DECR, DECRBY, STRLEN, APPEND.
  */
 import { asciiLower, command, CMD_WRITE, type CommandContext, type CommandSpec } from '../command-table.ts';
 import { addInt64, isSafe, LLONG_MIN_NUMBER, parseInt64, sumExceedsInt64 } from '../numbers.ts';
@@ -148,6 +148,62 @@ function getdelCommand(ctx: CommandContext, args: readonly string[]): Reply {
   return bulk(value);
 }
 
+/** GETSET: the old value; the new one replaces it without an expiry. Propagated as SET. */
+function getsetCommand(ctx: CommandContext, args: readonly string[]): Reply {
+  const ks = ctx.ks;
+  const key = args[1];
+  const old = ks.lookup(key);
+  if (old !== undefined && typeof old !== 'string') return WRONGTYPE;
+  ks.set(key, args[2]);
+  ks.touch(key);
+  ks.propagate(['SET', key, args[2]]);
+  return old === undefined ? NIL : bulk(old);
+}
+
+const PERSIST = 256;
+
+/**
+ * GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]: the value, and a new expiry. Propagated
+ * as PEXPIREAT, as DEL for an absolute time already past, or as PERSIST when an expiry went.
+ */
+function getexCommand(ctx: CommandContext, args: readonly string[]): Reply {
+  const ks = ctx.ks;
+  let flags = 0;
+  let expireText: string | null = null;
+  const last = args.length - 1;
+  for (let j = 2; j < args.length; j++) {
+    const opt = asciiLower(args[j]);
+    const hasNext = j < last;
+    // As parseExtendedStringArgumentsOrReply: an option may repeat (the last value counts), two kinds may not mix.
+    const kind = opt === 'persist' ? PERSIST : opt === 'ex' ? EX : opt === 'px' ? PX : opt === 'exat' ? EXAT : opt === 'pxat' ? PXAT : 0;
+    if (kind === 0 || (flags & (ANY_EXPIRE | PERSIST) & ~kind) !== 0 || (kind !== PERSIST && !hasNext)) return SYNTAX_ERROR;
+    flags |= kind;
+    if (kind !== PERSIST) expireText = args[++j] as string;
+  }
+  const key = args[1];
+  const value = ks.lookup(key);
+  if (value === undefined) return NIL;
+  if (typeof value !== 'string') return WRONGTYPE;
+  const reply = bulk(value);
+  if (expireText !== null) {
+    const at = expireAt(ctx, expireText, (flags & (EX | EXAT)) !== 0, (flags & (EX | PX)) !== 0, 'getex');
+    if (typeof at !== 'number') return at;
+    if (flags & (EXAT | PXAT) && at <= ks.now && !ks.replica && !ks.applyingStream) {
+      ks.delete(key);
+      ks.propagate(['DEL', key]);
+      ks.touch(key);
+      return reply;
+    }
+    ks.setExpire(key, at);
+    ks.propagate(['PEXPIREAT', key, String(at)]);
+    ks.touch(key);
+  } else if (flags & PERSIST && ks.removeExpire(key)) {
+    ks.touch(key);
+    ks.propagate(['PERSIST', key]);
+  }
+  return reply;
+}
+
 function mgetCommand(ctx: CommandContext, args: readonly string[]): Reply {
   const out: Reply[] = new Array(args.length - 1);
   for (let j = 1; j < args.length; j++) {
@@ -225,6 +281,8 @@ export const stringCommands: CommandSpec[] = [
   command('setex', 4, CMD_WRITE, (ctx, args) => setGeneric(ctx, args, args[1], args[3], EX, args[2], 'setex', OK, NIL)),
   command('psetex', 4, CMD_WRITE, (ctx, args) => setGeneric(ctx, args, args[1], args[3], PX, args[2], 'psetex', OK, NIL)),
   command('getdel', 2, CMD_WRITE, getdelCommand),
+  command('getset', 3, CMD_WRITE, getsetCommand),
+  command('getex', -2, CMD_WRITE, getexCommand),
   command('mget', -2, 0, mgetCommand),
   command('incr', 2, CMD_WRITE, (ctx, args) => incrDecr(ctx, args, 1, null)),
   command('decr', 2, CMD_WRITE, (ctx, args) => incrDecr(ctx, args, -1, null)),
