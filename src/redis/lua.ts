@@ -5,11 +5,11 @@
  * math.random. See docs/redis-commands.md for what differs from Redis's Lua 5.1.
  */
 import { createHash } from 'node:crypto';
-import { loadFengari, type Fengari, type LuaState, type LuaString, type ReadonlyFlag } from './fengari.ts';
-import { findLua53Syntax } from './lua51-syntax.ts';
+import { loadFengari, type Fengari, type LuaChunk, type LuaState, type LuaString, type ReadonlyFlag } from './fengari.ts';
+import { installLua51Library } from './lua51-lib.ts';
 import { doubleToInt64, formatG } from './numbers.ts';
 import { Rand48 } from './rand48.ts';
-import { array, bulk, error, integer, NIL, ONE, status, type Reply } from './reply.ts';
+import { array, bulk, error, integer, NIL, ONE, status, type ErrorReply, type Reply } from './reply.ts';
 
 /** What scripts call back into. */
 export interface ScriptHost {
@@ -22,46 +22,6 @@ export interface ScriptHost {
 /** Lua 5.1 spellings of fengari's (5.3) type errors: "attempt to index local 'a' (a nil value)". */
 const TYPE_ERROR_53 = /attempt to ([a-z ]+?) a (\w+) value \((local|global|field|upvalue|method|constant) '([^']*)'\)/g;
 
-/** One integer conversion of C's printf (as Lua 5.1's string.format feeds it a truncated double). */
-function formatInteger(flags: string, width: number | null, precision: number | null, conv: string, n: number): string {
-  const v = BigInt(doubleToInt64(n));
-  if (conv === 'c') return String.fromCharCode(Number(BigInt.asUintN(8, v)));
-  let digits: string;
-  let sign = '';
-  let prefix = '';
-  if (conv === 'd' || conv === 'i') {
-    digits = (v < 0n ? -v : v).toString();
-    sign = v < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-  } else {
-    const u = BigInt.asUintN(64, v);
-    digits = u.toString(conv === 'o' ? 8 : conv === 'u' ? 10 : 16);
-    if (conv === 'X') digits = digits.toUpperCase();
-    if (flags.includes('#')) {
-      if (conv === 'o' && digits[0] !== '0') digits = '0' + digits;
-      if ((conv === 'x' || conv === 'X') && u !== 0n) prefix = conv === 'x' ? '0x' : '0X';
-    }
-  }
-  if (precision !== null) {
-    if (precision === 0 && v === 0n) digits = '';
-    digits = digits.padStart(precision, '0');
-  }
-  let body = sign + prefix + digits;
-  if (width !== null && body.length < width) {
-    if (flags.includes('-')) body = body.padEnd(width, ' ');
-    else if (flags.includes('0') && precision === null) body = sign + prefix + digits.padStart(width - sign.length - prefix.length, '0');
-    else body = body.padStart(width, ' ');
-  }
-  return body;
-}
-
-const BIT_VIEW = new DataView(new ArrayBuffer(8));
-
-/** LuaBitOp's number -> 32-bit conversion: add 2^52 + 2^51 and keep the low word of the double. */
-function toBit(x: number): number {
-  BIT_VIEW.setFloat64(0, x + 6755399441055744.0, true);
-  return BIT_VIEW.getInt32(0, true);
-}
-
 export function sha1hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
@@ -69,8 +29,6 @@ export function sha1hex(text: string): string {
 /** The Lua prelude: 5.1 compatibility, globals Redis removes, and the error handler it returns. */
 const PRELUDE = `
 local dbg = debug
-local tunpack = table.unpack
-unpack = tunpack
 loadstring = load
 gcinfo = function() return 0 end
 table.getn = function(t) return #t end
@@ -79,32 +37,10 @@ table.maxn = function(t)
   for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end
   return n
 end
-math.pow = function(x, y) return x ^ y end
-math.mod = math.fmod
-math.log10 = function(x) return math.log(x, 10) end
-math.ldexp = function(m, e) return m * 2.0 ^ e end
-math.frexp = function(x)
-  if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x, 0 end
-  local e = math.floor(math.log(math.abs(x), 2)) + 1
-  local m = x / 2.0 ^ e
-  if math.abs(m) >= 1 then m = m / 2; e = e + 1 elseif math.abs(m) < 0.5 then m = m * 2; e = e - 1 end
-  return m, e
-end
-math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
-math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
-math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 string.gfind = string.gmatch
-table.unpack = nil
-table.pack = nil
-table.move = nil
 string.pack = nil
 string.unpack = nil
 string.packsize = nil
-math.tointeger = nil
-math.type = nil
-math.ult = nil
-math.maxinteger = nil
-math.mininteger = nil
 coroutine.isyieldable = nil
 dofile = nil
 loadfile = nil
@@ -123,6 +59,17 @@ return function(err)
   return err
 end
 `;
+
+/**
+ * A script compiled for Redis: the chunk, or the error reply EVAL gives. The compiled chunk is
+ * shared by every state of the process (see {@link Fengari.compile}), so nodes that load the same
+ * script compile it once; the outcome is a function of the text alone.
+ */
+function compileScript(f: Fengari, body: string): { kind: 'chunk'; chunk: LuaChunk } | ErrorReply {
+  const chunk = f.compile(body, '@user_script');
+  if (typeof chunk === 'string') return error(`ERR Error compiling script (new function): ${chunk}`);
+  return { kind: 'chunk', chunk };
+}
 
 const REPL_NONE = 0;
 const REPL_ALL = 3;
@@ -185,15 +132,12 @@ export class LuaScripting {
     lua.lua_setglobal(L, 'error');
     lua.lua_pushjsfunction(L, (S) => this.luaSetmetatable(S));
     lua.lua_setglobal(L, 'setmetatable');
-    this.installFormat();
+    installLua51Library(f, L, this.rand);
     this.installRedisTable();
-    this.installMath();
-    this.installBit();
-    this.installSort();
 
-    if (lauxlib.luaL_loadbuffer(L, f.to_luastring(PRELUDE), null, f.to_luastring('=prelude')) !== lua.LUA_OK) {
-      throw new Error(`locksim: the Lua prelude does not compile: ${lua.lua_tojsstring(L, -1)}`);
-    }
+    const prelude = f.compile(PRELUDE, '=prelude');
+    if (typeof prelude === 'string') throw new Error(`locksim: the Lua prelude does not compile: ${prelude}`);
+    f.pushChunk(L, prelude);
     if (lua.lua_pcall(L, 0, 1, 0) !== lua.LUA_OK) {
       throw new Error(`locksim: the Lua prelude failed: ${lua.lua_tojsstring(L, -1)}`);
     }
@@ -258,23 +202,11 @@ export class LuaScripting {
   load(body: string): string | Reply {
     const sha = this.sha1(body);
     if (this.scripts.has(sha)) return sha;
+    const chunk = compileScript(this.f, body);
+    if (chunk.kind === 'error') return chunk;
     const { lua, lauxlib } = this.f;
-    const L = this.L;
-    const status = lauxlib.luaL_loadbuffer(L, this.f.to_luastring(body), null, this.f.to_luastring('@user_script'));
-    if (status !== lua.LUA_OK) {
-      // Lua 5.1 quotes every token in "near ..." (5.3 leaves <eof> bare).
-      const message = (lua.lua_tojsstring(L, -1) ?? 'unknown error').replace(/ near <eof>$/, " near '<eof>'");
-      lua.lua_settop(L, 0);
-      return error(`ERR Error compiling script (new function): ${message}`);
-    }
-    const lua53 = findLua53Syntax(body);
-    if (lua53 !== null) {
-      lua.lua_settop(L, 0);
-      return error(
-        `ERR Error compiling script (new function): user_script:${lua53.line}: ${lua53.what} is Lua 5.3 syntax (Redis runs Lua 5.1)`,
-      );
-    }
-    this.scripts.set(sha, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+    this.f.pushChunk(this.L, chunk.chunk);
+    this.scripts.set(sha, lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX));
     this.compiled++;
     return sha;
   }
@@ -660,266 +592,6 @@ export class LuaScripting {
     lua.lua_settop(L, 2);
     lua.lua_setmetatable(L, 1);
     return 1;
-  }
-
-  /**
-   * Lua 5.1's string.format for the integer conversions (%d %i %o %u %x %X %c take any number
-   * and truncate it, with 64-bit range); the other conversions go to fengari's own format.
-   */
-  private installFormat(): void {
-    const { lua, lauxlib } = this.f;
-    const L = this.L;
-    lua.lua_getglobal(L, 'string');
-    lua.lua_getfield(L, -1, 'format');
-    const originalRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    lua.lua_pushjsfunction(L, (S) => {
-      const top = lua.lua_gettop(S);
-      const format = lua.lua_tojsstring(S, 1);
-      if (format === null || lua.lua_type(S, 1) === lua.LUA_TTABLE) {
-        return lauxlib.luaL_argerror(S, 1, this.f.to_luastring('string expected'));
-      }
-      let out = '';
-      let arg = 1;
-      let i = 0;
-      while (i < format.length) {
-        const c = format[i];
-        if (c !== '%') {
-          out += c;
-          i++;
-          continue;
-        }
-        if (format[i + 1] === '%') {
-          out += '%';
-          i += 2;
-          continue;
-        }
-        const m = /^%([-+ #0]*)([0-9]*)(?:\.([0-9]*))?(.?)/.exec(format.slice(i));
-        const [spec, flags, width, precision, conv] = m as RegExpExecArray;
-        if (flags.length > 5) return lauxlib.luaL_error(S, this.f.to_luastring('invalid format (repeated flags)'));
-        if (width.length > 2 || (precision !== undefined && precision.length > 2)) {
-          return lauxlib.luaL_error(S, this.f.to_luastring('invalid format (width or precision too long)'));
-        }
-        arg++;
-        i += spec.length;
-        if ('diouxXc'.includes(conv) && conv !== '') {
-          if (arg > top) return lauxlib.luaL_argerror(S, arg, this.f.to_luastring('no value'));
-          const n = lauxlib.luaL_checknumber(S, arg);
-          out += formatInteger(flags, width === '' ? null : Number(width), precision === undefined ? null : Number(precision || '0'), conv, n);
-          continue;
-        }
-        // Everything else: fengari's format with this one conversion.
-        lua.lua_rawgeti(S, lua.LUA_REGISTRYINDEX, originalRef);
-        lua.lua_pushstring(S, spec);
-        if (arg <= top) lua.lua_pushvalue(S, arg);
-        lua.lua_call(S, arg <= top ? 2 : 1, 1);
-        out += lua.lua_tojsstring(S, -1) ?? '';
-        lua.lua_pop(S, 1);
-      }
-      lua.lua_pushstring(S, out);
-      return 1;
-    });
-    lua.lua_setfield(L, -2, 'format');
-    lua.lua_pop(L, 1);
-  }
-
-  private installMath(): void {
-    const { lua, lauxlib } = this.f;
-    const L = this.L;
-    const rand = this.rand;
-    const checkInt = (S: LuaState, arg: number) => Math.trunc(lauxlib.luaL_checknumber(S, arg)) | 0;
-    lua.lua_getglobal(L, 'math');
-    lua.lua_pushjsfunction(L, (S) => {
-      const r = rand.nextUnit();
-      switch (lua.lua_gettop(S)) {
-        case 0:
-          lua.lua_pushnumber(S, r);
-          return 1;
-        case 1: {
-          const u = checkInt(S, 1);
-          if (u < 1) return lauxlib.luaL_argerror(S, 1, this.f.to_luastring('interval is empty'));
-          lua.lua_pushnumber(S, Math.floor(r * u) + 1);
-          return 1;
-        }
-        case 2: {
-          const l = checkInt(S, 1);
-          const u = checkInt(S, 2);
-          if (l > u) return lauxlib.luaL_argerror(S, 2, this.f.to_luastring('interval is empty'));
-          lua.lua_pushnumber(S, Math.floor(r * (u - l + 1)) + l);
-          return 1;
-        }
-        default:
-          return lauxlib.luaL_error(S, this.f.to_luastring('wrong number of arguments'));
-      }
-    });
-    lua.lua_setfield(L, -2, 'random');
-    lua.lua_pushjsfunction(L, (S) => {
-      rand.seed(checkInt(S, 1));
-      return 0;
-    });
-    lua.lua_setfield(L, -2, 'randomseed');
-    lua.lua_pop(L, 1);
-  }
-
-  /**
-   * Lua 5.1's table.sort (a plain quicksort). Fengari's 5.3 sort picks random pivots with
-   * Math.random on large unbalanced inputs, which would make runs irreproducible; 5.1's is
-   * deterministic and orders equal elements exactly as Redis does.
-   */
-  private installSort(): void {
-    const { lua, lauxlib } = this.f;
-    const L = this.L;
-    const invalid = this.f.to_luastring('invalid order function for sorting');
-    const sortComp = (S: LuaState, a: number, b: number): boolean => {
-      if (lua.lua_type(S, 2) !== lua.LUA_TNIL) {
-        lua.lua_pushvalue(S, 2);
-        lua.lua_pushvalue(S, a - 1);
-        lua.lua_pushvalue(S, b - 2);
-        lua.lua_call(S, 2, 1);
-        const res = lua.lua_toboolean(S, -1);
-        lua.lua_pop(S, 1);
-        return res;
-      }
-      return lua.lua_compare(S, a, b, lua.LUA_OPLT);
-    };
-    const set2 = (S: LuaState, i: number, j: number) => {
-      lua.lua_rawseti(S, 1, i);
-      lua.lua_rawseti(S, 1, j);
-    };
-    const auxsort = (S: LuaState, lo: number, up: number): void => {
-      let l = lo;
-      let u = up;
-      while (l < u) {
-        lua.lua_rawgeti(S, 1, l);
-        lua.lua_rawgeti(S, 1, u);
-        if (sortComp(S, -1, -2)) set2(S, l, u);
-        else lua.lua_pop(S, 2);
-        if (u - l === 1) break;
-        let i = Math.floor((l + u) / 2);
-        lua.lua_rawgeti(S, 1, i);
-        lua.lua_rawgeti(S, 1, l);
-        if (sortComp(S, -2, -1)) set2(S, i, l);
-        else {
-          lua.lua_pop(S, 1);
-          lua.lua_rawgeti(S, 1, u);
-          if (sortComp(S, -1, -2)) set2(S, i, u);
-          else lua.lua_pop(S, 2);
-        }
-        if (u - l === 2) break;
-        lua.lua_rawgeti(S, 1, i);
-        lua.lua_pushvalue(S, -1);
-        lua.lua_rawgeti(S, 1, u - 1);
-        set2(S, i, u - 1);
-        i = l;
-        let j = u - 1;
-        for (;;) {
-          for (;;) {
-            lua.lua_rawgeti(S, 1, ++i);
-            if (!sortComp(S, -1, -2)) break;
-            if (i > u) lauxlib.luaL_error(S, invalid);
-            lua.lua_pop(S, 1);
-          }
-          for (;;) {
-            lua.lua_rawgeti(S, 1, --j);
-            if (!sortComp(S, -3, -1)) break;
-            if (j < l) lauxlib.luaL_error(S, invalid);
-            lua.lua_pop(S, 1);
-          }
-          if (j < i) {
-            lua.lua_pop(S, 3);
-            break;
-          }
-          set2(S, i, j);
-        }
-        lua.lua_rawgeti(S, 1, u - 1);
-        lua.lua_rawgeti(S, 1, i);
-        set2(S, u - 1, i);
-        if (i - l < u - i) {
-          j = l;
-          i = i - 1;
-          l = i + 2;
-        } else {
-          j = i + 1;
-          i = u;
-          u = j - 2;
-        }
-        auxsort(S, j, i);
-      }
-    };
-    lua.lua_getglobal(L, 'table');
-    lua.lua_pushjsfunction(L, (S) => {
-      lauxlib.luaL_checktype(S, 1, lua.LUA_TTABLE);
-      const n = lua.lua_rawlen(S, 1);
-      lua.lua_checkstack(S, 40);
-      if (lua.lua_type(S, 2) > lua.LUA_TNIL) lauxlib.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
-      lua.lua_settop(S, 2);
-      auxsort(S, 1, n);
-      return 0;
-    });
-    lua.lua_setfield(L, -2, 'sort');
-    lua.lua_pop(L, 1);
-  }
-
-  /** The `bit` library Redis bundles (LuaBitOp 1.0): 32-bit operations on numbers. */
-  private installBit(): void {
-    const { lua, lauxlib } = this.f;
-    const L = this.L;
-    const arg = (S: LuaState, i: number) => toBit(lauxlib.luaL_checknumber(S, i));
-    const push = (S: LuaState, b: number) => {
-      lua.lua_pushnumber(S, b | 0);
-      return 1;
-    };
-    const variadic = (op: (a: number, b: number) => number) => (S: LuaState) => {
-      let b = arg(S, 1);
-      for (let i = lua.lua_gettop(S); i > 1; i--) b = op(b, arg(S, i));
-      return push(S, b);
-    };
-    const fns: Array<[string, (S: LuaState) => number]> = [
-      ['tobit', (S) => push(S, arg(S, 1))],
-      ['bnot', (S) => push(S, ~arg(S, 1))],
-      ['band', variadic((a, b) => a & b)],
-      ['bor', variadic((a, b) => a | b)],
-      ['bxor', variadic((a, b) => a ^ b)],
-      ['lshift', (S) => push(S, arg(S, 1) << (arg(S, 2) & 31))],
-      ['rshift', (S) => push(S, arg(S, 1) >>> (arg(S, 2) & 31))],
-      ['arshift', (S) => push(S, arg(S, 1) >> (arg(S, 2) & 31))],
-      ['rol', (S) => {
-        const b = arg(S, 1);
-        const n = arg(S, 2) & 31;
-        return push(S, (b << n) | (b >>> (32 - n)));
-      }],
-      ['ror', (S) => {
-        const b = arg(S, 1);
-        const n = arg(S, 2) & 31;
-        return push(S, (b >>> n) | (b << (32 - n)));
-      }],
-      ['bswap', (S) => {
-        const b = arg(S, 1);
-        return push(S, ((b >>> 24) & 0xff) | ((b >>> 8) & 0xff00) | ((b & 0xff00) << 8) | (b << 24));
-      }],
-      ['tohex', (S) => {
-        let b = arg(S, 1) >>> 0;
-        let n = lua.lua_type(S, 2) <= 0 ? 8 : arg(S, 2);
-        let digits = '0123456789abcdef';
-        if (n < 0) {
-          n = -n;
-          digits = '0123456789ABCDEF';
-        }
-        if (n > 8) n = 8;
-        let out = '';
-        for (let i = 0; i < n; i++) {
-          out = digits[b & 15] + out;
-          b >>>= 4;
-        }
-        lua.lua_pushstring(S, out);
-        return 1;
-      }],
-    ];
-    lua.lua_createtable(L, 0, fns.length);
-    for (const [name, fn] of fns) {
-      lua.lua_pushjsfunction(L, fn);
-      lua.lua_setfield(L, -2, name);
-    }
-    lua.lua_setglobal(L, 'bit');
   }
 
   /** Marks the table at `idx` and every table reachable from it read-only. */

@@ -108,6 +108,34 @@ const HEX_RE = /^([+-]?)0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+))(?:
 const INF_RE = /^([+-]?)(?:infinity|inf)/i;
 const NAN_RE = /^[+-]?nan(?:\([0-9A-Za-z_]*\))?/i;
 
+/**
+ * `mantissa * 2^exp2` rounded to the nearest double, ties to even (what glibc's strtod does for
+ * hex floats, however many digits they have): subnormals and overflow to Infinity included.
+ */
+export function binaryToDouble(mantissa: bigint, exp2: number): number {
+  if (mantissa === 0n) return 0;
+  // Exponents far outside the double range: the result is 0 or Infinity whatever the digits.
+  const bits = mantissa.toString(2).length;
+  if (bits + exp2 > 1100) return Infinity;
+  if (bits + exp2 < -1100) return 0;
+  // Keep 53 significant bits, or fewer where the result is subnormal (its lowest bit is 2^-1074).
+  const top = bits + exp2; // the value is in [2^(top-1), 2^top)
+  if (top < -1074) return 0; // below half the smallest subnormal
+  const keep = Math.min(53, top + 1074);
+  const drop = bits - keep;
+  let kept = drop > 0 ? mantissa >> BigInt(drop) : mantissa << BigInt(-drop);
+  if (drop > 0) {
+    const rest = mantissa & ((1n << BigInt(drop)) - 1n);
+    const half = 1n << BigInt(drop - 1);
+    if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
+  }
+  // kept * 2^(exp2 + drop) is exact in a double unless it overflows: scale in two steps so that
+  // neither factor is out of range on its own.
+  const scale = exp2 + drop;
+  const half = Math.trunc(scale / 2);
+  return Number(kept) * 2 ** half * 2 ** (scale - half);
+}
+
 /** glibc's `strtod` for the C locale (decimal, hex floats, inf/infinity, nan). */
 export function strtod(s: string): StrtodResult {
   let i = 0;
@@ -115,22 +143,14 @@ export function strtod(s: string): StrtodResult {
   const rest = i === 0 ? s : s.slice(i);
   let m = HEX_RE.exec(rest);
   if (m !== null) {
-    const sign = m[1] === '-' ? -1 : 1;
     const digits = m[2];
     const dot = digits.indexOf('.');
-    const intPart = dot < 0 ? digits : digits.slice(0, dot);
-    const fracPart = dot < 0 ? '' : digits.slice(dot + 1);
-    let value = 0;
-    for (const ch of intPart) value = value * 16 + parseInt(ch, 16);
-    let scale = 1 / 16;
-    for (const ch of fracPart) {
-      value += parseInt(ch, 16) * scale;
-      scale /= 16;
-    }
+    const hex = dot < 0 ? digits : digits.slice(0, dot) + digits.slice(dot + 1);
+    const fractionDigits = dot < 0 ? 0 : digits.length - dot - 1;
     const exp = m[3] !== undefined ? Number(m[3]) : 0;
-    value = value * Math.pow(2, exp);
-    const range = !Number.isFinite(value) || (value === 0 && /[1-9a-fA-F]/.test(digits));
-    return { value: sign * value, end: i + m[0].length, range };
+    const magnitude = binaryToDouble(BigInt('0x' + (hex === '' ? '0' : hex)), exp - 4 * fractionDigits);
+    const range = magnitude === Infinity || (magnitude === 0 && /[1-9a-fA-F]/.test(digits));
+    return { value: m[1] === '-' ? -magnitude : magnitude, end: i + m[0].length, range };
   }
   m = INF_RE.exec(rest);
   if (m !== null) return { value: m[1] === '-' ? -Infinity : Infinity, end: i + m[0].length, range: false };
@@ -229,4 +249,187 @@ export function formatScore(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   return formatG(x, 17);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lua 5.1's conversions (Redis embeds Lua 5.1, built against glibc)
+
+/**
+ * Lua 5.1's `luaO_str2d`, which every string-to-number conversion goes through (numerals in the
+ * source, `tonumber`, arithmetic on strings): C's `strtod` on the string up to its first NUL,
+ * then nothing but white space. So hex floats (`0x1p4`), `inf`, `-infinity`, `nan` and leading
+ * or trailing spaces are numbers; `1e` and `0x` are not. Returns null when it is not a number.
+ */
+export function luaStr2number(bytes: Uint8Array): number | null {
+  let n = bytes.indexOf(0);
+  if (n < 0) n = bytes.length;
+  // The common case, a plain decimal integer, without building a string.
+  if (n > 0 && n <= 15) {
+    let i = bytes[0] === 45 ? 1 : 0;
+    let value = 0;
+    for (; i < n; i++) {
+      const digit = bytes[i] - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i === n && n > (bytes[0] === 45 ? 1 : 0)) return bytes[0] === 45 ? -value : value;
+  }
+  let s = '';
+  for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]);
+  const r = strtod(s);
+  if (r.end === 0) return null;
+  let end = r.end;
+  while (end < n && isCSpace(s.charCodeAt(end))) end++;
+  return end === n ? r.value : null;
+}
+
+const ULONG_MAX = (1n << 64n) - 1n;
+
+/**
+ * glibc's `strtoul(s, &end, base)` for 2 <= base <= 36 (Lua 5.1's `tonumber(s, base)`): leading
+ * space, a sign (a '-' negates modulo 2^64), "0x" before base-16 digits; ULONG_MAX on overflow.
+ * `end` is 0 when no digit was read.
+ */
+export function strtoul(s: string, base: number): { value: bigint; end: number } {
+  let i = 0;
+  while (i < s.length && isCSpace(s.charCodeAt(i))) i++;
+  let negative = false;
+  if (s[i] === '-' || s[i] === '+') negative = s[i++] === '-';
+  let prefixEnd = -1;
+  if (base === 16 && s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) {
+    prefixEnd = i + 1; // "0x" with no digit after it converts the "0" and stops at the 'x'
+    i += 2;
+  }
+  const start = i;
+  let value = 0n;
+  let overflow = false;
+  const big = BigInt(base);
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : c >= 65 && c <= 90 ? c - 55 : 99;
+    if (digit >= base) break;
+    if (!overflow) {
+      value = value * big + BigInt(digit);
+      if (value > ULONG_MAX) overflow = true;
+    }
+  }
+  if (i === start) return { value: 0n, end: prefixEnd < 0 ? 0 : prefixEnd };
+  if (overflow) return { value: ULONG_MAX, end: i };
+  return { value: negative ? BigInt.asUintN(64, -value) : value, end: i };
+}
+
+// ---------------------------------------------------------------------------------------------
+// C printf's floating-point conversions (glibc): %e %E %f %g %G
+
+const F64 = new DataView(new ArrayBuffer(8));
+
+/** A finite double > 0 exactly as `digits * 10^-scale` (every double has a finite decimal expansion). */
+function exactDecimal(x: number): { digits: bigint; scale: number } {
+  F64.setFloat64(0, x);
+  const hi = F64.getUint32(0);
+  const lo = F64.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp2: number;
+  if (biased === 0) exp2 = -1074;
+  else {
+    mantissa |= 1n << 52n;
+    exp2 = biased - 1075;
+  }
+  if (exp2 >= 0) return { digits: mantissa << BigInt(exp2), scale: 0 };
+  return { digits: mantissa * 5n ** BigInt(-exp2), scale: -exp2 };
+}
+
+/** `n / 10^drop` rounded to nearest, ties to even (n >= 0). */
+function roundDrop(n: bigint, drop: number): bigint {
+  if (drop <= 0) return n * 10n ** BigInt(-drop);
+  const unit = 10n ** BigInt(drop);
+  const q = n / unit;
+  const r = n % unit;
+  const twice = 2n * r;
+  return twice > unit || (twice === unit && (q & 1n) === 1n) ? q + 1n : q;
+}
+
+/** `a` (finite, >= 0) with `precision` digits after the point, as %f prints it. */
+function fixedDigits(a: number, precision: number): string {
+  if (a === 0) return precision > 0 ? '0.' + '0'.repeat(precision) : '0';
+  const { digits, scale } = exactDecimal(a);
+  const text = roundDrop(digits, scale - precision).toString().padStart(precision + 1, '0');
+  return precision > 0 ? `${text.slice(0, text.length - precision)}.${text.slice(text.length - precision)}` : text;
+}
+
+/** The `count` significant digits of `a` (finite, > 0) rounded, and the decimal exponent of the first. */
+function significantDigits(a: number, count: number): { text: string; exp: number } {
+  const { digits, scale } = exactDecimal(a);
+  const length = digits.toString().length;
+  let text = roundDrop(digits, length - count).toString();
+  let exp = length - 1 - scale;
+  if (text.length > count) {
+    // Rounding carried into a new digit (9.99 -> 10.0).
+    text = text.slice(0, count);
+    exp++;
+  }
+  return { text, exp };
+}
+
+function exponentForm(text: string, exp: number, point: boolean, upper: boolean): string {
+  const ax = Math.abs(exp);
+  const mantissa = text.length > 1 || point ? `${text[0]}.${text.slice(1)}` : text;
+  return `${mantissa}${upper ? 'E' : 'e'}${exp < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
+}
+
+export interface PrintfSpec {
+  /** Any of "-+ #0". */
+  flags: string;
+  width: number | null;
+  precision: number | null;
+}
+
+/**
+ * glibc's `printf` of one double with %e, %E, %f, %g or %G and the given flags, width and
+ * precision: exact decimal expansion, rounded to nearest with ties to even, exponents of at least
+ * two digits, `inf` and `nan` (upper case for E and G) padded with spaces even under '0'.
+ * Every NaN prints as "-nan" (x86's default NaN, which 0/0 gives, has its sign bit set; JS
+ * numbers do not carry a NaN's sign).
+ */
+export function formatDouble(conv: 'e' | 'E' | 'f' | 'g' | 'G', spec: PrintfSpec, x: number): string {
+  const { flags } = spec;
+  const upper = conv === 'E' || conv === 'G';
+  const negative = x < 0 || Object.is(x, -0) || Number.isNaN(x);
+  const sign = negative ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+  const alt = flags.includes('#');
+  let body: string;
+  let finite = true;
+  if (!Number.isFinite(x)) {
+    finite = false;
+    body = Number.isNaN(x) ? 'nan' : 'inf';
+    if (upper) body = body.toUpperCase();
+  } else {
+    const a = Math.abs(x);
+    const precision = spec.precision ?? 6;
+    if (conv === 'f') {
+      body = fixedDigits(a, precision);
+      if (alt && precision === 0) body += '.';
+    } else if (conv === 'e' || conv === 'E') {
+      const { text, exp } = a === 0 ? { text: '0'.repeat(precision + 1), exp: 0 } : significantDigits(a, precision + 1);
+      body = exponentForm(text, exp, alt, upper);
+    } else {
+      const p = precision === 0 ? 1 : precision;
+      const { text, exp } = a === 0 ? { text: '0'.repeat(p), exp: 0 } : significantDigits(a, p);
+      if (exp < -4 || exp >= p) {
+        const kept = alt ? text : text.replace(/0+$/, '') || '0';
+        body = exponentForm(kept, exp, alt, upper);
+      } else {
+        body = fixedDigits(a, p - 1 - exp);
+        if (!alt && body.includes('.')) body = body.replace(/0+$/, '').replace(/\.$/, '');
+        else if (alt && !body.includes('.')) body += '.';
+      }
+    }
+  }
+  const width = spec.width ?? 0;
+  const length = sign.length + body.length;
+  if (length >= width) return sign + body;
+  if (flags.includes('-')) return sign + body + ' '.repeat(width - length);
+  if (flags.includes('0') && finite) return sign + '0'.repeat(width - length) + body;
+  return ' '.repeat(width - length) + sign + body;
 }
