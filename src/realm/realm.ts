@@ -35,7 +35,7 @@ import { promisifiedTimers, RealmBuiltins } from './builtins.ts';
 import { capturedConsole, processShim, RealmLog, simulatedDate, simulatedMath, simulatedPerformance, TickQueue } from './globals.ts';
 import { CommonJsLoader } from './loader.ts';
 import { RealmRandom } from './random-source.ts';
-import { RealmRedis } from './redis.ts';
+import { RealmRedis, type RealmRedisHost } from './redis.ts';
 import { RealmTimers } from './timers.ts';
 
 /** locksim's own folder: bare specifiers resolve from its node_modules by default. */
@@ -272,12 +272,17 @@ export class Realm {
 
   /** An ioredis-compatible client for the realm's code, over a simulated (or real) node client. */
   redis(node: RedisLike): RealmRedis {
-    return new RealmRedis(node, {
+    return new RealmRedis(node, this.redisHost());
+  }
+
+  /** What a client shape (src/clients/) needs of the realm: its promises, errors, failures, immediates. */
+  redisHost(): RealmRedisHost {
+    return {
       Promise: this.intrinsics.Promise,
       makeError: (message, name) => this.error(message, undefined, name),
       uncaught: (error) => this.fail('uncaught-exception', error),
       immediate: (callback) => void this.timers.immediate(callback),
-    });
+    };
   }
 
   /** Calls `listener` once, when the realm fails (before the process is crashed). */

@@ -10,16 +10,24 @@
  * the realm's own errors, promises and callbacks. What it adds to SimRedis's surface is listed
  * in docs/libraries.md ("What SimRedis lacked").
  *
+ * Two kinds: over a connection it shares (`realm.redis(node)`: the clients an adapter hands a
+ * library, whose SimRedis the scenario runner made; always `ready` until this facade is closed),
+ * or over a connection it owns (the public ioredis-shaped client of src/clients/ioredis.ts and
+ * every `duplicate()`): then `status`, the events (`connecting`, `connect`, `ready`, `error`,
+ * `close`, `reconnecting`, `end`, `select`), `connect`, `quit` and `disconnect` are the
+ * connection's own, as ioredis 5 has them (src/redis/client.ts).
+ *
  * ioredis behaviour kept: promise-returning command methods for every Redis 7.0 command name
  * (plus a trailing Node-style callback, called from a promise job; a throw in it crashes the
  * process as an uncaught exception does under Node); `call`, `eval`, `evalsha`, `script`,
  * `defineCommand`; `multi()` / `pipeline()` with `exec()` resolving to `[[error, result], …]`;
  * arguments flattened (arrays at any depth, `hset`/`mset` objects and Maps), numbers and
  * booleans as strings, null and undefined as empty strings; error replies reject with an
- * Error named `ReplyError`; `status`, `options`, `connect`/`ready` events, `quit`,
- * `disconnect`, `duplicate`.
+ * Error named `ReplyError`; `status`, `options`, events, `quit`, `disconnect`, `duplicate`
+ * (a new connection with the same options), `sendCommand` of a `Command`, `keyPrefix`.
  */
 import { EventEmitter } from 'node:events';
+import { getKeyIndexes } from '@ioredis/commands';
 import type { RedisLike } from '../locks/interface.ts';
 import { DefinedScript, isNoScript, SimRedis, toIoredis } from '../redis/client.ts';
 import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
@@ -98,11 +106,15 @@ function messageOf(error: unknown): string {
   return error !== null && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
 }
 
+/** Events of an owned connection, passed on as the connection emits them. */
+const CONNECTION_EVENTS = ['connecting', 'connect', 'ready', 'close', 'reconnecting', 'end', 'select', 'error'] as const;
+
 export class RealmRedis extends EventEmitter {
-  status: string = 'ready';
   readonly isCluster = false;
-  readonly options: Record<string, unknown>;
-  private readonly sim: SimRedis | null;
+  options: Record<string, unknown>;
+  /** The simulated connection (null over a RedisLike that is not simulated). */
+  protected readonly sim: SimRedis | null;
+  private localStatus = 'ready';
   /** Scripts sent as EVAL through a RedisLike that is not simulated ({@link sendScript}). */
   private readonly scriptsSent = new Set<DefinedScript>();
 
@@ -110,9 +122,12 @@ export class RealmRedis extends EventEmitter {
     private readonly inner: RedisLike,
     /** @internal */
     readonly host: RealmRedisHost,
+    /** Whether the connection is this client's own (its status and events are then the client's). */
+    protected readonly owned = false,
   ) {
     super();
     this.sim = isSimRedis(inner) ? inner : null;
+    if (owned && this.sim === null) throw new Error('RealmRedis: only a simulated connection (SimRedis) can be owned');
     const innerOptions = (inner as { options?: Record<string, unknown> }).options ?? {};
     this.options = { maxRetriesPerRequest: 20, enableOfflineQueue: true, keyPrefix: '', ...innerOptions };
     delete this.options['errorClass'];
@@ -124,11 +139,41 @@ export class RealmRedis extends EventEmitter {
         configurable: true,
       });
     }
-    host.immediate(() => {
-      if (this.status === 'end') return;
-      this.emit('connect');
-      this.emit('ready');
-    });
+    if (owned) {
+      const sim = this.sim as SimRedis;
+      for (const event of CONNECTION_EVENTS) sim.on(event, (...args: unknown[]) => this.passOn(event, args));
+    } else {
+      host.immediate(() => {
+        if (this.status === 'end') return;
+        this.emit('connect');
+        this.emit('ready');
+      });
+    }
+  }
+
+  /** ioredis's status: the connection's when owned; else `ready` until this facade is closed. */
+  get status(): string {
+    return this.owned ? (this.sim as SimRedis).status : this.localStatus;
+  }
+
+  /** The database this client's commands run in (owned connections). */
+  get db(): number {
+    return this.sim?.db ?? 0;
+  }
+
+  /** An event of the owned connection, to this client's listeners (a throw in one is the process's uncaught exception). */
+  private passOn(event: string, args: unknown[]): void {
+    if (event === 'error') {
+      // ioredis's silentEmit: an error nobody listens to is printed, not thrown.
+      if (this.listenerCount('error') === 0) return;
+      const error = args[0];
+      args = [error instanceof Error || (error !== null && typeof error === 'object') ? error : this.host.makeError(messageOf(error))];
+    }
+    try {
+      this.emit(event, ...args);
+    } catch (thrown) {
+      this.host.uncaught(thrown);
+    }
   }
 
   /** `redis.call('SET', key, value, 'PX', 1000, 'NX', [callback])`. */
@@ -154,7 +199,9 @@ export class RealmRedis extends EventEmitter {
     Object.defineProperty(this, name, {
       value: (...raw: unknown[]) => {
         const { args, callback } = splitCallback(raw);
-        const keysAndArgs = flattenArgs('evalsha', definition.numberOfKeys === undefined ? args : [definition.numberOfKeys, ...args]).slice(1);
+        let keysAndArgs = flattenArgs('evalsha', definition.numberOfKeys === undefined ? args : [definition.numberOfKeys, ...args]).slice(1);
+        const prefix = this.options['keyPrefix'];
+        if (typeof prefix === 'string' && prefix !== '') keysAndArgs = withKeyPrefix(['evalsha', 'sha', ...keysAndArgs], prefix).slice(2);
         return this.withCallback(this.settle(this.status === 'end' ? null : this.sendScript(script, keysAndArgs)), callback);
       },
       writable: true,
@@ -191,30 +238,54 @@ export class RealmRedis extends EventEmitter {
     return pipeline;
   }
 
-  /** Resolves at once (the simulated connection is always up). */
+  /** ioredis's `connect()` (owned: resolves once ready); over a shared connection it resolves at once. */
   connect(callback?: Callback): Promise<void> {
-    return this.withCallback(this.host.Promise.resolve(), callback) as Promise<void>;
+    const done = this.owned ? this.realmPromise((this.sim as SimRedis).connect()) : this.host.Promise.resolve();
+    return this.withCallback(done, callback) as Promise<void>;
   }
 
+  /** ioredis's `quit()`: `OK` after the replies already due, then the connection ends. */
   quit(callback?: Callback): Promise<unknown> {
+    if (this.owned) return this.withCallback(this.realmPromise((this.sim as SimRedis).quit()), callback);
     this.disconnect();
     return this.withCallback(this.host.Promise.resolve('OK'), callback);
   }
 
-  disconnect(): void {
+  disconnect(reconnect = false): void {
+    if (this.owned) {
+      (this.sim as SimRedis).disconnect(reconnect === true);
+      return;
+    }
     if (this.status === 'end') return;
-    this.status = 'end';
+    this.localStatus = 'end';
     this.emit('close');
     this.emit('end');
   }
 
-  /** Another client to the same node (it shares this one's simulated connection). */
+  /** ioredis's deprecated `end()`. */
+  end(): void {
+    this.disconnect();
+  }
+
+  /** Another client to the same node with the same options, on a new connection (as ioredis's `duplicate`). */
   duplicate(): RealmRedis {
-    return new RealmRedis(this.inner, this.host);
+    if (this.sim === null) return new RealmRedis(this.inner, this.host);
+    return new RealmRedis(this.sim.duplicate(), this.host, true);
+  }
+
+  /** ioredis's `sendCommand(new Redis.Command(name, args))`: settles the command's own promise. */
+  sendCommand(command: { name: string; args: unknown[]; resolve(value: unknown): void; reject(error: unknown): void; promise: Promise<unknown> }): Promise<unknown> {
+    this.execute(flattenArgs(command.name, command.args)).then(
+      (value) => command.resolve(value),
+      (error: unknown) => command.reject(error),
+    );
+    return command.promise;
   }
 
   /** @internal Runs flattened arguments and converts the reply as ioredis does. */
   execute(args: readonly string[]): Promise<unknown> {
+    const prefix = this.options['keyPrefix'];
+    if (typeof prefix === 'string' && prefix !== '') args = withKeyPrefix(args, prefix);
     return this.settle(this.status === 'end' ? null : this.sendRaw(args));
   }
 
@@ -277,6 +348,19 @@ export class RealmRedis extends EventEmitter {
   }
 }
 
+/** ioredis's `keyPrefix`: the prefix before every key of the command (by Redis's key specs). */
+export function withKeyPrefix(args: readonly string[], prefix: string): string[] {
+  const out = [...args];
+  let indexes: number[];
+  try {
+    indexes = getKeyIndexes(args[0]!.toLowerCase(), args.slice(1));
+  } catch {
+    return out;
+  }
+  for (const i of indexes) out[i + 1] = prefix + out[i + 1]!;
+  return out;
+}
+
 /** A reply of a generic RedisLike (already converted by ioredis) back as a typed reply. */
 function fromIoredis(value: unknown): Reply {
   if (value === null || value === undefined) return { kind: 'bulk', value: null };
@@ -323,7 +407,9 @@ export class RealmPipeline {
     const makeError = (m: string): Error => host.makeError(m, 'ReplyError');
     const asPair = (r: Reply): [Error | null, unknown] => (r.kind === 'error' ? [makeError(r.message), null] : [null, toIoredis(r, makeError)]);
     const promise = new host.Promise<unknown>((resolve, reject) => {
-      const sends = this.transaction ? [['multi'], ...this.queued, ['exec']] : this.queued;
+      const prefix = client.options['keyPrefix'];
+      const queued = typeof prefix === 'string' && prefix !== '' ? this.queued.map((args) => withKeyPrefix(args, prefix)) : this.queued;
+      const sends = this.transaction ? [['multi'], ...queued, ['exec']] : queued;
       Promise.all(sends.map((args) => client.sendRaw(args))).then(
         (replies) => {
           if (!this.transaction) {

@@ -38,6 +38,12 @@ export interface SimRedisOptions {
   db?: number;
   /** The address as the user named it (`127.0.0.1:6379`), for error messages; default the node's name. */
   address?: string;
+  /**
+   * What happens to commands in flight when a ready connection is lost: by default they wait
+   * and are sent again after reconnecting (ioredis); with this, they reject at once with the
+   * error it makes (node-redis: `Socket closed unexpectedly`). Commands not yet sent still wait.
+   */
+  rejectInFlight?: (reason: TcpCloseReason) => Error;
 }
 
 /** ioredis 5's default `retryStrategy`. */
@@ -209,6 +215,8 @@ export class SimRedis implements RedisLike {
   /** ioredis's `prevCondition.select`: the database in use when the last ready connection closed. */
   private prevSelectedDb: number | null = null;
   private cancelReconnect: (() => void) | null = null;
+  /** What waiting commands reject with when a `disconnect` ends the client (default `Connection is closed.`). */
+  private endError: Error | null = null;
   /** QUIT was sent: the connection closes once what was sent before it is answered. */
   private quitting: { readonly connection: TcpConnection<SimCommand>; readonly done: () => void } | null = null;
 
@@ -498,7 +506,13 @@ export class SimRedis implements RedisLike {
     const inFlight = connection.pendingTags();
     if (prevStatus === 'ready') {
       if (this.prevSelectedDb === null) this.prevSelectedDb = this.selectedDb;
-      if (inFlight.length > 0) this.prevCommandQueue = [...(this.prevCommandQueue ?? []), ...inFlight];
+      const reject = this.options.rejectInFlight;
+      if (reject !== undefined && reason !== 'manual') {
+        if (inFlight.length > 0) {
+          const error = reject(reason);
+          for (const command of inFlight) command.reject(error);
+        }
+      } else if (inFlight.length > 0) this.prevCommandQueue = [...(this.prevCommandQueue ?? []), ...inFlight];
     }
     if (this.manuallyClosing) {
       this.manuallyClosing = false;
@@ -531,7 +545,9 @@ export class SimRedis implements RedisLike {
   private end(): void {
     this.setStatus('end');
     this.prevSelectedDb = null;
-    this.flushQueue(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
+    const error = this.endError ?? this.makeError(CONNECTION_CLOSED_ERROR_MSG);
+    this.endError = null;
+    this.flushQueue(error);
   }
 
   /** Rejects every waiting command: the offline queue and what was in flight. */
@@ -651,11 +667,12 @@ export class SimRedis implements RedisLike {
 
   /**
    * ioredis's `disconnect(reconnect = false)`: closes the connection now (replies not yet in are
-   * lost; their commands reject with `Connection is closed.`), status `end` with `close` and
-   * `end` events; with `reconnect`, the close is handled as a lost connection (reconnects).
+   * lost; their commands reject with `Connection is closed.`, or `flushWith`), status `end`
+   * with `close` and `end` events; with `reconnect`, the close is handled as a lost connection.
    */
-  disconnect(reconnect = false): void {
+  disconnect(reconnect = false, flushWith?: Error): void {
     if (!reconnect) this.manuallyClosing = true;
+    this.endError = flushWith ?? null;
     if (this.cancelReconnect !== null && !reconnect) {
       this.cancelReconnect();
       this.cancelReconnect = null;
