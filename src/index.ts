@@ -22,3 +22,7 @@ export { IN_MODEL_FAULTS, ALL_FAULTS, inModelFaults, outsideModel } from './faul
 export { loadCatalog, loadScenario } from './scenario/load.ts';
 export { validateScenario, ScenarioError } from './scenario/validate.ts';
 export { renderTimeline } from './report/timeline.ts';
+// Client shapes over simulated connections (also `locksim/ioredis`, `locksim/redis`) and a library's own test suite in simulation (`locksim/suite`).
+export { AddressMap, ioredisModule, provideClients, simulatedIoredis, type IoredisOptions, type SimulatedClientOptions } from './ioredis.ts';
+export { nodeRedisModule, nodeRedisV3Module, simulatedNodeRedis, simulatedNodeRedisV3 } from './node-redis.ts';
+export { runLibrarySuite, formatSuiteReport, type LibrarySuiteOptions, type LibrarySuiteReport } from './suite/index.ts';

@@ -21,10 +21,7 @@ import { addRedisNode } from '../redis/node.ts';
 import { ms } from '../sim/time.ts';
 import { World } from '../sim/world.ts';
 import { AddressMap } from '../clients/addresses.ts';
-import { realmBinding } from '../clients/binding.ts';
-import { ioredisModule } from '../clients/ioredis.ts';
-import { nodeRedisModule } from '../clients/node-redis.ts';
-import { nodeRedisV3Module } from '../clients/node-redis-v3.ts';
+import { provideClients } from '../clients/provide.ts';
 import { MochaRunner, type SuiteReport } from './mocha.ts';
 
 export interface LibrarySuiteOptions {
@@ -73,11 +70,7 @@ export async function runLibrarySuite(options: LibrarySuiteOptions): Promise<Lib
   let finishedMs = 0;
   world.addProcess('suite', async (ctx) => {
     const realm = createRealm({ clock: ctx.clock, random: ctx.random, name: 'suite', baseDir: options.baseDir });
-    const binding = realmBinding(realm, ctx, addresses);
-    realm.provide('ioredis', () => ioredisModule(binding));
-    const redis = options.redis === 'v3' ? () => nodeRedisV3Module(binding) : () => nodeRedisModule(binding);
-    realm.provide('redis', redis);
-    if (options.redis !== 'v3') realm.provide('@redis/client', redis);
+    provideClients(realm, ctx, addresses, { redis: options.redis });
     for (const [specifier, module] of Object.entries(options.modules ?? {})) realm.provide(specifier, module);
     const runner = new MochaRunner({ clock: ctx.clock, error: (message) => realm.error(message) });
     Object.assign(realm.global, runner.globals());
