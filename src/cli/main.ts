@@ -384,7 +384,7 @@ async function exploreCommand(args: string[]): Promise<number> {
   out(`violation found after ${result.runsToFailure} runs; shrunk ${result.shrinks} times to ${shrunk.faults.length} faults:`);
   for (const f of shrunk.faults) out(`  ${describeFault(f)}`);
   out('');
-  out(worldBlock(scenario, variant.name, shrunk.seed, shrunk.faults, shrunk.lockName));
+  out(worldBlock(scenario, shrunk));
   out('');
   out(renderTimeline(shrunk));
   out('');

@@ -57,7 +57,7 @@ export function evidenceLine(result: RunResult): string {
 
 /** The full text report of one run. */
 export function runReport(scenario: Scenario, result: RunResult, scenarioRef: string, options: { timeline: boolean }): string {
-  const parts = [worldBlock(scenario, result.variant, result.seed, result.faults, result.lockName), ''];
+  const parts = [worldBlock(scenario, result), ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
   parts.push(verdictLine(result));
   parts.push(evidenceLine(result));

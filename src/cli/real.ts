@@ -84,7 +84,7 @@ export function comparisonLine(result: RealRunResult): string {
 
 /** The text report of one real run. */
 export function realReport(result: RealRunResult, scenarioRef: string, options: { timeline: boolean; scenario: Scenario }): string {
-  const parts = [worldBlock(options.scenario, result.variant, result.seed, result.faults, result.lockName).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), result.external === null ? `mode      real: redis-server processes, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`, ''];
+  const parts = [worldBlock(options.scenario, result).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), result.external === null ? `mode      real: redis-server processes, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`, ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
   parts.push(`${verdictLine(result)}  [real]`);
   parts.push(evidenceLine(result));

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { faultSchedule, type FaultGenerator, type GeneratorWorld } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { runScenario, findVariant, type RunResult } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantWorld, type Scenario, type Variant, type Verdict } from '../scenario/types.ts';
+import type { Scenario, Variant, Verdict } from '../scenario/types.ts';
+import { planRun } from '../scenario/plan.ts';
 import { encodeToken } from './token.ts';
 import { inModelFaults } from '../faults/model.ts';
 import { RESOURCE_PROCESS } from '../workload/resource.ts';
@@ -45,19 +46,18 @@ export interface ExploreResult {
 
 /** The world a variant's random fault schedules are drawn for. */
 export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorWorld {
-  const world = variantWorld(scenario, variant);
-  const nodes = nodeSpecs(world);
-  const workload = { ...scenario.workload, ...variant.workload };
+  const plan = planRun(scenario, variant);
+  const { nodes, workload } = plan;
   const ttlMs = workload.ttlMs;
   // Moments that matter: the TTL and the usual renewal intervals, and the workload's own times.
   const moments = [ttlMs / 3, ttlMs / 2, ttlMs, workload.workMs.min, workload.workMs.max, workload.thinkMs.max].filter((m) => m >= 10);
   return {
-    clients: clientSpecs(world).map((c) => c.name),
+    clients: plan.clients.map((c) => c.name),
     nodes: nodes.map((n) => n.name),
-    replicas: nodes.filter((n) => n.replicaOf !== undefined).map((n) => n.name),
+    replicas: plan.replicas,
     resource: RESOURCE_PROCESS,
-    resourceFenced: variant.resource === 'fenced',
-    durationMs: world.durationMs,
+    resourceFenced: plan.resourceMode === 'fenced',
+    durationMs: plan.durationMs,
     ttlMs,
     moments: [...new Set(moments.map((m) => Math.round(m)))],
   };
@@ -70,7 +70,7 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
  */
 export function defaultGenerator(scenario: Scenario, variant: Variant): FaultGenerator {
   if (scenario.explore !== undefined) return scenario.explore;
-  const volatile = nodeSpecs(variantWorld(scenario, variant)).filter((n) => n.persistence !== 'aof-always').map((n) => n.name);
+  const volatile = planRun(scenario, variant).nodes.filter((n) => n.persistence !== 'aof-always').map((n) => n.name);
   return { ...inModelFaults(variant.resource), delayedRestart: volatile };
 }
 

@@ -40,9 +40,8 @@ import { emptyHistory, type FaultRecord, type History, type HistoryEvent } from 
 import type { Fault } from '../faults/fault.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import { findVariant, runScenario, type RunResult, type Violation } from '../scenario/run.ts';
+import { planRun } from '../scenario/plan.ts';
 import {
-  clientSpecs,
-  defaultProperties,
   modelWorld,
   nodeSpecs,
   variantFaults,
@@ -54,7 +53,6 @@ import {
   type Verdict,
 } from '../scenario/types.ts';
 import type { Micros } from '../sim/time.ts';
-import type { WorkloadOptions } from '../workload/client.ts';
 import { buildClockShim } from './clock-shim.ts';
 import { RealNemesis, unsupportedFaults, type FaultTiming, type RealClientHandle, type RealClientState, type RealNodeHandle, type RealWorld, type ToxicSpec } from './nemesis.ts';
 import { spawnManaged, type ManagedChild } from './process-group.ts';
@@ -475,22 +473,18 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const began = performance.now();
   const progress = options.onProgress ?? (() => {});
   const variant = findVariant(scenario, options.variant);
-  const baseWorld = variantWorld(scenario, variant);
-  const durationMs = options.durationMs ?? baseWorld.durationMs;
-  const worldSpec = { ...baseWorld, durationMs };
-  const faults = options.faults ?? variantFaults(scenario, variant);
+  const plan = planRun(scenario, variant, options);
+  const { durationMs, faults, workload, resourceMode, lockNodes } = plan;
+  const worldSpec = plan.world;
   const external = options.external;
   const problems = realModeProblems(scenario, variant, faults);
-  if (external !== undefined) problems.push(...externalProblems(external, nodeSpecs(worldSpec), faults));
+  if (external !== undefined) problems.push(...externalProblems(external, plan.nodes, faults));
   if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
   const scenarioRef = childRef(options.scenarioRef ?? scenario.name);
   if (external === undefined) await checkRealModeTools();
 
-  const specs = nodeSpecs(worldSpec);
-  const lockNodes = variant.nodes ?? specs.map((n) => n.name);
-  const clientList = clientSpecs(worldSpec);
-  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
-  const resourceMode = variant.resource ?? 'unguarded';
+  const specs = plan.nodes;
+  const clientList = plan.clients;
   const history = emptyHistory();
   const processErrors: Array<{ at: Micros; process: string; message: string }> = [];
   const notes: string[] = [];
@@ -735,8 +729,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   history.healedAt = nemesis?.lastHealAt ?? null;
   for (const e of nemesis?.errors ?? []) processErrors.push({ at: e.at, process: 'nemesis', message: e.message });
 
-  const properties = variant.properties ?? defaultProperties(variant.resource ?? 'unguarded');
-  const livenessBoundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+  const { properties, livenessBoundMs } = plan;
   const judgement = judge(history, properties, {
     boundMs: livenessBoundMs,
     blocked: (p) => blockedAtEnd.has(p),
@@ -758,7 +751,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       seed: options.seed,
       variant: variant.name,
       faults: options.faults,
-      durationMs: durationMs === baseWorld.durationMs ? undefined : durationMs,
+      durationMs: durationMs === variantWorld(scenario, variant).durationMs ? undefined : durationMs,
     });
   }
 
@@ -788,7 +781,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     },
     processErrors: processErrors.sort((a, b) => a.at - b.at),
     processes: { clients: clientList.map((c) => c.name), nodes: specs.map((n) => n.name) },
-    outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, variant.resource ?? 'unguarded', workload.ttlMs)),
+    outsideModel: faultsOutsideModel(faults, modelWorld(worldSpec, resourceMode, workload.ttlMs)),
     livenessEnd: { boundMs: livenessBoundMs, blocked: [...blockedAtEnd], stillTrying: [] },
     simulated,
     agrees: simulated === null ? null : simulated.verdict === verdict,
@@ -797,6 +790,6 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     wallMs: performance.now() - began,
     notes,
     external: external?.source ?? null,
-    durationOverrideMs: durationMs === baseWorld.durationMs ? undefined : durationMs,
+    durationOverrideMs: durationMs === variantWorld(scenario, variant).durationMs ? undefined : durationMs,
   };
 }

@@ -154,7 +154,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<h2>Run</h2>`,
     `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} Redis commands, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.${result.history.dropped === undefined ? '' : ` ${esc(droppedText(result.history.dropped))}.`}</p>`,
     `<h2>World</h2>`,
-    `<pre class="world">${esc(worldBlock(scenario, result.variant, result.seed, result.faults, result.lockName))}</pre>`,
+    `<pre class="world">${esc(worldBlock(scenario, result))}</pre>`,
     `<h2>Reproduce</h2>`,
     `<pre class="replay" id="replay">${esc(options.replayCommand)}</pre>`,
     `<p>Trace hash <code id="trace-hash">${esc(result.traceHash)}</code>: the same command gives the same hash on every machine${real ? ' (in simulation; a real-mode run cannot be bit-exact, only its verdict must agree)' : ''}.</p>`,

@@ -5,11 +5,17 @@
  */
 import { describeFault } from '../faults/fault.ts';
 import type { RunResult } from '../scenario/run.ts';
-import { clientSpecs, nodeSpecs, variantWorld, type Scenario } from '../scenario/types.ts';
+import { planRun } from '../scenario/plan.ts';
+import { clientSpecs, nodeSpecs, type Scenario } from '../scenario/types.ts';
 
-export function worldBlock(scenario: Scenario, variantName: string, seed: number, faults: RunResult['faults'], lockName = ''): string {
+/** What of a run the printed world shows (a simulated or a real result). */
+export type WorldOfRun = Pick<RunResult, 'variant' | 'seed' | 'faults' | 'lockName' | 'durationOverrideMs'>;
+
+export function worldBlock(scenario: Scenario, run: WorldOfRun): string {
+  const { variant: variantName, seed, faults, lockName } = run;
   const variant = scenario.variants.find((v) => v.name === variantName);
-  const w = variant === undefined ? scenario.world : variantWorld(scenario, variant);
+  // The variant's plan, with the length the run actually had: the world printed is the world run.
+  const w = variant === undefined ? scenario.world : planRun(scenario, variant, { durationMs: run.durationOverrideMs }).world;
   const delay = w.delay ?? { kind: 'uniform', minMs: 0.1, maxMs: 2 };
   const nodes = nodeSpecs(w)
     .map((n) => `${n.name}${n.persistence ? ` (${n.persistence})` : ''}${n.replicaOf ? ` replica of ${n.replicaOf}` : ''}${n.driftPpm ? ` drift ${n.driftPpm}ppm` : ''}`)

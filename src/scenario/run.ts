@@ -11,12 +11,13 @@ import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
 import { realTimeText } from '../sim/real-time-guard.ts';
-import { runClient, type Recorder, type WorkloadOptions } from '../workload/client.ts';
+import { runClient, type Recorder } from '../workload/client.ts';
 import { addResource, RESOURCE_PROCESS, type ResourceReply } from '../workload/resource.ts';
 import { endpoint } from '../sim/rpc.ts';
 import { RunRecording } from './recording.ts';
 import { checkFaultSchedule, didYouMean, runLengthProblem, ScenarioError } from './validate.ts';
-import { clientSpecs, defaultProperties, modelWorld, nodeSpecs, variantFaults, variantWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
+import { modelWorld, type Property, type Scenario, type Variant, type Verdict } from './types.ts';
+import { planRun } from './plan.ts';
 
 export type { Violation } from '../check/judge.ts';
 export type { ClientEvidence, Evidence, Invalidity } from '../check/evidence.ts';
@@ -117,9 +118,9 @@ export function findVariant(scenario: Scenario, name: string | undefined): Varia
 /** Runs one variant of a scenario with one seed and judges the history. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const variant = findVariant(scenario, options.variant);
-  const faults = options.faults ?? variantFaults(scenario, variant);
-  const baseWorld = variantWorld(scenario, variant);
-  const worldSpec = options.durationMs === undefined ? baseWorld : { ...baseWorld, durationMs: options.durationMs };
+  const plan = planRun(scenario, variant, options);
+  const { faults, workload, lockNodes, resourceMode, properties, clients } = plan;
+  const worldSpec = plan.world;
   // A schedule or a length from outside the scenario (a token, checkLock, the library API) is
   // checked as the scenario's own is: a bad one is the caller's input, never an internal error.
   if (options.durationMs !== undefined) {
@@ -127,7 +128,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (problem !== null) throw new ScenarioError(`${scenario.name}/${variant.name}`, [`durationMs: ${problem}`], 'invalid run length');
   }
   if (options.faults !== undefined) checkFaultSchedule(options.faults, worldSpec, `${scenario.name}/${variant.name}`);
-  const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
   const nodes = new Map<string, RedisNode>();
   const directory = new Map<string, string>();
@@ -137,14 +137,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   /** Each client's Redis clients (of its current incarnation): they say why a command still waits. */
   const redisClients = new Map<string, readonly SimRedis[]>();
 
-  for (const spec of nodeSpecs(worldSpec)) {
+  for (const spec of plan.nodes) {
     addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
   }
-  const primaries = nodeSpecs(worldSpec).filter((n) => n.replicaOf === undefined).map((n) => n.name);
-  const lockNodes = variant.nodes ?? primaries;
-  const resourceMode = variant.resource ?? 'unguarded';
-  const properties = variant.properties ?? defaultProperties(resourceMode);
-  const boundMs = scenario.livenessBoundMs ?? 3 * workload.ttlMs + 2000;
+  const boundMs = plan.livenessBoundMs;
   // The nemesis exists once the clients do; the recording only asks it once the run is going.
   let nemesis: Nemesis | null = null;
   const recording = new RunRecording({
@@ -154,7 +150,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     boundMs,
     window: options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,
-    clients: clientSpecs(worldSpec).map((c) => c.name),
+    clients: clients.map((c) => c.name),
   });
   for (const node of nodes.values()) {
     node.watch(workload.resource);
@@ -162,7 +158,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
   addResource(world, RESOURCE_PROCESS, resourceMode, (write) => recording.write(write));
 
-  const clients = clientSpecs(worldSpec);
   const clientNames = new Set(clients.map((c) => c.name));
   const address = (name: string): NodeAddress => ({ resolve: () => directory.get(name) ?? name });
   const progress = options.progress;
@@ -214,7 +209,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // A failover retargets the clients of the primary to its promoted replica (as Sentinel would).
   for (const f of faults) {
     if (f.kind === 'failover') {
-      const primary = nodeSpecs(worldSpec).find((n) => n.name === f.replica)?.replicaOf;
+      const primary = plan.nodes.find((n) => n.name === f.replica)?.replicaOf;
       if (primary !== undefined) world.at(ms(f.at), () => directory.set(primary, f.replica));
     }
   }
