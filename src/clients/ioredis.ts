@@ -157,11 +157,14 @@ export function ioredisModule(binding: ClientBinding): IoredisModule {
     readonly name: string;
     readonly args: unknown[];
     readonly promise: Promise<unknown>;
+    /** null: replies as Buffers (ioredis's default for a Command); 'utf8': strings. */
+    readonly replyEncoding: string | null;
     resolve!: (value: unknown) => void;
     reject!: (error: unknown) => void;
-    constructor(name: string, args: unknown[] = [], _options?: unknown, callback?: (error: Error | null, result?: unknown) => void) {
+    constructor(name: string, args: unknown[] = [], options?: { replyEncoding?: string | null }, callback?: (error: Error | null, result?: unknown) => void) {
       this.name = name;
       this.args = args;
+      this.replyEncoding = options?.replyEncoding ?? null;
       this.promise = new host.Promise((resolve, reject) => {
         this.resolve = resolve;
         this.reject = reject;

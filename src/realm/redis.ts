@@ -196,17 +196,38 @@ export class RealmRedis extends EventEmitter {
   /** ioredis's `defineCommand`: EVAL on a connection's first use, EVALSHA after ({@link DefinedScript}). */
   defineCommand(name: string, definition: { numberOfKeys?: number; lua: string }): void {
     const script = new DefinedScript(definition.lua);
+    this.definedScripts.set(name, { script, numberOfKeys: definition.numberOfKeys });
     Object.defineProperty(this, name, {
       value: (...raw: unknown[]) => {
         const { args, callback } = splitCallback(raw);
-        let keysAndArgs = flattenArgs('evalsha', definition.numberOfKeys === undefined ? args : [definition.numberOfKeys, ...args]).slice(1);
-        const prefix = this.options['keyPrefix'];
-        if (typeof prefix === 'string' && prefix !== '') keysAndArgs = withKeyPrefix(['evalsha', 'sha', ...keysAndArgs], prefix).slice(2);
+        const keysAndArgs = this.scriptKeysAndArgs(name, args);
         return this.withCallback(this.settle(this.status === 'end' ? null : this.sendScript(script, keysAndArgs)), callback);
       },
       writable: true,
       configurable: true,
     });
+  }
+
+  /** @internal The scripts of `defineCommand`, by name (a pipeline gets them as methods too). */
+  readonly definedScripts = new Map<string, { readonly script: DefinedScript; readonly numberOfKeys: number | undefined }>();
+
+  /** numkeys, keys (with `keyPrefix`) and arguments of a call of the defined script `name`. */
+  private scriptKeysAndArgs(name: string, args: unknown[]): string[] {
+    const numberOfKeys = this.definedScripts.get(name)?.numberOfKeys;
+    let keysAndArgs = flattenArgs('evalsha', numberOfKeys === undefined ? args : [numberOfKeys, ...args]).slice(1);
+    const prefix = this.options['keyPrefix'];
+    if (typeof prefix === 'string' && prefix !== '') keysAndArgs = withKeyPrefix(['evalsha', 'sha', ...keysAndArgs], prefix).slice(2);
+    return keysAndArgs;
+  }
+
+  /**
+   * @internal A defined script's command inside a pipeline, decided when the pipeline is sent:
+   * EVAL if the script is not yet loaded on the connection, else EVALSHA (as ioredis writes it).
+   */
+  scriptCommand(name: string, args: unknown[]): () => string[] {
+    const entry = this.definedScripts.get(name) as { script: DefinedScript };
+    const keysAndArgs = this.scriptKeysAndArgs(name, args);
+    return () => (this.sim !== null ? this.sim.scriptCommand(entry.script, keysAndArgs) : entry.script.argsFor(this.scriptsSent, keysAndArgs));
   }
 
   /**
@@ -273,10 +294,15 @@ export class RealmRedis extends EventEmitter {
     return new RealmRedis(this.sim.duplicate(), this.host, true);
   }
 
-  /** ioredis's `sendCommand(new Redis.Command(name, args))`: settles the command's own promise. */
-  sendCommand(command: { name: string; args: unknown[]; resolve(value: unknown): void; reject(error: unknown): void; promise: Promise<unknown> }): Promise<unknown> {
+  /**
+   * ioredis's `sendCommand(new Redis.Command(name, args, options))`: settles the command's own
+   * promise; its text replies are Buffers unless `options.replyEncoding` is set (as ioredis).
+   */
+  sendCommand(command: { name: string; args: unknown[]; replyEncoding?: string | null; resolve(value: unknown): void; reject(error: unknown): void; promise: Promise<unknown> }): Promise<unknown> {
+    const encoding = command.replyEncoding ?? null;
+    const asBuffers = (value: unknown): unknown => (typeof value === 'string' ? Buffer.from(value) : Array.isArray(value) ? value.map(asBuffers) : value);
     this.execute(flattenArgs(command.name, command.args)).then(
-      (value) => command.resolve(value),
+      (value) => command.resolve(encoding === null ? asBuffers(value) : value),
       (error: unknown) => command.reject(error),
     );
     return command.promise;
@@ -371,12 +397,27 @@ function fromIoredis(value: unknown): Reply {
 
 /** ioredis's `Pipeline` (and its MULTI form): chained command methods, then `exec()`. */
 export class RealmPipeline {
-  private readonly queued: string[][] = [];
+  /** Arguments, or (a defined script) what decides them when the pipeline is sent. */
+  private readonly queued: Array<string[] | (() => string[])> = [];
+
+  /** Private by `#`: a command method named `client` (CLIENT) is defined on the instance. */
+  readonly #client: RealmRedis;
 
   constructor(
-    private readonly client: RealmRedis,
+    client: RealmRedis,
     private readonly transaction: boolean,
   ) {
+    this.#client = client;
+    for (const name of client.definedScripts.keys()) {
+      Object.defineProperty(this, name, {
+        value: (...args: unknown[]) => {
+          this.queued.push(client.scriptCommand(name, args));
+          return this;
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
     for (const name of REDIS_COMMAND_NAMES) {
       if (SPECIAL.has(name)) continue;
       Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(name, ...args), writable: true, configurable: true });
@@ -402,13 +443,13 @@ export class RealmPipeline {
 
   /** Resolves to `[[error, result], …]`, or null when a WATCHed key changed (MULTI). */
   exec(callback?: Callback): Promise<unknown> {
-    const client = this.client;
+    const client = this.#client;
     const host = client.host;
     const makeError = (m: string): Error => host.makeError(m, 'ReplyError');
     const asPair = (r: Reply): [Error | null, unknown] => (r.kind === 'error' ? [makeError(r.message), null] : [null, toIoredis(r, makeError)]);
     const promise = new host.Promise<unknown>((resolve, reject) => {
       const prefix = client.options['keyPrefix'];
-      const queued = typeof prefix === 'string' && prefix !== '' ? this.queued.map((args) => withKeyPrefix(args, prefix)) : this.queued;
+      const queued = this.queued.map((q) => (typeof q === 'function' ? q() : typeof prefix === 'string' && prefix !== '' ? withKeyPrefix(q, prefix) : q));
       const sends = this.transaction ? [['multi'], ...queued, ['exec']] : queued;
       Promise.all(sends.map((args) => client.sendRaw(args))).then(
         (replies) => {

@@ -276,6 +276,11 @@ export class SimRedis implements RedisLike {
     });
   }
 
+  /** The command that runs `script` now on this connection (EVAL the first time, then EVALSHA), as {@link DefinedScript}. */
+  scriptCommand(script: DefinedScript, keysAndArgs: readonly string[]): string[] {
+    return script.argsFor(this.scriptsLoaded, keysAndArgs);
+  }
+
   /** The database this client's commands run in (ioredis's `condition.select`). */
   get db(): number {
     return this.selectedDb;
