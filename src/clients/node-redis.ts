@@ -299,10 +299,10 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
 
   class NodeRedisClient extends EventEmitter {
     readonly options: NodeRedisOptions;
-    private connection: SimRedis | null = null;
-    private open = false;
-    private readonly node: string;
-    private readonly address: string;
+    #connection: SimRedis | null = null;
+    #open = false;
+    readonly #node: string;
+    readonly #address: string;
 
     constructor(options: NodeRedisOptions = {}) {
       super();
@@ -312,40 +312,40 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       const port = this.options.socket?.port ?? DEFAULT_PORT;
       const database = this.options.database ?? 0;
       if (!Number.isInteger(database) || database < 0) throw new TypeError(`node-redis (locksim): database must be a database number, got ${JSON.stringify(this.options.database)}`);
-      this.address = `${hostName}:${port}`;
-      this.node = binding.addresses.resolve(hostName, port, 'node-redis (locksim)');
+      this.#address = `${hostName}:${port}`;
+      this.#node = binding.addresses.resolve(hostName, port, 'node-redis (locksim)');
       for (const name of REDIS_COMMAND_NAMES) {
         const upper = name.toUpperCase();
-        this.define(upper, { args: (...input) => [upper, ...flat(input)] });
-        if (!(name in SHAPES) && !(name in this)) this.define(name, { args: (...input) => [upper, ...flat(input)] });
+        this.#define(upper, { args: (...input) => [upper, ...flat(input)] });
+        if (!(name in SHAPES) && !(name in this)) this.#define(name, { args: (...input) => [upper, ...flat(input)] });
       }
-      for (const [name, shape] of Object.entries(SHAPES)) this.define(name, shape);
+      for (const [name, shape] of Object.entries(SHAPES)) this.#define(name, shape);
     }
 
-    private define(name: string, shape: CommandShape): void {
-      Object.defineProperty(this, name, { value: (...input: unknown[]) => this.run(shape, input), writable: true, configurable: true });
+    #define(name: string, shape: CommandShape): void {
+      Object.defineProperty(this, name, { value: (...input: unknown[]) => this.#run(shape, input), writable: true, configurable: true });
     }
 
     get isOpen(): boolean {
-      return this.open;
+      return this.#open;
     }
 
     get isReady(): boolean {
-      return this.open && this.connection?.status === 'ready';
+      return this.#open && this.#connection?.status === 'ready';
     }
 
     /** Connects; resolves with the client once ready. */
     connect(): Promise<this> {
-      if (this.open) return host.Promise.reject(host.makeError('Socket already opened')) as Promise<this>;
-      this.open = true;
+      if (this.#open) return host.Promise.reject(host.makeError('Socket already opened')) as Promise<this>;
+      this.#open = true;
       const socket = this.options.socket ?? {};
       const strategy = socket.reconnectStrategy;
       const delay = strategy === undefined ? defaultReconnect(binding.ctx.random) : typeof strategy === 'number' ? () => strategy : strategy;
-      const connection = new SimRedis(binding.ctx, this.node, {
+      const connection = new SimRedis(binding.ctx, this.#node, {
         ...binding.defaults,
         lazyConnect: true,
         db: this.options.database ?? 0,
-        address: this.address,
+        address: this.#address,
         connectTimeout: socket.connectTimeout ?? 5_000,
         maxRetriesPerRequest: null,
         enableOfflineQueue: this.options.disableOfflineQueue !== true,
@@ -361,17 +361,17 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
         rejectInFlight: () => makeError('SocketClosedUnexpectedlyError'),
         errorClass: binding.errorClass,
       });
-      this.connection = connection;
-      connection.on('connect', () => this.emitGuarded('connect'));
-      connection.on('ready', () => this.emitGuarded('ready'));
-      connection.on('reconnecting', () => this.emitGuarded('reconnecting'));
+      this.#connection = connection;
+      connection.on('connect', () => this.#emitGuarded('connect'));
+      connection.on('ready', () => this.#emitGuarded('ready'));
+      connection.on('reconnecting', () => this.#emitGuarded('reconnecting'));
       connection.on('end', () => {
-        this.open = false;
-        this.emitGuarded('end');
+        this.#open = false;
+        this.#emitGuarded('end');
       });
-      connection.on('error', (error: unknown) => this.emitGuarded('error', error));
+      connection.on('error', (error: unknown) => this.#emitGuarded('error', error));
       connection.on('close', () => {
-        if (this.open && connection.status !== 'end') this.emitGuarded('error', makeError('SocketClosedUnexpectedlyError'));
+        if (this.#open && connection.status !== 'end') this.#emitGuarded('error', makeError('SocketClosedUnexpectedlyError'));
       });
       return new host.Promise<this>((resolve, reject) => {
         connection.connect().then(
@@ -383,23 +383,23 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
 
     /** `sendCommand(['SET', 'k', 'v'])`: raw arguments, the reply as node-redis gives it. */
     sendCommand(args: unknown[]): Promise<unknown> {
-      return this.run({ args: () => flat(args) }, []);
+      return this.#run({ args: () => flat(args) }, []);
     }
 
-    private run(shape: CommandShape, input: unknown[]): Promise<unknown> {
+    #run(shape: CommandShape, input: unknown[]): Promise<unknown> {
       let args: string[];
       try {
         args = splitName(shape.args(...input));
       } catch (error) {
         return host.Promise.reject(error);
       }
-      return this.exec(args, shape.reply);
+      return this.sendArgs(args, shape.reply);
     }
 
     /** @internal Sends raw arguments; resolves with the converted reply, rejects on an error reply. */
-    exec(args: string[], reply?: CommandShape['reply']): Promise<unknown> {
-      const connection = this.connection;
-      if (!this.open || connection === null) return host.Promise.reject(makeError('ClientClosedError'));
+    sendArgs(args: string[], reply?: CommandShape['reply']): Promise<unknown> {
+      const connection = this.#connection;
+      if (!this.#open || connection === null) return host.Promise.reject(makeError('ClientClosedError'));
       if (this.options.disableOfflineQueue === true && connection.status !== 'ready') return host.Promise.reject(makeError('ClientOfflineError'));
       return new host.Promise((resolve, reject) => {
         connection.send(args).then(
@@ -413,16 +413,16 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
     }
 
     /** @internal The raw reply (for MULTI). */
-    raw(args: string[]): Promise<Reply> {
-      const connection = this.connection;
-      if (!this.open || connection === null) return Promise.reject(makeError('ClientClosedError'));
+    sendRaw(args: string[]): Promise<Reply> {
+      const connection = this.#connection;
+      if (!this.#open || connection === null) return Promise.reject(makeError('ClientClosedError'));
       return connection.send(args);
     }
 
     /** Waits for the replies already due, then closes (`end`). */
     close(): Promise<void> {
-      const connection = this.connection;
-      if (!this.open || connection === null) return host.Promise.reject(makeError('ClientClosedError')) as Promise<void>;
+      const connection = this.#connection;
+      if (!this.#open || connection === null) return host.Promise.reject(makeError('ClientClosedError')) as Promise<void>;
       return new host.Promise<void>((resolve) => void connection.quit().then(() => resolve(), () => resolve()));
     }
 
@@ -433,9 +433,9 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
 
     /** Closes at once: what waits rejects with `DisconnectsClientError`. */
     destroy(): void {
-      const connection = this.connection;
-      if (!this.open || connection === null) throw makeError('ClientClosedError');
-      this.open = false;
+      const connection = this.#connection;
+      if (!this.#open || connection === null) throw makeError('ClientClosedError');
+      this.#open = false;
       connection.disconnect(false, makeError('DisconnectsClientError'));
     }
 
@@ -454,7 +454,7 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       return new NodeRedisMulti(this);
     }
 
-    private emitGuarded(event: string, ...args: unknown[]): void {
+    #emitGuarded(event: string, ...args: unknown[]): void {
       if (event === 'error' && this.listenerCount('error') === 0) return;
       try {
         this.emit(event, ...args);
@@ -465,13 +465,15 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
   }
 
   class NodeRedisMulti {
-    private readonly queued: Array<{ args: string[]; reply?: CommandShape['reply'] }> = [];
+    readonly #queued: Array<{ args: string[]; reply?: CommandShape['reply'] }> = [];
+    readonly #client: NodeRedisClient;
 
-    constructor(private readonly client: NodeRedisClient) {
+    constructor(client: NodeRedisClient) {
+      this.#client = client;
       const add = (name: string, shape: CommandShape) =>
         Object.defineProperty(this, name, {
           value: (...input: unknown[]) => {
-            this.queued.push({ args: splitName(shape.args(...input)), reply: shape.reply });
+            this.#queued.push({ args: splitName(shape.args(...input)), reply: shape.reply });
             return this;
           },
           writable: true,
@@ -480,32 +482,33 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       for (const name of REDIS_COMMAND_NAMES) {
         if (name === 'exec') continue;
         add(name.toUpperCase(), { args: (...input) => [name.toUpperCase(), ...flat(input)] });
-        if (!(name in SHAPES)) add(name, { args: (...input) => [name.toUpperCase(), ...flat(input)] });
+        if (!(name in SHAPES) && !(name in this)) add(name, { args: (...input) => [name.toUpperCase(), ...flat(input)] });
       }
       for (const [name, shape] of Object.entries(SHAPES)) add(name, shape);
     }
 
     addCommand(args: unknown[]): this {
-      this.queued.push({ args: flat(args) });
+      this.#queued.push({ args: flat(args) });
       return this;
     }
 
     /** MULTI, the commands, EXEC: the replies; `WatchError` if a watched key changed; `MultiErrorReply` if any failed. */
     exec(): Promise<unknown[]> {
-      return this.send(true);
+      return this.#send(true);
     }
 
     /** The commands without MULTI/EXEC. */
     execAsPipeline(): Promise<unknown[]> {
-      return this.send(false);
+      return this.#send(false);
     }
 
-    private send(transaction: boolean): Promise<unknown[]> {
-      const { client, queued } = this;
+    #send(transaction: boolean): Promise<unknown[]> {
+      const client = this.#client;
+      const queued = this.#queued;
       if (queued.length === 0) return host.Promise.resolve([]);
       const sends = transaction ? [['MULTI'], ...queued.map((q) => q.args), ['EXEC']] : queued.map((q) => q.args);
       return new host.Promise<unknown[]>((resolve, reject) => {
-        Promise.all(sends.map((args) => client.raw(args))).then(
+        Promise.all(sends.map((args) => client.sendRaw(args))).then(
           (replies) => {
             let results: Reply[];
             if (transaction) {
