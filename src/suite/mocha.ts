@@ -207,7 +207,7 @@ export class MochaRunner {
         }
       }
       if (failedHook) return;
-      const error = await this.runFn(t.fn, suite.timeout());
+      const error = await this.runFn(t.fn, suite.timeout(), fullTitle(t));
       const durationMs = this.host.clock.monotonic() - started;
       tests.push(
         error === null
@@ -235,9 +235,11 @@ export class MochaRunner {
    * Runs a test or hook: with a `done` callback when it declares a parameter, else awaiting a
    * returned promise. Resolves with null (passed), 'pending' (`this.skip()`), or the failure.
    */
-  private runFn(fn: Fn, timeoutMs: number): Promise<string | null | 'pending'> {
+  private runFn(fn: Fn, timeoutMs: number, title = ''): Promise<string | null | 'pending'> {
     const { clock } = this.host;
-    return new Promise((resolve) => {
+    // A second done() in the same turn changes the outcome before the caller reads it.
+    const late: { error: string | null; settled: boolean; title: string } = { error: null, settled: false, title };
+    return new Promise<string | null | 'pending'>((resolve) => {
       let finished = false;
       let cancel: (() => void) | null = null;
       let timeout = timeoutMs;
@@ -280,11 +282,13 @@ export class MochaRunner {
           fn.call(context, (error?: unknown) => {
             calls++;
             if (calls > 1) {
-              this.uncaught(this.host.error('done() called multiple times'));
+              // mocha fails the runnable that called done twice (a late call: outside any test).
+              if (late.settled) this.strays.push(`Error: done() called multiple times in "${late.title}"`);
+              else late.error = 'Error: done() called multiple times';
               return;
             }
             if (error === undefined || error === null) finish(null);
-            else if (error instanceof Object && 'message' in error) fail(error);
+            else if (typeof error === 'object' && 'message' in error) fail(error);
             else fail(this.host.error(`done() invoked with non-Error: ${String(error)}`));
           });
         } else {
@@ -299,6 +303,9 @@ export class MochaRunner {
       } catch (error) {
         fail(error);
       }
+    }).then((outcome) => {
+      late.settled = true;
+      return late.error ?? outcome;
     });
   }
 }
