@@ -7,7 +7,7 @@
 import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
 import { measureReference, measureReferenceMemory, type ReferenceFigures, type ReferenceMemory } from './reference.ts';
-import { measureRedis, type RedisFigures } from './redis.ts';
+import { measureLuaSetup, measureRedis, type RedisFigures } from './redis.ts';
 import { measureReality } from './reality.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureTimeToBug } from './time-to-bug.ts';
@@ -43,7 +43,7 @@ function parse(argv: string[]): Options {
       process.stdout.write(
         'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality,mutants]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
-          '  redis       simulated Redis through client + network + node: SET/GET, and EVALSHA\n' +
+          '  redis       simulated Redis through client + network + node: SET/GET, EVALSHA, world set-up per node\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts; memory over 1 simulated hour\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
@@ -104,17 +104,22 @@ async function main(): Promise<void> {
 
   if (o.only.has('redis')) {
     const simSeconds = o.quick ? 2 : 10;
+    // First, while the Lua VM is not loaded yet: what building a world's nodes costs.
+    const setup = await measureLuaSetup(5, o.quick ? 3 : 11);
     await measureRedis(1);
     const runs: RedisFigures[] = [];
     for (let i = 0; i < repeats; i++) runs.push(await measureRedis(simSeconds));
     const redis = {
       commandsPerSecond: Math.round(median(runs.map((r) => r.commandsPerSecond))),
       evalshaPerSecond: Math.round(median(runs.map((r) => r.evalshaPerSecond))),
+      luaSetupFirstWorldMsPerNode: setup.firstWorldMsPerNode,
+      luaSetupLaterWorldMsPerNode: setup.laterWorldMsPerNode,
     };
     out.redis = redis;
     log(`\nSimulated Redis: 8 clients looping over commands to one node, full client + network + node path (median of ${repeats})`);
     log(`  SET/GET commands / s        ${fmt(redis.commandsPerSecond).padStart(12)}   target >= 300,000`);
     log(`  EVALSHA (Lua) calls / s     ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete in the fengari Lua VM`);
+    log(`  world set-up ms / node      ${fmt(redis.luaSetupLaterWorldMsPerNode, 2).padStart(12)}   5 nodes, each to its first 3 scripts run; first world in the process ${fmt(redis.luaSetupFirstWorldMsPerNode, 1)} ms/node (loads the Lua VM)`);
   }
 
   if (o.only.has('reference')) {

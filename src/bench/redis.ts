@@ -7,6 +7,48 @@ export interface RedisFigures {
   evalshaPerSecond: number;
 }
 
+export interface LuaSetupFigures {
+  /** Wall ms per node of the first world built in this process (loads the Lua VM, cold JIT). */
+  firstWorldMsPerNode: number;
+  /** Median wall ms per node of the worlds built after it. */
+  laterWorldMsPerNode: number;
+}
+
+/** Lock scripts every node of a world is asked to run once (acquire, extend, release). */
+const SETUP_SCRIPTS = [
+  "return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])",
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+];
+
+/**
+ * World set-up cost per node: a world of `nodes` simulated Redis nodes, one client each, until
+ * every node has run its first scripts (its Lua state built, the scripts compiled and run once).
+ * `worlds` worlds in a row; the first one pays for loading the Lua VM (once per process).
+ */
+export async function measureLuaSetup(nodes: number, worlds: number): Promise<LuaSetupFigures> {
+  const perNode: number[] = [];
+  for (let w = 0; w < worlds; w++) {
+    const world = new World({ seed: w + 1 });
+    const registry = new Map();
+    for (let n = 0; n < nodes; n++) {
+      const name = `redis-${n + 1}`;
+      addRedisNode(world, name, {}, registry);
+      world.addProcess(`client-${n + 1}`, async (ctx) => {
+        const redis = createClient(ctx, name);
+        await redis.eval(SETUP_SCRIPTS[0], 1, 'lock', 'token', 10_000);
+        await redis.eval(SETUP_SCRIPTS[1], 1, 'lock', 'token', 10_000);
+        await redis.eval(SETUP_SCRIPTS[2], 1, 'lock', 'token');
+      });
+    }
+    const start = performance.now();
+    await world.run({ until: seconds(1) });
+    perNode.push((performance.now() - start) / nodes);
+  }
+  const later = perNode.slice(1).sort((a, b) => a - b);
+  return { firstWorldMsPerNode: perNode[0], laterWorldMsPerNode: later.length === 0 ? perNode[0] : later[later.length >> 1] };
+}
+
 /**
  * Simulated Redis through the full path (ioredis-like client, network, node, engine): clients
  * looping over SET/GET, and over EVALSHA of the compare-and-delete script.

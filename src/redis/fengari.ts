@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { compileFunction } from 'node:vm';
-import { formatG, luaStr2number } from './numbers.ts';
+import { formatG, luaPow, luaStr2number } from './numbers.ts';
 
 /** An opaque Lua state. */
 export interface LuaState {
@@ -83,6 +83,8 @@ export interface LuaApi {
   lua_tonumber(L: LuaState, idx: number): number;
   lua_toboolean(L: LuaState, idx: number): boolean;
   lua_tojsstring(L: LuaState, idx: number): string | null;
+  /** The bytes of the string (or number, converted in place) at idx; null for other types. */
+  lua_tolstring(L: LuaState, idx: number): Uint8Array | null;
   lua_topointer(L: LuaState, idx: number): unknown;
   lua_isnumber(L: LuaState, idx: number): boolean;
   lua_isstring(L: LuaState, idx: number): boolean;
@@ -140,6 +142,11 @@ export interface Fengari {
    * text and name return the same prototype). A string is the compile error message.
    */
   compile(source: string, chunkname: string): LuaChunk | string;
+  /**
+   * The string at idx (a number is converted, as Lua does) decoded from UTF-8 as a client decodes
+   * a reply (an invalid sequence becomes U+FFFD); null for other types.
+   */
+  toText(L: LuaState, idx: number): string | null;
   /** Pushes a new closure of `chunk` whose environment is L's globals (what `lua_load` pushes). */
   pushChunk(L: LuaState, chunk: LuaChunk): void;
 }
@@ -158,11 +165,13 @@ export interface ReadonlyFlag {
 interface Hooks {
   number2str(n: number): string;
   str2number(bytes: Uint8Array): number | null;
+  pow(x: number, y: number): number;
 }
 
 const HOOKS: Hooks = {
   number2str: (n) => formatG(n, 14),
   str2number: luaStr2number,
+  pow: luaPow,
 };
 
 interface SourcePatch {
@@ -340,6 +349,33 @@ const luaO_str2num_53 = function(s, o) {`,
     replace: `            if (!isdigit(news[i])) {
                 luaL_addchar(b, i < l ? news[i] : 0);  /* past the end: C's terminating NUL */`,
   },
+  // 5.1's type errors: "attempt to index local 'a' (a nil value)" (5.3: "a nil value (local 'a')";
+  // 5.3's "constant" kind does not exist in 5.1, which then names nothing).
+  {
+    file: 'ldebug.js',
+    find: `const luaG_typeerror = function(L, o, op) {
+    let t = ltm.luaT_objtypename(L, o);
+    luaG_runerror(L, to_luastring("attempt to %s a %s value%s", true), op, t, varinfo(L, o));
+};`,
+    replace: `const luaG_typeerror = function(L, o, op) {
+    let t = ltm.luaT_objtypename(L, o);
+    let ci = L.ci;
+    let kind = null;
+    if (ci.callstatus & lstate.CIST_LUA) {
+        kind = getupvalname(L, ci, o);
+        let stkid = isinstack(L, ci, o);
+        if (!kind && stkid)
+            kind = getobjname(ci.func.value.p, currentpc(ci), stkid - ci.l_base);
+    }
+    if (kind && String.fromCharCode.apply(null, kind.funcname) === "constant") kind = null;
+    if (kind)
+        luaG_runerror(L, to_luastring("attempt to %s %s '%s' (a %s value)", true), op, kind.funcname, kind.name, t);
+    luaG_runerror(L, to_luastring("attempt to %s a %s value", true), op, t);
+};`,
+  },
+  // x ^ y is C's pow (correctly rounded where glibc's is; see luaPow).
+  { file: 'lvm.js', find: 'L.stack[ra].setfltvalue(Math.pow(numberop1, numberop2));', replace: 'L.stack[ra].setfltvalue(__locksim.pow(numberop1, numberop2));' },
+  { file: 'lobject.js', find: 'case LUA_OPPOW:  return Math.pow(v1, v2);', replace: 'case LUA_OPPOW:  return __locksim.pow(v1, v2);' },
   // 5.1's luai_nummod.
   {
     file: 'llimits.js',
@@ -533,9 +569,21 @@ function loadPatchedModules(): { entry: unknown; internal(name: string): unknown
 
 let loaded: Fengari | null = null;
 
+const UTF8 = new TextDecoder('utf-8');
+
 /** Compiled chunks by chunk name and text, shared by every Lua state of the process. */
 const chunks = new Map<string, LuaChunk | string>();
 const MAX_CHUNKS = 2000;
+
+/** How many chunks the process holds compiled (for tests and the bench). */
+export function compiledChunkCount(): number {
+  return chunks.size;
+}
+
+/** Forgets every compiled chunk (tests use it to compare runs with and without a warm cache). */
+export function forgetCompiledChunks(): void {
+  chunks.clear();
+}
 
 export function loadFengari(): Fengari {
   if (loaded !== null) return loaded;
@@ -584,6 +632,18 @@ export function loadFengari(): Fengari {
         chunks.set(key, chunk);
       }
       return chunk;
+    },
+    toText(L, idx) {
+      const bytes = lua.lua_tolstring(L, idx);
+      if (bytes === null) return null;
+      let ascii = true;
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      return ascii && bytes.length < 64 ? String.fromCharCode(...bytes) : UTF8.decode(bytes);
     },
     pushChunk(L, chunk) {
       const cl = new internals.lobject.LClosure(L, (chunk as unknown as { upvalues: unknown[] }).upvalues.length);

@@ -19,9 +19,6 @@ export interface ScriptHost {
   knowsCommand(name: string): boolean;
 }
 
-/** Lua 5.1 spellings of fengari's (5.3) type errors: "attempt to index local 'a' (a nil value)". */
-const TYPE_ERROR_53 = /attempt to ([a-z ]+?) a (\w+) value \((local|global|field|upvalue|method|constant) '([^']*)'\)/g;
-
 export function sha1hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
@@ -282,7 +279,7 @@ export class LuaScripting {
     const L = this.L;
     switch (lua.lua_type(L, idx)) {
       case lua.LUA_TSTRING:
-        return bulk(lua.lua_tojsstring(L, idx) as string);
+        return bulk(this.f.toText(L, idx) as string);
       case lua.LUA_TBOOLEAN:
         return lua.lua_toboolean(L, idx) ? ONE : NIL;
       case lua.LUA_TNUMBER:
@@ -314,7 +311,7 @@ export class LuaScripting {
     const L = this.L;
     lua.lua_pushliteral(L, name);
     lua.lua_rawget(L, idx);
-    const value = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -1) : null;
+    const value = lua.lua_type(L, -1) === lua.LUA_TSTRING ? this.f.toText(L, -1) : null;
     lua.lua_pop(L, 1);
     return value;
   }
@@ -324,11 +321,10 @@ export class LuaScripting {
     const { lua } = this.f;
     const L = this.L;
     if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) {
-      const msg = lua.lua_type(L, idx) === lua.LUA_TSTRING ? (lua.lua_tojsstring(L, idx) as string) : 'execution failure';
+      const msg = lua.lua_type(L, idx) === lua.LUA_TSTRING ? (this.f.toText(L, idx) as string) : 'execution failure';
       return error(`ERR Error running script ${this.runningSha}, ${msg.slice(0, 100)}`);
     }
     let message = this.rawStringField(idx, 'err') ?? '(null)';
-    message = message.replace(TYPE_ERROR_53, "attempt to $1 $3 '$4' (a $2 value)");
     const source = this.rawStringField(idx, 'source');
     lua.lua_pushliteral(L, 'line');
     lua.lua_rawget(L, idx);
@@ -460,7 +456,7 @@ export class LuaScripting {
     for (let i = 1; i <= argc; i++) {
       const t = lua.lua_type(L, i);
       if (t === lua.LUA_TNUMBER) args[i - 1] = formatG(lua.lua_tonumber(L, i), 17);
-      else if (t === lua.LUA_TSTRING) args[i - 1] = lua.lua_tojsstring(L, i) as string;
+      else if (t === lua.LUA_TSTRING) args[i - 1] = this.f.toText(L, i) as string;
       else return this.fail(L, 'ERR Lua redis lib command arguments must be strings or integers', raise);
     }
     let reply: Reply;
@@ -477,8 +473,9 @@ export class LuaScripting {
   private redisSha1hex(L: LuaState): number {
     const { lua } = this.f;
     if (lua.lua_gettop(L) !== 1) return this.fail(L, 'ERR wrong number of arguments', true);
-    const text = lua.lua_tojsstring(L, 1) ?? '';
-    lua.lua_pushstring(L, sha1hex(text));
+    // The bytes, as Redis hashes them (a number is converted to its text first).
+    const bytes = lua.lua_tolstring(L, 1) ?? new Uint8Array(0);
+    lua.lua_pushstring(L, createHash('sha1').update(bytes).digest('hex'));
     return 1;
   }
 
@@ -488,7 +485,7 @@ export class LuaScripting {
       this.pushErrorTable('ERR wrong number or type of arguments');
       return 1;
     }
-    const text = lua.lua_tojsstring(L, -1) as string;
+    const text = this.f.toText(L, -1) as string;
     this.pushErrorTable(LuaScripting.errorTableText(text.startsWith('-') ? text : `-${text}`));
     return 1;
   }
@@ -499,7 +496,7 @@ export class LuaScripting {
       this.pushErrorTable('ERR wrong number or type of arguments');
       return 1;
     }
-    const text = lua.lua_tojsstring(L, -1) as string;
+    const text = this.f.toText(L, -1) as string;
     lua.lua_createtable(L, 0, 1);
     lua.lua_pushstring(L, text);
     lua.lua_setfield(L, -2, 'ok');

@@ -15,7 +15,7 @@
  * - `table.sort` is 5.1's quicksort (5.3's picks random pivots with Math.random).
  */
 import type { Fengari, LuaState } from './fengari.ts';
-import { doubleToInt64, formatDouble, strtoul, type PrintfSpec } from './numbers.ts';
+import { doubleToInt64, formatDouble, luaPow, strtoul, type PrintfSpec } from './numbers.ts';
 import type { Rand48 } from './rand48.ts';
 
 type Fn = (L: LuaState) => number;
@@ -286,7 +286,29 @@ export function installLua51Library(f: Fengari, L: LuaState, rand: Rand48): void
 
   // ------------------------------------------------------------------ base
 
+  // pairs and ipairs take tables only (5.3's accept any value and honour __pairs / __index); each
+  // returns the same iterator function every time.
+  lua.lua_getglobal(L, 'next');
+  const nextRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  lua.lua_pushjsfunction(L, (S) => {
+    const i = checkInt(S, 2) + 1;
+    checkTable(S, 1);
+    lua.lua_pushnumber(S, i);
+    lua.lua_rawgeti(S, 1, i);
+    return lua.lua_type(S, -1) === lua.LUA_TNIL ? 0 : 2;
+  });
+  const ipairsAuxRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  const iterate = (ref: number, initial: (S: LuaState) => void): Fn => (S) => {
+    checkTable(S, 1);
+    lua.lua_rawgeti(S, lua.LUA_REGISTRYINDEX, ref);
+    lua.lua_pushvalue(S, 1);
+    initial(S);
+    return 3;
+  };
+
   install(null, {
+    pairs: iterate(nextRef, (S) => lua.lua_pushnil(S)),
+    ipairs: iterate(ipairsAuxRef, (S) => lua.lua_pushnumber(S, 0)),
     tonumber: (S) => {
       const base = optInt(S, 2, 10);
       if (base === 10) {
@@ -389,7 +411,7 @@ export function installLua51Library(f: Fengari, L: LuaState, rand: Rand48): void
       return 2;
     },
     sqrt: unary(Math.sqrt),
-    pow: (S) => number(S, Math.pow(lauxlib.luaL_checknumber(S, 1), lauxlib.luaL_checknumber(S, 2))),
+    pow: (S) => number(S, luaPow(lauxlib.luaL_checknumber(S, 1), lauxlib.luaL_checknumber(S, 2))),
     log: unary(Math.log),
     log10: unary(Math.log10),
     exp: unary(Math.exp),

@@ -222,8 +222,9 @@ function roundDigits(a: number, n: number): { digits: string; exp: number } {
 export function formatG(x: number, p: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   if (!Number.isFinite(x)) return Number.isNaN(x) ? '-nan' : x > 0 ? 'inf' : '-inf';
-  // Integers that print in full are by far the most common case: skip the general path.
-  if (Number.isInteger(x) && Math.abs(x) < 10 ** p && Math.abs(x) < 1e21) return String(x);
+  // Integers that print in full are by far the most common case: skip the general path. (Past
+  // 2^53, String() prints the shortest digits that read back, not the exact value %g prints.)
+  if (Number.isInteger(x) && Math.abs(x) < 10 ** p && Math.abs(x) <= 9007199254740992) return String(x);
   const sign = x < 0 ? '-' : '';
   const { digits, exp } = roundDigits(Math.abs(x), p);
   if (exp < -4 || exp >= p) {
@@ -432,4 +433,61 @@ export function formatDouble(conv: 'e' | 'E' | 'f' | 'g' | 'G', spec: PrintfSpec
   if (flags.includes('-')) return sign + body + ' '.repeat(width - length);
   if (flags.includes('0') && finite) return sign + '0'.repeat(width - length) + body;
   return ' '.repeat(width - length) + sign + body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pow
+
+/** A finite non-zero double as `sign * mantissa * 2^exp2` with an odd mantissa. */
+function splitDouble(x: number): { negative: boolean; mantissa: bigint; exp2: number } {
+  F64.setFloat64(0, x);
+  const hi = F64.getUint32(0);
+  const lo = F64.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp2 = -1074;
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    exp2 = biased - 1075;
+  }
+  while ((mantissa & 1n) === 0n) {
+    mantissa >>= 1n;
+    exp2++;
+  }
+  return { negative: hi >>> 31 === 1, mantissa, exp2 };
+}
+
+/** x^n for an integer n, rounded once (to nearest, ties to even), or null when out of reach. */
+function exactIntegerPower(x: number, n: number): number | null {
+  const { negative, mantissa, exp2 } = splitDouble(x);
+  const sign = negative && n % 2 !== 0 ? -1 : 1;
+  const bits = mantissa.toString(2).length;
+  // log2 |x^n| lies within n * [exp2 + bits - 1, exp2 + bits): far out of range is 0 or inf.
+  const low = n * (exp2 + bits - 1);
+  const high = n * (exp2 + bits);
+  if (Math.min(low, high) > 1100) return sign * Infinity;
+  if (Math.max(low, high) < -1200) return sign * 0;
+  if (Math.abs(n) * bits > 20_000) return null; // exact digits too long to be worth it
+  const power = mantissa ** BigInt(Math.abs(n));
+  if (n > 0) return sign * binaryToDouble(power, exp2 * n);
+  // 1 / (power * 2^(exp2*|n|)): a quotient with 64 bits more than needed, and a sticky bit.
+  const shift = power.toString(2).length + 64;
+  const q = (1n << BigInt(shift)) / power;
+  const r = (1n << BigInt(shift)) % power;
+  return sign * binaryToDouble((q << 1n) | (r === 0n ? 0n : 1n), -shift - 1 + exp2 * n);
+}
+
+/**
+ * C's pow (glibc, as Lua 5.1's `^` and math.pow call it): C99's special cases (pow(1, NaN) and
+ * pow(-1, ±inf) are 1), integer exponents and ^0.5 correctly rounded as glibc rounds them. Other
+ * exponents use JS's Math.pow, which may differ from glibc in the last bit.
+ */
+export function luaPow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+  if (x === -1 && !Number.isFinite(y)) return 1;
+  if (x === 0 || !Number.isFinite(x) || !Number.isFinite(y)) return Math.pow(x, y);
+  if (Number.isInteger(y)) return exactIntegerPower(x, y) ?? Math.pow(x, y);
+  if (y === 0.5 && x > 0) return Math.sqrt(x);
+  return Math.pow(x, y);
 }
