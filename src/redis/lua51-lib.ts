@@ -306,7 +306,26 @@ export function installLua51Library(f: Fengari, L: LuaState, rand: Rand48): void
     return 3;
   };
 
+  // collectgarbage: 5.1's options and results; memory is not modelled, so 'count' is 0.
+  const gcOptions = ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul'];
+  const gcSettings = { setpause: 200, setstepmul: 200 };
+
   install(null, {
+    collectgarbage: (S) => {
+      const option = lua.lua_type(S, 1) <= 0 ? 'collect' : f.to_jsstring(lauxlib.luaL_checklstring(S, 1));
+      if (!gcOptions.includes(option)) return argError(S, 1, `invalid option '${option}'`);
+      const value = optInt(S, 2, 0);
+      if (option === 'step') {
+        lua.lua_pushboolean(S, false);
+        return 1;
+      }
+      if (option === 'setpause' || option === 'setstepmul') {
+        const previous = gcSettings[option];
+        gcSettings[option] = value;
+        return number(S, previous);
+      }
+      return number(S, 0);
+    },
     pairs: iterate(nextRef, (S) => lua.lua_pushnil(S)),
     ipairs: iterate(ipairsAuxRef, (S) => lua.lua_pushnumber(S, 0)),
     tonumber: (S) => {
