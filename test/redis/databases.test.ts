@@ -3,6 +3,7 @@
  * KEYS and expiry per database, WATCH across databases, scripts in the caller's database, and
  * SELECT in the propagation stream. Replies are checked against a real redis-server.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisEngine } from '../../src/redis/engine.ts';
 import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
@@ -233,7 +234,61 @@ describe.runIf(realRedisTestsEnabled())('databases, against redis-server', () =>
   });
 });
 
+const KEYS = ['k1', 'k2', 'k3'];
+const k = fc.constantFrom(...KEYS);
+const db = fc.constantFrom('0', '1', '2');
+const streamCommand: fc.Arbitrary<string[]> = fc.oneof(
+  { weight: 4, arbitrary: db.map((d) => ['SELECT', d]) },
+  { weight: 3, arbitrary: fc.tuple(k, fc.constantFrom('a', '1'), fc.constantFrom('', '100', '300')).map(([key, v, px]) => ['SET', key, v, ...(px ? ['PX', px] : [])]) },
+  { weight: 3, arbitrary: fc.tuple(k, fc.constantFrom('a', 'b', '1', '2')).map(([key, m]) => ['SADD', key, m]) },
+  fc.tuple(k, fc.constantFrom('a', '1')).map(([key, m]) => ['SREM', key, m]),
+  k.map((key) => ['SPOP', key]),
+  fc.tuple(k, fc.constantFrom('1', '5')).map(([key, n]) => ['SPOP', key, n]),
+  fc.tuple(k, k, fc.constantFrom('a', '1')).map(([a, b, m]) => ['SMOVE', a, b, m]),
+  fc.tuple(fc.constantFrom('SINTERSTORE', 'SUNIONSTORE', 'SDIFFSTORE'), k, k, k).map(([c, d, a, b]) => [c, d, a, b]),
+  fc.tuple(db, db).map(([a, b]) => ['SWAPDB', a, b]),
+  fc.tuple(k, db).map(([key, d]) => ['MOVE', key, d]),
+  fc.tuple(k, k, db).map(([a, b, d]) => ['COPY', a, b, 'DB', d, 'REPLACE']),
+  fc.tuple(k, k).map(([a, b]) => ['RENAME', a, b]),
+  fc.tuple(k, fc.constantFrom('v', 'w')).map(([key, v]) => ['GETSET', key, v]),
+  fc.tuple(k, fc.constantFrom('PX', 'PERSIST')).map(([key, o]) => (o === 'PX' ? ['GETEX', key, 'PX', '200'] : ['GETEX', key, 'PERSIST'])),
+  k.map((key) => ['GET', key]),
+  k.map((key) => ['UNLINK', key]),
+  fc.constant(['FLUSHDB']),
+  fc.constant(['RANDOMKEY']),
+  fc.constant(['SCAN', '0', 'COUNT', '2']),
+  fc.tuple(k, db).map(([key, d]) => ['EVAL', "redis.call('select', ARGV[1]) redis.call('sadd', KEYS[1], 'x') return 1", '1', key, d]),
+  fc.constant(['MULTI']),
+  fc.constant(['EXEC']),
+);
+
 describe('databases: engine behaviour', () => {
+  it('replaying the stream rebuilds every database, on a primary and on a replica (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(streamCommand, fc.integer({ min: 0, max: 120 })), { maxLength: 60 }), fc.integer(), (steps, seed) => {
+        const stream: string[][] = [];
+        let x = (seed >>> 0) || 1;
+        const random = (): number => ((x = (x * 48271) % 2147483647) / 2147483647);
+        const primary = new RedisEngine({ onPropagate: (c) => stream.push(c), random });
+        const s = primary.newSession();
+        let now = 10_000;
+        for (const [command, wait] of steps) {
+          now += wait;
+          primary.execute(s, command, now);
+        }
+        if (s.inMulti) primary.execute(s, ['DISCARD'], now);
+        for (const [at, replica] of [[now, false], [now + 1_000_000, true]] as const) {
+          const copy = new RedisEngine({ replica });
+          const link = copy.newSession({ applyingStream: true });
+          for (const c of stream) expect(copy.execute(link, c, at).kind, JSON.stringify(c)).not.toBe('error');
+          expect(copy.databases()).toEqual(primary.databases());
+          for (const d of primary.databases()) expect(copy.dump(d)).toEqual(primary.dump(d));
+        }
+      }),
+      { numRuns: 300, seed: 20261202 },
+    );
+  });
+
   it('propagates a SELECT before an effect made in another database, as Redis does', () => {
     const h = harness();
     h.run('SET', 'a', '1');
