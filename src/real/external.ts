@@ -12,7 +12,9 @@ import { spawnSync } from 'node:child_process';
 import type { Fault } from '../faults/fault.ts';
 import { describeFault } from '../faults/fault.ts';
 import type { NodeSpec } from '../scenario/types.ts';
+import { createRequire } from 'node:module';
 import { processAlive, registerCleanup } from './process-group.ts';
+import { ToxiproxyClient, ToxiproxyRequestError, type ProxyAddress } from './toxiproxy-client.ts';
 
 /** One Redis node that is already running. */
 export interface ExternalNode {
@@ -162,12 +164,15 @@ export function proxyPrefix(pid = process.pid): string {
   return `locksim-${pid}-`;
 }
 
-/** The Toxiproxy API of an external server: only what the runner needs, and only on its own proxies. */
+/** An external Toxiproxy server, through the one client: only what the runner needs, and only on its own proxies. */
 export class ExternalToxiproxy {
   private readonly own = new Set<string>();
   private readonly unregister: () => void;
 
-  private constructor(readonly topology: ExternalTopology) {
+  private constructor(
+    readonly topology: ExternalTopology,
+    readonly client: ToxiproxyClient,
+  ) {
     // Ctrl-C or an exit mid-run: delete our proxies synchronously (a child process does the HTTP).
     this.unregister = registerCleanup(() => {
       if (this.own.size > 0) deleteProxiesSync(topology.toxiproxyApi, [...this.own]);
@@ -178,32 +183,29 @@ export class ExternalToxiproxy {
     return this.topology.toxiproxyApi;
   }
 
+  /** This process's proxies, by their full names. */
+  ownProxies(): string[] {
+    return [...this.own];
+  }
+
   /** Connects (checks the API answers) and removes proxies left by locksim processes that are gone. */
   static async connect(topology: ExternalTopology): Promise<{ toxiproxy: ExternalToxiproxy; version: string; swept: number }> {
     let version: string;
     try {
-      const response = await fetch(`${topology.toxiproxyApi}/version`, { signal: AbortSignal.timeout(3_000) });
-      version = (await response.text()).trim();
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      version = await new ToxiproxyClient(topology.toxiproxyApi, { timeoutMs: 3_000 }).version();
     } catch (error) {
       throw new TopologyError(
         `Toxiproxy does not answer at ${topology.toxiproxyApi} (${(error as Error).message}), from ${topology.source}: start it (docker compose -f node_modules/locksim/docker-compose.yml up -d, or docker compose up -d in a locksim checkout) or fix toxiproxy.api`,
       );
     }
-    const toxiproxy = new ExternalToxiproxy(topology);
+    const toxiproxy = new ExternalToxiproxy(topology, new ToxiproxyClient(topology.toxiproxyApi));
     let swept = 0;
-    for (const name of await toxiproxy.proxyNames()) {
+    for (const name of await toxiproxy.client.proxyNames()) {
       const pid = /^locksim-(\d+)-/.exec(name)?.[1];
       if (pid !== undefined && !processAlive(Number(pid))) {
-        await toxiproxy.request('DELETE', `/proxies/${encodeURIComponent(name)}`, undefined, [404]);
+        await toxiproxy.client.removeProxy(name);
         swept++;
       }
-    }
-    try {
-      const parsed: unknown = JSON.parse(version);
-      if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { version?: unknown }).version === 'string') version = (parsed as { version: string }).version;
-    } catch {
-      // older servers answer plain text
     }
     return { toxiproxy, version, swept };
   }
@@ -212,69 +214,47 @@ export class ExternalToxiproxy {
    * Creates a proxy named `locksim-<pid>-<name>` to `upstream`, listening on a port of the
    * topology's range (the next free one) or any free one; returns its name and port.
    */
-  async createProxy(name: string, upstream: string): Promise<{ name: string; port: number }> {
+  async createProxy(name: string, upstream: string): Promise<ProxyAddress> {
     const full = `${proxyPrefix()}${name}`;
     const range = this.topology.proxyPorts;
     const candidates = range === undefined ? [0] : Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i);
     let lastError = '';
     for (const port of candidates) {
-      const response = await fetch(`${this.apiUrl}/proxies`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: full, listen: `${this.topology.proxyListen}:${port}`, upstream, enabled: true }),
-      });
-      const text = await response.text();
-      if (response.ok) {
+      try {
+        const proxy = await this.client.createProxy(full, `${this.topology.proxyListen}:${port}`, upstream);
         this.own.add(full);
-        const listen = (JSON.parse(text) as { listen?: unknown }).listen;
-        const bound = Number(/:(\d+)$/.exec(String(listen))?.[1]);
-        return { name: full, port: port === 0 ? bound : port };
+        // Inside a container the reported address is the container's; the published port is the one asked for.
+        return { name: full, port: port === 0 ? proxy.port : port };
+      } catch (error) {
+        if (!(error instanceof ToxiproxyRequestError)) throw error;
+        lastError = `HTTP ${error.status} ${error.detail}`;
+        // A port in use (by another proxy or program): try the next one of the range.
+        if (!/address already in use|already exists/i.test(error.detail)) break;
       }
-      lastError = `HTTP ${response.status} ${text.trim()}`;
-      // A port in use (by another proxy or program): try the next one of the range.
-      if (!/address already in use|already exists/i.test(text)) break;
     }
     throw new TopologyError(`toxiproxy at ${this.apiUrl} could not create proxy ${full} to ${upstream}: ${lastError}${range === undefined ? '' : ` (ports ${range.first}-${range.last})`}`);
   }
 
-  /** Removes every toxic from this process's proxies (not the server-wide /reset: others' proxies stay). */
-  async resetOwn(): Promise<void> {
-    await Promise.all(
-      [...this.own].map(async (name) => {
-        const toxics = (await this.request('GET', `/proxies/${encodeURIComponent(name)}/toxics`)) as Array<{ name: string }>;
-        await Promise.all(toxics.map((t) => this.request('DELETE', `/proxies/${encodeURIComponent(name)}/toxics/${encodeURIComponent(t.name)}`, undefined, [404])));
-        await this.request('POST', `/proxies/${encodeURIComponent(name)}`, { enabled: true });
-      }),
-    );
+  /** Heals this process's proxies only (not the server-wide /reset: others' proxies stay). */
+  healOwn(): Promise<void> {
+    return this.client.healProxies([...this.own]);
   }
 
   /** Deletes this process's proxies. Idempotent. */
   async removeOwn(): Promise<void> {
     const names = [...this.own];
-    await Promise.all(names.map((name) => this.request('DELETE', `/proxies/${encodeURIComponent(name)}`, undefined, [404]).catch(() => {})));
+    await Promise.all(names.map((name) => this.client.removeProxy(name).catch(() => {})));
     for (const name of names) this.own.delete(name);
     this.unregister();
   }
-
-  private async proxyNames(): Promise<string[]> {
-    const proxies = (await this.request('GET', '/proxies')) as Record<string, unknown>;
-    return Object.keys(proxies);
-  }
-
-  private async request(method: string, path: string, body?: unknown, tolerated: readonly number[] = []): Promise<unknown> {
-    const response = await fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok && !tolerated.includes(response.status)) throw new Error(`toxiproxy: ${method} ${path}: HTTP ${response.status} ${text.trim()}`);
-    return text === '' || !response.ok ? null : (JSON.parse(text) as unknown);
-  }
 }
 
-/** Deletes proxies from a process that is exiting (no event loop left): a short child does the HTTP. */
+/**
+ * Deletes proxies from a process that is exiting (no event loop left): a short child does the
+ * HTTP, with the same client library.
+ */
 function deleteProxiesSync(api: string, names: readonly string[]): void {
-  const script = `Promise.all(${JSON.stringify(names)}.map((n) => fetch(${JSON.stringify(api)} + '/proxies/' + encodeURIComponent(n), { method: 'DELETE' }).catch(() => {}))).then(() => process.exit(0))`;
+  const library = createRequire(import.meta.url).resolve('toxiproxy-node-client');
+  const script = `const { Toxiproxy } = require(${JSON.stringify(library)}); const t = new Toxiproxy(${JSON.stringify(api)}); Promise.all(${JSON.stringify(names)}.map((n) => t.getApi().delete(t.host + '/proxies/' + encodeURIComponent(n)).catch(() => {}))).then(() => process.exit(0))`;
   spawnSync(process.execPath, ['-e', script], { stdio: 'ignore', timeout: 5_000 });
 }

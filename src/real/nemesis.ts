@@ -26,9 +26,7 @@ import type { DelayModel, LinkMode } from '../sim/network.ts';
 import type { Micros } from '../sim/time.ts';
 import type { RedisProcess } from './redis-process.ts';
 import type { MessageLink, MessageLinkStats, ResourceServer } from './resource-server.ts';
-
-/** A latency long enough to stand for "held until heal". */
-export const HOLD_LATENCY_MS = 24 * 3600 * 1000;
+import { cutText, latencyText, type ToxiproxyClient } from './toxiproxy-client.ts';
 
 /** One Redis node of the run. */
 export interface RealNodeHandle {
@@ -59,14 +57,6 @@ export interface RealClientHandle {
   jump(deltaMs: number): void;
 }
 
-/** A Toxiproxy toxic as the API takes it. */
-export interface ToxicSpec {
-  readonly name: string;
-  readonly type: 'timeout' | 'latency';
-  readonly stream: 'upstream' | 'downstream';
-  readonly attributes: Readonly<Record<string, number>>;
-}
-
 /** What the nemesis acts on. */
 export interface RealWorld {
   /** True time now, µs. */
@@ -76,11 +66,10 @@ export interface RealWorld {
   readonly resource: ResourceServer;
   /** The Toxiproxy proxy between `client` and `node`, if the client talks to that node. */
   linkOf(client: string, node: string): string | undefined;
-  addToxic(proxy: string, toxic: ToxicSpec): Promise<void>;
-  /** Removes a toxic; a toxic already gone (after a reset) is fine. */
-  removeToxic(proxy: string, name: string): Promise<void>;
-  /** Removes every toxic of every proxy. */
-  resetToxics(): Promise<void>;
+  /** Cuts, delays and heals the proxies (the one Toxiproxy client). */
+  readonly toxics: Pick<ToxiproxyClient, 'cut' | 'delay' | 'heal'>;
+  /** Heals every proxy of the run (and puts the world's own delay back). */
+  healAll(): Promise<void>;
   /** Records a client crash in the history. */
   onClientCrash(client: string): void;
   /** Promotes a replica and re-points its primary's client links at it; what it did, or null if `replica` is none. */
@@ -125,11 +114,6 @@ function statsOf(links: readonly MessageLink[]): MessageLinkStats[] {
 
 function statsDelta(links: readonly MessageLink[], before: readonly MessageLinkStats[], field: keyof MessageLinkStats): number {
   return links.reduce((sum, l, i) => sum + l.stats[field] - (before[i] as MessageLinkStats)[field], 0);
-}
-
-function latencyOf(delay: DelayModel): { latency: number; jitter: number; maxMs: number } {
-  if (delay.kind === 'fixed') return { latency: Math.round(delay.ms), jitter: 0, maxMs: delay.ms };
-  return { latency: Math.round((delay.minMs + delay.maxMs) / 2), jitter: Math.round((delay.maxMs - delay.minMs) / 2), maxMs: delay.maxMs };
 }
 
 export class RealNemesis {
@@ -448,7 +432,7 @@ export class RealNemesis {
       }
       case 'heal': {
         let healed = 0;
-        await world.resetToxics();
+        await world.healAll();
         for (const link of world.resource.faultyLinks()) {
           link.heal();
           healed++;
@@ -532,24 +516,13 @@ export class RealNemesis {
     const resourceLinks = routes.flatMap((r) => (r.kind === 'resource' ? [r.link] : []));
     const idle = routes.filter((r) => r.kind === 'none');
     const before = statsOf(resourceLinks);
-    let toxicKind: string;
-    let toxic: (stream: 'upstream' | 'downstream') => ToxicSpec;
-    let keepAfterMs = 0;
-    if (change.delay !== undefined) {
-      const { latency, jitter, maxMs } = latencyOf(change.delay);
-      toxicKind = `latency ${latency}${jitter > 0 ? `±${jitter}` : ''} ms`;
-      toxic = (stream) => ({ name: `f${index}-delay-${stream}`, type: 'latency', stream, attributes: { latency, jitter } });
-      keepAfterMs = maxMs;
-    } else if (change.mode === 'hold') {
-      toxicKind = 'held (24 h latency toxic, flushed on heal)';
-      toxic = (stream) => ({ name: `f${index}-hold-${stream}`, type: 'latency', stream, attributes: { latency: HOLD_LATENCY_MS, jitter: 0 } });
-    } else {
-      toxicKind = 'black hole (timeout toxic)';
-      toxic = (stream) => ({ name: `f${index}-cut-${stream}`, type: 'timeout', stream, attributes: { timeout: 0 } });
-    }
     // (Loss to a node is refused up front: see unsupportedFaults.)
-    const added = change.loss !== undefined ? [] : toxiRoutes.map((r) => ({ proxy: r.proxy, toxic: toxic(r.stream) }));
-    await Promise.all(added.map((a) => world.addToxic(a.proxy, a.toxic)));
+    const kind = change.delay !== undefined ? 'delay' : change.mode === 'hold' ? 'hold' : 'cut';
+    const added = change.loss !== undefined ? [] : toxiRoutes.map((r) => ({ proxy: r.proxy, stream: r.stream, name: `f${index}-${kind}-${r.stream}` }));
+    const delay = change.delay;
+    const toxicKind = delay !== undefined ? latencyText(delay) : cutText(change.mode === 'hold' ? 'hold' : 'drop');
+    const keepAfterMs = delay === undefined ? 0 : delay.kind === 'fixed' ? delay.ms : delay.maxMs;
+    await Promise.all(added.map((a) => (delay !== undefined ? world.toxics.delay(a.proxy, a.stream, delay, a.name) : world.toxics.cut(a.proxy, a.stream, change.mode === 'hold' ? 'hold' : 'drop', a.name))));
     this.toxicRoutesActive += added.length;
     for (const link of resourceLinks) {
       if (change.mode !== undefined) link.setMode(change.mode);
@@ -576,7 +549,7 @@ export class RealNemesis {
         if (change.loss !== undefined) link.lossProbability = 0;
       }
       const remove = async (): Promise<void> => {
-        await Promise.all(added.map((a) => world.removeToxic(a.proxy, a.toxic.name)));
+        await Promise.all(added.map((a) => world.toxics.heal(a.proxy, a.name)));
         this.toxicRoutesActive = Math.max(0, this.toxicRoutesActive - added.length);
       };
       // A delay's toxic stays until what was sent during the fault has arrived (removing a

@@ -54,13 +54,14 @@ import {
 } from '../scenario/types.ts';
 import type { Micros } from '../sim/time.ts';
 import { buildClockShim } from './clock-shim.ts';
-import { RealNemesis, unsupportedFaults, type FaultTiming, type RealClientHandle, type RealClientState, type RealNodeHandle, type RealWorld, type ToxicSpec } from './nemesis.ts';
+import { RealNemesis, unsupportedFaults, type FaultTiming, type RealClientHandle, type RealClientState, type RealNodeHandle, type RealWorld } from './nemesis.ts';
 import { spawnManaged, type ManagedChild } from './process-group.ts';
 import { isClientMessage, type ClientInit, type ClientMessage, type NodeEndpoint } from './protocol.ts';
 import { SeededRandom } from './random.ts';
 import { RedisProcess, redisServerPath } from './redis-process.ts';
 import { ResourceServer } from './resource-server.ts';
 import { findToxiproxyServer, linkName, TOXIPROXY_VERSION, ToxiproxyServer } from './toxiproxy.ts';
+import type { ProxyAddress, ToxiproxyClient } from './toxiproxy-client.ts';
 import { ExternalToxiproxy, externalProblems, TopologyError, type ExternalNode, type ExternalTopology } from './external.ts';
 import { TrueTime } from './true-time.ts';
 
@@ -506,9 +507,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   try {
     const nodeHandles = new Map<string, RealNodeHandle>();
     /** A proxy from a client (or a replica) to a node: its name, and the port (on `proxyHost`) it listens on. */
-    let createLink: (name: string, node: string) => Promise<{ name: string; port: number }>;
-    let apiUrl: string;
-    let resetAll: () => Promise<void>;
+    let createLink: (name: string, node: string) => Promise<ProxyAddress>;
+    let toxics: ToxiproxyClient;
+    let healAll: () => Promise<void>;
     let proxyHost = '127.0.0.1';
     if (external === undefined) {
       progress(`starting ${specs.length} redis-server (clock shim), toxiproxy-server and ${clientList.length} client processes`);
@@ -531,12 +532,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       }
       toxiproxy = await ToxiproxyServer.start();
       const server = toxiproxy;
-      apiUrl = server.apiUrl;
-      resetAll = () => server.reset();
-      createLink = async (name, node) => {
-        const link = await server.createLink({ name, upstreamPort: (redisNodes.get(node) as RedisProcess).port });
-        return { name: link.name, port: link.port };
-      };
+      toxics = server.client;
+      healAll = () => server.client.healAll();
+      createLink = (name, node) => server.createLink(name, (redisNodes.get(node) as RedisProcess).port);
     } else {
       progress(`using ${specs.length} running Redis node(s) and Toxiproxy from ${external.source}; starting ${clientList.length} client processes`);
       for (const [i, spec] of specs.entries()) {
@@ -552,9 +550,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       if (connected.version !== TOXIPROXY_VERSION) notes.push(`the external Toxiproxy is version ${connected.version} (locksim is tested with ${TOXIPROXY_VERSION})`);
       if (connected.swept > 0) notes.push(`removed ${connected.swept} proxies left on the external Toxiproxy by locksim runs that are gone`);
       notes.push(`external servers (${external.source}): ${specs.map((n, i) => `${n.name}=${(external.nodes[i] as ExternalNode).host}:${(external.nodes[i] as ExternalNode).port}`).join(', ')}`);
-      apiUrl = api.apiUrl;
+      toxics = api.client;
       proxyHost = external.proxyHost;
-      resetAll = () => api.resetOwn();
+      healAll = () => api.healOwn();
       createLink = (name, node) => api.createProxy(name, (external.nodes[specs.findIndex((n) => n.name === node)] as ExternalNode).upstream);
     }
 
@@ -578,34 +576,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     const worldDelay = worldSpec.delay;
     const addWorldDelay = async (): Promise<void> => {
       if (worldDelay === undefined) return;
-      const latency = worldDelay.kind === 'fixed' ? worldDelay.ms : (worldDelay.minMs + worldDelay.maxMs) / 2;
-      const jitter = worldDelay.kind === 'fixed' ? 0 : (worldDelay.maxMs - worldDelay.minMs) / 2;
-      await Promise.all(
-        [...links.values()].flatMap((l) =>
-          (['upstream', 'downstream'] as const).map((stream) =>
-            addToxic(l.name, { name: `world-delay-${stream}`, type: 'latency', stream, attributes: { latency: Math.round(latency), jitter: Math.round(jitter) } }),
-          ),
-        ),
-      );
-    };
-    /** Points a proxy at another upstream (Toxiproxy restarts it: its connections close). */
-    const retarget = async (proxyName: string, upstreamPort: number): Promise<void> => {
-      const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ upstream: `127.0.0.1:${upstreamPort}`, enabled: true }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`toxiproxy: re-pointing ${proxyName} at port ${upstreamPort}: HTTP ${response.status} ${text}`);
-    };
-    const addToxic = async (proxyName: string, toxic: ToxicSpec): Promise<void> => {
-      const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: toxic.name, type: toxic.type, stream: toxic.stream, toxicity: 1, attributes: toxic.attributes }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`toxiproxy: adding toxic ${toxic.name} to ${proxyName}: HTTP ${response.status} ${text}`);
+      await Promise.all([...links.values()].flatMap((l) => (['upstream', 'downstream'] as const).map((stream) => toxics.delay(l.name, stream, worldDelay, `world-delay-${stream}`))));
     };
     if (worldDelay !== undefined) {
       await addWorldDelay();
@@ -659,14 +630,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
       clients,
       resource: server,
       linkOf: (client, node) => links.get(`${client}|${node}`)?.name,
-      addToxic,
-      removeToxic: async (proxyName: string, name: string) => {
-        const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxyName)}/toxics/${encodeURIComponent(name)}`, { method: 'DELETE' });
-        await response.text();
-        if (!response.ok && response.status !== 404) throw new Error(`toxiproxy: removing toxic ${name} from ${proxyName}: HTTP ${response.status}`);
-      },
-      resetToxics: async () => {
-        await resetAll();
+      toxics,
+      healAll: async () => {
+        await healAll();
         await addWorldDelay();
       },
       failover: async (replicaName) => {
@@ -678,7 +644,7 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
         const keys = await countKeys(admin, replica);
         // Every client link to the old primary now leads to the promoted replica.
         const moved = [...links.entries()].filter(([key]) => key.endsWith(`|${spec.replicaOf}`) && !key.startsWith(`${replicaName}|`));
-        await Promise.all(moved.map(([, l]) => retarget(l.name, replica.port)));
+        await Promise.all(moved.map(([, l]) => toxics.redirect(l.name, `127.0.0.1:${replica.port}`)));
         return `${replicaName} promoted (REPLICAOF NO ONE) holding ${keys ?? '?'} keys; ${moved.length} client link(s) to ${spec.replicaOf} now lead to it`;
       },
       onClientCrash: (name) => {

@@ -139,7 +139,7 @@ describe.runIf(realRedisTestsEnabled() && toxiproxyTestsEnabled())('real mode on
       const added = await fetch(`${toxiproxy.apiUrl}/proxies/${name}/toxics`, { method: 'POST', body: JSON.stringify({ ...toxic, name: 'slow' }) });
       expect(added.ok).toBe(true);
     }
-    await api.resetOwn();
+    await api.healOwn();
     const proxies = (await (await fetch(`${toxiproxy.apiUrl}/proxies`)).json()) as Record<string, { upstream: string; enabled: boolean; toxics: unknown[] }>;
     expect(proxies[own.name]).toMatchObject({ upstream, enabled: true, toxics: [] });
     expect(proxies['someone-elses']?.toxics).toHaveLength(1);
