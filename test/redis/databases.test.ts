@@ -254,12 +254,12 @@ const streamCommand: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(k, fc.constantFrom('PX', 'PERSIST')).map(([key, o]) => (o === 'PX' ? ['GETEX', key, 'PX', '200'] : ['GETEX', key, 'PERSIST'])),
   k.map((key) => ['GET', key]),
   k.map((key) => ['UNLINK', key]),
-  fc.constant(['FLUSHDB']),
-  fc.constant(['RANDOMKEY']),
-  fc.constant(['SCAN', '0', 'COUNT', '2']),
+  fc.constant<string[]>(['FLUSHDB']),
+  fc.constant<string[]>(['RANDOMKEY']),
+  fc.constant<string[]>(['SCAN', '0', 'COUNT', '2']),
   fc.tuple(k, db).map(([key, d]) => ['EVAL', "redis.call('select', ARGV[1]) redis.call('sadd', KEYS[1], 'x') return 1", '1', key, d]),
-  fc.constant(['MULTI']),
-  fc.constant(['EXEC']),
+  fc.constant<string[]>(['MULTI']),
+  fc.constant<string[]>(['EXEC']),
 );
 
 describe('databases: engine behaviour', () => {
