@@ -255,6 +255,8 @@ function defaultReconnect(random: Random): (retries: number) => number {
 
 export interface NodeRedisModule {
   createClient(options?: NodeRedisOptions): NodeRedisClientShape;
+  /** locksim's, not node-redis's: a client over an open simulated connection (it needs no `connect()`). */
+  fromConnection(connection: SimRedis): NodeRedisClientShape;
   readonly RedisClient: unknown;
   readonly [errorClass: string]: unknown;
 }
@@ -304,7 +306,8 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
     readonly #node: string;
     readonly #address: string;
 
-    constructor(options: NodeRedisOptions = {}) {
+    /** `connection`: an open simulated connection to use (locksim's adapters), instead of `connect()`. */
+    constructor(options: NodeRedisOptions = {}, connection?: SimRedis) {
       super();
       const fromUrl = options.url === undefined ? {} : parseNodeRedisUrl(options.url);
       this.options = { ...fromUrl, ...options, socket: { ...fromUrl.socket, ...options.socket } };
@@ -313,7 +316,11 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       const database = this.options.database ?? 0;
       if (!Number.isInteger(database) || database < 0) throw new TypeError(`node-redis (locksim): database must be a database number, got ${JSON.stringify(this.options.database)}`);
       this.#address = `${hostName}:${port}`;
-      this.#node = binding.addresses.resolve(hostName, port, 'node-redis (locksim)');
+      this.#node = connection !== undefined ? connection.node : binding.addresses.resolve(hostName, port, 'node-redis (locksim)');
+      if (connection !== undefined) {
+        this.#open = true;
+        this.#attach(connection);
+      }
       for (const name of REDIS_COMMAND_NAMES) {
         const upper = name.toUpperCase();
         this.#define(upper, { args: (...input) => [upper, ...flat(input)] });
@@ -361,6 +368,16 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
         rejectInFlight: () => makeError('SocketClosedUnexpectedlyError'),
         errorClass: binding.errorClass,
       });
+      this.#attach(connection);
+      return new host.Promise<this>((resolve, reject) => {
+        connection.connect().then(
+          () => resolve(this),
+          (error: unknown) => reject(error),
+        );
+      });
+    }
+
+    #attach(connection: SimRedis): void {
       this.#connection = connection;
       connection.on('connect', () => this.#emitGuarded('connect'));
       connection.on('ready', () => this.#emitGuarded('ready'));
@@ -372,12 +389,6 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       connection.on('error', (error: unknown) => this.#emitGuarded('error', error));
       connection.on('close', () => {
         if (this.#open && connection.status !== 'end') this.#emitGuarded('error', makeError('SocketClosedUnexpectedlyError'));
-      });
-      return new host.Promise<this>((resolve, reject) => {
-        connection.connect().then(
-          () => resolve(this),
-          (error: unknown) => reject(error),
-        );
       });
     }
 
@@ -543,5 +554,6 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
     createClient: (options?: NodeRedisOptions) => new NodeRedisClient(options) as unknown as NodeRedisClientShape,
     RedisClient: NodeRedisClient,
     ...errorClasses,
+    fromConnection: (connection: SimRedis) => new NodeRedisClient({}, connection) as unknown as NodeRedisClientShape,
   };
 }

@@ -14,6 +14,9 @@ import { isAbsolute, join } from 'node:path';
 import type { Clock, Lease, LockAlgorithm, LockContext, LockFactory } from '../locks/interface.ts';
 import { createRealm, describeThrown, type Realm } from '../realm/realm.ts';
 import { isSimRedis } from '../realm/redis.ts';
+import { AddressMap } from '../clients/addresses.ts';
+import { provideClients } from '../clients/provide.ts';
+import type { SimRedis } from '../redis/client.ts';
 import { librarySearchPath, locateLibrary, versionOf } from './resolve.ts';
 
 /**
@@ -45,6 +48,13 @@ export interface LibraryEnvironment {
   require<T = unknown>(specifier: string): T;
   /** One ioredis-compatible client per node, in the context's order, for the library. */
   readonly clients: readonly unknown[];
+  /**
+   * One node-redis-shaped client per node (the `redis` package v4 and later,
+   * src/clients/node-redis.ts), for a library built on node-redis: each on a connection of its
+   * own with the node client's options, already open (no `connect()`). Made on first use; in
+   * simulation only.
+   */
+  readonly nodeRedisClients: readonly unknown[];
   /** The process's clock (for the adapter's own bookkeeping, e.g. a lease's validity). */
   readonly clock: Clock;
   /** The realm, in simulation. */
@@ -94,6 +104,9 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
       mode: 'host',
       require: <T>(specifier: string) => hostRequire<T>(specifier, searched),
       clients: context.nodes,
+      get nodeRedisClients(): readonly unknown[] {
+        throw new Error(`${name}: node-redis clients are given in simulation only; against real Redis the adapter gets ioredis clients (env.clients)`);
+      },
       clock: context.clock,
       realm: null,
       leaseController: () => new AbortController(),
@@ -101,6 +114,14 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
     };
   }
   const realm = createRealm({ clock: context.clock, random: context.random, name });
+  // A library that makes its own clients (require('ioredis'), require('redis')) reaches the same nodes.
+  const sims = context.nodes.filter((node): node is SimRedis => isSimRedis(node));
+  if (sims.length > 0) {
+    // The runner's connection options (its command timeout, its onSend) for those clients too.
+    const defaults = { ...sims[0]!.options, errorClass: undefined, db: undefined, address: undefined, lazyConnect: undefined };
+    provideClients(realm, sims[0]!.context, AddressMap.forNodes(sims.map((s) => s.node)), { defaults });
+  }
+  let nodeRedisClients: readonly unknown[] | null = null;
   realm.onFailure((failure) => {
     for (const controller of [...live]) controller.abort(new Error(`the process crashed: ${failure.message}`));
     live.clear();
@@ -109,6 +130,13 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
     mode: 'realm',
     require: <T>(specifier: string) => realm.require<T>(specifier, resolveFrom(specifier, searched)),
     clients: context.nodes.map((node) => realm.redis(node)),
+    get nodeRedisClients(): readonly unknown[] {
+      if (nodeRedisClients === null) {
+        const { fromConnection } = realm.require<{ fromConnection(connection: SimRedis): unknown }>('redis');
+        nodeRedisClients = sims.map((sim) => fromConnection(sim.duplicate({ errorClass: realm.intrinsics.Error })));
+      }
+      return nodeRedisClients;
+    },
     clock: context.clock,
     realm,
     leaseController: () => {
