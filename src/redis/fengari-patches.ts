@@ -133,8 +133,13 @@ const luaO_str2num_53 = function(s, o) {`,
         else if (kv > last.key.value) after = last;
         else if (kv < t.f.key.value) after = null;
         else {
-            after = t.f;
-            while (after !== last && after.n.key.value < kv) after = after.n;
+            /* the predecessor: a key just below (dense keys, any order), else a walk from the head */
+            after = null;
+            for (let d = 1; d <= 8 && after === null; d++) after = t.strong.get(kv - d) || null;
+            if (after === null) {
+                after = t.f;
+                while (after !== last && after.n.key.value < kv) after = after.n;
+            }
         }
         if (!last || after === last) t.lastInt = entry;
     }
