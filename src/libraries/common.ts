@@ -115,7 +115,8 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
   }
   const realm = createRealm({ clock: context.clock, random: context.random, name });
   // A library that makes its own clients (require('ioredis'), require('redis')) reaches the same nodes.
-  const sims = context.nodes.filter((node): node is SimRedis => isSimRedis(node));
+  const sims: SimRedis[] = [];
+  for (const node of context.nodes as readonly unknown[]) if (isSimRedis(node)) sims.push(node);
   if (sims.length > 0) {
     // The runner's connection options (its command timeout, its onSend) for those clients too.
     const defaults = { ...sims[0]!.options, errorClass: undefined, db: undefined, address: undefined, lazyConnect: undefined };
