@@ -1,0 +1,12 @@
+/**
+ * `node:vm` in the browser build: `compileFunction` as src/redis/fengari.ts uses it, a function
+ * with the given parameters and body, in the global scope (as vm's is, by default, in the
+ * main context). The sourceURL names the file in the browser's error stacks.
+ */
+export function compileFunction(code: string, params: readonly string[] = [], options: { filename?: string } = {}): (...args: unknown[]) => unknown {
+  const source = options.filename === undefined ? code : `${code}\n//# sourceURL=${options.filename}`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling patched sources is this function's purpose
+  return new Function(...params, source) as (...args: unknown[]) => unknown;
+}
+
+export default { compileFunction };
