@@ -379,6 +379,19 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
 
     #attach(connection: SimRedis): void {
       this.#connection = connection;
+      connection.on('push', (body: unknown) => this.#onPush(body as Reply));
+      // node-redis subscribes a new connection again to what the old one had.
+      let first = true;
+      connection.on('ready', () => {
+        if (first) {
+          first = false;
+          return;
+        }
+        const channels = [...this.#listeners.channels.keys()];
+        const patterns = [...this.#listeners.patterns.keys()];
+        if (channels.length > 0) void connection.send(['SUBSCRIBE', ...channels]).catch(() => undefined);
+        if (patterns.length > 0) void connection.send(['PSUBSCRIBE', ...patterns]).catch(() => undefined);
+      });
       connection.on('connect', () => this.#emitGuarded('connect'));
       connection.on('ready', () => this.#emitGuarded('ready'));
       connection.on('reconnecting', () => this.#emitGuarded('reconnecting'));
@@ -390,6 +403,77 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
       connection.on('close', () => {
         if (this.#open && connection.status !== 'end') this.#emitGuarded('error', makeError('SocketClosedUnexpectedlyError'));
       });
+    }
+
+    /** Listeners of subscribed channels (`subscribe`) and patterns (`pSubscribe`). */
+    readonly #listeners: Record<'channels' | 'patterns', Map<string, Set<(message: string, channel: string) => unknown>>> = { channels: new Map(), patterns: new Map() };
+
+    /** `subscribe(channels, listener)`: `listener(message, channel)` for each message; resolves once subscribed. */
+    subscribe(channels: string | string[], listener: (message: string, channel: string) => unknown): Promise<void> {
+      return this.#subscribe('channels', channels, listener);
+    }
+
+    pSubscribe(patterns: string | string[], listener: (message: string, channel: string) => unknown): Promise<void> {
+      return this.#subscribe('patterns', patterns, listener);
+    }
+
+    /** `unsubscribe([channels], [listener])`: without a listener, every listener of those channels (without channels: all). */
+    unsubscribe(channels?: string | string[], listener?: (message: string, channel: string) => unknown): Promise<void> {
+      return this.#unsubscribe('channels', channels, listener);
+    }
+
+    pUnsubscribe(patterns?: string | string[], listener?: (message: string, channel: string) => unknown): Promise<void> {
+      return this.#unsubscribe('patterns', patterns, listener);
+    }
+
+    #subscribe(kind: 'channels' | 'patterns', targets: string | string[], listener: (message: string, channel: string) => unknown): Promise<void> {
+      const list = Array.isArray(targets) ? targets : [targets];
+      const fresh: string[] = [];
+      for (const t of list) {
+        let set = this.#listeners[kind].get(t);
+        if (set === undefined) {
+          this.#listeners[kind].set(t, (set = new Set()));
+          fresh.push(t);
+        }
+        set.add(listener);
+      }
+      if (fresh.length === 0) return host.Promise.resolve();
+      return this.sendArgs([kind === 'channels' ? 'SUBSCRIBE' : 'PSUBSCRIBE', ...fresh]).then(() => undefined);
+    }
+
+    #unsubscribe(kind: 'channels' | 'patterns', targets: string | string[] | undefined, listener?: (message: string, channel: string) => unknown): Promise<void> {
+      const map = this.#listeners[kind];
+      const list = targets === undefined ? [...map.keys()] : Array.isArray(targets) ? targets : [targets];
+      const gone: string[] = [];
+      for (const t of list) {
+        const set = map.get(t);
+        if (set === undefined) continue;
+        if (listener !== undefined) set.delete(listener);
+        if (listener === undefined || set.size === 0) {
+          map.delete(t);
+          gone.push(t);
+        }
+      }
+      if (gone.length === 0) return host.Promise.resolve();
+      return this.sendArgs([kind === 'channels' ? 'UNSUBSCRIBE' : 'PUNSUBSCRIBE', ...gone]).then(() => undefined);
+    }
+
+    /** A message pushed on the connection, to its listeners (a throw in one is the process's uncaught exception). */
+    #onPush(reply: Reply): void {
+      if (reply.kind !== 'array' || reply.value === null) return;
+      const parts = reply.value.map((r) => (r.kind === 'bulk' ? r.value : null));
+      const [kind, first, second, third] = parts;
+      const deliver = (set: Set<(message: string, channel: string) => unknown> | undefined, message: string, channel: string): void => {
+        for (const l of [...(set ?? [])]) {
+          try {
+            l(message, channel);
+          } catch (thrown) {
+            host.uncaught(thrown);
+          }
+        }
+      };
+      if (kind === 'message') deliver(this.#listeners.channels.get(first as string), second as string, first as string);
+      else if (kind === 'pmessage') deliver(this.#listeners.patterns.get(first as string), third as string, second as string);
     }
 
     /** `sendCommand(['SET', 'k', 'v'])`: raw arguments, the reply as node-redis gives it. */

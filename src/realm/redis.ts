@@ -49,6 +49,11 @@ type Callback = (error: Error | null, result?: unknown) => void;
 /** Commands ioredis gives a special method (or none) instead of the plain command method. */
 const SPECIAL = new Set(['multi', 'exec', 'quit', 'monitor', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'eval', 'evalsha', 'script']);
 
+/** What a connection in subscriber mode may send (ioredis's VALID_IN_SUBSCRIBER_MODE). */
+const VALID_IN_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit']);
+
+type SubscribeKind = 'subscribe' | 'psubscribe';
+
 /** ioredis turns an object argument of these commands into field/value pairs. */
 const OBJECT_ARG_COMMANDS = new Set(['hset', 'hmset', 'mset', 'msetnx']);
 
@@ -115,6 +120,8 @@ export class RealmRedis extends EventEmitter {
   /** The simulated connection (null over a RedisLike that is not simulated). */
   protected readonly sim: SimRedis | null;
   private localStatus = 'ready';
+  /** Channels and patterns subscribed to (ioredis's `condition.subscriber`): re-subscribed after a reconnect. */
+  private readonly subscriptions: Record<SubscribeKind, Set<string>> = { subscribe: new Set(), psubscribe: new Set() };
   /** Scripts sent as EVAL through a RedisLike that is not simulated ({@link sendScript}). */
   private readonly scriptsSent = new Set<DefinedScript>();
 
@@ -139,15 +146,89 @@ export class RealmRedis extends EventEmitter {
         configurable: true,
       });
     }
+    this.sim?.on('push', (body: unknown) => this.onPush(body as Reply));
     if (owned) {
       const sim = this.sim as SimRedis;
       for (const event of CONNECTION_EVENTS) sim.on(event, (...args: unknown[]) => this.passOn(event, args));
+      // ioredis's autoResubscribe: a new connection subscribes again to what the old one had.
+      sim.on('ready', () => {
+        for (const kind of ['subscribe', 'psubscribe'] as const) {
+          const targets = [...this.subscriptions[kind]];
+          if (targets.length > 0) void this.sendRaw([kind, ...targets]).catch(() => undefined);
+        }
+      });
     } else {
       host.immediate(() => {
         if (this.status === 'end') return;
         this.emit('connect');
         this.emit('ready');
       });
+    }
+  }
+
+  /** ioredis's `mode`: `subscriber` while subscribed to a channel or pattern. */
+  get mode(): 'normal' | 'subscriber' {
+    return this.subscriptions.subscribe.size + this.subscriptions.psubscribe.size > 0 ? 'subscriber' : 'normal';
+  }
+
+  /** `subscribe(...channels, [callback])`: resolves with how many channels and patterns the connection is subscribed to. */
+  subscribe(...args: unknown[]): Promise<unknown> {
+    return this.subscription('subscribe', args);
+  }
+
+  psubscribe(...args: unknown[]): Promise<unknown> {
+    return this.subscription('psubscribe', args);
+  }
+
+  unsubscribe(...args: unknown[]): Promise<unknown> {
+    return this.subscription('unsubscribe', args);
+  }
+
+  punsubscribe(...args: unknown[]): Promise<unknown> {
+    return this.subscription('punsubscribe', args);
+  }
+
+  /** (P)(UN)SUBSCRIBE: the node answers one confirmation per channel (src/redis/pubsub.ts); the count after the last. */
+  private subscription(command: 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe', raw: unknown[]): Promise<unknown> {
+    const { args, callback } = splitCallback(raw);
+    const targets = flattenArgs(command, args).slice(1);
+    const kind: SubscribeKind = command === 'subscribe' || command === 'unsubscribe' ? 'subscribe' : 'psubscribe';
+    const set = this.subscriptions[kind];
+    if (command === kind) for (const t of targets) set.add(t);
+    else if (targets.length === 0) set.clear();
+    else for (const t of targets) set.delete(t);
+    const { host } = this;
+    const promise = new host.Promise<unknown>((resolve, reject) => {
+      if (this.status === 'end') {
+        reject(host.makeError('Connection is closed.'));
+        return;
+      }
+      this.sendRaw([command, ...targets]).then(
+        (reply) => {
+          if (reply.kind === 'error') reject(host.makeError(reply.message, 'ReplyError'));
+          else {
+            const confirmations = reply.kind === 'array' ? (reply.value ?? []) : [];
+            const last = confirmations[confirmations.length - 1];
+            const count = last?.kind === 'array' ? last.value?.[2] : undefined;
+            resolve(count?.kind === 'integer' ? count.value : 0);
+          }
+        },
+        (error: unknown) => reject(host.makeError(messageOf(error))),
+      );
+    });
+    return this.withCallback(promise, callback);
+  }
+
+  /** A pub/sub message pushed on the connection: ioredis's `message` and `pmessage` events (and their Buffer twins). */
+  private onPush(reply: Reply): void {
+    if (this.mode !== 'subscriber' || reply.kind !== 'array' || reply.value === null) return;
+    const parts = reply.value.map((r) => (r.kind === 'bulk' ? r.value : null));
+    if (parts[0] === 'message' && this.subscriptions.subscribe.has(parts[1] as string)) {
+      this.passOn('message', [parts[1], parts[2]]);
+      this.passOn('messageBuffer', [Buffer.from(parts[1] ?? ''), Buffer.from(parts[2] ?? '')]);
+    } else if (parts[0] === 'pmessage' && this.subscriptions.psubscribe.has(parts[1] as string)) {
+      this.passOn('pmessage', [parts[1], parts[2], parts[3]]);
+      this.passOn('pmessageBuffer', [parts[1], Buffer.from(parts[2] ?? ''), Buffer.from(parts[3] ?? '')]);
     }
   }
 
@@ -310,6 +391,9 @@ export class RealmRedis extends EventEmitter {
 
   /** @internal Runs flattened arguments and converts the reply as ioredis does. */
   execute(args: readonly string[]): Promise<unknown> {
+    if (this.mode === 'subscriber' && !VALID_IN_SUBSCRIBER_MODE.has(args[0]!.toLowerCase())) {
+      return this.host.Promise.reject(this.host.makeError('Connection in subscriber mode, only subscriber commands may be used'));
+    }
     const prefix = this.options['keyPrefix'];
     if (typeof prefix === 'string' && prefix !== '') args = withKeyPrefix(args, prefix);
     return this.settle(this.status === 'end' ? null : this.sendRaw(args));

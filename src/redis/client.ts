@@ -448,6 +448,8 @@ export class SimRedis implements RedisLike {
         open: () => this.onOpen(connection),
         reply: (command, body) => this.onReply(command, body),
         close: (reason) => this.onClose(connection, reason),
+        // A pub/sub message (src/redis/pubsub.ts): the client shapes turn it into their events.
+        push: (body) => this.emit('push', body),
       },
       { immediate: initial, connectTimeoutMs: this.options.connectTimeout ?? 10_000 },
     );

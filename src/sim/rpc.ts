@@ -11,7 +11,8 @@ export type Envelope =
  * A simulated TCP connection's packets (see {@link TcpConnection}): `syn`/`synack` open it,
  * `seg` carries request `seq` (with the client's cumulative `ack` of replies), `srep` its
  * reply, `fin` is sent by the server's host as the server process dies, `rst` answers a
- * segment for a connection the server (this incarnation) does not know.
+ * segment for a connection the server (this incarnation) does not know, `push` is a message
+ * the server sends unasked (pub/sub), number `pseq` on the connection, after reply `after`.
  */
 export type TcpEnvelope =
   | { readonly t: 'syn'; readonly conn: number }
@@ -19,7 +20,8 @@ export type TcpEnvelope =
   | { readonly t: 'seg'; readonly conn: number; readonly inc: number; readonly seq: number; readonly ack: number; readonly body: unknown }
   | { readonly t: 'srep'; readonly conn: number; readonly seq: number; readonly body: unknown }
   | { readonly t: 'fin'; readonly conn: number }
-  | { readonly t: 'rst'; readonly conn: number };
+  | { readonly t: 'rst'; readonly conn: number }
+  | { readonly t: 'push'; readonly conn: number; readonly pseq: number; readonly after: number; readonly body: unknown };
 
 /** Thrown (rejected) when a request's reply did not come within its timeout. */
 export class RequestTimeoutError extends Error {
@@ -268,9 +270,22 @@ export class Endpoint {
       case 'srep':
       case 'fin':
       case 'rst':
+      case 'push':
         this.tcpClients.get(envelope.conn)?.receive(envelope);
         break;
     }
+  }
+
+  /**
+   * Server side: sends `body` unasked on connection `conn` (a pub/sub message), after the
+   * replies already sent on it. False if this incarnation serves no such connection. A push
+   * lost on a cut link is not retransmitted (TCP would): pub/sub is at most once here.
+   */
+  push(conn: number, body: unknown): boolean {
+    const served = this.tcpServed.get(conn);
+    if (served === undefined) return false;
+    this.ctx.send(served.from, { t: 'push', conn, pseq: ++served.pushes, after: served.nextSeq - 1, body } satisfies TcpEnvelope);
+    return true;
   }
 
   private accept(from: string, conn: number): ServedConnection {
@@ -282,7 +297,7 @@ export class Endpoint {
           for (const [id, c] of this.tcpServed) this.ctx.send(c.from, { t: 'fin', conn: id } satisfies TcpEnvelope);
         });
       }
-      served = { from, nextSeq: 1, replies: new Map(), early: new Map() };
+      served = { from, nextSeq: 1, replies: new Map(), early: new Map(), pushes: 0 };
       this.tcpServed.set(conn, served);
     }
     return served;
@@ -328,6 +343,8 @@ export class Endpoint {
 interface ServedConnection {
   readonly from: string;
   nextSeq: number;
+  /** Pushes sent on it so far. */
+  pushes: number;
   readonly replies: Map<number, { readonly body: unknown }>;
   readonly early: Map<number, unknown>;
 }
@@ -354,6 +371,8 @@ export interface TcpHandlers<T> {
   reply(tag: T, body: unknown): void;
   /** The connection is gone; requests not answered never will be on it. */
   close(reason: TcpCloseReason): void;
+  /** A message the server sent unasked (pub/sub), in the order sent, after the replies sent before it. */
+  push?(body: unknown): void;
 }
 
 /**
@@ -379,6 +398,9 @@ export class TcpConnection<T = unknown> {
   private acked = 0;
   private readonly unacked: Array<{ readonly seq: number; readonly body: unknown; readonly tag: T }> = [];
   private readonly early = new Map<number, unknown>();
+  /** Pushes that came before the replies sent ahead of them, or out of order. */
+  private pushes: Array<{ readonly pseq: number; readonly after: number; readonly body: unknown }> | null = null;
+  private deliveredPushes = 0;
   private rtoMs = TCP_RTO_MIN_MS;
   private progressAt = 0;
   private timerArmed = false;
@@ -474,6 +496,11 @@ export class TcpConnection<T = unknown> {
           this.early.delete(this.acked + 1);
           this.deliver(body);
         }
+        if (this.pushes !== null) this.deliverPushes();
+        return;
+      case 'push':
+        (this.pushes ??= []).push({ pseq: envelope.pseq, after: envelope.after, body: envelope.body });
+        this.deliverPushes();
         return;
       default:
         return;
@@ -488,6 +515,22 @@ export class TcpConnection<T = unknown> {
     this.progressAt = this.ctx.clock.monotonic();
     this.waitingSince = this.unacked.length === 0 ? null : this.progressAt;
     if (item !== undefined) this.handlers.reply(item.tag, body);
+  }
+
+  /** Delivers the pushes that are next in order and whose preceding replies are in. */
+  private deliverPushes(): void {
+    const queue = this.pushes as Array<{ readonly pseq: number; readonly after: number; readonly body: unknown }>;
+    queue.sort((a, b) => a.pseq - b.pseq);
+    while (queue.length > 0 && this.state === 'open') {
+      const next = queue[0]!;
+      // A push lost on the way leaves a gap: later pushes do not wait for it (no retransmission).
+      if (next.after > this.acked) return;
+      queue.shift();
+      if (next.pseq <= this.deliveredPushes) continue;
+      this.deliveredPushes = next.pseq;
+      this.handlers.push?.(next.body);
+    }
+    if (queue.length === 0) this.pushes = null;
   }
 
   private fail(reason: TcpCloseReason): void {
