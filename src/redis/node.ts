@@ -3,6 +3,7 @@ import type { ProcessContext } from '../sim/process.ts';
 import { endpoint } from '../sim/rpc.ts';
 import type { RandomStream } from '../sim/random.ts';
 import { isWriteCommand, RedisEngine, type EngineOptions, type Session } from './engine.ts';
+import { PubSub } from './pubsub.ts';
 import type { Reply } from './reply.ts';
 
 /**
@@ -190,9 +191,15 @@ export class RedisNode {
     // Sessions by connection number (unique per client object in a run), then by sender.
     const sessions = new Map<number, Map<string, Session>>();
     const ep = endpoint(ctx);
+    // Publish/subscribe (pubsub.ts): channels live as long as this incarnation.
+    const pubsub = new PubSub((connection, message) => void ep.push(connection, message));
     ep.serve((from, body) => {
       const request = body as NodeRequest;
       this.stats.commands++;
+      if (pubsub.handles(request.connection, request.args[0] ?? '')) {
+        const reply = pubsub.execute(request.connection, request.args);
+        if (reply !== null) return reply;
+      }
       let byFrom = sessions.get(request.connection);
       if (byFrom === undefined) {
         byFrom = new Map();
