@@ -22,6 +22,8 @@ describe("redlock 4.2.0's own test.js in simulation", () => {
     expect(report.failed, text).toBe(0);
     expect(report.passed, text).toBe(224);
     expect(report.pending).toBe(0);
+    // 224 distinct tests, each passed by its own name.
+    expect(new Set(report.tests.filter((t) => t.state === 'passed').map((t) => t.title)).size).toBe(224);
     // Four describe blocks of 56 tests: the four kinds of clients the file builds.
     const blocks = ['single-server: https://www.npmjs.com/package/redis', 'single-server: https://www.npmjs.com/package/redis (string_numbers=true)', 'single-server: https://www.npmjs.com/package/ioredis', 'multi-server: https://www.npmjs.com/package/ioredis'];
     for (const block of blocks) {
