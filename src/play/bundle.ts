@@ -79,7 +79,7 @@ function browserPlugin(): Plugin {
 }
 
 export interface PlayBundle {
-  /** The ES module the page loads. */
+  /** The script the page loads. */
   readonly js: string;
 }
 
@@ -89,7 +89,10 @@ export async function bundlePlay(entry = join(HERE, 'page.ts')): Promise<PlayBun
     entryPoints: [entry],
     bundle: true,
     write: false,
-    format: 'esm',
+    // A classic script, so that the page also works opened from a file (browsers refuse module scripts from file: URLs).
+    format: 'iife',
+    // src/redis/fengari.ts names its own URL to createRequire, whose browser version does not read it.
+    define: { 'import.meta.url': '"locksim-play:bundle"' },
     platform: 'browser',
     target: 'es2022',
     // Names are kept: error messages and notes that reach the trace name classes and functions.

@@ -35,10 +35,10 @@ import type { LockSpec } from './lock-spec.ts';
 export type Side = 'basics' | 'kleppmann' | 'antirez' | 'pitfall';
 
 export const SIDE_TITLES: Readonly<Record<Side, string>> = {
-  basics: 'The baseline',
-  kleppmann: 'Kleppmann: timing breaks every lease',
+  basics: 'the baseline',
+  kleppmann: 'Kleppmann: timing breaks leases',
   antirez: 'antirez: what Redlock does about it',
-  pitfall: 'Pitfalls of implementations',
+  pitfall: 'a pitfall of implementations',
 };
 
 /** The field of a fault a slider moves. `delayMs` is a `delay` fault's fixed delay. */
