@@ -26,6 +26,7 @@ import { formatMicros, seconds } from '../sim/index.ts';
 import { REAL_HELP, realCommand } from './real.ts';
 import { CHECK_HELP, checkCommand } from './check.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
+import { PLAY_HELP, playCommand } from './play.ts';
 import { historyDocument } from '../check/history-file.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -47,6 +48,8 @@ commands:
   check <history.json>          judge a stored history (run --history, a run's JSON report,
                                 or your own system's log: docs/history-format.md)
   demo                          the kernel's demo world (no Redis): prints a trace hash
+  play                          serve the playground: the simulator in a browser page, with
+                                sliders, lessons, and the token that replays each state
 
 A <scenario> is a catalog name (locksim list) or a file: locksim run ./my-scenario.ts
 Every command takes --help and --json (one JSON object on stdout).
@@ -123,6 +126,7 @@ expected one, 4 when the run was invalid, 1 otherwise.
   real: REAL_HELP,
   check: CHECK_HELP,
   merge: MERGE_HELP,
+  play: PLAY_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
 
 Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
@@ -461,6 +465,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   replay: replayCommandLine,
   demo: demoCommand,
   real: realCommand,
+  play: playCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
