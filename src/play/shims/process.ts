@@ -17,6 +17,8 @@ const channel = new MessageChannel();
   const callback = queue.shift();
   if (callback !== undefined) callback();
 };
+// Node (the tests load this file there too) would otherwise stay alive for the open port.
+(channel.port1 as unknown as { unref?: () => void }).unref?.();
 
 function nextTick(callback: (...args: unknown[]) => void, ...args: unknown[]): void {
   queue.push(args.length === 0 ? (callback as () => void) : () => callback(...args));
