@@ -1,6 +1,7 @@
 /**
  * Regenerates docs/report-screenshot.png: the report of a real gc-pause/redlock run (seed 1),
- * as headless Chromium shows its top 1400 × 1000 pixels.
+ * as headless Chromium shows its top 1400 × 1000 pixels; and docs/playground-screenshot.png:
+ * the playground's gc-pause lesson with the pause moved past the lease (test/play/screenshot.ts).
  *
  *   npx tsx test/report/make-screenshot.ts
  */
@@ -13,6 +14,7 @@ import { replayCommand } from '../../src/explore/token.ts';
 import { writeRunReport } from '../../src/report/write.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { screenshot } from './chromium.ts';
+import { playgroundScreenshot } from '../play/screenshot.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'locksim-screenshot-'));
@@ -24,6 +26,9 @@ try {
   const run = screenshot(html, png, 1400, 1000);
   if (run.problems.length > 0) throw new Error(`the page logged: ${run.problems.join('\n')}`);
   process.stdout.write(`wrote ${png}\n`);
+  const playground = join(root, 'docs', 'playground-screenshot.png');
+  await playgroundScreenshot(playground);
+  process.stdout.write(`wrote ${playground}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
