@@ -5,6 +5,7 @@
  */
 import type { NodeSpec } from '../scenario/types.ts';
 import type { DelayModel } from '../sim/network.ts';
+import type { LeaseOptions } from '../locks/lease.ts';
 import { normalizeLock, type Algorithm, type AlgorithmOptions, type LockSpec } from './lock-spec.ts';
 import type { PlayState } from './state.ts';
 
@@ -80,4 +81,17 @@ export function withFencing(state: PlayState, on: boolean): PlayState {
   const { fencing: _old, ...lock } = state.setup.lock;
   const next = withLock(state, on ? { ...lock, fencing: _old ?? {} } : lock);
   return withSetup(next, { resource: on ? 'fenced' : 'unguarded' });
+}
+
+/** Background renewal on (the lock wrapped in `lease`, renewing every third of the TTL) or off. */
+export function withLease(state: PlayState, on: boolean): PlayState {
+  const { lease: old, ...lock } = state.setup.lock;
+  return withLock(state, on ? { ...lock, lease: old ?? {} } : lock);
+}
+
+/** One option of the lease wrapper (undefined: its default). */
+export function withLeaseOption<K extends keyof LeaseOptions>(state: PlayState, key: K, value: LeaseOptions[K] | undefined): PlayState {
+  const lease = state.setup.lock.lease;
+  if (lease === undefined) return state;
+  return withLock(state, { ...state.setup.lock, lease: { ...lease, [key]: value } });
 }

@@ -18,10 +18,11 @@ import { faultEffectText } from '../faults/record.ts';
 import { renderTimelineSvg } from '../report/svg.ts';
 import { violationSummary } from '../report/timeline.ts';
 import type { Verdict } from '../scenario/types.ts';
-import { withAlgorithm, withDelay, withDuration, withFencing, withLockOption, withNodeCount, withNodeDrift, withSeed, withTtl } from './edits.ts';
+import { withAlgorithm, withDelay, withDuration, withFencing, withLease, withLeaseOption, withLockOption, withNodeCount, withNodeDrift, withSeed, withTtl } from './edits.ts';
 import { LESSONS, SIDE_TITLES, findLesson, type Lesson } from './lessons.ts';
 import { ALGORITHM_DEFAULTS, type AlgorithmOptions } from './lock-spec.ts';
 import { runPlay, type PlayOutcome } from './run.ts';
+import { decodeState, encodeState } from './share.ts';
 import { knobValue, lessonOf, lessonStartState, presetState, switchOn, withKnob, withSwitch, type PlayState } from './state.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -54,6 +55,8 @@ let downloadUrl: string | null = null;
 
 function setState(next: PlayState, rebuild: boolean): void {
   state = next;
+  // The address holds the state: a link opens the page on exactly this.
+  history.replaceState(null, '', `#${state.lesson}/${encodeState(state)}`);
   if (rebuild) renderControls();
   else refreshOutputs();
   schedule();
@@ -106,14 +109,13 @@ function renderLessons(): void {
   nav.replaceChildren(el('h3', {}, 'Lessons'), intro, list);
 }
 
-function openLesson(lesson: Lesson): void {
-  history.replaceState(null, '', `#${lesson.scenario.name}`);
+function openLesson(lesson: Lesson, shared: PlayState | null = null): void {
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav#lessons a')) a.classList.toggle('current', a.dataset.lesson === lesson.scenario.name);
   byId('lesson-title').textContent = `${lesson.heading}`;
   byId('lesson-side').textContent = `${LESSONS.indexOf(lesson) + 1} of ${LESSONS.length} · ${SIDE_TITLES[lesson.side]} · the catalog's ${lesson.scenario.name}: ${lesson.scenario.title}`;
   byId('lesson-try').textContent = lesson.tryThis;
   byId('lesson-explanation').textContent = lesson.scenario.explanation;
-  setState(lessonStartState(lesson), true);
+  setState(shared !== null && shared.lesson === lesson.scenario.name ? shared : lessonStartState(lesson), true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +224,14 @@ function lockControls(): HTMLElement | null {
     select('lock-release', 'release by', [['compare-and-delete', 'compare-and-delete (a Lua script)'], ['del', 'plain DEL (a flaw)']], option('release') ?? 'compare-and-delete', (v) => withLockOption(state, 'release', v)),
     select('lock-time-source', 'validity measured on', [['monotonic', 'the monotonic clock'], ['wall', 'the wall clock (a flaw)']], option('timeSource') ?? 'monotonic', (v) => withLockOption(state, 'timeSource', v)),
     select('lock-timeout', 'wait for each node\'s answer', TIMEOUTS, String(option('timeoutMs') ?? 50), (v) => withLockOption(state, 'timeoutMs', Number(v))),
-    lock.lease === undefined ? null : el('p', { class: 'hint' }, `renewed in the background (lease${lock.lease.maxRenewals === 0 ? ', no renewals: the holder only watches its validity' : ''})`),
+    checkbox('lock-lease', 'renew the lease in the background (every third of the TTL; the holder hears of a loss through its abort signal)', lock.lease !== undefined, (on) => withLease(state, on)),
+    lock.lease === undefined
+      ? null
+      : select('lock-renewal', 'renew by', [['extend', 'the lock\'s own extend'], ['recreate-missing', 're-SET a key that vanished (a flaw)']], lock.lease.renewal ?? 'extend', (v) => withLeaseOption(state, 'renewal', v)),
+    lock.lease === undefined
+      ? null
+      : select('lock-extend', 'extend by', [['compare-and-pexpire', 'compare-and-pexpire (a Lua script)'], ['pexpire', 'plain PEXPIRE (a flaw)']], option('extend') ?? 'compare-and-pexpire', (v) => withLockOption(state, 'extend', v)),
+    lock.lease?.maxRenewals === 0 ? el('p', { class: 'hint' }, 'this lesson\'s lease never renews: the holder only watches its validity') : null,
   );
 }
 
@@ -354,9 +363,16 @@ window.locksimPlay = {
   state: () => state,
 };
 
+/** The lesson (and the state, if the link holds one) named by the address: `#gc-pause` or `#gc-pause/<state>`. */
+function fromAddress(): { lesson: Lesson | undefined; shared: PlayState | null } {
+  const [name = '', encoded] = decodeURIComponent(location.hash.slice(1)).split('/');
+  return { lesson: findLesson(name), shared: encoded === undefined ? null : decodeState(encoded) };
+}
+
 renderLessons();
-openLesson(findLesson(decodeURIComponent(location.hash.slice(1))) ?? (LESSONS[1] as Lesson));
+const first = fromAddress();
+openLesson(first.lesson ?? (LESSONS[1] as Lesson), first.shared);
 window.addEventListener('hashchange', () => {
-  const lesson = findLesson(decodeURIComponent(location.hash.slice(1)));
-  if (lesson !== undefined && lesson.scenario.name !== state.lesson) openLesson(lesson);
+  const { lesson, shared } = fromAddress();
+  if (lesson !== undefined && (lesson.scenario.name !== state.lesson || shared !== null)) openLesson(lesson, shared);
 });

@@ -125,6 +125,15 @@ describe.skipIf(!ready && !inCI)('the playground in headless Chromium', () => {
     // The timeline shows the stale write the resource refused.
     expect(await page.locator('#timeline [data-accepted="false"]').count()).toBeGreaterThan(0);
 
+    // The address holds the state: the same link in another page shows the same run.
+    const other = await (browser as Browser).newPage();
+    await other.goto(page.url());
+    await other.waitForFunction(() => window.locksimPlay !== undefined);
+    await other.evaluate(() => window.locksimPlay.idle());
+    expect(await other.evaluate(() => document.getElementById('trace-hash')?.textContent)).toBe(fenced.hash);
+    expect(await other.locator('#lock-fencing').isChecked()).toBe(true);
+    await other.close();
+
     for (const state of [opened, paused, fenced]) {
       const cli = cliReplay(state.token);
       expect(cli.traceHash).toBe(state.hash);
@@ -155,7 +164,7 @@ describe.skipIf(!ready && !inCI)('the playground in headless Chromium', () => {
     for (const lesson of LESSONS) {
       const name = lesson.scenario.name;
       await page.goto(`${url}#${name}`);
-      await page.waitForFunction(() => window.locksimPlay !== undefined);
+      await page.waitForFunction((n) => window.locksimPlay?.state().lesson === n, name);
       await idle();
       const opened = await shown();
       const state = (await page.evaluate(() => window.locksimPlay.state())) as PlayState;
