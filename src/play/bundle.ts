@@ -21,14 +21,16 @@ import { build, type Plugin } from 'esbuild';
 const HERE = import.meta.dirname;
 const SRC = resolve(HERE, '..');
 const SHIMS = join(HERE, 'shims');
+/** '.ts' from the sources (a checkout), '.js' from the built package (dist/): the bundle starts from whichever this is. */
+const EXT = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 
 /** The Node built-ins the browser build provides, and the shim that does. */
 const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
-  crypto: join(SHIMS, 'crypto.ts'),
-  fs: join(SHIMS, 'fs.ts'),
-  module: join(SHIMS, 'module.ts'),
-  path: join(SHIMS, 'path.ts'),
-  vm: join(SHIMS, 'vm.ts'),
+  crypto: join(SHIMS, `crypto${EXT}`),
+  fs: join(SHIMS, `fs${EXT}`),
+  module: join(SHIMS, `module${EXT}`),
+  path: join(SHIMS, `path${EXT}`),
+  vm: join(SHIMS, `vm${EXT}`),
 };
 
 /** Where fengari's sources are, as src/redis/fengari.ts finds them in Node. */
@@ -61,16 +63,16 @@ function browserPlugin(): Plugin {
         }
         return { path: shim };
       });
-      b.onResolve({ filter: /\/src\/index\.ts$/ }, (args) => {
-        if (!args.importer.includes(`${join(SRC, '..', 'scenarios')}`)) return undefined;
-        return { path: join(SRC, 'locks', 'index.ts') };
+      b.onResolve({ filter: /[\\/]src[\\/]index\.[jt]s$/ }, (args) => {
+        if (!args.importer.startsWith(join(SRC, '..', 'scenarios'))) return undefined;
+        return { path: join(SRC, 'locks', `index${EXT}`) };
       });
-      b.onLoad({ filter: /shims[\\/]fengari-sources\.ts$/ }, () => {
+      b.onLoad({ filter: /shims[\\/]fengari-sources\.[jt]s$/ }, (args) => {
         const dir = fengariSourceDir();
         const files: Record<string, string> = {};
         for (const name of readdirSync(dir).sort()) if (name.endsWith('.js')) files[`/node_modules/fengari/src/${name}`] = browserSource(name, readFileSync(join(dir, name), 'utf8'));
         return {
-          loader: 'ts',
+          loader: args.path.endsWith('.ts') ? 'ts' : 'js',
           contents: `export const FENGARI_DIR = '/node_modules/fengari/src';\nexport const FENGARI_SOURCES = ${JSON.stringify(files)};\n`,
         };
       });
@@ -84,7 +86,7 @@ export interface PlayBundle {
 }
 
 /** Bundles `entry` (default: the playground page's script) for the browser. */
-export async function bundlePlay(entry = join(HERE, 'page.ts')): Promise<PlayBundle> {
+export async function bundlePlay(entry = join(HERE, `page${EXT}`)): Promise<PlayBundle> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -98,7 +100,7 @@ export async function bundlePlay(entry = join(HERE, 'page.ts')): Promise<PlayBun
     // Names are kept: error messages and notes that reach the trace name classes and functions.
     keepNames: true,
     legalComments: 'none',
-    inject: [join(SHIMS, 'process.ts'), join(SHIMS, 'buffer.ts')],
+    inject: [join(SHIMS, `process${EXT}`), join(SHIMS, `buffer${EXT}`)],
     plugins: [browserPlugin()],
     logLevel: 'silent',
   });
