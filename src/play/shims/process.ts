@@ -6,8 +6,7 @@
  * only once every promise continuation queued before it has run. In Node that holds for a tick
  * queued from inside a microtask. A browser has no tick queue; a MessageChannel message is a
  * task, and a task starts only when the microtask queue is empty, so the guarantee is the same
- * (one task per callback, in order). `hrtime` exists so that the real-time guard can wrap it;
- * nothing in a run calls it.
+ * (one task per callback, in order).
  */
 
 const queue: Array<() => void> = [];
@@ -25,14 +24,17 @@ function nextTick(callback: (...args: unknown[]) => void, ...args: unknown[]): v
   channel.port2.postMessage(null);
 }
 
-function hrtime(previous?: readonly [number, number]): [number, number] {
-  const nanos = Math.round(performance.now() * 1e6);
-  const now: [number, number] = [Math.floor(nanos / 1e9), nanos % 1e9];
-  if (previous === undefined) return now;
-  const diff = (now[0] - previous[0]) * 1e9 + (now[1] - previous[1]);
-  return [Math.floor(diff / 1e9), diff % 1e9];
+/**
+ * There for the real-time guard to wrap (it wraps `process.hrtime` and `process.hrtime.bigint`
+ * while a world runs); nothing in the simulation reads it, and in the browser build it reads
+ * no clock either: a call says so.
+ */
+function hrtime(): never {
+  throw new Error('locksim play: hrtime() is not in the browser build (simulated code must not read real time)');
 }
-hrtime.bigint = (): bigint => BigInt(Math.round(performance.now() * 1e6));
+hrtime.bigint = (): never => {
+  throw new Error('locksim play: hrtime.bigint() is not in the browser build (simulated code must not read real time)');
+};
 
 export const process = {
   nextTick,
