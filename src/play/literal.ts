@@ -29,6 +29,21 @@ function stringSource(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
 }
 
+/** A long text as the catalog writes one: pieces of about {@link WIDTH} characters joined with `+`, broken after spaces. */
+function longStringSource(s: string, indent: string): string {
+  if (s.length + indent.length <= WIDTH) return stringSource(s);
+  const pieces: string[] = [];
+  let rest = s;
+  while (rest.length > WIDTH - 10) {
+    const cut = rest.lastIndexOf(' ', WIDTH - 10);
+    if (cut <= 0) break;
+    pieces.push(rest.slice(0, cut + 1));
+    rest = rest.slice(cut + 1);
+  }
+  pieces.push(rest);
+  return pieces.map(stringSource).join(` +\n${indent}  `);
+}
+
 export function literal(value: unknown, options: LiteralOptions = {}, indent = '', key = ''): string {
   const custom = options.custom?.(key, value);
   if (custom !== undefined) return custom;
@@ -37,7 +52,7 @@ export function literal(value: unknown, options: LiteralOptions = {}, indent = '
     case 'number':
       return numberSource(value);
     case 'string':
-      return stringSource(value);
+      return longStringSource(value, indent);
     case 'boolean':
       return String(value);
     case 'undefined':
