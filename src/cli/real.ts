@@ -14,7 +14,7 @@ import { writeRunReport } from '../report/write.ts';
 import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { MAX_RUN_MS } from '../scenario/validate.ts';
-import { findVariant, type Violation } from '../scenario/run.ts';
+import { findVariant } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { evidenceLine, exitCode, runJson, tokenOf, verdictLine } from './present.ts';
@@ -99,19 +99,22 @@ export function realReport(result: RealRunResult, scenarioRef: string, options: 
   for (const n of result.notes) parts.push(`  note: ${n}`);
   const s = result.stats;
   parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} history events`);
-  parts.push(`  trace hash: none (a real run is not bit-exact; its verdict must agree with the simulation's)`);
+  parts.push(`  real run ${result.runId} (not bit-exact: its verdict must agree with its simulated twin's)`);
   parts.push(`  ${(result.durationMs / 1000).toFixed(1)} s of real time, ${(result.wallMs / 1000).toFixed(1)} s in all`);
-  if (result.simulated !== null) parts.push(`  the simulated run: trace hash ${result.simulated.traceHash}; ${replayCommand(tokenOf(result.simulated, scenarioRef))}`);
+  if (result.simulated !== null) parts.push(`  the simulated twin: trace hash ${result.simulated.traceHash}; ${replayCommand(tokenOf(result.simulated, scenarioRef))}`);
   parts.push(comparisonLine(result));
   return parts.join('\n');
 }
 
-/** The JSON of one real run: `locksim run --json`'s shape, plus the simulated verdict beside it. */
+/**
+ * The JSON of one real run: `locksim run --json`'s shape (its `traceHash` is the simulated
+ * twin's), plus the run's own id and the simulated verdict beside it.
+ */
 export function realJson(result: RealRunResult, scenarioRef: string): Record<string, unknown> {
   return {
     ...runJson(result, scenarioRef, false),
     mode: 'real',
-    traceHash: 'real',
+    runId: result.runId,
     simulated: result.simulated === null ? null : { verdict: result.simulated.verdict, traceHash: result.simulated.traceHash, violations: result.simulated.violations.length },
     agrees: result.agrees,
     faultTimings: result.faultTimings,

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import type { Fault, FaultKind } from './fault.ts';
+import type { DrawContext, FaultDraw } from './kind.ts';
+import { FAULT_TABLE } from './table.ts';
 
 /** What random fault schedules to draw for a world (all fields optional). */
 export interface FaultGenerator {
@@ -104,7 +106,6 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   const maxDwell = Math.min(generator.maxDwellMs ?? world.ttlMs * 2, Math.round(world.durationMs * 0.7));
   const minDwell = Math.min(generator.minDwellMs ?? 10, maxDwell);
   const window = generator.windowMs ?? { from: 0, to: Math.max(0, Math.round(Math.min(world.durationMs * 0.5, world.durationMs * 0.8 - maxDwell))) };
-  const maxDrift = generator.maxDriftPpm ?? 100_000;
   const moments = world.moments ?? [world.ttlMs / 3, world.ttlMs / 2, world.ttlMs];
   const allows = (rule: boolean | readonly FaultKind[] | undefined, kind: FaultKind): boolean =>
     rule === undefined || rule === true || (Array.isArray(rule) && rule.includes(kind));
@@ -118,48 +119,37 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   const anchors = [...new Set(moments.flatMap((m) => [1, 2, 3].map((k) => Math.round(m * k))))].filter((t) => t >= window.from && t <= window.to);
   const uniformAt = fc.integer({ min: window.from, max: window.to });
   const at = (anchors.length === 0 ? uniformAt : fc.oneof(uniformAt, fc.oneof(...anchors.map((t) => near(t, Math.max(5, t * 0.05), window.from, window.to))))).map(round10);
-  const dwell = aroundMoments(moments, minDwell, maxDwell);
   const everyone = [...world.clients, ...world.nodes];
   const resourceFaults = generator.resourceFaults ?? world.resourceFenced === true;
   const resource = !resourceFaults || world.resource === undefined ? [] : [world.resource];
   const reachable = [...everyone, ...resource];
-  const node = fc.constantFrom(...(world.nodes.length > 0 ? world.nodes : everyone));
-  const target = (kind: FaultKind): fc.Arbitrary<string> => fc.constantFrom(...targetsFor(kind));
-  /** One link end and the other side: everyone else, or one process (a single slow link). */
-  const linkEnds = fc
-    .record({ from: fc.constantFrom(...reachable), one: fc.constantFrom(...reachable), single: fc.boolean() })
-    .filter((r) => !r.single || r.from !== r.one)
-    .map(({ from, one, single }) => ({ from: [from], to: single ? [one] : reachable.filter((p) => p !== from) }));
-
-  // Built lazily: a kind with no possible target must not be built at all.
-  const byKind: Partial<Record<FaultKind, () => fc.Arbitrary<Fault>>> = {
-    pause: () => fc.record({ kind: fc.constant('pause' as const), at, process: target('pause'), durationMs: dwell }),
-    crash: () => fc
-      .record({ kind: fc.constant('crash' as const), at, process: target('crash'), restartAfterMs: dwell })
-      .map((f) => (generator.delayedRestart?.includes(f.process) === true && f.restartAfterMs < world.ttlMs + 10 ? { ...f, restartAfterMs: readable(world.ttlMs + 10 + f.restartAfterMs) } : f)),
-    partition: () => fc
-      .record({ at, durationMs: dwell, split: fc.subarray(reachable, { minLength: 1, maxLength: Math.max(1, reachable.length - 1) }), mode: fc.constantFrom('drop' as const, 'hold' as const) })
-      .map(({ at: a, durationMs, split, mode }): Fault => ({ kind: 'partition', at: a, durationMs, mode, groups: [split, reachable.filter((p) => !split.includes(p))] })),
-    drift: () => fc.record({ kind: fc.constant('drift' as const), at, process: target('drift'), ppm: fc.integer({ min: -maxDrift, max: maxDrift }).map((p) => Math.round(p / 1000) * 1000), durationMs: dwell }),
-    jump: () => fc.record({ kind: fc.constant('jump' as const), at, process: target('jump'), deltaMs: fc.oneof(aroundMoments(moments, 10, 2 * world.ttlMs), aroundMoments(moments, 10, 2 * world.ttlMs).map((d) => -d)) }),
-    delay: () => fc
-      .record({ at, durationMs: dwell, ends: linkEnds, delayMs: aroundMoments(moments, 10, world.ttlMs * 2) })
-      .map(({ at: a, durationMs, ends, delayMs }): Fault => ({ kind: 'delay', at: a, durationMs, from: ends.from, to: ends.to, delay: { kind: 'fixed', ms: delayMs } })),
-    loss: () => fc
-      .record({ at, durationMs: dwell, ends: linkEnds, probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10) })
-      .map(({ at: a, durationMs, ends, probability }): Fault => ({ kind: 'loss', at: a, durationMs, from: ends.from, to: ends.to, probability })),
-    failover: () => fc.record({ kind: fc.constant('failover' as const), at, replica: fc.constantFrom(...replicas) }),
-    cut: () => fc
-      .record({ at, durationMs: dwell, from: fc.constantFrom(...reachable), to: fc.oneof(node, fc.constantFrom(...resource, ...world.nodes)) })
-      .filter((r) => r.from !== r.to)
-      .map(({ at: a, durationMs, from, to }): Fault => ({ kind: 'cut', at: a, durationMs, from: [from], to: [to] })),
+  const draw: DrawContext = {
+    at,
+    dwell: aroundMoments(moments, minDwell, maxDwell),
+    ttlMs: world.ttlMs,
+    maxDriftPpm: generator.maxDriftPpm ?? 100_000,
+    reachable,
+    resource,
+    nodes: world.nodes,
+    node: fc.constantFrom(...(world.nodes.length > 0 ? world.nodes : everyone)),
+    replicas,
+    delayedRestart: generator.delayedRestart ?? [],
+    target: (kind) => fc.constantFrom(...targetsFor(kind)),
+    linkEnds: fc
+      .record({ from: fc.constantFrom(...reachable), one: fc.constantFrom(...reachable), single: fc.boolean() })
+      .filter((r) => !r.single || r.from !== r.one)
+      .map(({ from, one, single }) => ({ from: [from], to: single ? [one] : reachable.filter((p) => p !== from) })),
+    around: (min, max) => aroundMoments(moments, min, max),
+    readable,
   };
-  const processKinds: readonly FaultKind[] = ['pause', 'crash', 'drift', 'jump'];
-  const drawable = kinds
-    .filter((k) => k !== 'heal' && (k !== 'failover' || replicas.length > 0))
-    .filter((k) => !processKinds.includes(k) || targetsFor(k).length > 0);
+  // A kind is drawn only where the world has something to draw it on; its arbitrary is built
+  // only then (a kind with no possible target must not be built at all).
+  const drawable = kinds.filter((k) => {
+    const generate = FAULT_TABLE[k].generate;
+    return generate !== null && (generate.possible?.(draw) ?? true) && (!generate.onProcess || targetsFor(k).length > 0);
+  });
   if (drawable.length === 0) throw new Error(`faultSchedule: no fault kind to draw from (kinds: ${kinds.join(', ')})`);
-  const arbitraries = new Map(drawable.map((k) => [k, (byKind[k] as () => fc.Arbitrary<Fault>)()]));
+  const arbitraries = new Map(drawable.map((k) => [k, (FAULT_TABLE[k].generate as FaultDraw<FaultKind>).arbitrary(draw) as fc.Arbitrary<Fault>]));
   const healAt = round10(window.to + maxDwell + 10);
   const length = { minLength: generator.minFaults ?? 0, maxLength: generator.maxFaults ?? 3 };
   const faults =

@@ -7,12 +7,12 @@
  * control of a node's process or clock (pause, crash, drift, jump, clock skew, replication) are
  * refused up front, naming each.
  */
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import type { Fault } from '../faults/fault.ts';
-import { describeFault } from '../faults/fault.ts';
-import type { NodeSpec } from '../scenario/types.ts';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { describeFault, type Fault } from '../faults/fault.ts';
+import { kindOf } from '../faults/table.ts';
+import type { NodeSpec } from '../scenario/types.ts';
 import { processAlive, registerCleanup } from './process-group.ts';
 import { ToxiproxyClient, ToxiproxyRequestError, type ProxyAddress } from './toxiproxy-client.ts';
 
@@ -153,7 +153,7 @@ export function externalProblems(topology: ExternalTopology, nodes: readonly Nod
   }
   const names = new Set(nodes.map((n) => n.name));
   faults.forEach((f, i) => {
-    const process = 'process' in f ? f.process : f.kind === 'failover' ? f.replica : undefined;
+    const process = kindOf(f).real.actsOn?.(f);
     if (process !== undefined && names.has(process)) problems.push(`faults[${i}] (${describeFault(f)}) acts on node ${process}'s process or clock: it ${fix}`);
   });
   return problems;

@@ -48,6 +48,7 @@ import { esc, fmtMs, groupThousands, num } from './escape.ts';
 export type { KeyLifetime } from '../check/history.ts';
 import type { KeyLifetime } from '../check/history.ts';
 import { faultEffectText } from '../faults/record.ts';
+import { FAULT_TABLE, isFaultKind, kindOf } from '../faults/table.ts';
 
 export interface TimelineInput {
   readonly result: RunResult;
@@ -72,23 +73,14 @@ export interface TimelineInput {
 
 const CLIENT_COLOURS = ['#2f6fde', '#14967f', '#7b4bd1', '#b86b1b', '#4d6a8a', '#8a8f1e'];
 const DANGER = '#d62828';
-const FAULT_COLOURS: Record<string, string> = {
-  pause: '#f2a900',
-  crash: '#6c757d',
-  partition: '#9d4edd',
-  cut: '#c77dff',
-  delay: '#3a86ff',
-  loss: '#00a6a6',
-  drift: '#52b788',
-  jump: '#e83f8c',
-  failover: '#a0522d',
-  heal: '#2b9348',
-};
-/** Fault kinds that happen at an instant (drawn as a line, not a band). */
-const INSTANT_KINDS = new Set(['jump', 'failover', 'heal']);
-
+/** A fault kind's colour (each kind names its own: src/faults/kinds/); grey for a kind this version does not know. */
 export function faultColour(kind: string): string {
-  return FAULT_COLOURS[kind] ?? '#888888';
+  return isFaultKind(kind) ? FAULT_TABLE[kind].report.colour : '#888888';
+}
+
+/** Fault kinds that happen at an instant (drawn as a line, not a band). */
+function isInstant(kind: string): boolean {
+  return isFaultKind(kind) && FAULT_TABLE[kind].report.instant;
 }
 
 export function clientColour(index: number): string {
@@ -168,8 +160,11 @@ function downIntervals(process: string, result: RunResult): Interval[] {
     return out;
   }
   for (const f of result.faults) {
-    if (f.kind === 'pause' && f.process === process) out.push({ from: f.at * 1000, to: Math.min(end, (f.at + f.durationMs) * 1000), what: 'paused' });
-    if (f.kind === 'crash' && f.process === process) out.push({ from: f.at * 1000, to: f.restartAfterMs === undefined ? end : Math.min(end, (f.at + f.restartAfterMs) * 1000), what: 'crashed' });
+    const kind = kindOf(f);
+    const stops = kind.report.stops?.(f);
+    if (stops?.process !== process) continue;
+    const until = kind.end(f);
+    out.push({ from: f.at * 1000, to: until === undefined ? end : Math.min(end, until * 1000), what: stops.what });
   }
   return out;
 }
@@ -360,10 +355,10 @@ export function renderTimelineSvg(input: TimelineInput): string {
   }
 
   // --- Fault label rows ---------------------------------------------------------------------
-  const faultsInView = history.faults.filter((f) => inView(f.at, INSTANT_KINDS.has(f.kind) ? f.at : (f.endedAt ?? runEnd)));
+  const faultsInView = history.faults.filter((f) => inView(f.at, isInstant(f.kind) ? f.at : (f.endedAt ?? runEnd)));
   const faultItems = faultsInView.map((f) => {
     const x0 = x(f.at);
-    const x1 = INSTANT_KINDS.has(f.kind) ? x0 : x(f.endedAt ?? runEnd);
+    const x1 = isInstant(f.kind) ? x0 : x(f.endedAt ?? runEnd);
     const label = faultLabel(f) + (f.fired ? '' : ' (did nothing)');
     const w = textWidth(label) + 8;
     // A label that would run off the right edge ends at the fault's start instead.
@@ -378,7 +373,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const row = faultRows[i] as number;
     const ry = faultTop + row * FAULT_ROW;
     const c = faultColour(item.f.kind);
-    const bar = INSTANT_KINDS.has(item.f.kind)
+    const bar = isInstant(item.f.kind)
       ? `<path d="M${num(item.x0 - 4)},${ry + 2} L${num(item.x0 + 4)},${ry + 2} L${num(item.x0)},${ry + 8} Z" fill="${c}"/>`
       : `<rect x="${num(item.x0)}" y="${ry + 2}" width="${num(Math.max(2, item.x1 - item.x0))}" height="5" fill="${c}"/>`;
     const anchorLeft = item.start < item.x0;
@@ -635,7 +630,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
 
   // --- Fault bands across every lane --------------------------------------------------------
   const bands = faultItems.map(({ f, x0, x1 }) => {
-    const instant = INSTANT_KINDS.has(f.kind);
+    const instant = isInstant(f.kind);
     const bx = instant ? x0 - 0.75 : x0;
     const bw = instant ? 1.5 : Math.max(2, x1 - x0);
     const c = faultColour(f.kind);

@@ -205,14 +205,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   world.onProcessFailed = (p) => {
     if (clientNames.has(p)) recordCrash(p);
   };
-  nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash });
-  // A failover retargets the clients of the primary to its promoted replica (as Sentinel would).
-  for (const f of faults) {
-    if (f.kind === 'failover') {
-      const primary = plan.nodes.find((n) => n.name === f.replica)?.replicaOf;
-      if (primary !== undefined) world.at(ms(f.at), () => directory.set(primary, f.replica));
-    }
-  }
+  // A failover points the clients of the primary at its promoted replica (the failover kind says when).
+  nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash, redirect: (from, to) => directory.set(from, to) });
   nemesis.schedule(faults);
 
   await world.run({ until: ms(worldSpec.durationMs) });

@@ -160,7 +160,9 @@ describe.runIf(realModeTestsEnabled())('real mode reaches the simulated verdict'
     expect(result.simulated?.verdict, 'the shortened scenario still means the same in simulation').toBe(expected);
     expect(result.verdict, explain(result)).toBe(result.simulated?.verdict);
     expect(result.agrees).toBe(true);
-    expect(result.traceHash).toBe('real');
+    // A real run is itself (its run id), and its trace hash is its simulated twin's.
+    expect(result.traceHash).toBe(result.simulated?.traceHash);
+    expect(result.runId).toMatch(/^real-\d{8}T\d{6}Z-\d+-[0-9a-f]{6}$/);
     // Every fault of the schedule took effect, and the history is in true time.
     expect(result.faultsFired).toHaveLength(result.faults.length);
     for (const f of result.faultsFired) expect(f.fired, `${f.description}: ${f.effect}`).toBe(true);
@@ -333,8 +335,12 @@ describe.runIf(realModeTestsEnabled())('locksim real on the command line', () =>
     const { code } = await run.exited;
     expect(code, run.stderr()).toBe(0);
     const json = JSON.parse(run.stdout()) as Record<string, unknown>;
-    expect(json).toMatchObject({ scenario: 'control', variant: 'single-instance', seed: 1, verdict: 'safe', expected: 'safe', matches: true, traceHash: 'real', mode: 'real', agrees: true, violations: [], faultsFired: [] });
+    expect(json).toMatchObject({ scenario: 'control', variant: 'single-instance', seed: 1, verdict: 'safe', expected: 'safe', matches: true, mode: 'real', agrees: true, violations: [], faultsFired: [] });
     expect(json.simulated).toMatchObject({ verdict: 'safe' });
+    // The README's fields at the top level; the trace hash is the simulated twin's, the run id the real run's own.
+    expect(json.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(json.traceHash).toBe((json.simulated as { traceHash: string }).traceHash);
+    expect(json.runId).toMatch(/^real-\d{8}T\d{6}Z-\d+-[0-9a-f]{6}$/);
     const html = readFileSync(join(reports, 'control', 'single-instance.html'), 'utf8');
     expect(html).toContain('id="real-mode"');
   }, 120_000);

@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import type { FaultKindSpec } from '../kind.ts';
+
+/**
+ * A replica becomes the primary (as Sentinel promotes one), and the clients of its primary are
+ * pointed at it: what had not reached it is lost.
+ */
+export const failover: FaultKindSpec<'failover'> = {
+  describe: (f) => `failover to ${f.replica}`,
+  end: (f) => f.at,
+  validate(check) {
+    check.process('replica');
+  },
+  outsideModel: () => 'failover to an asynchronous replica: acknowledged writes can be lost',
+  generate: {
+    onProcess: false,
+    possible: (d) => d.replicas.length > 0,
+    arbitrary: (d) => fc.record({ kind: fc.constant('failover' as const), at: d.at, replica: fc.constantFrom(...d.replicas) }),
+  },
+  simulate(f, sim) {
+    const replica = sim.nodes.get(f.replica);
+    if (replica === undefined) throw new Error(`failover: '${f.replica}' is not a Redis node`);
+    // The clients of its primary reach it from now on, as after Sentinel's announcement.
+    if (replica.replicaOf !== undefined) sim.redirect(replica.replicaOf, f.replica);
+    const wasReplica = replica.currentRole === 'replica';
+    sim.begin(() => (wasReplica ? `${f.replica} promoted to primary` : null));
+    replica.promote();
+    sim.instant();
+  },
+  real: {
+    // REPLICAOF NO ONE on the replica; every client link to its primary re-pointed at it (Toxiproxy
+    // restarts those proxies, so clients reconnect).
+    async apply(f, real) {
+      const node = real.nodes.get(f.replica);
+      const primary = node?.primary;
+      let effect: string | null = null;
+      if (node?.process !== undefined && primary !== undefined) {
+        await node.promote();
+        const keys = await node.keys();
+        const moved = await real.network.redirect(primary, f.replica);
+        effect = `${f.replica} promoted (REPLICAOF NO ONE) holding ${keys ?? '?'} keys; ${moved} client link(s) to ${primary} now lead to it`;
+      }
+      real.begin(() => effect);
+      real.instant();
+    },
+    actsOn: (f) => f.replica,
+  },
+  report: { colour: '#a0522d', instant: true },
+};

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import type { FaultKindSpec } from '../kind.ts';
+
+/** A process's wall clock steps by `deltaMs` (an NTP step; negative: backwards); its monotonic clock does not. */
+export const jump: FaultKindSpec<'jump'> = {
+  describe: (f) => `jump ${f.process} wall clock ${f.deltaMs >= 0 ? '+' : ''}${f.deltaMs}ms`,
+  end: (f) => f.at,
+  validate(check) {
+    check.process('process');
+    const delta = check.fault.deltaMs;
+    if (typeof delta !== 'number' || !Number.isFinite(delta)) check.problem('deltaMs', 'must be a number of milliseconds (negative: backwards)');
+  },
+  outsideModel: (f, world) => (world.clients.includes(f.process) ? null : `${f.process}'s wall clock stepped: Redis expires keys by it`),
+  generate: {
+    onProcess: true,
+    arbitrary: (d) =>
+      fc.record({ kind: fc.constant('jump' as const), at: d.at, process: d.target('jump'), deltaMs: fc.oneof(d.around(10, 2 * d.ttlMs), d.around(10, 2 * d.ttlMs).map((ms) => -ms)) }),
+  },
+  simulate(f, sim) {
+    const node = sim.nodes.get(f.process);
+    const keys = node?.engine.size() ?? 0;
+    sim.begin(() =>
+      node === undefined
+        ? `${f.process}'s wall clock stepped ${f.deltaMs}ms`
+        : keys > 0
+          ? `${keys} keys on ${f.process} expire ${Math.abs(f.deltaMs)}ms ${f.deltaMs > 0 ? 'early' : 'late'}`
+          : null,
+    );
+    sim.world.jumpClock(f.process, f.deltaMs);
+    node?.observeKeys('clock');
+    sim.instant();
+  },
+  real: {
+    // A node: the clock shim's wall clock steps; a client: its RealClock's, over IPC.
+    async apply(f, real) {
+      const node = real.nodes.get(f.process);
+      const client = real.clients.get(f.process);
+      if (node !== undefined) {
+        const keys = await node.keys();
+        node.process?.clock?.jump(f.deltaMs);
+        real.begin(() => ((keys ?? 0) > 0 ? `${keys} keys on ${f.process} expire ${Math.abs(f.deltaMs)}ms ${f.deltaMs > 0 ? 'early' : 'late'} (clock shim stepped)` : null));
+      } else if (client !== undefined && client.state !== 'crashed') {
+        client.jump(f.deltaMs);
+        real.begin(() => `${f.process}'s wall clock stepped ${f.deltaMs}ms`);
+      } else {
+        real.begin(() => null);
+      }
+      real.instant();
+    },
+    actsOn: (f) => f.process,
+  },
+  report: { colour: '#e83f8c', instant: true },
+};
