@@ -7,10 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { catalog } from '../../scenarios/index.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { LESSONS } from '../../src/play/lessons.ts';
+import type { Verdict } from '../../src/scenario/types.ts';
 import { buildLock } from '../../src/play/lock-spec.ts';
 import { resolvePlay } from '../../src/play/resolve.ts';
 import { runPlay } from '../../src/play/run.ts';
-import { knobFault, knobValue, lessonStartState, presetState } from '../../src/play/state.ts';
+import { withFencing, withLockOption, withNodeDrift } from '../../src/play/edits.ts';
+import { findLesson, type Lesson } from '../../src/play/lessons.ts';
+import { knobFault, knobValue, lessonStartState, presetState, withKnob, withSwitch, type PlayState } from '../../src/play/state.ts';
 
 describe('the lessons', () => {
   it('are every catalog scenario whose lock is one of locksim\'s own algorithms, each once', () => {
@@ -52,6 +55,52 @@ describe('the lessons', () => {
       const outcome = await runPlay(state);
       expect(outcome.ok, lesson.scenario.name).toBe(true);
       if (outcome.ok) expect(outcome.result.verdict, lesson.scenario.name).not.toBe('invalid');
+    }
+  });
+
+  it('do what their texts say: the opening state, and the move each one suggests', async () => {
+    const lesson = (name: string): Lesson => findLesson(name) as Lesson;
+    const start = (name: string): PlayState => lessonStartState(lesson(name));
+    const knob = (name: string, id: string, value: number): PlayState => {
+      const k = lesson(name).faultKnobs.find((x) => x.id === id);
+      if (k === undefined) throw new Error(`${name} has no knob ${id}`);
+      return withKnob(start(name), k, value);
+    };
+    const flip = (state: PlayState, on: boolean): PlayState => withSwitch(state, lesson(state.lesson).switches?.[0] as NonNullable<Lesson['switches']>[number], on);
+    const claims: ReadonlyArray<readonly [string, PlayState, Verdict]> = [
+      ['control opens safe', start('control'), 'safe'],
+      ['gc-pause opens safe (a 5 s pause, a 10 s lease)', start('gc-pause'), 'safe'],
+      ['gc-pause: the pause past the lease', knob('gc-pause', 'pause', 15_000), 'unsafe'],
+      ['gc-pause: then fencing', withFencing(knob('gc-pause', 'pause', 15_000), true), 'safe'],
+      ['delayed-write opens safe (5 s)', start('delayed-write'), 'safe'],
+      ['delayed-write: the delay past the lease', knob('delayed-write', 'delay', 15_000), 'unsafe'],
+      ['delayed-write: checking before writing does not help', flip(knob('delayed-write', 'delay', 15_000), true), 'unsafe'],
+      ['delayed-write: fencing does', withFencing(knob('delayed-write', 'delay', 15_000), true), 'safe'],
+      ['pause-in-flight opens safe', start('pause-in-flight'), 'safe'],
+      ['pause-in-flight: without the elapsed-time check', presetState(lesson('pause-in-flight'), 'redlock(checkValidity=false)'), 'unsafe'],
+      ['pause-in-flight: a single instance', presetState(lesson('pause-in-flight'), 'single-instance'), 'unsafe'],
+      ['clock-jump-partition opens unsafe', start('clock-jump-partition'), 'unsafe'],
+      ['clock-jump-partition: a jump smaller than the time left', knob('clock-jump-partition', 'jump', 3_000), 'safe'],
+      ['clock-drift opens unsafe', start('clock-drift'), 'unsafe'],
+      ['clock-drift: both nodes under 1 %', withNodeDrift(withNodeDrift(start('clock-drift'), 'redis-1', 5_000), 'redis-2', 5_000), 'safe'],
+      ['clock-drift: a larger drift factor, the same clients', withLockOption(start('clock-drift'), 'driftFactor', 0.03), 'unsafe'],
+      ['node-restart opens unsafe', start('node-restart'), 'unsafe'],
+      ['node-restart: a restart delayed past the TTL', knob('node-restart', 'restart-after', 12_000), 'safe'],
+      ['failover opens unsafe', start('failover'), 'unsafe'],
+      ['failover: fast replication', knob('failover', 'replication-delay', 10), 'safe'],
+      ['fencing-regression opens unsafe', start('fencing-regression'), 'unsafe'],
+      ['fencing-regression: AOF always', presetState(lesson('fencing-regression'), 'aof-always'), 'safe'],
+      ['client-clock-step opens unsafe', start('client-clock-step'), 'unsafe'],
+      ['client-clock-step: the monotonic clock', withLockOption(start('client-clock-step'), 'timeSource', 'monotonic'), 'safe'],
+      ['plain-del-release opens unsafe', start('plain-del-release'), 'unsafe'],
+      ['plain-del-release: compare-and-delete', withLockOption(start('plain-del-release'), 'release', 'compare-and-delete'), 'safe'],
+      ['renewal-too-late opens unsafe', start('renewal-too-late'), 'unsafe'],
+      ['renewal-too-late: the job listens to the signal', flip(start('renewal-too-late'), true), 'safe'],
+    ];
+    for (const [claim, state, verdict] of claims) {
+      const outcome = await runPlay(state);
+      if (!outcome.ok) throw new Error(`${claim}: ${outcome.error}`);
+      expect(outcome.result.verdict, claim).toBe(verdict);
     }
   });
 });
