@@ -194,7 +194,7 @@ const TIMEOUTS: ReadonlyArray<readonly [string, string]> = [
 const DELAYS: readonly number[] = [1, 2, 5, 10, 20, 60, 100, 200, 500, 1_000];
 
 function presetControls(lesson: Lesson): HTMLElement | null {
-  const options = lesson.scenario.variants.map((v) => [v.name, `${v.name} (the catalog expects ${v.expected})`] as const);
+  const options = lesson.scenario.variants.map((v) => [v.name, `${v.name} (the catalog's own run: ${v.expected})`] as const);
   const control = select('preset', 'catalog variant', options, state.preset, (name) => presetState(lesson, name, state.seed));
   const note = lesson.scenario.variants.find((v) => v.name === state.preset)?.note;
   return fieldset('Start from', control, note === undefined ? null : el('p', { class: 'hint' }, note));
