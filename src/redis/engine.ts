@@ -194,7 +194,7 @@ export class RedisEngine {
    * Replies and the keyspace are the same either way.
    */
   setPropagation(onPropagate: ((command: string[]) => void) | null): void {
-    this.ks.propagateSink = onPropagate;
+    this.ks.effects.sink = onPropagate;
   }
 
   /**
@@ -202,7 +202,7 @@ export class RedisEngine {
    * an effect applies it there (a SELECT precedes an effect made in another database).
    */
   get propagationDb(): number {
-    return this.ks.streamDb;
+    return this.ks.effects.db;
   }
 
   /** Promotes a replica (false) or demotes a primary (true), as REPLICAOF would. */
@@ -222,7 +222,7 @@ export class RedisEngine {
     } catch (e) {
       // Only a locksim bug (or arguments that are not strings) gets here.
       this.stats.internalErrors++;
-      this.ks.truncatePending(0);
+      this.ks.effects.truncate(0);
       return internalError(String(args[0]), e);
     }
   }
@@ -272,7 +272,7 @@ export class RedisEngine {
       this.stats.internalErrors++;
       reply = internalError(spec.name, e);
     }
-    ks.flushPropagation();
+    ks.effects.flush();
     return reply;
   }
 
@@ -450,9 +450,9 @@ export class RedisEngine {
     this.stats.scriptCommands++;
     const ks = this.ks;
     const lua = this.lua as LuaScripting;
-    const pending = ks.pending.length;
+    const recorded = ks.effects.length;
     const reply = spec.handler(this.ctx, args);
-    if (!lua.replicate) ks.truncatePending(pending);
+    if (!lua.replicate) ks.effects.truncate(recorded);
     return reply;
   }
 }

@@ -11,6 +11,7 @@
  * and waits for its primary's DEL; a session applying a replication stream / AOF sees it as
  * present (Redis's master client and loading rules).
  */
+import { EffectStream } from './effects.ts';
 import type { Session, WatchedKey } from './session.ts';
 import { RedisSet } from './set.ts';
 import { ZSet } from './zset.ts';
@@ -71,24 +72,14 @@ export class Keyspace {
   applyingStream = false;
   /** The WATCHes on keys of the selected database. */
   private watchers: Map<string, WatchedKey[]>;
-  /** Where write effects go (null: nobody listens, nothing is recorded). */
-  propagateSink: ((command: string[]) => void) | null;
-  /** Effects of the current top-level command, flushed by the engine. */
-  readonly pending: string[][] = [];
-  /** The database each pending effect was made in. */
-  readonly pendingDb: number[] = [];
-  /**
-   * The database the receiver of the stream is in: a SELECT goes out before an effect made in
-   * another one (as Redis does for replicas and the AOF). A stream starts in database 0, as a
-   * fresh engine does (Redis starts every new stream with an explicit SELECT; replaying is the same).
-   */
-  streamDb = 0;
+  /** The write effects of the current top-level command, flushed by the engine. */
+  readonly effects: EffectStream;
   /** The engine's counters; this class bumps `expiredKeys`. */
   private readonly stats: Record<string, number>;
 
   constructor(replica: boolean, propagateSink: ((command: string[]) => void) | null, stats: Record<string, number>) {
     this.replica = replica;
-    this.propagateSink = propagateSink;
+    this.effects = new EffectStream(propagateSink);
     this.stats = stats;
     const db0 = newDatabase();
     this.dbs[0] = db0;
@@ -346,61 +337,17 @@ export class Keyspace {
 
   /** True when write effects are being recorded (someone listens). */
   get propagating(): boolean {
-    return this.propagateSink !== null;
+    return this.effects.sink !== null;
   }
 
   /** Records a write effect of the current command (as replicas/AOF would receive it). */
   propagate(command: string[]): void {
-    if (this.propagateSink !== null) {
-      this.pending.push(command);
-      this.pendingDb.push(this.db);
-    }
+    if (this.effects.sink !== null) this.effects.record(this.db, command);
   }
 
   /** Records the current command's own arguments as its effect. */
   propagateArgs(args: readonly string[]): void {
-    if (this.propagateSink !== null) {
-      this.pending.push(args.slice());
-      this.pendingDb.push(this.db);
-    }
-  }
-
-  /** Forgets the effects recorded after the first `length` (a script that turned replication off). */
-  truncatePending(length: number): void {
-    this.pending.length = length;
-    this.pendingDb.length = length;
-  }
-
-  /**
-   * Emits the current command's effects: one command as is, several wrapped in MULTI/EXEC; each
-   * preceded by a SELECT when made in another database than the stream's (MULTI takes the first
-   * effect's database and EXEC the last one's, as in Redis 7.0's propagatePendingCommands).
-   */
-  flushPropagation(): void {
-    const pending = this.pending;
-    if (pending.length === 0) return;
-    if (this.propagateSink === null) {
-      this.truncatePending(0);
-      return;
-    }
-    const commands = pending.splice(0);
-    const dbs = this.pendingDb.splice(0);
-    if (commands.length === 1) {
-      this.emit(dbs[0] as number, commands[0] as string[]);
-      return;
-    }
-    this.emit(dbs[0] as number, ['MULTI']);
-    for (let i = 0; i < commands.length; i++) this.emit(dbs[i] as number, commands[i] as string[]);
-    this.emit(dbs[dbs.length - 1] as number, ['EXEC']);
-  }
-
-  private emit(db: number, command: string[]): void {
-    const sink = this.propagateSink as (command: string[]) => void;
-    if (db !== this.streamDb) {
-      this.streamDb = db;
-      sink(['SELECT', String(db)]);
-    }
-    sink(command);
+    if (this.effects.sink !== null) this.effects.record(this.db, args.slice());
   }
 
   // ------------------------------------------------------------------ copies
