@@ -36,6 +36,17 @@ export interface KeyObservation {
   readonly cause: 'command' | 'restart' | 'crash' | 'clock';
 }
 
+/** A command that named a watched key (or a whole keyspace: EXEC, FLUSHALL), as the node ran it. */
+export interface KeyCommandObservation {
+  /** True time, µs. */
+  readonly at: number;
+  readonly key: string;
+  /** The process that sent it: a client, or the primary whose replication stream carried it. */
+  readonly from: string;
+  readonly args: readonly string[];
+  readonly reply: Reply;
+}
+
 /** A write effect on its way from a primary to its replica. */
 interface ReplicationMessage {
   readonly repl: readonly string[];
@@ -91,6 +102,11 @@ export class RedisNode {
    * (a long run must stay flat): the run's checkers derive key lifetimes from them online.
    */
   onKeyObservation: ((observation: KeyObservation) => void) | null = null;
+  /**
+   * Receives every command that may have touched a watched key, right after the key observation
+   * it caused (if it changed the key): a report shows which command did what, and which did nothing.
+   */
+  onKeyCommand: ((command: KeyCommandObservation) => void) | null = null;
 
   constructor(
     private readonly world: World,
@@ -154,6 +170,12 @@ export class RedisNode {
     }
   }
 
+  private observeCommand(from: string, args: readonly string[], reply: Reply): void {
+    this.observeKeys('command');
+    if (this.onKeyCommand === null) return;
+    for (const key of this.watched.keys()) this.onKeyCommand({ at: this.world.now, key, from, args, reply });
+  }
+
   /** Runs one command as if a client sent it now (for tests and the checkers' view of a node). */
   inspect(args: readonly string[]): Reply {
     return this.engine.execute(this.engine.newSession(), args, this.context?.clock.now() ?? 0);
@@ -215,17 +237,17 @@ export class RedisNode {
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
       const reply = this.engine.execute(session, request.args, ctx.clock.now());
-      if (this.watched.size > 0 && touchesWatched(request.args, this.watched)) this.observeKeys('command');
+      if (this.watched.size > 0 && touchesWatched(request.args, this.watched)) this.observeCommand(from, request.args, reply);
       return reply;
     });
     // The replication stream is applied as Redis applies its master link: nothing expires while applying.
     const replication = this.engine.newSession({ applyingStream: true });
-    ep.onPost((_from, body) => {
+    ep.onPost((from, body) => {
       const message = body as ReplicationMessage;
       if (this.role === 'replica') {
         if (replication.db !== message.db) replication.db = message.db;
-        this.engine.execute(replication, message.repl, ctx.clock.now());
-        if (this.watched.size > 0 && touchesWatched(message.repl, this.watched)) this.observeKeys('command');
+        const reply = this.engine.execute(replication, message.repl, ctx.clock.now());
+        if (this.watched.size > 0 && touchesWatched(message.repl, this.watched)) this.observeCommand(from, message.repl, reply);
       }
     });
     if (this.persistence === 'aof-everysec') {
