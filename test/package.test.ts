@@ -334,12 +334,14 @@ describe.runIf(enabled)('the packed package in a CommonJS project (npm init)', (
   }, 600_000);
 });
 
-// The four libraries issue #22 added, at the versions locksim pins, and their catalog pages.
+// The libraries issues #22 and #16 added, at the versions locksim pins, and their catalog pages.
 const LIBRARIES: ReadonlyArray<{ pkg: string; page: string }> = [
   { pkg: '@sesamecare-oss/redlock', page: 'library-sesamecare-redlock' },
   { pkg: 'ioredis-lock', page: 'library-ioredis-lock' },
   { pkg: '@microfleet/ioredis-lock', page: 'library-microfleet-ioredis-lock' },
   { pkg: 'node-redis-warlock', page: 'library-node-redis-warlock' },
+  // Over locksim's node-redis-shaped clients (issue #16).
+  { pkg: 'redlock-universal', page: 'library-redlock-universal' },
 ];
 const SEEDS = { from: 1, to: 20 };
 

@@ -9,8 +9,9 @@ import nodeRedisWarlock from './node-redis-warlock.ts';
 import redisSemaphore from './redis-semaphore.ts';
 import redlock4 from './redlock4.ts';
 import redlock5 from './redlock5.ts';
+import redlockUniversal from './redlock-universal.ts';
 import sesamecareRedlock from './sesamecare-redlock.ts';
 
-export { ioredisLock, microfleetIoredisLock, nodeRedisWarlock, redisSemaphore, redlock4, redlock5, sesamecareRedlock };
+export { ioredisLock, microfleetIoredisLock, nodeRedisWarlock, redisSemaphore, redlock4, redlock5, redlockUniversal, sesamecareRedlock };
 
-export const libraryScenarios: readonly Scenario[] = [redlock4, redlock5, redisSemaphore, sesamecareRedlock, nodeRedisWarlock, ioredisLock, microfleetIoredisLock];
+export const libraryScenarios: readonly Scenario[] = [redlock4, redlock5, redisSemaphore, sesamecareRedlock, nodeRedisWarlock, ioredisLock, microfleetIoredisLock, redlockUniversal];

@@ -31,3 +31,4 @@ export { SESAMECARE_REDLOCK_PACKAGE, sesamecareRedlock, type SesamecareRedlockOp
 export { NODE_REDIS_WARLOCK_PACKAGE, nodeRedisWarlock, type NodeRedisWarlockOptions } from './node-redis-warlock.ts';
 export { IOREDIS_LOCK_PACKAGE, ioredisLock, ioredisLockFamily, type IoredisLockOptions, type IoredisLockSettings } from './ioredis-lock.ts';
 export { MICROFLEET_IOREDIS_LOCK_PACKAGE, microfleetIoredisLock } from './microfleet-ioredis-lock.ts';
+export { REDLOCK_UNIVERSAL_PACKAGE, redlockUniversal, type RedlockUniversalOptions } from './redlock-universal.ts';

@@ -19,6 +19,7 @@ describe('library scenarios', () => {
       'library-node-redis-warlock',
       'library-ioredis-lock',
       'library-microfleet-ioredis-lock',
+      'library-redlock-universal',
     ]);
   });
   // Their expected verdicts run with the rest of the catalog: test/scenario/catalog.test.ts.
@@ -35,6 +36,8 @@ describe('determinism with libraries in the loop', () => {
     ['library-ioredis-lock', 'in-model'],
     // An ES-module-only package.
     ['library-microfleet-ioredis-lock', 'in-model'],
+    // A library over the node-redis-shaped clients.
+    ['library-redlock-universal', 'using-slow-acquire'],
   ];
   for (const [name, variant] of cases) {
     it(`${name}/${variant}: the same seed gives the same trace hash, another seed another`, async () => {
