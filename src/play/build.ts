@@ -24,5 +24,5 @@ export async function writePlaySite(dir: string): Promise<{ readonly index: stri
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const dir = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'dist', 'play'));
   const { index, script } = await writePlaySite(dir);
-  process.stdout.write(`locksim play: wrote ${index} and ${script}\n`);
+  process.stderr.write(`locksim play: wrote ${index} and ${script}\n`);
 }
