@@ -187,6 +187,23 @@ export class BlobService {
   }
 
   /**
+   * A copy of this service as it stands (blobs, leases, the ETag counter), optionally in another
+   * dialect: what would Azure have answered here? The copy shares the lease ID generator.
+   */
+  fork(dialect: BlobDialect = this.dialect): BlobService {
+    const copy = new BlobService({ dialect, newLeaseId: this.newLeaseId });
+    for (const [name, blob] of this.blobs) copy.blobs.set(name, { ...blob });
+    copy.writes = this.writes;
+    return copy;
+  }
+
+  /** The blob's lease as it stands at `now`, without a request (for traces and tests); undefined without a blob. */
+  leaseOf(now: number, name: string): Lease | undefined {
+    const blob = this.blobs.get(name);
+    return blob === undefined ? undefined : leaseAt(blob.lease, now);
+  }
+
+  /**
    * The instants (service clock, after `now`) at which a lease changes state by time alone: a fixed
    * lease's end, a break period's end. A test that drives the store and a real service side by side
    * keeps its requests away from them, where the two clocks' small offset could decide.
