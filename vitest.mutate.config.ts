@@ -14,6 +14,8 @@ export default defineConfig({
       'test/flaws/**/*.test.ts',
       'test/scenario/evidence.test.ts',
       'test/sim/real-time-guard.test.ts',
+      // The fault kinds' real effects live in src/faults/kinds/ now; this drives them without servers.
+      'test/real/nemesis.test.ts',
     ],
     testTimeout: 60_000,
   },
