@@ -86,10 +86,35 @@ export interface KeyLifetime {
   readonly endedBy?: 'expired' | 'deleted' | 'crash' | 'overwritten';
 }
 
+/**
+ * A command that touched the lock key on a node, with the key's value before and after it, in
+ * true time (simulation only): which SET NX won or lost, which PEXPIRE extended or missed, which
+ * DEL or script deleted whose key. What each did is read from these (check/key-commands.ts).
+ */
+export interface KeyCommand {
+  readonly at: Micros;
+  readonly node: string;
+  readonly key: string;
+  /** Who sent it: a client, or the primary whose replication stream carried it. */
+  readonly from: string;
+  /** The command's name and options, without key or value: `SET NX PX 10000`, `PEXPIRE 10000`, `DEL`, `EVALSHA`. */
+  readonly command: string;
+  /** The reply, short: `OK`, `nil`, `1`, `0`, the error's text. */
+  readonly reply: string;
+  /** The key's value just before (null: absent, expired included) and when that value was due to expire, true time µs. */
+  readonly before: string | null;
+  readonly beforeExpiresAt: Micros | null;
+  /** The key's value just after, and when it is due to expire, true time µs. */
+  readonly after: string | null;
+  readonly afterExpiresAt: Micros | null;
+}
+
 export interface History {
   readonly events: HistoryEvent[];
   /** The lock key's lifetime on every node (simulation only). */
   readonly keys: KeyLifetime[];
+  /** Every command that touched the lock key, on every node, in true-time order (simulation only; absent in older histories). */
+  commands?: KeyCommand[];
   /** The nodes the lock talks to (its quorum is a majority of them). */
   lockNodes?: readonly string[];
   readonly writes: ResourceWrite[];
@@ -104,7 +129,8 @@ export interface History {
 
 /** How much a windowed history left out (the checkers saw everything; see RunOptions.historyWindow). */
 export function droppedText(dropped: HistoryDropped): string {
-  return `history windowed: ${dropped.events} events, ${dropped.writes} writes and ${dropped.keys} key lifetimes not kept (the checkers saw them all)`;
+  const commands = dropped.commands === undefined ? '' : `; ${dropped.commands} commands on the lock key not kept either`;
+  return `history windowed: ${dropped.events} events, ${dropped.writes} writes and ${dropped.keys} key lifetimes not kept (the checkers saw them all)${commands}`;
 }
 
 
@@ -112,6 +138,8 @@ export interface HistoryDropped {
   readonly events: number;
   readonly writes: number;
   readonly keys: number;
+  /** Commands on the lock key (when the run recorded them). */
+  readonly commands?: number;
 }
 
 export function emptyHistory(): History {

@@ -1,4 +1,4 @@
-import type { History, HistoryEvent, KeyLifetime, ResourceWrite } from './history.ts';
+import type { History, HistoryEvent, KeyCommand, KeyLifetime, ResourceWrite } from './history.ts';
 import type { FindingSpan } from './mutex.ts';
 import type { Micros } from '../sim/time.ts';
 
@@ -63,6 +63,8 @@ export class HistoryRecorder {
   private readonly events = new ItemLog<HistoryEvent>();
   private readonly writes = new ItemLog<ResourceWrite>();
   private readonly keys = new ItemLog<Seq<KeyLifetime>>();
+  private readonly commands = new ItemLog<KeyCommand>();
+  private commandsSeen = false;
   private readonly pins: FindingSpan[] = [];
   private readonly windowMicros: Micros | null;
   private readonly contexts: number;
@@ -88,6 +90,12 @@ export class HistoryRecorder {
     this.keys.push({ item: lifetime, seq }, now);
   }
 
+  /** A command on the lock key (see check/key-commands.ts). */
+  keyCommand(c: KeyCommand): void {
+    this.commandsSeen = true;
+    this.commands.push(c, c.at);
+  }
+
   /** A violation was found: keep its context (the first few only). */
   violationFound(span: FindingSpan): void {
     if (this.windowMicros === null || this.found++ >= this.contexts) return;
@@ -104,7 +112,11 @@ export class HistoryRecorder {
     const rank = new Map(nodes.map((n, i) => [n, i]));
     const keys = this.keys.all().sort((a, b) => (rank.get(a.item.node) ?? nodes.length) - (rank.get(b.item.node) ?? nodes.length) || a.item.from - b.item.from || a.seq - b.seq);
     append(history.keys, keys.map((k) => k.item));
-    if (this.windowMicros !== null) history.dropped = { events: this.events.dropped, writes: this.writes.dropped, keys: this.keys.dropped };
+    // Only a run that recorded commands lists them (real mode and stored histories have none).
+    if (this.commandsSeen) history.commands = [...this.commands.all()];
+    if (this.windowMicros !== null) {
+      history.dropped = { events: this.events.dropped, writes: this.writes.dropped, keys: this.keys.dropped, ...(this.commandsSeen ? { commands: this.commands.dropped } : {}) };
+    }
   }
 
   private trim(now: Micros): void {
@@ -114,6 +126,7 @@ export class HistoryRecorder {
     this.events.trim(cutoff, (e) => pinned(e.at, e.at));
     this.writes.trim(cutoff, (w) => pinned(w.at, w.at));
     this.keys.trim(cutoff, (k) => pinned(k.item.from, k.item.to ?? Number.POSITIVE_INFINITY));
+    this.commands.trim(cutoff, (c) => pinned(c.at, c.at));
   }
 }
 

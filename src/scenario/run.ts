@@ -155,6 +155,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const node of nodes.values()) {
     node.watch(workload.resource);
     node.onKeyObservation = (observation) => recording.keySample(node.name, observation);
+    node.onKeyCommand = (command) => recording.keyCommand(node.name, command);
   }
   addResource(world, RESOURCE_PROCESS, resourceMode, (write) => recording.write(write));
 
