@@ -55,7 +55,8 @@ type Step =
   | { kind: 'delete'; holder: number; blob: number; lease: LeaseUse; guid: string }
   | { kind: 'read'; holder: number; blob: number; lease: LeaseUse; guid: string }
   | { kind: 'wait'; ms: number }
-  | { kind: 'wait-for-deadline'; thenRenew: boolean; guid: string };
+  /** A holder paused: past the next lease end or break end, then (renew-after) renewing the lease that ended; or (renew-before) until shortly before the next lease end, then renewing it, as auto-renewal does. */
+  | { kind: 'wait-for-deadline'; mode: 'past' | 'renew-after' | 'renew-before'; guid: string };
 
 function guidFrom(random: () => number): string {
   const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
@@ -73,12 +74,12 @@ function drawStep(random: () => number): Step {
   if (r < 0.26) return { kind: 'renew', holder, blob, guid };
   if (r < 0.31) return { kind: 'change', holder, blob, guid, toOwn: a < 0.15 };
   if (r < 0.38) return { kind: 'release', holder, blob, guid };
-  if (r < 0.47) return { kind: 'break', holder, blob, period: pick([0, 1, 1, 2, 2, undefined, b < 0.3 ? 61 : 0]), guid };
+  if (r < 0.47) return { kind: 'break', holder, blob, period: pick([0, 1, 2, 2, 5, 20, 20, undefined, b < 0.3 ? 61 : 0]), guid };
   if (r < 0.69) return { kind: 'put', holder, blob, lease: pick(['own', 'own', 'none', 'other'] as const), ifMatch: a < 0.4, createOnly: a >= 0.4 && b < 0.12, guid };
   if (r < 0.72) return { kind: 'delete', holder, blob, lease: pick(['own', 'none'] as const), guid };
   if (r < 0.83) return { kind: 'read', holder, blob, lease: pick(['own', 'own', 'none', 'other'] as const), guid };
   if (r < 0.9) return { kind: 'wait', ms: 300 + Math.floor(a * 2200) };
-  return { kind: 'wait-for-deadline', thenRenew: a < 0.7, guid };
+  return { kind: 'wait-for-deadline', mode: a < 0.3 ? 'past' : a < 0.7 ? 'renew-after' : 'renew-before', guid };
 }
 
 /** An answer reduced to what both sides report. */
@@ -302,8 +303,9 @@ async function runSequence(service: BlobServiceClient, sequence: number): Promis
       continue;
     }
     if (step.kind === 'wait-for-deadline') {
-      // A holder paused past the next lease end or break end (if it comes soon); with thenRenew, the
-      // holder of a lease that ended renews it at once, "as if nothing happened".
+      // Only deadlines that come soon are waited for; renew-after is the holder that renews a lease
+      // that ended during its pause "as if nothing happened", renew-before the one that renews in time.
+      const { mode } = step;
       const now = clock();
       const ends = [...Array(BLOBS).keys()].flatMap((blob): Array<{ blob: number; at: number; id: string | null }> => {
         const lease = sim.leaseOf(now, blobName(blob));
@@ -311,22 +313,29 @@ async function runSequence(service: BlobServiceClient, sequence: number): Promis
         if (lease?.state === 'breaking') return [{ blob, at: lease.breaksAt, id: null }];
         return [];
       });
-      const next = ends.sort((x, y) => x.at - y.at)[0];
-      if (next === undefined || next.at - now > LONGEST_WAIT_MS || (next.at - now > 3_000 && longWaits >= LONG_WAITS)) continue;
-      if (next.at - now > 3_000) longWaits++;
-      log.push(`${Math.round(now)} ms: wait for the end at ${Math.round(next.at)} ms of the lease on b${next.blob}`);
-      seen.waitedMs += next.at + GUARD_MS - now;
-      await sleep(next.at + GUARD_MS - now);
+      const next = ends.sort((x, y) => x.at - y.at).find((end) => mode !== 'renew-before' || end.id !== null);
+      if (next === undefined) continue;
+      const until = mode === 'renew-before' ? next.at - 2_000 : next.at + GUARD_MS;
+      if (until - now > LONGEST_WAIT_MS || (until - now > 3_000 && longWaits >= LONG_WAITS)) continue;
+      if (until - now > 3_000) longWaits++;
+      log.push(`${Math.round(now)} ms: wait until ${Math.round(until)} ms (the lease on b${next.blob} ends at ${Math.round(next.at)} ms)`);
+      seen.waitedMs += Math.max(0, until - now);
+      await sleep(until - now);
       if (!(await observeAll(step))) break;
       const holder = ids.findIndex((held) => held[next.blob] === next.id);
-      if (!step.thenRenew || next.id === null || holder < 0) continue;
+      if (mode === 'past' || next.id === null || holder < 0) continue;
       step = { kind: 'renew', holder, blob: next.blob, guid: step.guid };
-      count(seen.byKind, 'renew after the end');
+      count(seen.byKind, mode === 'renew-after' ? 'renew after the end' : 'renew before the end');
     } else if (step.kind === 'renew' || step.kind === 'change' || step.kind === 'release') {
       // Renew, change and release act on a lease the holder took, if it has one (as lock clients do).
       const holder = step.holder;
       const held = [...Array(BLOBS).keys()].filter((blob) => ids[holder]?.[blob] !== null);
       if (held.length > 0) step = { ...step, blob: held[step.blob % held.length] as number };
+    } else if (step.kind === 'break') {
+      // A breaker breaks a lease it has seen, if there is one.
+      const now = clock();
+      const locked = [...Array(BLOBS).keys()].filter((blob) => ['leased', 'breaking'].includes(sim.leaseOf(now, blobName(blob))?.state ?? ''));
+      if (locked.length > 0) step = { ...step, blob: locked[step.blob % locked.length] as number };
     }
     const { holder: h, blob: b } = step;
     const name = blobName(b);
