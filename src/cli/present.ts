@@ -8,6 +8,7 @@ import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { faultEffectText } from '../faults/record.ts';
 import { worldBlock } from '../report/world.ts';
+import { incidentsJson } from '../report/json.ts';
 
 export function tokenOf(result: RunResult, scenarioRef: string): string {
   return encodeToken({
@@ -86,6 +87,7 @@ export function runJson(result: RunResult, scenarioRef: string, withHistory: boo
     invalid: result.invalid,
     evidence: result.evidence,
     violations: result.violations,
+    incidents: incidentsJson(result.violations),
     traceHash: result.traceHash,
     faultsFired: result.faultsFired,
     faults: result.faults,

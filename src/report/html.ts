@@ -1,5 +1,8 @@
-import { worldBlock } from './world.ts';
+import { worldBlock, worldConditions } from './world.ts';
 import type { MutexViolation } from '../check/mutex.ts';
+import { incidentCountsText, incidentsOf } from '../check/incidents.ts';
+import { readKeyCommands } from '../check/key-commands.ts';
+import { anomalyText } from './key-marks.ts';
 import { droppedText } from '../check/history.ts';
 import { evidenceText } from '../check/evidence.ts';
 import type { Section } from '../check/sections.ts';
@@ -7,7 +10,7 @@ import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario, Verdict } from '../scenario/types.ts';
 import { clockTrack } from './clocks.ts';
 import { esc, fmtMs, groupThousands } from './escape.ts';
-import { renderTimelineSvg, validityEnd, violationSummary, type KeyLifetime } from './svg.ts';
+import { guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, violationSummary, type KeyLifetime } from './svg.ts';
 
 /**
  * The HTML report of one run: one self-contained page (inline CSS and SVG, no script, nothing
@@ -33,69 +36,80 @@ function verdictBadge(verdict: Verdict, prefix: string): string {
   return `<span class="badge ${VERDICT_CLASS[verdict]}">${esc(prefix)} ${esc(verdict.toUpperCase())}</span>`;
 }
 
-function sectionWords(s: Section, run: RunResult): string {
+function sectionWords(s: Section, run: RunResult, epochMs: number): string {
   const track = clockTrack(s.process, run.trace, run.history.events);
   const vEnd = validityEnd(s, track);
   const token = s.lease.fencingToken === undefined ? '' : ` with fencing token ${s.lease.fencingToken}`;
   const ended = s.endedBy === 'run-end' ? 'still inside when the run ended' : `ended by ${s.endedBy} at ${fmtMs(s.end)}`;
   const clock = `its ${s.lease.timeSource} clock`;
+  const until = leaseTimeText(s.lease.timeSource, s.validUntil, epochMs);
   let validity: string;
   if (Number.isNaN(s.pastValidityMs)) {
-    validity = vEnd === null ? `the lease was valid until ${s.validUntil.toFixed(1)} on ${clock}` : `${clock} reached the lease's validUntil (${s.validUntil.toFixed(1)}) at true ${fmtMs(vEnd)}`;
+    validity = vEnd === null ? `the lease was valid until ${until} on ${clock}` : `${clock} reached the lease's validUntil (${until}) at true ${fmtMs(vEnd)}`;
   } else if (s.pastValidityMs > 0) {
-    validity = `${clock} reached the lease's validUntil (${s.validUntil.toFixed(1)})${vEnd === null ? '' : ` at true ${fmtMs(vEnd)}`}, so the section ran <strong>${fmtMs(s.pastValidityMs * 1000)} past the validity it computed</strong>`;
+    validity = `${clock} reached the lease's validUntil (${until})${vEnd === null ? '' : ` at true ${fmtMs(vEnd)}`}, so the section ran <strong>${fmtMs(s.pastValidityMs * 1000)} past the validity it computed</strong>`;
   } else {
-    validity = `it ended ${fmtMs(-s.pastValidityMs * 1000)} before the validity it computed on ${clock}`;
+    validity = `it ended ${fmtMs(-s.pastValidityMs * 1000)} before the validity it computed on ${clock} (${until})`;
   }
   return `${esc(s.process)}'s section${esc(token)}: acquired at ${fmtMs(s.start)}, ${ended}; ${validity}.`;
 }
 
-/** The violations in words; a paused holder overlapping many later sections is one item. */
-function violationList(run: RunResult): string {
+/**
+ * The violations in words, one item per incident (check/incidents.ts): a paused holder that
+ * overlapped many later sections, with the lost updates committed meanwhile, is one failure;
+ * under it its sections, its first violations, the commands on the nodes that broke the lock
+ * (a stray DEL, a vote won while the holder was still inside) and the faults then.
+ */
+function violationList(run: RunResult, epochMs: number): string {
   if (run.violations.length === 0) {
     return `<p class="ok-text">No violation: every checked property (${run.properties.map(esc).join(', ')}) held.</p>`;
   }
-  const items: string[] = [];
-  const mutexGroups = new Map<string, MutexViolation[]>();
-  const others: Violation[] = [];
-  for (const v of run.violations) {
-    if (v.property === 'mutex') {
-      const key = `${v.first.process}|${v.first.start}|${v.second.process}`;
-      mutexGroups.set(key, [...(mutexGroups.get(key) ?? []), v]);
-    } else others.push(v);
-  }
-  const groups = [...mutexGroups.values()];
-  const MAX_GROUPS = 8;
-  for (const group of groups.slice(0, MAX_GROUPS)) {
-    const v = group[0] as MutexViolation;
-    const from = Math.min(...group.map((o) => o.overlapStart));
-    const to = Math.max(...group.map((o) => o.overlapEnd));
-    const many = group.length > 1 ? ` (${group.length} of ${esc(v.second.process)}'s sections overlapped it)` : '';
-    const seconds = group.slice(0, 3).map((o) => `<li>${sectionWords(o.second, run)}</li>`);
-    if (group.length > 3) seconds.push(`<li>… and ${group.length - 3} more sections of ${esc(v.second.process)}</li>`);
-    const faults = v.faultsActive.length === 0 ? '' : `<li>Faults active around it: ${v.faultsActive.map(esc).join('; ')}.</li>`;
-    items.push(
-      `<li class="violation-item"><strong>Mutual exclusion broken:</strong> ${esc(v.first.process)} and ${esc(v.second.process)} were both inside their critical sections on <code>${esc(v.resource)}</code> from ${fmtMs(from)} to ${fmtMs(to)} of true time${many}.` +
-        `<ul><li>${sectionWords(v.first, run)}</li>${seconds.join('')}${faults}</ul></li>`,
+  const incidents = incidentsOf(run.violations);
+  const anomalies = readKeyCommands(run.history).filter((r) => r.anomaly !== undefined);
+  const MAX_INCIDENTS = 8;
+  const items = incidents.slice(0, MAX_INCIDENTS).map((incident) => {
+    const m = incident.mutex;
+    const others = incident.violations.filter((v) => v.property !== 'mutex');
+    const count = `data-incident="${incident.number}" data-violations="${incident.violations.length}"`;
+    if (m === null) {
+      const v = incident.violations[0] as Violation;
+      return `<li class="violation-item incident" ${count}><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationSummary(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`;
+    }
+    const first = m.pairs[0] as MutexViolation;
+    const sections = [...m.sections.values()].flat().sort((p, q) => p.start - q.start);
+    const lines = sections.slice(0, 4).map((sec) => `<li>${sectionWords(sec, run, epochMs)}</li>`);
+    if (sections.length > 4) lines.push(`<li>… and ${sections.length - 4} more sections (hover the timeline's boxes for each)</li>`);
+    const damage = others.slice(0, 3).map((v) => `<li>${esc(violationSummary(v))}.</li>`);
+    if (others.length > 3) damage.push(`<li>… and ${others.length - 3} more</li>`);
+    const start = sections[0]?.start ?? incident.from;
+    const broke = anomalies.filter((r) => r.command.at >= start && r.command.at <= incident.to);
+    const mechanism =
+      broke.length === 0
+        ? ''
+        : `<li class="mechanism">On the nodes: ${broke
+            .slice(0, 3)
+            .map((r) => `${esc(anomalyText(r))} (${esc(r.command.node)}, ${fmtMs(r.command.at)})`)
+            .join('; ')}${broke.length > 3 ? `; and ${broke.length - 3} more such commands` : ''}.</li>`;
+    const faults = first.faultsActive.length === 0 ? '' : `<li>Faults active around it: ${first.faultsActive.map(esc).join('; ')}.</li>`;
+    const what = incident.violations.length === 1 ? '' : ` ${esc(incidentCountsText(incident))}, one incident:`;
+    return (
+      `<li class="violation-item incident" ${count}><strong>Mutual exclusion broken:</strong>${what} ${esc(incident.clients.join(', '))} were inside their critical sections on <code>${esc(first.resource)}</code> at once, from ${fmtMs(incident.from)} to ${fmtMs(incident.to)} of true time.` +
+      `<ul>${lines.join('')}${mechanism}${damage.join('')}${faults}</ul></li>`
     );
-  }
-  if (groups.length > MAX_GROUPS) {
-    const rest = groups.slice(MAX_GROUPS).flat();
-    items.push(`<li>… and ${rest.length} more overlapping pairs of sections, from ${fmtMs(Math.min(...rest.map((o) => o.overlapStart)))} to ${fmtMs(Math.max(...rest.map((o) => o.overlapEnd)))} (hover the timeline's boxes for each)</li>`);
-  }
-  const shown = others.slice(0, 20);
-  for (const v of shown) items.push(`<li class="violation-item"><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationSummary(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`);
-  if (others.length > shown.length) items.push(`<li>… and ${others.length - shown.length} more</li>`);
+  });
+  if (incidents.length > MAX_INCIDENTS) items.push(`<li>… and ${incidents.length - MAX_INCIDENTS} more incidents</li>`);
   return `<ol class="violations-list">${items.join('')}</ol>`;
 }
 
-function faultTable(run: RunResult): string {
-  if (run.faultsFired.length === 0) return '<p>No faults: this run is the control.</p>';
+function faultTable(run: RunResult, scenario: Scenario): string {
+  const world = worldConditions(scenario, run);
+  const skew = world.length === 0 ? '' : `<p id="world-conditions">The world itself, not a fault (no heal undoes it): ${world.map(esc).join('; ')}.</p>`;
+  if (run.faultsFired.length === 0) return world.length === 0 ? '<p>No faults: this run is the control.</p>' : `<p>No faults were injected, but this run is not a control:</p>${skew}`;
   const rows = run.faultsFired.map(
     (f) =>
       `<tr class="${f.fired ? '' : 'did-nothing'}"><td><span class="swatch k-${esc(f.kind)}"></span>${esc(f.kind)}</td><td>${esc(f.description)}</td><td class="num">${fmtMs(f.at)}</td><td class="num">${f.endedAt === undefined ? '—' : fmtMs(f.endedAt)}</td><td>${f.fired ? esc(f.effect) : `<strong>did nothing</strong> (${esc(f.effect)}; check the schedule)`}</td></tr>`,
   );
-  return `<table class="faults"><thead><tr><th>kind</th><th>fault</th><th>applied</th><th>ended</th><th>what it did</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `${skew}<table class="faults"><thead><tr><th>kind</th><th>fault</th><th>applied</th><th>ended</th><th>what it did</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** A close-up window around the first mutex violation when it is too narrow to see in the whole run. */
@@ -123,6 +137,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
   const real = options.real === true;
   const heading = `${scenario.name} / ${result.variant}`;
   const svg = renderTimelineSvg({ result, keyLifetimes: options.keyLifetimes, real, id: 'timeline' });
+  const epochMs = guessEpochMs(result, real);
   const window = closeUpWindow(result);
   const closeUp =
     window === null
@@ -143,13 +158,13 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<section class="story"><p>${esc(scenario.explanation)}</p>${variant?.note === undefined ? '' : `<p class="note"><strong>Variant ${esc(result.variant)}:</strong> ${esc(variant.note)}.</p>`}</section>`,
     `<h2>Timeline in true time</h2>`,
     `<div class="svg-wrap">${svg}</div>`,
-    `<p class="how">Each client's lane shows its acquire attempts (thin), its critical sections (thick: from the acquire completing to the release, a learned loss, a crash or the end of the run), the point where its <em>own</em> clock reached the lease's validity (dashed) and, in red, the part of the section after it; ● a write the resource accepted, ✕ one it refused. Faults are shaded across all lanes; hover for details.</p>`,
+    `<p class="how">Each client's lane shows its acquire attempts (thin), its critical sections (thick: from the acquire completing to the release, a learned loss, a crash or the end of the run), the point where its <em>own</em> clock reached the lease's validity (dashed) and, in red, the part of the section after it; its renewals (ticks, with the validity each bought); ● a write the resource accepted, ✕ one it refused. The resource's lane shows every write as the resource saw it, with its fencing token. Each node's lane shows the lock key: a bar per value it held, in its holder's colour, and every command that touched it (● a SET NX that won, ◆ a renewal that extended it, ✕ a delete, a faint tick for one that left it as it was, a grey hourglass where it expired on the node's clock); a red ring marks a command that broke the lock (another client's key deleted or extended, a gone key re-created, a vote won while the holder was still inside). Faults are shaded across all lanes; hover for details.</p>`,
     closeUp,
     `<h2>Verdict</h2>`,
     `<table class="verdict"><tr><th>expected</th><td>${verdictBadge(result.expected, '')}</td></tr><tr><th>observed</th><td>${verdictBadge(result.verdict, '')} ${matches ? '' : '<strong class="bad">differs from the expected verdict</strong>'}</td></tr><tr><th>properties checked</th><td>${result.properties.map(esc).join(', ')}</td></tr>${result.invalid === null ? '' : `<tr><th>no verdict</th><td id="invalid-reason"><strong class="bad">${esc(result.invalid.reason)}</strong></td></tr>`}<tr><th>evidence</th><td id="evidence">${esc(evidenceText(result.evidence))}</td></tr></table>`,
-    violationList(result),
+    violationList(result, epochMs),
     `<h2>Faults and what they did</h2>`,
-    faultTable(result),
+    faultTable(result, scenario),
     result.processErrors.length === 0 ? '' : `<h2>Errors in processes</h2><ul>${result.processErrors.map((e) => `<li><code>${esc(e.process)}</code> at ${fmtMs(e.at)}: ${esc(e.message)}</li>`).join('')}</ul>`,
     `<h2>Run</h2>`,
     `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} Redis commands, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.${result.history.dropped === undefined ? '' : ` ${esc(droppedText(result.history.dropped))}.`}</p>`,
@@ -158,7 +173,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<h2>Reproduce</h2>`,
     `<pre class="replay" id="replay">${esc(options.replayCommand)}</pre>`,
     `<p>Trace hash <code id="trace-hash">${esc(result.traceHash)}</code>: the same command gives the same hash on every machine${real ? ' (in simulation; a real-mode run cannot be bit-exact, only its verdict must agree)' : ''}.</p>`,
-    `<footer><p>${esc(traceNote)} Times are true time unless a clock is named. Node lanes show availability; the lock key's lifetime on each node is ${(options.keyLifetimes ?? result.history.keys ?? []).length === 0 ? 'not recorded by this run' : 'drawn as a bar per value it held'}.</p></footer>`,
+    `<footer><p>${esc(traceNote)} Times are true time unless a clock is named. Node lanes show availability; the lock key's lifetime on each node is ${(options.keyLifetimes ?? result.history.keys ?? []).length === 0 ? 'not recorded by this run' : 'drawn as a bar per value it held'}${result.history.commands === undefined ? '' : ', with every command that touched it'}.</p></footer>`,
   ];
   return [
     '<!doctype html>',

@@ -1,4 +1,5 @@
-import type { RunResult } from '../scenario/run.ts';
+import { incidentsOf } from '../check/incidents.ts';
+import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Verdict } from '../scenario/types.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface RunJson {
   readonly evidence: { [key: string]: JsonValue };
   readonly properties: string[];
   readonly violations: JsonValue[];
+  /** The violations as failures (see {@link incidentsJson}): one entry per incident, its violations by index. */
+  readonly incidents: IncidentJson[];
   readonly traceHash: string;
   readonly traceEntries: number | null;
   readonly events: number;
@@ -83,6 +86,7 @@ export function runToJson(result: RunResult): RunJson {
     evidence: asObject(toJsonValue(result.evidence, '$.evidence')),
     properties: [...result.properties],
     violations: asArray(toJsonValue(result.violations, '$.violations')),
+    incidents: incidentsJson(result.violations),
     traceHash: result.traceHash,
     traceEntries: result.trace === null ? null : result.trace.length,
     events: result.events,
@@ -94,4 +98,33 @@ export function runToJson(result: RunResult): RunJson {
     processes: { clients: [...result.processes.clients], nodes: [...result.processes.nodes] },
     history: asObject(toJsonValue(result.history, '$.history')),
   };
+}
+
+/** One incident (one failure) in JSON: its span, clients, the count of each kind of violation, and its violations' places in `violations`. */
+export interface IncidentJson {
+  readonly number: number;
+  /** True time, µs. */
+  readonly from: number;
+  readonly to: number;
+  readonly clients: string[];
+  /** Violations by kind (`mutex`: overlapping pairs, `lost-update`, the fencing kinds, `liveness`). */
+  readonly counts: { [kind: string]: number };
+  /** Indexes into the run's `violations`. */
+  readonly violations: number[];
+}
+
+/**
+ * The violations grouped into incidents (check/incidents.ts), as Jepsen reports anomalies by
+ * kind with counts: a pause that overlapped 14 sections is one incident with `counts.mutex: 14`.
+ */
+export function incidentsJson(violations: readonly Violation[]): IncidentJson[] {
+  const index = new Map(violations.map((v, i) => [v, i]));
+  return incidentsOf(violations).map((incident) => ({
+    number: incident.number,
+    from: incident.from,
+    to: incident.to,
+    clients: [...incident.clients],
+    counts: Object.fromEntries(incident.counts),
+    violations: incident.violations.map((v) => index.get(v) ?? -1),
+  }));
 }

@@ -5,11 +5,19 @@ import type { LivenessViolation } from '../check/liveness.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { criticalSections, type Section } from '../check/sections.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
+import type { TimeSource } from '../locks/interface.ts';
 import type { Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { DEFAULT_EPOCH_MS } from '../sim/world.ts';
-import { clockTrack, localAt, offsetSeries, trueTimeWhenLocalReaches, type ClockTrack } from './clocks.ts';
+import { clockTrack, localAt, offsetSeries, trueTimeWhenLocalReaches, type ClockTrack, type OffsetPoint } from './clocks.ts';
 import { esc, fmtMs, groupThousands, num } from './escape.ts';
+import { commandBursts, readKeyCommands } from '../check/key-commands.ts';
+import { KEY_BAR, KEY_LANE, nodeKeyMarks, type LaneFrame } from './key-marks.ts';
+import { expiredGrantMarks, renewalMarks } from './lease-marks.ts';
+import { RESOURCE_LANE, resourceLane } from './resource-lane.ts';
+import { clientColour, cross, DANGER, LEFT, packRows, PLOT, shade, signedMs, textWidth, title, WIDTH } from './svg-kit.ts';
+
+export { clientColour } from './svg-kit.ts';
 
 /**
  * The SVG timeline of one run, in TRUE time (the x axis, ms). From top to bottom:
@@ -71,8 +79,6 @@ export interface TimelineInput {
 // ---------------------------------------------------------------------------------------------
 // Colours and geometry
 
-const CLIENT_COLOURS = ['#2f6fde', '#14967f', '#7b4bd1', '#b86b1b', '#4d6a8a', '#8a8f1e'];
-const DANGER = '#d62828';
 /** A fault kind's colour (each kind names its own: src/faults/kinds/); grey for a kind this version does not know. */
 export function faultColour(kind: string): string {
   return isFaultKind(kind) ? FAULT_TABLE[kind].report.colour : '#888888';
@@ -83,23 +89,12 @@ function isInstant(kind: string): boolean {
   return isFaultKind(kind) && FAULT_TABLE[kind].report.instant;
 }
 
-export function clientColour(index: number): string {
-  return CLIENT_COLOURS[index % CLIENT_COLOURS.length] as string;
-}
-
-const WIDTH = 1360;
-const LEFT = 150;
-const RIGHT = 96;
-const PLOT = WIDTH - LEFT - RIGHT;
 const CLIENT_LANE = 66;
 const NODE_LANE = 30;
 const CLOCK_LANE = 40;
 const FLAT_CLOCK_LANE = 20;
 const HEADER = 22;
 const FAULT_ROW = 17;
-const CHAR = 6.1; // average width of a character of the 11px sans-serif text, px
-
-const textWidth = (text: string, size = 11): number => text.length * CHAR * (size / 11);
 
 // ---------------------------------------------------------------------------------------------
 // What is drawn, derived from the run
@@ -192,6 +187,27 @@ export function guessEpochMs(result: RunResult, real: boolean): number {
   return firsts[Math.floor(firsts.length / 2)] as number;
 }
 
+/**
+ * A clock's offset chart within [t0, t1]: the knots inside, and the offset at both edges (so a
+ * close-up draws the part of the curve it shows, not the whole run squeezed into its window).
+ */
+function windowSeries(track: ClockTrack, epochMs: number, runEnd: Micros, t0: Micros, t1: Micros): OffsetPoint[] {
+  const at = (t: Micros): OffsetPoint => ({ at: t, offsetMs: localAt(track, 'wall', t) - epochMs - t / 1000 });
+  const from = Math.max(t0, track.knots[0]?.at ?? t0);
+  const to = Math.min(t1, runEnd);
+  if (to < from) return [];
+  return [at(from), ...offsetSeries(track, epochMs, runEnd).filter((pt) => pt.at > from && pt.at < to), at(to)];
+}
+
+/**
+ * A lease's validUntil for people, relative to the run's start: a wall-clock lease is ms since
+ * the epoch (`1767225604948`), shown as ms since true time 0 on that clock (`4 948.0 ms`); a
+ * monotonic one is the process's own reading, already relative.
+ */
+export function leaseTimeText(source: TimeSource, validUntil: number, epochMs: number): string {
+  return fmtMs((source === 'wall' ? validUntil - epochMs : validUntil) * 1000);
+}
+
 /** Where the section's own clock reached its lease's validity, in true time (null: not within the section). */
 export function validityEnd(section: Section, track: ClockTrack | null): Micros | null {
   if (track === null) return null;
@@ -200,8 +216,6 @@ export function validityEnd(section: Section, track: ClockTrack | null): Micros 
 
 // ---------------------------------------------------------------------------------------------
 // Small SVG helpers
-
-const title = (text: string): string => `<title>${esc(text)}</title>`;
 
 function niceStep(rangeMs: number, target: number): number {
   const raw = Math.max(rangeMs / target, 1e-3);
@@ -213,25 +227,6 @@ function niceStep(rangeMs: number, target: number): number {
 function tickLabel(ms: number, step: number): string {
   const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
   return groupThousands(ms.toFixed(decimals));
-}
-
-function signedMs(ms: number): string {
-  const rounded = Math.abs(ms) >= 100 ? Math.round(ms) : Math.round(ms * 10) / 10;
-  if (rounded === 0) return '0 ms';
-  return `${rounded > 0 ? '+' : '−'}${groupThousands(String(Math.abs(rounded)))} ms`;
-}
-
-/** Greedy row packing: the first row whose last item ends before this one starts. */
-function packRows(items: readonly { x0: number; x1: number }[]): number[] {
-  const ends: number[] = [];
-  return items.map((item) => {
-    let row = ends.findIndex((end) => end + 8 <= item.x0);
-    if (row < 0) {
-      row = ends.length;
-      ends.push(item.x1);
-    } else ends[row] = item.x1;
-    return row;
-  });
 }
 
 /** A short fault label: the description without its `@…ms` prefix (the bar shows when). */
@@ -316,12 +311,18 @@ export function renderTimelineSvg(input: TimelineInput): string {
   const t1 = Math.max(input.window?.to ?? runEnd, t0 + 1);
   const x = (t: Micros): number => LEFT + ((Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0)) * PLOT;
   const inView = (from: Micros, to: Micros): boolean => to >= t0 && from <= t1;
+  const windowed = input.window !== undefined;
   const epochMs = input.epochMs ?? guessEpochMs(result, input.real === true);
   const colourOf = new Map(clients.map((c, i) => [c, clientColour(i)]));
   const sections = criticalSections(history);
   const tracks = new Map<string, ClockTrack | null>([...clients, ...nodes].map((p) => [p, clockTrack(p, result.trace, history.events)]));
   const out: string[] = [];
   const hatchId = `${input.id ?? 'timeline'}-hatch`;
+  // The lock key, command by command (simulated runs record them; see check/key-commands.ts).
+  const readings = readKeyCommands(history);
+  const bursts = commandBursts(readings);
+  const quorum = Math.floor((history.lockNodes?.length ?? nodes.length) / 2) + 1;
+  const frame: LaneFrame = { x, inView, colourOf: (p) => colourOf.get(p) };
 
   // --- Legend -------------------------------------------------------------------------------
   const faultKinds = [...new Set(history.faults.map((f) => f.kind))];
@@ -334,6 +335,16 @@ export function renderTimelineSvg(input: TimelineInput): string {
     { label: 'write refused', draw: (lx, ly) => cross(lx + 11, ly - 1, 3.5) },
     { label: 'violation', draw: (lx, ly) => `<rect x="${lx}" y="${ly - 7}" width="22" height="12" fill="${DANGER}" fill-opacity="0.12" stroke="${DANGER}" stroke-width="1.5" stroke-dasharray="4 2"/>` },
     { label: 'paused / down', draw: (lx, ly) => `<rect x="${lx}" y="${ly - 6}" width="22" height="10" fill="url(#${hatchId})" stroke="#555" stroke-width="0.5"/>` },
+    ...(readings.length === 0
+      ? []
+      : [
+          { label: 'key: won', draw: (lx: number, ly: number) => `<circle cx="${lx + 11}" cy="${ly - 1}" r="4" fill="${clientColour(0)}"/>` },
+          { label: 'extended', draw: (lx: number, ly: number) => `<path d="M${lx + 11},${ly - 6} L${lx + 15},${ly - 1} L${lx + 11},${ly + 4} L${lx + 7},${ly - 1} Z" fill="${clientColour(0)}"/>` },
+          { label: 'deleted', draw: (lx: number, ly: number) => `<path d="M${lx + 7.5},${ly - 4.5} L${lx + 14.5},${ly + 2.5} M${lx + 14.5},${ly - 4.5} L${lx + 7.5},${ly + 2.5}" stroke="#3d434b" stroke-width="2.2"/>` },
+          { label: 'left as it was (lost, no-op)', draw: (lx: number, ly: number) => `<line x1="${lx + 11}" x2="${lx + 11}" y1="${ly - 6}" y2="${ly + 4}" stroke="#8a939e"/>` },
+          { label: 'expired on the node\'s clock', draw: (lx: number, ly: number) => `<path d="M${lx + 7},${ly - 7} L${lx + 15},${ly - 7} L${lx + 7},${ly + 5} L${lx + 15},${ly + 5} Z" fill="#6c757d"/>` },
+          { label: 'command that broke the lock', draw: (lx: number, ly: number) => `<circle cx="${lx + 11}" cy="${ly - 1}" r="6" fill="#fff" stroke="${DANGER}" stroke-width="2"/><circle cx="${lx + 11}" cy="${ly - 1}" r="3" fill="${DANGER}"/>` },
+        ]),
     ...faultKinds.map((k) => ({ label: `fault: ${k}`, draw: (lx: number, ly: number) => `<rect x="${lx}" y="${ly - 6}" width="22" height="10" fill="${faultColour(k)}" fill-opacity="0.35" stroke="${faultColour(k)}"/>` })),
   ];
   let y = 6;
@@ -462,7 +473,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       const vEnd = validityEnd(s, tracks.get(client) ?? null);
       const tok = s.lease.fencingToken === undefined ? '' : `, token ${s.lease.fencingToken}`;
       const past = Number.isNaN(s.pastValidityMs) ? 'still inside at the end of the run' : s.pastValidityMs > 0 ? `ran ${fmtMs(s.pastValidityMs * 1000)} past the validity it computed` : `ended ${fmtMs(-s.pastValidityMs * 1000)} before its validity`;
-      const tip = `${client}'s critical section${tok}: ${fmtMs(s.start)} → ${fmtMs(s.end)} (ended by ${s.endedBy}); lease valid until ${s.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock; ${past}`;
+      const tip = `${client}'s critical section${tok}: ${fmtMs(s.start)} → ${fmtMs(s.end)} (ended by ${s.endedBy}); lease valid until ${leaseTimeText(s.lease.timeSource, s.validUntil, epochMs)} on its ${s.lease.timeSource} clock; ${past}`;
       g.push(`<g class="section" data-end="${s.endedBy}">${title(tip)}<rect x="${num(sx)}" y="${top + 18}" width="${num(sw)}" height="22" rx="2" fill="${colour}"/>`);
       if (vEnd !== null && vEnd < s.end && inView(vEnd, s.end)) {
         g.push(`<rect class="past-validity" x="${num(x(vEnd))}" y="${top + 18}" width="${num(Math.max(1, x(s.end) - x(vEnd)))}" height="22" fill="${DANGER}"/>`);
@@ -475,7 +486,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       g.push('</g>');
       if (vEnd !== null && vEnd < s.end && inView(vEnd, vEnd)) {
         const vx = x(vEnd);
-        g.push(`<g class="validity-mark">${title(`${client}'s ${s.lease.timeSource} clock reaches validUntil ${s.validUntil.toFixed(1)} at true ${fmtMs(vEnd)}: from here the section outran the lease it believed in`)}<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`);
+        g.push(`<g class="validity-mark">${title(`${client}'s ${s.lease.timeSource} clock reaches validUntil ${leaseTimeText(s.lease.timeSource, s.validUntil, epochMs)} at true ${fmtMs(vEnd)}: from here the section outran the lease it believed in`)}<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`);
         if (violatedKey.has(`${s.process}@${s.start}`) || x(s.end) - vx > 60) {
           const label = `lease validity ends on ${client}'s clock`;
           const right = vx + 4 + textWidth(label) < LEFT + PLOT;
@@ -487,10 +498,11 @@ export function renderTimelineSvg(input: TimelineInput): string {
         }
         g.push('</g>');
       }
-      // The earlier holder in a violation whose own clock had NOT reached validUntil when its
-      // section ended (its clock was stepped back, or runs slow): show where its clock does
-      // reach it, so the picture says why the client believed it was still safe.
-      if (staleHolders.has(`${s.process}@${s.start}`) && (vEnd === null || vEnd >= s.end) && inView(s.end, s.end)) {
+      // A section of a violation that ended before its own clock reached validUntil: show where
+      // that clock does reach it. For the earlier holder whose clock got there late (stepped
+      // back, or slow), that says why it believed it was still safe; for any other, that the
+      // other client entered while this one's lease was still valid by its own clock.
+      if (violatedKey.has(`${s.process}@${s.start}`) && (vEnd === null || vEnd >= s.end) && inView(s.end, s.end)) {
         const track = tracks.get(client) ?? null;
         const horizon = Math.max(runEnd, t1);
         const later = track === null ? null : trueTimeWhenLocalReaches(track, s.lease.timeSource, s.validUntil, s.end, horizon);
@@ -498,12 +510,24 @@ export function renderTimelineSvg(input: TimelineInput): string {
         const vx = later === null ? LEFT + PLOT : x(later);
         // Only when the clock got there late: later than a true clock would have (its belief was wrong).
         const nominal = track === null ? 0 : s.start + (s.validUntil - localAt(track, s.lease.timeSource, s.start)) * 1000;
-        const late = later === null || later - nominal > Math.max(1_000, (nominal - s.start) * 0.005);
-        if (track !== null && late && vx - ex > 6) {
+        const late = later === null ? nominal <= horizon : later - nominal > Math.max(1_000, (nominal - s.start) * 0.005);
+        // Not for every section of a long incident (the marks would pile up): in a close-up, or when a lane has few.
+        const few = windowed || (sectionsByProcess.get(client) ?? []).filter((o) => violatedKey.has(`${o.process}@${o.start}`)).length <= 2;
+        if (track !== null && few && !late && later !== null && inView(later, later) && vx - ex > 6) {
+          const label = `${client}'s lease still valid until here (its own clock)`;
+          const right = vx + 4 + textWidth(label) < LEFT + PLOT;
+          g.push(
+            `<g class="validity-mark" data-after-section="true" data-late="false">${title(`${client}'s ${s.lease.timeSource} clock reaches its lease's validUntil (${leaseTimeText(s.lease.timeSource, s.validUntil, epochMs)}) at true ${fmtMs(later)}: ${fmtMs(later - s.end)} after its section ended`)}` +
+              `<line x1="${num(ex)}" x2="${num(vx)}" y1="${top + 29}" y2="${top + 29}" stroke="#111" stroke-width="1.2" stroke-dasharray="1 3"/>` +
+              `<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>` +
+              `<text x="${num(right ? vx + 4 : vx - 4)}" y="${top + CLIENT_LANE - 7}" text-anchor="${right ? 'start' : 'end'}" class="small strong halo">${esc(label)}</text></g>`,
+          );
+        }
+        if (staleHolders.has(`${s.process}@${s.start}`) && track !== null && late && vx - ex > 6) {
           const label = later === null ? `${client}'s clock reaches validUntil only after the run` : `${client}'s clock reaches validUntil only at ${fmtMs(later, 0)}`;
           const right = vx + 4 + textWidth(label) < LEFT + PLOT;
           g.push(
-            `<g class="validity-mark" data-after-section="true">${title(`${client} believed its lease valid until ${s.validUntil.toFixed(1)} on its ${s.lease.timeSource} clock, which ${later === null ? 'did not get there before the run ended' : `got there only at true ${fmtMs(later)}`}: long after its section ended`)}` +
+            `<g class="validity-mark" data-after-section="true" data-late="true">${title(`${client} believed its lease valid until ${leaseTimeText(s.lease.timeSource, s.validUntil, epochMs)} on its ${s.lease.timeSource} clock, which ${later === null ? 'did not get there before the run ended' : `got there only at true ${fmtMs(later)}`}: long after its section ended`)}` +
               `<line x1="${num(ex)}" x2="${num(vx)}" y1="${top + 29}" y2="${top + 29}" stroke="#111" stroke-width="1.2" stroke-dasharray="1 3"/>` +
               (later === null ? '' : `<line x1="${num(vx)}" x2="${num(vx)}" y1="${top + 15}" y2="${top + CLIENT_LANE - 4}" stroke="#111" stroke-width="1.5" stroke-dasharray="3 2"/>`) +
               `<text x="${num(right ? vx + 4 : vx - 4)}" y="${top + CLIENT_LANE - 7}" text-anchor="${right ? 'start' : 'end'}" class="small strong halo">${esc(label)}</text></g>`,
@@ -521,21 +545,37 @@ export function renderTimelineSvg(input: TimelineInput): string {
         g.push(`<text x="${num(wx + 9)}" y="${top + 14}" class="small strong halo" fill="${DANGER}">write refused</text>`);
       }
     }
+    g.push(...renewalMarks(client, bursts, quorum, frame, top), ...expiredGrantMarks(client, history.events, frame, top));
     laneBody.push(`<g class="lane" data-process="${esc(client)}" data-role="client">${g.join('')}</g>`);
     y += CLIENT_LANE;
   });
 
+  // --- The protected resource (Kleppmann's figure: the tokens it saw, what it accepted) ------
+  if (history.writes.length > 0) {
+    y += 4;
+    const resource = history.events.find((e) => e.resource !== undefined && e.resource !== '')?.resource ?? '';
+    laneBody.push(resourceLane(resource, history.writes, frame, y, clients.length % 2 === 0 ? '#f6f8fa' : '#ffffff'));
+    y += RESOURCE_LANE;
+  }
+
   // --- Node lanes ---------------------------------------------------------------------------
   y += 6;
   const keyLifetimes = input.keyLifetimes ?? (input.result.history.keys?.length ? input.result.history.keys : undefined);
-  laneBody.push(`<text x="${LEFT - 8}" y="${y + 15}" text-anchor="end" class="section-title">Redis nodes</text><text x="${LEFT}" y="${y + 15}" class="small muted">${keyLifetimes === undefined ? 'availability, clock steps and drift (the run records no key lifetimes yet)' : `availability and the lock key's lifetime on each node`}</text>`);
+  const byCommand = readings.length > 0;
+  const nodeLane = byCommand ? KEY_LANE : NODE_LANE;
+  const about = byCommand
+    ? "the lock key on each node: its lifetime (a bar per value, in its holder's colour) and every command that touched it; hover for what each did"
+    : keyLifetimes === undefined
+      ? 'availability, clock steps and drift (the run recorded no key data: no key lifetimes, no commands)'
+      : "availability and the lock key's lifetime on each node";
+  laneBody.push(`<text x="${LEFT - 8}" y="${y + 15}" text-anchor="end" class="section-title">Redis nodes</text><text x="${LEFT}" y="${y + 15}" class="small muted">${esc(about)}</text>`);
   y += HEADER;
   nodes.forEach((node, index) => {
     const top = y;
     laneY.set(node, top);
     const g: string[] = [];
-    const mid = top + NODE_LANE / 2;
-    g.push(`<rect x="${LEFT}" y="${top}" width="${PLOT}" height="${NODE_LANE}" fill="${index % 2 === 0 ? '#f6f8fa' : '#ffffff'}"/>`);
+    const mid = byCommand ? top + KEY_BAR.top + KEY_BAR.height / 2 : top + NODE_LANE / 2;
+    g.push(`<rect x="${LEFT}" y="${top}" width="${PLOT}" height="${nodeLane}" fill="${index % 2 === 0 ? '#f6f8fa' : '#ffffff'}"/>`);
     g.push(`<text x="16" y="${mid + 4}" class="lane-title">${esc(node)}</text>`);
     g.push(`<line class="up" x1="${LEFT}" x2="${LEFT + PLOT}" y1="${mid}" y2="${mid}" stroke="#b5bcc6" stroke-width="2"/>`);
     for (const k of keyLifetimes ?? []) {
@@ -543,12 +583,12 @@ export function renderTimelineSvg(input: TimelineInput): string {
       const to = k.to ?? runEnd;
       if (!inView(k.from, to)) continue;
       const c = k.holder === undefined ? '#5f7d95' : (colourOf.get(k.holder) ?? '#5f7d95');
-      g.push(`<rect class="key" x="${num(x(k.from))}" y="${top + 7}" width="${num(Math.max(1, x(to) - x(k.from)))}" height="${NODE_LANE - 14}" rx="2" fill="${c}" fill-opacity="0.55">${title(`${k.key}${k.holder === undefined ? '' : ` (${k.holder}'s value)`} on ${node}: ${fmtMs(k.from)} → ${k.to === null ? 'end of run' : fmtMs(k.to)}${k.endedBy ? ` (${k.endedBy})` : ''}`)}</rect>`);
+      g.push(`<rect class="key" x="${num(x(k.from))}" y="${byCommand ? top + KEY_BAR.top : top + 7}" width="${num(Math.max(1, x(to) - x(k.from)))}" height="${byCommand ? KEY_BAR.height : NODE_LANE - 14}" rx="2" fill="${c}" fill-opacity="0.55">${title(`${k.key}${k.holder === undefined ? '' : ` (${k.holder}'s value)`} on ${node}: ${fmtMs(k.from)} → ${k.to === null ? 'end of run' : fmtMs(k.to)}${k.endedBy ? ` (${k.endedBy})` : ''}`)}</rect>`);
     }
     for (const d of downIntervals(node, result)) {
       if (!inView(d.from, d.to)) continue;
       const w = Math.max(1, x(d.to) - x(d.from));
-      g.push(`<rect class="down" data-what="${d.what}" x="${num(x(d.from))}" y="${top + 3}" width="${num(w)}" height="${NODE_LANE - 6}" fill="${d.what === 'crashed' ? '#3d434b' : `url(#${hatchId})`}">${title(`${node} ${d.what} from ${fmtMs(d.from)} to ${fmtMs(d.to)}`)}</rect>`);
+      g.push(`<rect class="down" data-what="${d.what}" x="${num(x(d.from))}" y="${top + 3}" width="${num(w)}" height="${nodeLane - 6}" fill="${d.what === 'crashed' ? '#3d434b' : `url(#${hatchId})`}">${title(`${node} ${d.what} from ${fmtMs(d.from)} to ${fmtMs(d.to)}`)}</rect>`);
       const label = d.what === 'crashed' ? 'down' : 'paused';
       if (w > textWidth(label) + 8) g.push(`<text x="${num(x(d.from) + 4)}" y="${mid + 4}" class="small ${d.what === 'crashed' ? 'on-dark' : 'strong'}">${label}</text>`);
     }
@@ -560,8 +600,9 @@ export function renderTimelineSvg(input: TimelineInput): string {
       const right = ex + 6 + textWidth(label, 10) < LEFT + PLOT;
       g.push(`<g class="clock-event" data-kind="${e.kind}">${title(`${node}'s wall clock ${e.kind === 'jump' ? `stepped ${e.detail}` : `now drifts ${e.detail}`} at ${fmtMs(e.at)}`)}<path d="M${num(ex)},${mid - 7} L${num(ex + 5)},${mid} L${num(ex)},${mid + 7} L${num(ex - 5)},${mid} Z" fill="${c}" stroke="#fff"/><text x="${num(right ? ex + 8 : ex - 8)}" y="${mid - 4}" text-anchor="${right ? 'start' : 'end'}" class="tiny" fill="${shade(c)}">${esc(label)}</text></g>`);
     }
+    if (byCommand) g.push(...nodeKeyMarks(node, readings, history.keys, frame, top));
     laneBody.push(`<g class="lane" data-process="${esc(node)}" data-role="node">${g.join('')}</g>`);
-    y += NODE_LANE;
+    y += nodeLane;
   });
 
   // --- Clock offset charts ------------------------------------------------------------------
@@ -572,7 +613,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const top = y;
     const g: string[] = [];
     const track = tracks.get(p) ?? null;
-    const series = track === null ? [] : offsetSeries(track, epochMs, runEnd).filter((pt, i, all) => inView(pt.at, (all[i + 1] ?? pt).at) || inView((all[i - 1] ?? pt).at, pt.at));
+    const series = track === null ? [] : windowSeries(track, epochMs, runEnd, t0, t1);
     const values = series.map((pt) => pt.offsetMs);
     // A clock that neither drifted nor jumped gets a slim row: a chart of a flat line says nothing.
     const flat = values.length > 0 && values.every((v) => Math.abs(v - (values[0] as number)) < 0.05);
@@ -587,8 +628,10 @@ export function renderTimelineSvg(input: TimelineInput): string {
     if (track === null) {
       g.push(`<text x="${LEFT + 6}" y="${top + 14}" class="small muted">no clock readings: the run kept no trace${clients.includes(p) ? ' and this client recorded no events' : ''}</text>`);
     } else {
-      let lo = Math.min(0, ...values);
-      let hi = Math.max(0, ...values);
+      // The whole run's chart keeps 0 in view (how far a clock got from true time); a close-up
+      // scales to the offsets inside its window (a clock 195 ms ahead there is not 0 to +240).
+      let lo = windowed ? Math.min(...values) : Math.min(0, ...values);
+      let hi = windowed ? Math.max(...values) : Math.max(0, ...values);
       if (hi - lo < 1) {
         const c = (hi + lo) / 2;
         lo = c - 0.5;
@@ -596,7 +639,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       }
       const yy = flat ? (): number => top + height / 2 : (v: number): number => top + 6 + (1 - (v - lo) / (hi - lo)) * (height - 12);
       const colour = colourOf.get(p) ?? '#3d434b';
-      if (!flat) g.push(`<line x1="${LEFT}" x2="${LEFT + PLOT}" y1="${num(yy(0))}" y2="${num(yy(0))}" stroke="#8a939e" stroke-dasharray="2 3"/>`);
+      if (!flat && lo <= 0 && hi >= 0) g.push(`<line x1="${LEFT}" x2="${LEFT + PLOT}" y1="${num(yy(0))}" y2="${num(yy(0))}" stroke="#8a939e" stroke-dasharray="2 3"/>`);
       const points = series.map((pt) => `${num(x(pt.at))},${num(yy(pt.offsetMs))}`).join(' ');
       const first = series[0];
       const last = series[series.length - 1];
@@ -743,18 +786,6 @@ const SVG_STYLE = [
   '@.halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}',
   `@.violation-label{font-size:12px;font-weight:700;fill:${DANGER}}`,
 ].join('');
-
-function cross(cx: number, cy: number, r: number): string {
-  const d = `M${num(cx - r)},${num(cy - r)} L${num(cx + r)},${num(cy + r)} M${num(cx + r)},${num(cy - r)} L${num(cx - r)},${num(cy + r)}`;
-  return `<circle cx="${num(cx)}" cy="${num(cy)}" r="${num(r + 3)}" fill="#fff" stroke="${DANGER}" stroke-width="1.2"/><path d="${d}" stroke="${DANGER}" stroke-width="2.5" stroke-linecap="round"/>`;
-}
-
-/** A darker shade of a #rrggbb colour (for text on white). */
-function shade(hex: string): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  const f = (c: number): string => Math.round(c * 0.62).toString(16).padStart(2, '0');
-  return `#${f((n >> 16) & 255)}${f((n >> 8) & 255)}${f(n & 255)}`;
-}
 
 /** One line for a violation (tooltips, lists). */
 export function violationSummary(v: Violation): string {

@@ -36,3 +36,21 @@ export function worldBlock(scenario: Scenario, run: WorldOfRun): string {
   ].join('\n');
 }
 
+
+/**
+ * What the world itself does to clocks, as opposed to faults: processes whose clocks drift or
+ * start offset from true time (`redis-1 runs 2 % fast (drift +20000 ppm)`). A run with no
+ * faults is a control only if this is empty; a heal never undoes these.
+ */
+export function worldConditions(scenario: Scenario, run: WorldOfRun): string[] {
+  const variant = scenario.variants.find((v) => v.name === run.variant);
+  const w = variant === undefined ? scenario.world : planRun(scenario, variant, { durationMs: run.durationOverrideMs }).world;
+  const out: string[] = [];
+  for (const p of [...nodeSpecs(w), ...clientSpecs(w)]) {
+    const ppm = p.driftPpm ?? 0;
+    const offset = p.wallOffsetMs ?? 0;
+    if (ppm !== 0) out.push(`${p.name}'s clock runs ${Math.abs(ppm / 1e4)} % ${ppm > 0 ? 'fast' : 'slow'} (drift ${ppm > 0 ? '+' : '−'}${Math.abs(ppm)} ppm)`);
+    if (offset !== 0) out.push(`${p.name}'s wall clock starts ${Math.abs(offset)} ms ${offset > 0 ? 'ahead of' : 'behind'} true time`);
+  }
+  return out;
+}

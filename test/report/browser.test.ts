@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gcPause from '../../scenarios/gc-pause.ts';
+import plainDel from '../../scenarios/plain-del-release.ts';
 import { tokenOf } from '../../src/cli/present.ts';
 import { replayCommand } from '../../src/explore/token.ts';
 import { writeRunReport } from '../../src/report/write.ts';
@@ -87,6 +88,15 @@ describe.skipIf(!available && !inCI)('the run report in headless Chromium', () =
     expect(result.verdict).toBe('unsafe');
     const { html } = writeRunReport(dir, gcPause, result, replayCommand(tokenOf(result, 'gc-pause')));
     checkInBrowser(html, result);
+  });
+
+  it('draws the mechanism of plain-del-release/release=del (node and resource lanes, the stray DEL labelled) without overlapping labels', async () => {
+    const result = await runScenario(plainDel, { seed: 1, variant: 'release=del', keepTrace: true });
+    const { html } = writeRunReport(dir, plainDel, result, replayCommand(tokenOf(result, 'plain-del-release')));
+    checkInBrowser(html, result);
+    const dom = dumpDom(html).stdout;
+    expect(dom).toContain('<g class="lane" data-process="resource" data-role="resource">');
+    expect(dom).toMatch(/<text class="anomaly-label[^>]*>DEL from client-1 deleted client-\d's key/);
   });
 
   it('draws the fenced run (the refused write) without errors', async () => {

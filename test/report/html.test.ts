@@ -23,9 +23,9 @@ describe('the run report (HTML + SVG)', () => {
   const html = renderRunHtml(SCENARIO, unsafe, { replayCommand: replay });
   const svg = svgOf(html);
 
-  it('has a lane per process and a clock chart per process', () => {
+  it('has a lane per process (the protected resource\'s between the clients and the nodes) and a clock chart per process', () => {
     const processes = [...unsafe.processes.clients, ...unsafe.processes.nodes];
-    expect(withClass(svg, 'g', 'lane').map((e) => e.attributes['data-process'])).toEqual(processes);
+    expect(withClass(svg, 'g', 'lane').map((e) => e.attributes['data-process'])).toEqual([...unsafe.processes.clients, 'resource', ...unsafe.processes.nodes]);
     expect(withClass(svg, 'g', 'clock').map((e) => e.attributes['data-process'])).toEqual(processes);
     expect(withClass(svg, 'g', 'clock').every((e) => e.attributes['data-source'] === 'trace')).toBe(true);
     expect(html).toContain('<g class="lane" data-process="client-1"');
@@ -52,7 +52,7 @@ describe('the run report (HTML + SVG)', () => {
     const first = unsafe.violations.find((v) => v.property === 'mutex')!;
     expect(first.property === 'mutex' && first.overlapStart).toBeGreaterThan(10_000_000);
     expect(Number(box.attributes.height)).toBeGreaterThan(100);
-    expect(lanes.length).toBe(7);
+    expect(lanes.length).toBe(8);
     expect(violations.some((v) => v.attributes['data-property'] === 'lost-update')).toBe(true);
     expect(html).toContain('<g class="violation"');
   });
@@ -114,7 +114,7 @@ describe('variants of the report', () => {
 
   it('draws key lifetimes on the node lanes when given (the hook), and says when it has none', () => {
     const without = renderRunHtml(SCENARIO, unsafe, { replayCommand: replay });
-    expect(without).toContain('the run records no key lifetimes yet');
+    expect(without).toContain('the run recorded no key data');
     const svg = svgOf(renderRunHtml(SCENARIO, unsafe, { replayCommand: replay, keyLifetimes: fixtureKeyLifetimes() }));
     const keys = withClass(svg, 'rect', 'key');
     expect(keys).toHaveLength(5);
@@ -168,7 +168,7 @@ describe('variants of the report', () => {
     const svg = renderTimelineSvg({ result: unsafe, window: { from: 9_000_000, to: 16_000_000 } });
     const els = parseXml(svg);
     expect(els[0]!.attributes['data-from']).toBe('9000000');
-    expect(withClass(els, 'g', 'lane')).toHaveLength(7);
+    expect(withClass(els, 'g', 'lane')).toHaveLength(8);
   });
 });
 
