@@ -153,11 +153,26 @@ export function readKeyCommands(history: History): KeyCommandReading[] {
   const owners = new Map<string, string>();
   for (const e of history.events) if (e.kind === 'acquire' && e.phase === 'ok' && e.lease !== undefined) owners.set(e.lease.value, e.process);
   for (const c of commands) if (c.after !== null && c.before !== c.after && !owners.has(c.after)) owners.set(c.after, c.from);
+  // A client's sections (and its acquires) follow one another: sorted by start, found by bisection.
   const sections = new Map<string, Section[]>();
-  for (const s of criticalSections(history)) sections.set(s.process, [...(sections.get(s.process) ?? []), s]);
+  for (const s of criticalSections(history)) {
+    const list = sections.get(s.process);
+    if (list === undefined) sections.set(s.process, [s]);
+    else list.push(s);
+  }
+  for (const list of sections.values()) list.sort((a, b) => a.start - b.start);
   const acquires = acquireSpans(history);
-  const acquiringAt = (client: string, at: Micros): boolean => (acquires.get(client) ?? []).some(([from, to]) => from <= at && at <= to);
-  const insideWith = (client: string, value: string, at: Micros): boolean => (sections.get(client) ?? []).some((s) => s.lease.value === value && s.start < at && at < s.end);
+  const acquiringAt = (client: string, at: Micros): boolean => {
+    const list = acquires.get(client) ?? [];
+    const span = list[lastAtOrBefore(list, at, (x) => x[0])];
+    return span !== undefined && at <= span[1];
+  };
+  const sectionAt = (client: string, at: Micros): Section | undefined => {
+    const list = sections.get(client) ?? [];
+    const s = list[lastAtOrBefore(list, at, (x) => x.start)];
+    return s !== undefined && s.start < at && at < s.end ? s : undefined;
+  };
+  const insideWith = (client: string, value: string, at: Micros): boolean => sectionAt(client, at)?.lease.value === value;
   /** The last value each node's key was seen with. */
   const lastValue = new Map<string, string>();
   return commands.map((c) => {
@@ -185,7 +200,7 @@ export function readKeyCommands(history: History): KeyCommandReading[] {
     if (c.after !== null) lastValue.set(id, c.after);
     else if (c.before !== null) lastValue.set(id, c.before);
     const expiresAt = (effect === 'won' || effect === 'extended') && c.afterExpiresAt !== null ? c.afterExpiresAt : undefined;
-    const renewal = !acquiring && c.command !== 'GET' && (sections.get(c.from) ?? []).some((s) => s.start < c.at && c.at < s.end);
+    const renewal = !acquiring && c.command !== 'GET' && sectionAt(c.from, c.at) !== undefined;
     const reading: KeyCommandReading = {
       command: c,
       effect,
@@ -212,11 +227,25 @@ function acquireSpans(history: History): Map<string, Array<[Micros, Micros]>> {
       const from = open.get(e.process);
       if (from === undefined) continue;
       open.delete(e.process);
-      spans.set(e.process, [...(spans.get(e.process) ?? []), [from, e.at]]);
+      const list = spans.get(e.process);
+      if (list === undefined) spans.set(e.process, [[from, e.at]]);
+      else list.push([from, e.at]);
     }
   }
   for (const [process, from] of open) spans.set(process, [...(spans.get(process) ?? []), [from, history.endedAt]]);
   return spans;
+}
+
+/** The index of the last item whose key is at or before `at` (-1: none), in a list sorted by that key. */
+function lastAtOrBefore<T>(list: readonly T[], at: Micros, key: (item: T) => Micros): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(list[mid] as T) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 const whose = (owner: string | undefined): string => (owner === undefined ? "another client's key" : `${owner}'s key`);

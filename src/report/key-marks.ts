@@ -28,6 +28,18 @@ export const KEY_BAR = { top: 16, height: 16 } as const;
 
 const NEUTRAL = '#3d434b';
 
+/** Past this many ordinary changes in view, a lane draws them together (a 60 s run makes thousands). */
+export const MARKS_PER_LANE = 200;
+
+const EFFECT_VERBS: Readonly<Record<KeyCommandReading['effect'], string>> = {
+  won: 'won',
+  held: 'left',
+  extended: 'extended',
+  missed: 'missed',
+  deleted: 'deleted',
+  overwritten: 'overwrote',
+};
+
 /** What broke, in a label's words. */
 export function anomalyText(r: KeyCommandReading): string {
   const c = r.command;
@@ -96,11 +108,34 @@ export function nodeKeyMarks(node: string, readings: readonly KeyCommandReading[
         `<path d="M${num(ex - 4)},${y0} L${num(ex + 4)},${y0} L${num(ex - 4)},${y1} L${num(ex + 4)},${y1} Z" fill="#6c757d" stroke="#fff" stroke-width="0.8"/></g>`,
     );
   }
-  for (const r of own) {
-    if (isQuiet(r)) continue;
+  const loud = own.filter((r) => !isQuiet(r));
+  // A long run changes the key thousands of times: past a budget, the ordinary changes are drawn
+  // together (one shape per sender and effect, one tooltip counting them); what broke the lock
+  // is always drawn one by one.
+  const crowded = loud.filter((r) => r.anomaly === undefined).length > MARKS_PER_LANE;
+  const together = new Map<string, KeyCommandReading[]>();
+  for (const r of loud) {
+    if (crowded && r.anomaly === undefined) {
+      const k = `${r.command.from}\u0000${r.effect}`;
+      const list = together.get(k);
+      if (list === undefined) together.set(k, [r]);
+      else list.push(r);
+      continue;
+    }
     const colour = frame.colourOf(r.command.from) ?? NEUTRAL;
     g.push(
       `<g class="cmd" data-node="${esc(node)}" data-from="${esc(r.command.from)}" data-command="${esc(r.command.command)}" data-effect="${r.effect}"${r.anomaly === undefined ? '' : ` data-anomaly="${r.anomaly}"`}>${title(commandTip(r))}${glyph(r, frame.x(r.command.at), mid, colour)}</g>`,
+    );
+  }
+  for (const list of together.values()) {
+    const first = list[0] as KeyCommandReading;
+    const colour = frame.colourOf(first.command.from) ?? NEUTRAL;
+    const counts = new Map<string, number>();
+    for (const r of list) counts.set(r.command.command, (counts.get(r.command.command) ?? 0) + 1);
+    const what = [...counts].map(([command, n]) => `${n} × ${command}`).join(', ');
+    const d = list.map((r) => `M${num(frame.x(r.command.at))},${mid - 4}v8`).join('');
+    g.push(
+      `<path class="cmds" data-node="${esc(node)}" data-from="${esc(first.command.from)}" data-effect="${first.effect}" data-count="${list.length}" d="${d}" stroke="${first.effect === 'deleted' ? NEUTRAL : colour}" stroke-width="3">${title(`${node}: ${first.command.from}'s commands that ${EFFECT_VERBS[first.effect]} the key: ${what} (${list.length} marks drawn together; zoom in with a close-up for each)`)}</path>`,
     );
   }
   g.push(...anomalyLabels(own.filter((r) => r.anomaly !== undefined), frame, top + 11));

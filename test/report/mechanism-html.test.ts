@@ -115,6 +115,26 @@ describe('the node lanes', () => {
   });
 });
 
+describe('a long run\'s lanes stay small', () => {
+  it('control (60 s, thousands of commands): every command on a node is drawn, ordinary ones together, and the counts add up', () => {
+    const { run, html } = pages.control!;
+    const svg = svgOf(html);
+    for (const node of run.processes.nodes) {
+      const marks = lane(svg, node);
+      const together = marks.filter((e) => e.name === 'path' && has(e, 'cmds'));
+      expect(together.length, node).toBeGreaterThan(0);
+      const drawn =
+        together.reduce((n, e) => n + Number(e.attributes['data-count']), 0) +
+        marks.filter((e) => e.name === 'g' && has(e, 'cmd')).length +
+        marks.filter((e) => e.name === 'path' && has(e, 'cmd-quiet')).reduce((n, e) => n + Number(e.attributes['data-count']), 0);
+      expect(drawn, node).toBe((run.history.commands ?? []).filter((c) => c.node === node).length);
+    }
+    const writes = lane(svg, 'resource').filter((e) => e.name === 'path' && has(e, 'resource-writes')).reduce((n, e) => n + Number(e.attributes['data-count']), 0);
+    expect(writes + lane(svg, 'resource').filter((e) => e.name === 'g' && has(e, 'resource-write')).length).toBe(run.history.writes.length);
+    expect(html.length).toBeLessThan(4_000_000);
+  });
+});
+
 describe('the resource lane and the holder\'s lane', () => {
   it('the fenced resource: every write as the resource saw it, its token on it, the refused one with the higher token it had seen', () => {
     const { run, html } = pages.fenced!;
