@@ -1,6 +1,6 @@
 import { ALL_FAULTS } from '../../src/faults/model.ts';
 import type { LockFactory } from '../../src/locks/interface.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import type { Scenario, Variant } from '../../src/scenario/types.ts';
 import { COMMAND_TIMEOUT_MS, LIVENESS_BOUND_MS, nodes, shortWork, world } from './common.ts';
 
 /** What both libraries do beyond acquiring, and what the page's shared schedule shows of them. */
@@ -16,6 +16,31 @@ const SHARED_EXPLANATION =
     'fast: safe. The 1 s command timeout keeps every granted SET younger than 1 s when its reply arrives, so a 2.5 s ' +
     'section fits in the 5 s TTL; a caller with no command timeout, or sections close to the TTL, would need to ' +
     'check the elapsed time itself, which the library does not do.';
+
+/**
+ * A TTL lock library's two standard variants on `lockNodes`: `gc-pause` (the holder paused at
+ * 0.5 s for 6 s, past its 5 s keys: unsafe without fencing) and `in-model` (a node pause, a cut,
+ * a client crash and node drift within the allowance: safe), with the 1 s command timeout.
+ */
+export function pauseAndInModelVariants(lock: LockFactory, lockNodes: string[]): Variant[] {
+  return [
+    { name: 'gc-pause', breaks: ['mutex', 'lost-update'], lock, nodes: lockNodes, commandTimeoutMs: COMMAND_TIMEOUT_MS, expected: 'unsafe', note: 'a 6 s pause of the holder outlives the 5 s key' },
+    {
+      name: 'in-model',
+      lock,
+      nodes: lockNodes,
+      faults: [
+        { kind: 'drift', at: 0, process: 'redis-1', ppm: 8_000 },
+        { kind: 'pause', at: 1_200, process: 'redis-1', durationMs: 2_000 },
+        { kind: 'cut', at: 8_000, from: ['client-1'], to: ['redis-1'], mode: 'drop', durationMs: 3_000 },
+        { kind: 'crash', at: 15_000, process: 'client-1', restartAfterMs: 1_000 },
+      ],
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      expected: 'safe',
+      note: 'a node pause, a partition, a client crash and node drift within the allowance',
+    },
+  ];
+}
 
 /**
  * The catalog page of a single-instance ioredis lock library (ioredis-lock 4 and its ES-module
@@ -41,22 +66,6 @@ export function singleInstanceLibraryScenario(page: {
     // A pitfall outside the lock's model: exploring it draws every fault kind (src/faults/model.ts).
     explore: ALL_FAULTS,
     faults: [{ kind: 'pause', at: 500, process: 'client-1', durationMs: 6_000 }],
-    variants: [
-      { name: 'gc-pause', breaks: ['mutex', 'lost-update'], lock, nodes: nodes(1), commandTimeoutMs: COMMAND_TIMEOUT_MS, expected: 'unsafe', note: 'a 6 s pause of the holder outlives the 5 s key' },
-      {
-        name: 'in-model',
-        lock,
-        nodes: nodes(1),
-        faults: [
-          { kind: 'drift', at: 0, process: 'redis-1', ppm: 8_000 },
-          { kind: 'pause', at: 1_200, process: 'redis-1', durationMs: 2_000 },
-          { kind: 'cut', at: 8_000, from: ['client-1'], to: ['redis-1'], mode: 'drop', durationMs: 3_000 },
-          { kind: 'crash', at: 15_000, process: 'client-1', restartAfterMs: 1_000 },
-        ],
-        commandTimeoutMs: COMMAND_TIMEOUT_MS,
-        expected: 'safe',
-        note: 'a node pause, a partition, a client crash and node drift within the allowance',
-      },
-    ],
+    variants: pauseAndInModelVariants(lock, nodes(1)),
   };
 }

@@ -18,7 +18,8 @@
  * check reads the wall clock, which is its finding on the catalog page).
  */
 import type { Lease, LockAlgorithm, LockFactory } from '../locks/interface.ts';
-import { hostError, installedVersion, LeaseHandles, libraryLock, thrownName, type AdapterOptions, type LibraryEnvironment } from './common.ts';
+import { installedVersion, LeaseHandles, libraryLock, thrownName, type AdapterOptions, type LibraryEnvironment } from './common.ts';
+import { usingRoutineLock } from './using-routine.ts';
 
 export const REDLOCK_UNIVERSAL_PACKAGE = 'redlock-universal';
 
@@ -93,51 +94,11 @@ export function redlockUniversal(options: RedlockUniversalOptions = {}): LockFac
   );
 }
 
-/**
- * `using` mode: `acquire` starts `lock.using(routine)` and resolves when the routine starts; the
- * routine's signal becomes the lease's; `release` ends the routine and waits for `using` to
- * release. The lease's validity is the library's (start + ttl − drift) until an extension moves
- * it; the application relies on the signal.
- */
+/** `using` mode: the routine's signal is the lease's; validity start + ttl − drift (monotonic). */
 function usingLock(name: string, env: LibraryEnvironment, make: (resource: string, ttlMs: number) => UniversalLock): LockAlgorithm {
-  const running = new LeaseHandles<{ finish: () => void; done: Promise<unknown> }>(name);
-  let serial = 0;
-  return {
-    name,
-    acquire(resource, ttlMs) {
-      const start = env.clock.monotonic();
-      return new Promise<Lease | null>((resolve, reject) => {
-        let started = false;
-        const controller = env.leaseController();
-        const done = make(resource, ttlMs).using((signal) => {
-          started = true;
-          signal.addEventListener('abort', () => controller.abort(hostError(signal.error ?? signal.reason)), { once: true });
-          const lease: Lease = { resource, value: `using#${++serial}`, validUntil: start + ttlMs - drift(ttlMs), timeSource: 'monotonic', signal: controller.signal };
-          return new Promise<void>((finish) => {
-            running.set(lease, { finish, done });
-            resolve(lease);
-          });
-        });
-        done.then(
-          () => env.forget(controller),
-          (error: unknown) => {
-            env.forget(controller);
-            if (started) return; // release() reports it
-            if (thrownName(error) === 'LockAcquisitionError') resolve(null);
-            else reject(error);
-          },
-        );
-      });
-    },
-    async release(lease) {
-      const run = running.of(lease);
-      running.delete(lease);
-      run.finish();
-      try {
-        await run.done;
-      } catch (error) {
-        if (thrownName(error) !== 'LockAcquisitionError') throw error;
-      }
-    },
-  };
+  return usingRoutineLock(name, env, {
+    run: (resource, ttlMs, routine) => make(resource, ttlMs).using(routine),
+    refusals: new Set(['LockAcquisitionError']),
+    validity: (ttlMs) => ({ validUntil: env.clock.monotonic() + ttlMs - drift(ttlMs), timeSource: 'monotonic' }),
+  });
 }

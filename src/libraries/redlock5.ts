@@ -25,7 +25,8 @@
  * `acquire` computes it (start + ttl − drift on the wall clock).
  */
 import type { Lease, LockAlgorithm, LockFactory } from '../locks/interface.ts';
-import { hostError, installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, type LibraryEnvironment, LeaseHandles } from './common.ts';
+import { installedVersion, libraryLock, optionText, thrownName, type AdapterOptions, type LibraryEnvironment, LeaseHandles } from './common.ts';
+import { usingRoutineLock } from './using-routine.ts';
 
 /** redlock 5's settings (defaults: driftFactor 0.01, retryCount 10, retryDelay 200, retryJitter 100, automaticExtensionThreshold 500). */
 export interface Redlock5Settings {
@@ -135,59 +136,12 @@ function acquireLock(name: string, redlock: Redlock5): LockAlgorithm {
   };
 }
 
-interface Running {
-  readonly finish: () => void;
-  readonly done: Promise<unknown>;
-  readonly controller: AbortController;
-}
-
+/** `using`: the routine's signal is the lease's; validity start + ttl − drift on the wall clock, as the library counts it. */
 function usingLock(name: string, env: LibraryEnvironment, redlock: Redlock5, settings: Redlock5Settings): LockAlgorithm {
-  const running = new WeakMap<Lease, Running>();
   const driftFactor = settings.driftFactor ?? 0.01;
-  let serial = 0;
-  return {
-    name,
-    acquire(resource, ttlMs) {
-      const start = env.clock.now();
-      return new Promise<Lease | null>((resolve, reject) => {
-        let started = false;
-        const controller = env.leaseController();
-        const done = redlock.using([resource], ttlMs, (signal) => {
-          started = true;
-          signal.addEventListener('abort', () => controller.abort(hostError(signal.error ?? signal.reason)), { once: true });
-          const lease: Lease = {
-            resource,
-            value: `using#${++serial}`,
-            validUntil: start + ttlMs - (Math.round(driftFactor * ttlMs) + 2),
-            timeSource: 'wall',
-            signal: controller.signal,
-          };
-          return new Promise<void>((finish) => {
-            running.set(lease, { finish, done, controller });
-            resolve(lease);
-          });
-        });
-        done.then(
-          () => env.forget(controller),
-          (error: unknown) => {
-            env.forget(controller);
-            if (started) return; // release() reports it
-            if (REFUSALS.has(thrownName(error))) resolve(null);
-            else reject(error);
-          },
-        );
-      });
-    },
-    async release(lease) {
-      const run = running.get(lease);
-      if (run === undefined) throw new Error(`${name}: not a lease of this lock`);
-      running.delete(lease);
-      run.finish();
-      try {
-        await run.done;
-      } catch (error) {
-        if (!REFUSALS.has(thrownName(error))) throw error;
-      }
-    },
-  };
+  return usingRoutineLock(name, env, {
+    run: (resource, ttlMs, routine) => redlock.using([resource], ttlMs, routine),
+    refusals: REFUSALS,
+    validity: (ttlMs) => ({ validUntil: env.clock.now() + ttlMs - (Math.round(driftFactor * ttlMs) + 2), timeSource: 'wall' }),
+  });
 }
