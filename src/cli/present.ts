@@ -7,7 +7,7 @@ import { renderTimeline, violationSummary } from '../report/timeline.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { faultEffectText } from '../faults/record.ts';
-import { worldBlock } from '../report/world.ts';
+import { worldBlock, worldConditions } from '../report/world.ts';
 import { incidentsJson } from '../report/json.ts';
 
 export function tokenOf(result: RunResult, scenarioRef: string): string {
@@ -65,6 +65,8 @@ export function runReport(scenario: Scenario, result: RunResult, scenarioRef: st
   for (const line of violationSummary(result.violations)) parts.push(`  - ${line}`);
   parts.push(...modelLines(result));
   for (const f of result.faultsFired) parts.push(`  fault ${f.description}: ${faultEffectText(f)}`);
+  const world = worldConditions(scenario, result);
+  if (world.length > 0) parts.push(`  ${result.faultsFired.length === 0 ? 'no faults, but not a control run: ' : ''}the world itself (no heal undoes it): ${world.join('; ')}`);
   for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
   const s = result.stats;
   parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} kernel events`);

@@ -13,7 +13,7 @@ import pauseInFlight from '../../scenarios/pause-in-flight.ts';
 import plainDel from '../../scenarios/plain-del-release.ts';
 import renewalTooLate from '../../scenarios/renewal-too-late.ts';
 import { criticalSections } from '../../src/check/sections.ts';
-import { runJson } from '../../src/cli/present.ts';
+import { runJson, runReport } from '../../src/cli/present.ts';
 import { esc } from '../../src/report/escape.ts';
 import { renderRunHtml } from '../../src/report/html.ts';
 import { runToJson } from '../../src/report/json.ts';
@@ -236,5 +236,10 @@ describe('the clock-drift close-up', () => {
     expect(pages.drift!.html).not.toContain('this run is the control');
     expect(pages.drift!.html).toContain(esc("The world itself, not a fault (no heal undoes it): redis-1's clock runs 2 % fast (drift +20000 ppm); redis-2's clock runs 2 % fast (drift +20000 ppm)."));
     expect(pages.control!.html).toContain('No faults: this run is the control.');
+    // The CLI's text report says it too.
+    expect(runReport(clockDrift, pages.drift!.run, 'clock-drift', { timeline: false })).toContain(
+      "\n  no faults, but not a control run: the world itself (no heal undoes it): redis-1's clock runs 2 % fast (drift +20000 ppm); redis-2's clock runs 2 % fast (drift +20000 ppm)\n",
+    );
+    expect(runReport(control, pages.control!.run, 'control', { timeline: false })).not.toContain('the world itself');
   });
 });
