@@ -29,11 +29,15 @@ export { clientColour } from './svg-kit.ts';
  *   a dashed mark where the client's OWN clock (the lease's time source) reached the lease's
  *   `validUntil`, and the rest of the section after it in red; for the earlier holder of a
  *   violation whose clock reached it only after its section (a clock stepped back), a dotted
- *   line to where it did; resource writes from `history.writes` (● accepted, ✕ refused); the
- *   process's own pauses and crashes hatched (kernel trace: pause→resume, crash→restart);
+ *   line to where it did (and, in a close-up, where a violated section's clock reaches it after
+ *   the section); resource writes from `history.writes` (● accepted, ✕ refused); renewals with
+ *   the validity each bought and a grant already expired (lease-marks.ts); the process's own
+ *   pauses and crashes hatched (kernel trace: pause→resume, crash→restart);
+ * - a lane for the protected resource: every write with its token (resource-lane.ts);
  * - a lane per Redis node: its availability (paused, crashed), wall-clock steps and drift
- *   changes from the trace, and the lock key's lifetimes only when the caller passes them
- *   (`keyLifetimes`: the kernel trace records no key data, so a run cannot derive them yet);
+ *   changes from the trace, the lock key's lifetimes (`history.keys`, or `keyLifetimes`) and,
+ *   when the run recorded them (`history.commands`), every command on the key and what it did,
+ *   the commands that broke the lock ringed and labelled (key-marks.ts);
  * - a chart per process of its wall clock minus true time (a jump is a step, a drift a slope),
  *   slim for a clock that did neither;
  * - fault intervals (`FaultRecord.at → endedAt`, or the run's end) shaded across every lane,
@@ -60,11 +64,7 @@ import { FAULT_TABLE, isFaultKind, kindOf } from '../faults/table.ts';
 
 export interface TimelineInput {
   readonly result: RunResult;
-  /**
-   * HOOK: each Redis node's lock-key lifetimes in true time. The kernel trace has no key data
-   * yet, so a run cannot derive them; when the Redis engine records them (or a caller derives
-   * them), pass them here and the node lanes draw them.
-   */
+  /** Each Redis node's lock-key lifetimes in true time, instead of the history's own (`history.keys`). */
   readonly keyLifetimes?: readonly KeyLifetime[];
   /** The wall-clock reading (ms since the epoch) true time 0 corresponds to (default: the simulator's epoch; in real mode the median first offset). */
   readonly epochMs?: number;
