@@ -51,8 +51,8 @@ export interface LibraryEnvironment {
   /**
    * One node-redis-shaped client per node (the `redis` package v4 and later,
    * src/clients/node-redis.ts), for a library built on node-redis: each on a connection of its
-   * own with the node client's options, already open (no `connect()`). Made on first use; in
-   * simulation only.
+   * own with the node client's options, already open (no `connect()`). Made on first use.
+   * Against real Redis: real node-redis clients (the `redis` package) to the same addresses.
    */
   readonly nodeRedisClients: readonly unknown[];
   /** The process's clock (for the adapter's own bookkeeping, e.g. a lease's validity). */
@@ -88,6 +88,27 @@ function hostRequire<T>(specifier: string, searched: readonly string[]): T {
   return createRequire(join(resolveFrom(specifier, searched), '__locksim_library__.js'))(specifier) as T;
 }
 
+interface RealNodeRedis {
+  connect(): Promise<unknown>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+/**
+ * Against real Redis: a real node-redis client (the `redis` package, from the user's project or
+ * locksim's) per node, to the same address as the ioredis client the runner made, with its
+ * command timeout, connecting now (node-redis queues commands until it is ready).
+ */
+function realNodeRedisClients(nodes: readonly unknown[], searched: readonly string[]): readonly unknown[] {
+  const { createClient } = hostRequire<{ createClient(options: object): RealNodeRedis }>('redis', searched);
+  return nodes.map((node) => {
+    const options = (node as { options?: { host?: string; port?: number; commandTimeout?: number } }).options ?? {};
+    const client = createClient({ socket: { host: options.host, port: options.port }, ...(options.commandTimeout === undefined ? {} : { commandOptions: { timeout: options.commandTimeout } }) });
+    client.on('error', () => {}); // a lost connection is the library's to see (its commands reject), not a crash
+    void client.connect().catch(() => {});
+    return client;
+  });
+}
+
 /** Builds the environment for one lock instance (one simulated process incarnation, or one real client). */
 export function libraryEnvironment(context: LockContext, name: string, mode: LibraryMode = 'auto', searched: readonly string[] = librarySearchPath()): LibraryEnvironment {
   const simulated = context.nodes.length > 0 && context.nodes.every(isSimRedis);
@@ -99,13 +120,15 @@ export function libraryEnvironment(context: LockContext, name: string, mode: Lib
   }
   const useRealm = mode === 'realm' || (mode === 'auto' && simulated);
   const live = new Set<AbortController>();
+  let hostNodeRedis: readonly unknown[] | null = null;
   if (!useRealm) {
     return {
       mode: 'host',
       require: <T>(specifier: string) => hostRequire<T>(specifier, searched),
       clients: context.nodes,
       get nodeRedisClients(): readonly unknown[] {
-        throw new Error(`${name}: node-redis clients are given in simulation only; against real Redis the adapter gets ioredis clients (env.clients)`);
+        hostNodeRedis ??= realNodeRedisClients(context.nodes, searched);
+        return hostNodeRedis;
       },
       clock: context.clock,
       realm: null,
