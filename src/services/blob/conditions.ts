@@ -41,7 +41,7 @@ const named = (leaseId: string | undefined): leaseId is string => leaseId !== un
 
 /** The lease check of a write: a locked lease wants its own ID, an unlocked blob wants none. */
 export function checkWriteLease(lease: Lease, leaseId: string | undefined, sameId: (a: string, b: string) => boolean): BlobFailure | null {
-  if (lease.state === 'leased' || lease.state === 'breaking') {
+  if (isLocked(lease)) {
     if (!named(leaseId)) return failure('LeaseIdMissing');
     return sameId(leaseId, lease.id) ? null : failure('LeaseIdMismatchWithBlobOperation');
   }
@@ -52,7 +52,7 @@ export function checkWriteLease(lease: Lease, leaseId: string | undefined, sameI
 export function checkReadLease(lease: Lease, leaseId: string | undefined, sameId: (a: string, b: string) => boolean): BlobFailure | null {
   if (!named(leaseId)) return null;
   if (!isLocked(lease)) return failure('LeaseNotPresentWithBlobOperation');
-  return lease.state !== 'available' && sameId(leaseId, lease.id) ? null : failure('LeaseIdMismatchWithBlobOperation');
+  return sameId(leaseId, lease.id) ? null : failure('LeaseIdMismatchWithBlobOperation');
 }
 
 /**

@@ -40,8 +40,11 @@ export type Lease =
 
 export const AVAILABLE: Lease = { state: 'available' };
 
-/** Locked leases refuse writes that do not name them. */
-export function isLocked(lease: Lease): boolean {
+/** A lease that is locked: it refuses writes that do not name it. */
+export type LockedLease = Extract<Lease, { readonly state: 'leased' | 'breaking' }>;
+
+/** Locked leases (leased, breaking) refuse writes that do not name them. */
+export function isLocked(lease: Lease): lease is LockedLease {
   return lease.state === 'leased' || lease.state === 'breaking';
 }
 
