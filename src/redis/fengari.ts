@@ -189,6 +189,9 @@ function loadPatchedModules(): { entry: unknown; internal(name: string): unknown
   const realRequire = createRequire(import.meta.url);
   const entry = realRequire.resolve('fengari');
   const dir = dirname(entry);
+  // fengari's own dependencies (tmp, sprintf-js, …) are found from fengari's folder: in a user's
+  // install they can sit in node_modules/fengari/node_modules, out of reach of locksim's require.
+  const fengariRequire = createRequire(entry);
   const modules = new Map<string, { exports: unknown }>();
   const applied = new Set<SourcePatch>();
   const load = (path: string): unknown => {
@@ -198,7 +201,7 @@ function loadPatchedModules(): { entry: unknown; internal(name: string): unknown
     modules.set(path, module);
     const source = applyPatches(path.slice(dir.length + 1), readFileSync(path, 'utf8'), applied);
     const body = compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', '__locksim'], { filename: path });
-    const localRequire = (id: string): unknown => (id.startsWith('./') ? load(join(dir, id)) : realRequire(id));
+    const localRequire = (id: string): unknown => (id.startsWith('./') ? load(join(dir, id)) : fengariRequire(id));
     body.call(module.exports, module.exports, localRequire, module, path, dir, PATCH_HOOKS);
     return module.exports;
   };
