@@ -7,9 +7,11 @@ const scenario: Scenario = {
   title: 'Release by plain DEL deletes the next holder\'s lock',
   explanation:
     'client-1 finishes its work and releases, but its release is held up in the network for 15 s. Its lease expires; ' +
-    'client-2 takes the lock. Then client-1\'s release arrives. A plain DEL deletes whatever is under the key, ' +
-    'client-2\'s lock included, and client-3 acquires while client-2 is still working. Compare-and-delete (a Lua ' +
-    'script that deletes only if the value is the releaser\'s own token) does nothing to a lock that is not yours.',
+    'the next holder (client-2 or client-3, whichever wins the key: it depends on the seed) takes the lock. Then ' +
+    'client-1\'s release arrives. A plain DEL deletes whatever is under the key, the next holder\'s lock included ' +
+    '(the node lane shows it: DELETED client-3\'s key at seed 1), and the third client acquires while that holder is ' +
+    'still working. Compare-and-delete (a Lua script that deletes only if the value is the releaser\'s own token) ' +
+    'does nothing to a lock that is not yours.',
   tags: ['release', 'network'],
   world: {
     nodes: 1,
@@ -21,7 +23,7 @@ const scenario: Scenario = {
   explore: ALL_FAULTS,
   faults: [{ kind: 'delay', at: 100, from: ['client-1'], to: ['redis-1'], delay: { kind: 'fixed', ms: 15_000 }, durationMs: 2_500 }],
   variants: [
-    { name: 'release=del', breaks: ['mutex', 'lost-update'], lock: singleInstance({ release: 'del' }), expected: 'unsafe', note: 'the late DEL removes client-2\'s lock' },
+    { name: 'release=del', breaks: ['mutex', 'lost-update'], lock: singleInstance({ release: 'del' }), expected: 'unsafe', note: 'the late DEL removes the next holder\'s lock' },
     { name: 'compare-and-delete', lock: singleInstance(), expected: 'safe', note: 'the late release finds another token and deletes nothing' },
   ],
 };
