@@ -8,7 +8,8 @@
  * It is a devDependency, so after `npm ci` it is always there. With CI=true a missing package is a
  * failure; elsewhere the tests that need it are skipped with a message that says how to install it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnUntilReady } from './server-process.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -59,31 +60,13 @@ export async function startAzurite(): Promise<AzuriteServer> {
   const port = await freePort();
   // --skipApiVersionCheck: @azure/storage-blob 12.32 speaks a newer API version than Azurite 3.35 knows.
   const args = [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--silent', '--skipApiVersionCheck', '--disableTelemetry'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const outcome = await new Promise<'ready' | string>((resolve) => {
-    let output = '';
-    const timer = setTimeout(() => resolve(`Azurite did not listen within 30 s:\n${output}`), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('successfully listens on')) {
-        clearTimeout(timer);
-        resolve('ready');
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', (error) => resolve(`could not start Azurite: ${error.message}`));
-    child.once('exit', (code) => resolve(`Azurite exited with code ${code} before it listened:\n${output}`));
-  });
-  if (outcome !== 'ready') {
-    child.kill('SIGKILL');
+  let child: ChildProcess;
+  try {
+    child = await spawnUntilReady(process.execPath, args, { name: 'Azurite', ready: 'successfully listens on' });
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(outcome);
+    throw error;
   }
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
   const server: AzuriteServer = {
     host: '127.0.0.1',
     port,

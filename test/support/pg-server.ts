@@ -7,7 +7,8 @@
  * With CI=true a missing binary is a failure; elsewhere the tests that need it are skipped with a
  * message that says how to install it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnUntilReady } from './server-process.ts';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -67,26 +68,13 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
   const port = await freePort();
   const options = { listen_addresses: '127.0.0.1', fsync: 'off', ...settings };
   const args = ['-D', data, '-p', String(port), '-k', dir, ...Object.entries(options).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...user });
-  const outcome = await new Promise<'ready' | string>((resolve) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('database system is ready to accept connections')) resolve('ready');
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', (error) => resolve(`could not start PostgreSQL: ${error.message}`));
-    child.once('exit', (code) => resolve(`postgres exited with code ${code} before it was ready:\n${output}`));
-  });
-  if (outcome !== 'ready') {
+  let child: ChildProcess;
+  try {
+    child = await spawnUntilReady(join(bin, 'postgres'), args, { name: 'PostgreSQL', ready: 'database system is ready to accept connections', spawn: user });
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(outcome);
+    throw error;
   }
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
   const server: PostgresServer = {
     host: '127.0.0.1',
     port,
