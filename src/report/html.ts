@@ -10,7 +10,8 @@ import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario, Verdict } from '../scenario/types.ts';
 import { clockTrack } from './clocks.ts';
 import { esc, fmtMs, groupThousands } from './escape.ts';
-import { guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, violationSummary, type KeyLifetime } from './svg.ts';
+import { faultColour, guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, violationSummary, type KeyLifetime } from './svg.ts';
+import { FAULT_KINDS } from '../faults/fault.ts';
 
 /**
  * The HTML report of one run: one self-contained page (inline CSS and SVG, no script, nothing
@@ -227,7 +228,8 @@ export const PAGE_STYLE = [
   'td.num{text-align:right;white-space:nowrap}',
   'tr.did-nothing td{background:#fff8c5}',
   '.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}',
-  '.k-pause{background:#f2a900}.k-crash{background:#6c757d}.k-partition{background:#9d4edd}.k-cut{background:#c77dff}.k-delay{background:#3a86ff}.k-loss{background:#00a6a6}.k-drift{background:#52b788}.k-jump{background:#e83f8c}.k-failover{background:#a0522d}.k-heal{background:#2b9348}',
+  // Each fault kind's colour, as the fault table gives it (src/faults/kinds/).
+  FAULT_KINDS.map((k) => `.k-${k}{background:${faultColour(k)}}`).join(''),
   '.violations-list li{margin:6px 0}',
   '.violation-item>strong:first-child{color:#a40e26}',
   '.bad{color:#a40e26}',
