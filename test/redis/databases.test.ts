@@ -4,25 +4,14 @@
  * SELECT in the propagation stream. Replies are checked against a real redis-server.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEngine } from '../../src/redis/engine.ts';
-import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { arr, bulk, bulks, err, harness, int, nil, nilArray, ok, T0 } from './helpers.ts';
-import { runTranscript, type LineInput } from './transcript.ts';
+import { withTranscriptServer, type LineInput } from './transcript.ts';
 
 describe.runIf(realRedisTestsEnabled())('databases, against redis-server', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  const agree = async (lines: LineInput[]): Promise<void> => {
-    const { differences, log } = await runTranscript(server, lines);
-    expect(differences, `transcript:\n${log.join('\n')}`).toEqual([]);
-  };
+  const { agree, server } = withTranscriptServer();
 
   it('SELECT: per connection, 16 databases, Redis error texts', async () => {
     await agree([

@@ -4,28 +4,17 @@
  * Redis's answer depends on its random hash seed (SCAN's cursors and order, RANDOMKEY's pick):
  * there the test checks what Redis promises.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseScanCursor } from '../../src/redis/commands/scan.ts';
 import { RedisEngine } from '../../src/redis/engine.ts';
 import type { Reply } from '../../src/redis/reply.ts';
-import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';
 import { bulk, harness, int, nil, T0 } from './helpers.ts';
-import { runTranscript, type LineInput } from './transcript.ts';
+import { runTranscript, withTranscriptServer, type LineInput } from './transcript.ts';
 
 describe.runIf(realRedisTestsEnabled())('key commands, against redis-server', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  const agree = async (lines: LineInput[]): Promise<void> => {
-    const { differences, log } = await runTranscript(server, lines);
-    expect(differences, `transcript:\n${log.join('\n')}`).toEqual([]);
-  };
+  const { agree, server } = withTranscriptServer();
 
   it('GETSET', async () => {
     await agree([
@@ -108,7 +97,7 @@ describe.runIf(realRedisTestsEnabled())('key commands, against redis-server', ()
   });
 
   it('RANDOMKEY: nil on an empty database, a live key otherwise', async () => {
-    const { replies, differences, log } = await runTranscript(server, [
+    const { replies, differences, log } = await runTranscript(server(), [
       ['RANDOMKEY'],
       ['SET', 'only', '1'],
       ['RANDOMKEY'],
@@ -140,7 +129,7 @@ describe.runIf(realRedisTestsEnabled())('key commands, against redis-server', ()
       ['SCAN', ''],
       ['SCAN'],
     ]);
-    const client = await RespClient.connect(server.port);
+    const client = await RespClient.connect(server().port);
     const engine = new RedisEngine();
     const session = engine.newSession();
     try {

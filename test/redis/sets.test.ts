@@ -3,28 +3,17 @@
  * members list in (an intset sorted as Redis keeps it; a hash-table set compared as a multiset,
  * since Redis's order there comes from a random hash seed), and what random commands may answer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEngine } from '../../src/redis/engine.ts';
 import type { Reply } from '../../src/redis/reply.ts';
-import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { bulk, bulks, harness, int, nil, T0 } from './helpers.ts';
-import { runTranscript, type LineInput } from './transcript.ts';
+import { runTranscript, withTranscriptServer, type LineInput } from './transcript.ts';
 
 const unordered = (...args: string[]): LineInput => ({ args, unordered: true });
 
 describe.runIf(realRedisTestsEnabled())('sets, against redis-server', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  const agree = async (lines: LineInput[]): Promise<void> => {
-    const { differences, log } = await runTranscript(server, lines);
-    expect(differences, `transcript:\n${log.join('\n')}`).toEqual([]);
-  };
+  const { agree, server } = withTranscriptServer();
 
   it('SADD, SREM, SCARD, SISMEMBER, SMISMEMBER; an emptied set is deleted', async () => {
     await agree([
@@ -228,7 +217,7 @@ describe.runIf(realRedisTestsEnabled())('sets, against redis-server', () => {
     const lines: LineInput[] = [['SADD', 's', ...members]];
     for (let i = 0; i < 5; i++) lines.push(['SRANDMEMBER', 's'], ['SRANDMEMBER', 's', '3'], ['SRANDMEMBER', 's', '-4']);
     lines.push(['SPOP', 's'], ['SPOP', 's', '2'], ['SCARD', 's']);
-    const { replies, log } = await runTranscript(server, lines);
+    const { replies, log } = await runTranscript(server(), lines);
     const isMember = (r: Reply): boolean => r.kind === 'bulk' && r.value !== null && members.includes(r.value);
     const members_ = (r: Reply): Reply[] => (r.kind === 'array' && r.value !== null ? r.value : []);
     for (let i = 0; i < 5; i++) {

@@ -5,7 +5,8 @@
  */
 import { RedisEngine, type EngineOptions } from '../../src/redis/engine.ts';
 import { formatReply, replyEquals, type Reply } from '../../src/redis/reply.ts';
-import type { RedisServer } from '../support/redis-server.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';
 
 /** One command: on connection `on` (default 0); `unordered` compares array replies as multisets. */
@@ -69,4 +70,29 @@ export async function runTranscript(server: RedisServer, lines: readonly LineInp
     for (const c of clients) await c.close();
   }
   return { log, differences, engine, replies };
+}
+
+/**
+ * For a describe block: a real redis-server started before its tests and stopped after them, and
+ * `agree(lines)`, which fails with the whole transcript when the engine and the server differ.
+ */
+export function withTranscriptServer(): { agree(lines: readonly LineInput[], options?: EngineOptions): Promise<void>; server(): RedisServer } {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const running = (): RedisServer => {
+    if (server === undefined) throw new Error('the redis-server of this describe block is not running');
+    return server;
+  };
+  return {
+    server: running,
+    async agree(lines, options) {
+      const { differences, log } = await runTranscript(running(), lines, options);
+      expect(differences, `transcript:\n${log.join('\n')}`).toEqual([]);
+    },
+  };
 }
