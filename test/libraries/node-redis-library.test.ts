@@ -1,63 +1,20 @@
 /**
  * A lock library built on node-redis runs unmodified in simulation: redlock-universal 0.8.5
  * (its NodeRedisAdapter: SCRIPT LOAD, EVALSHA with a NOSCRIPT retry, SET with `{ NX, PX }`,
- * `isReady`) over the node-redis-shaped clients an adapter gets (`env.nodeRedisClients`).
+ * `isReady`) over the node-redis-shaped clients an adapter gets (`env.nodeRedisClients`), through
+ * the catalog's adapter (src/libraries/redlock-universal.ts).
  * Inside its model it keeps mutual exclusion (a clean bill over checkLock runs); a holder
  * paused past its lease (the catalog's gc-pause) is a finding, as for every TTL lock.
  */
 import { describe, expect, it } from 'vitest';
-import { libraryLock, type Lease, type LockFactory } from '../../src/index.ts';
+import { redlockUniversal } from '../../src/libraries/index.ts';
 import { checkLock } from '../../src/testing.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 
-interface Handle {
-  readonly value?: string;
-  readonly id?: string;
-}
-interface UniversalLock {
-  acquire(): Promise<Handle>;
-  release(handle: Handle): Promise<boolean>;
-}
-interface UniversalModule {
-  NodeRedisAdapter: new (client: unknown) => unknown;
-  createRedlock(config: { adapters: unknown[]; key: string; ttl: number; retryAttempts?: number; retryDelay?: number }): UniversalLock;
-}
-
-/** redlock-universal's Redlock over node-redis clients (the adapter a user writes, docs/libraries.md). */
-function redlockUniversalNodeRedis(): LockFactory {
-  const name = 'redlock-universal@0.8.5(node-redis)';
-  return libraryLock(name, (env) => {
-    const { NodeRedisAdapter, createRedlock } = env.require<UniversalModule>('redlock-universal');
-    const adapters = env.nodeRedisClients.map((client) => new NodeRedisAdapter(client));
-    const held = new WeakMap<Lease, { lock: UniversalLock; handle: Handle }>();
-    return {
-      name,
-      async acquire(resource, ttlMs) {
-        const start = env.clock.monotonic();
-        const lock = createRedlock({ adapters, key: resource, ttl: ttlMs, retryAttempts: 10, retryDelay: 100 });
-        let handle: Handle;
-        try {
-          handle = await lock.acquire();
-        } catch (error) {
-          if (/LockAcquisitionError/.test((error as { name?: string }).name ?? '')) return null;
-          throw error;
-        }
-        const lease: Lease = { resource, value: String(handle.value ?? handle.id), validUntil: start + ttlMs * 0.99 - 2, timeSource: 'monotonic' };
-        held.set(lease, { lock, handle });
-        return lease;
-      },
-      async release(lease) {
-        const h = held.get(lease)!;
-        await h.lock.release(h.handle);
-      },
-    };
-  });
-}
-
 describe('redlock-universal over node-redis clients, in simulation', () => {
   it('keeps mutual exclusion inside its model (checkLock, 10 runs)', async () => {
-    await checkLock({ lock: redlockUniversalNodeRedis(), nodes: 3, runs: 10, seed: 1 });
+    await checkLock({ lock: redlockUniversal(), nodes: 3, runs: 10, seed: 1 });
   }, 300_000);
 
   it('a holder paused past its lease: the second client gets the lock and the writes overlap (a finding)', async () => {
@@ -68,7 +25,7 @@ describe('redlock-universal over node-redis clients, in simulation', () => {
       world: { nodes: 3, clients: [{ name: 'client-1', startMs: 0 }, { name: 'client-2', startMs: 1_000 }], durationMs: 30_000 },
       workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 200, max: 400 }, thinkMs: { min: 50, max: 150 } },
       faults: [{ kind: 'pause', at: 100, process: 'client-1', durationMs: 15_000 }],
-      variants: [{ name: 'redlock-universal', lock: redlockUniversalNodeRedis(), expected: 'unsafe' }],
+      variants: [{ name: 'redlock-universal', lock: redlockUniversal(), expected: 'unsafe' }],
     };
     const result = await runScenario(scenario, { seed: 1 });
     expect(result.verdict).toBe('unsafe');
