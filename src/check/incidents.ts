@@ -125,7 +125,8 @@ export function incidentsOf(violations: readonly Violation[]): Incident[] {
     });
 }
 
-function clientsOf(v: Violation): string[] {
+/** The processes a violation is about (its two holders, its writer, the stuck clients). */
+export function clientsOf(v: Violation): string[] {
   switch (v.property) {
     case 'mutex':
       return [v.first.process, v.second.process];

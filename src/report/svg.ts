@@ -1,3 +1,4 @@
+import { clientsOf } from '../check/incidents.ts';
 import type { FaultRecord, HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { LostUpdateViolation } from '../check/damage.ts';
 import { fencingViolationText, type FencingViolation } from '../check/fencing.ts';
@@ -246,20 +247,6 @@ const FENCING_LABEL: Readonly<Record<FencingViolation['kind'], string>> = {
   'stale-write-accepted': 'stale write accepted',
   'holder-refused': 'holder refused',
 };
-
-function violationProcesses(v: Violation): string[] {
-  switch (v.property) {
-    case 'mutex':
-      return [v.first.process, v.second.process];
-    case 'lost-update':
-      return [v.write.process];
-    case 'fencing':
-      return [v.process];
-    case 'liveness':
-      return v.stuck.map((e) => e.process);
-  }
-}
-
 
 interface MutexCluster {
   readonly a: string;
@@ -707,7 +694,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     labelText.push(`<text x="${num(label.start + 4)}" y="${ly}" class="violation-label halo">${esc(label.text)}</text>`);
   });
   for (const v of result.violations) {
-    const procs = violationProcesses(v);
+    const procs = clientsOf(v);
     const tip = violationSummary(v);
     if (v.property === 'mutex') {
       continue;
