@@ -4,7 +4,7 @@
  * the simulator. The same page is served by `locksim play` and written by the static build; it
  * fetches nothing else, so it works from any static host and from a file on disk.
  */
-import { PAGE_STYLE } from '../report/html.ts';
+import { documentHead, PAGE_STYLE } from '../report/html.ts';
 import { esc } from '../report/escape.ts';
 
 /** The name the bundled script is served and written under, beside the page. */
@@ -55,15 +55,7 @@ const PLAY_STYLE = [
 /** The page, loading `scriptHref` (the bundled simulator and controls). */
 export function playPageHtml(scriptHref = PLAY_SCRIPT): string {
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<title>locksim playground</title>',
-    '<link rel="icon" href="data:,">',
-    `<style>${PAGE_STYLE}\n${PLAY_STYLE}</style>`,
-    '</head>',
+    ...documentHead('locksim playground', `${PAGE_STYLE}\n${PLAY_STYLE}`, ['<link rel="icon" href="data:,">']),
     '<body data-verdict="none">',
     '<div class="top"><strong>locksim playground</strong> · the simulator itself runs in this page: move a control and the run is executed again and redrawn, with its verdict and the command line that reproduces it</div>',
     '<div class="layout">',

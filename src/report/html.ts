@@ -177,14 +177,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<footer><p>${esc(traceNote)} Times are true time unless a clock is named. Node lanes show availability; the lock key's lifetime on each node is ${(options.keyLifetimes ?? result.history.keys ?? []).length === 0 ? 'not recorded by this run' : 'drawn as a bar per value it held'}${result.history.commands === undefined ? '' : ', with every command that touched it'}.</p></footer>`,
   ];
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(`${heading}: ${result.verdict.toUpperCase()} (expected ${result.expected}) · locksim`)}</title>`,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
+    ...documentHead(`${heading}: ${result.verdict.toUpperCase()} (expected ${result.expected}) · locksim`, PAGE_STYLE),
     `<body data-verdict="${esc(result.verdict)}" data-expected="${esc(result.expected)}">`,
     '<main>',
     ...body.filter((part) => part !== ''),
@@ -193,6 +186,21 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     '</html>',
     '',
   ].join('\n');
+}
+
+/** The start of every page locksim writes, up to `</head>` (the title is escaped here). */
+export function documentHead(title: string, style: string, extra: readonly string[] = []): string[] {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title>`,
+    ...extra,
+    `<style>${style}</style>`,
+    '</head>',
+  ];
 }
 
 export const PAGE_STYLE = [

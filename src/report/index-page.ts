@@ -1,7 +1,7 @@
 import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { esc } from './escape.ts';
-import { PAGE_STYLE } from './html.ts';
+import { documentHead, PAGE_STYLE } from './html.ts';
 
 /**
  * The catalog index (reports/index.html): a matrix with a row per scenario and a cell per
@@ -70,14 +70,7 @@ td.empty{background:#fff;border:none}
 .muted{color:#656d76}
 .totals{font-size:16px}`;
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<title>locksim scenario catalog</title>',
-    `<style>${style}</style>`,
-    '</head>',
+    ...documentHead('locksim scenario catalog', style),
     '<body>',
     '<main>',
     '<h1>locksim: the scenario catalog</h1>',
