@@ -22,19 +22,14 @@ import { DEFAULT_PORT } from './addresses.ts';
 import type { ClientBinding } from './binding.ts';
 
 /** ioredis's options that the simulation acts on (others are kept and ignored). */
-export interface IoredisOptions {
+export interface IoredisOptions
+  extends Pick<
+    SimRedisOptions,
+    'db' | 'lazyConnect' | 'commandTimeout' | 'maxRetriesPerRequest' | 'retryStrategy' | 'enableOfflineQueue' | 'autoResendUnfulfilledCommands' | 'connectTimeout' | 'connectionName'
+  > {
   host?: string;
   port?: number;
-  db?: number;
-  lazyConnect?: boolean;
   keyPrefix?: string;
-  commandTimeout?: number;
-  maxRetriesPerRequest?: number | null;
-  retryStrategy?: ((times: number) => number | void | null) | null;
-  enableOfflineQueue?: boolean;
-  autoResendUnfulfilledCommands?: boolean;
-  connectTimeout?: number;
-  connectionName?: string;
   scripts?: Record<string, { lua: string; numberOfKeys?: number }>;
   [option: string]: unknown;
 }

@@ -30,7 +30,7 @@
 import { EventEmitter } from 'node:events';
 import type { Random } from '../locks/interface.ts';
 import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
-import { SimRedis } from '../redis/client.ts';
+import { SimRedis, toIoredis } from '../redis/client.ts';
 import type { Reply } from '../redis/reply.ts';
 import { DEFAULT_PORT } from './addresses.ts';
 import type { ClientBinding } from './binding.ts';
@@ -286,18 +286,8 @@ export function nodeRedisModule(binding: ClientBinding): NodeRedisModule {
   };
   const errorClasses = Object.fromEntries((Object.keys(ERROR_MESSAGES) as ErrorKind[]).map((k) => [k, errorClass(k)]));
 
-  const convert = (reply: Reply): unknown => {
-    switch (reply.kind) {
-      case 'status':
-      case 'bulk':
-      case 'integer':
-        return reply.value;
-      case 'error':
-        return makeError(reply.message.startsWith('-') ? 'BlobError' : 'SimpleError', reply.message);
-      case 'array':
-        return reply.value === null ? null : reply.value.map(convert);
-    }
-  };
+  // As ioredis converts (nil to null, integers to numbers), with node-redis's error classes.
+  const convert = (reply: Reply): unknown => toIoredis(reply, (message) => makeError(message.startsWith('-') ? 'BlobError' : 'SimpleError', message));
 
   class NodeRedisClient extends EventEmitter {
     readonly options: NodeRedisOptions;
