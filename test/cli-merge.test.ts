@@ -47,7 +47,8 @@ describe('merging sweep shards', () => {
   it('refuses a shard given twice, shards split two ways, and what is not a sweep', () => {
     expect(() => mergeShards([{ file: 'a', shard: shard(1, 2) }, { file: 'b', shard: shard(1, 2) }])).toThrow('s/v (seeds 1..100): shard 1/2 is given twice (a and b)');
     expect(() => mergeShards([{ file: 'a', shard: shard(1, 2) }, { file: 'b', shard: shard(2, 3) }])).toThrow('a is shard 1/2 and b is shard 2/3: the shards of one sweep split it the same way');
-    expect(readShard({ format: 'locksim-run/1' })).toBe("a run's JSON report: merge takes what locksim sweep --json prints (format locksim-sweep/1)");
+    expect(readShard({ format: 'locksim-run/1' })).toBe("a run's JSON report: merge takes what locksim sweep --json prints (schema locksim-result/1, command sweep)");
+    expect(readShard({ schema: 'locksim-result/1', command: 'run' })).toBe('the result of locksim run: merge takes what locksim sweep --json prints (schema locksim-result/1, command sweep)');
     expect(readShard([])).toBe('not a JSON object');
   });
 
@@ -57,11 +58,11 @@ describe('merging sweep shards', () => {
       writeFileSync(join(dir, `sweep-${i}.json`), r.stdout);
     }
     const whole = await cli(['sweep', 'gc-pause', '--variant', 'redlock', '--runs', '4', '--workers', '1', '--json']);
-    const one = JSON.parse(whole.stdout) as { counts: Record<string, number>; unsafe: Array<{ seed: number; token: string }> };
+    const one = JSON.parse(whole.stdout) as { counts: Record<string, number>; failed: { unsafe: Array<{ seed: number; token: string }> } };
     const merged = await cli(['merge', 'sweep-1.json', 'sweep-2.json', '--reports', 'merged']);
     expect(merged.stdout).toContain(`gc-pause/redlock: 4 runs (seeds 1..4, shards 1-2 of 2)`);
     expect(merged.stdout).toContain(`safe ${one.counts.safe}, unsafe ${one.counts.unsafe}, stuck ${one.counts.stuck}, invalid 0; expected unsafe: ${one.counts.unsafe! > 0 ? 'as expected' : 'NOT as expected'}`);
-    for (const u of one.unsafe) expect(merged.stdout).toContain(`seed ${u.seed} unsafe: npx locksim replay ${u.token}`);
+    for (const u of one.failed.unsafe) expect(merged.stdout).toContain(`seed ${u.seed} unsafe: npx locksim replay ${u.token}`);
     expect(merged.status).toBe(one.counts.unsafe! > 0 ? 0 : 1);
     const xml = parseXml(readFileSync(join(dir, 'merged', 'junit.xml'), 'utf8'));
     const testcase = xml.find((e) => e.name === 'testcase');

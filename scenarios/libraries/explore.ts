@@ -16,7 +16,7 @@ import { explore, type ExploreResult } from '../../src/explore/explore.ts';
 import { replayCommand } from '../../src/explore/token.ts';
 import type { FaultGenerator } from '../../src/faults/arbitrary.ts';
 import { describeFault } from '../../src/faults/fault.ts';
-import { violationText } from '../../src/report/timeline.ts';
+import { violationText } from '../../src/report/words.ts';
 import type { Scenario, Verdict } from '../../src/scenario/types.ts';
 import { libraryScenarios } from './index.ts';
 

@@ -6,11 +6,13 @@
  * The document: `{ "format": "locksim-history/1", "properties": [...], "livenessBoundMs": N,
  * "history": { "events": [...], "writes": [...], ... } }`. Only `history.events` is required;
  * everything else has a default a hand-written history can rely on. A run's JSON report
- * (`locksim-run/1`, reports/<scenario>/<variant>.json) is accepted too: it holds the history.
+ * (reports/<scenario>/<variant>.json: schema `locksim-result/1`, or an older report's format
+ * `locksim-run/1`) is accepted too: it holds the history.
  * Bad input gets a {@link HistoryFormatError} naming the field, what it must be and what it is.
  */
-import type { FaultRecord, History, HistoryEvent, KeyLifetime, LeaseView, OperationKind, Phase, ResourceWrite } from './history.ts';
+import type { FaultRecord, History, HistoryEvent, KeyCommand, KeyLifetime, LeaseView, OperationKind, Phase, ResourceWrite } from './history.ts';
 import { judge, type Judgement, type Property } from './judge.ts';
+import { RESULT_SCHEMA } from '../version.ts';
 
 export const HISTORY_FORMAT = 'locksim-history/1';
 
@@ -73,9 +75,10 @@ export function parseHistoryDocument(text: string, source: string): HistoryDocum
   }
   const doc = object(raw, source, '$');
   const format = doc.format;
-  if (format === 'locksim-run/1') return fromRunReport(doc, source);
+  if (format === 'locksim-run/1' || (doc.schema === RESULT_SCHEMA && doc.history !== undefined)) return fromRunReport(doc, source);
+  if (doc.schema === RESULT_SCHEMA) throw new HistoryFormatError(source, '$.history', "is missing: this is a result printed with --json, which leaves the history out; check the report file run writes (reports/<scenario>/<variant>.json) or a history written by run --history");
   if (format !== HISTORY_FORMAT) {
-    throw new HistoryFormatError(source, '$.format', `must be "${HISTORY_FORMAT}" (or "locksim-run/1" for a run's JSON report), got ${show(format)}`);
+    throw new HistoryFormatError(source, '$.format', `must be "${HISTORY_FORMAT}" (or a run's JSON report, with schema "${RESULT_SCHEMA}"), got ${show(format)}`);
   }
   const properties = doc.properties === undefined ? PROPERTIES : propertyList(doc.properties, source);
   const livenessBoundMs = doc.livenessBoundMs === undefined ? DEFAULT_LIVENESS_BOUND_MS : number(doc.livenessBoundMs, source, '$.livenessBoundMs', { min: 0 });
@@ -107,7 +110,39 @@ function history(value: Json, source: string, path: string): History {
   const endedAt = h.endedAt === undefined ? lastAt : number(h.endedAt, source, `${path}.endedAt`, { min: lastAt, minWhy: 'the last event or write' });
   const healedAt = h.healedAt === undefined || h.healedAt === null ? null : number(h.healedAt, source, `${path}.healedAt`, { min: 0 });
   const lockNodes = h.lockNodes === undefined ? undefined : stringList(h.lockNodes, source, `${path}.lockNodes`);
-  return { events, writes, keys, faults, endedAt, healedAt, ...(lockNodes === undefined ? {} : { lockNodes }) };
+  const commands = h.commands === undefined ? undefined : array(h.commands, source, `${path}.commands`).map((c, i) => keyCommand(c, source, `${path}.commands[${i}]`));
+  for (let i = 1; i < (commands?.length ?? 0); i++) {
+    const [before, after] = [(commands as KeyCommand[])[i - 1] as KeyCommand, (commands as KeyCommand[])[i] as KeyCommand];
+    if (after.at < before.at) throw new HistoryFormatError(source, `${path}.commands[${i}].at`, `goes back in time (${after.at} after ${before.at}): list commands in true-time order`);
+  }
+  return { events, writes, keys, faults, endedAt, healedAt, ...(lockNodes === undefined ? {} : { lockNodes }), ...(commands === undefined ? {} : { commands }) };
+}
+
+/**
+ * The nodes a history shows, for the timeline's node columns: the lock's nodes first (in their
+ * order), then any other node a command or key lifetime names, in order of appearance.
+ */
+export function historyNodes(history: History): string[] {
+  return [...new Set([...(history.lockNodes ?? []), ...(history.commands ?? []).map((c) => c.node), ...history.keys.map((k) => k.node)])];
+}
+
+/** A command on the lock key as a node ran it (docs/history-format.md, `history.commands`). */
+function keyCommand(value: Json, source: string, path: string): KeyCommand {
+  const c = object(value, source, path);
+  const state = (name: string): string | null => (c[name] === undefined || c[name] === null ? null : string(c[name], source, `${path}.${name}`));
+  const expiry = (name: string): number | null => (c[name] === undefined || c[name] === null ? null : number(c[name], source, `${path}.${name}`, { min: 0 }));
+  return {
+    at: number(c.at, source, `${path}.at`, { min: 0 }),
+    node: string(c.node, source, `${path}.node`),
+    key: string(c.key, source, `${path}.key`),
+    from: string(c.from, source, `${path}.from`),
+    command: string(c.command, source, `${path}.command`),
+    reply: c.reply === undefined ? '' : typeof c.reply === 'string' ? c.reply : string(c.reply, source, `${path}.reply`),
+    before: state('before'),
+    beforeExpiresAt: expiry('beforeExpiresAt'),
+    after: state('after'),
+    afterExpiresAt: expiry('afterExpiresAt'),
+  };
 }
 
 function event(value: Json, index: number, source: string, path: string): HistoryEvent {

@@ -79,3 +79,36 @@ export function parseSeedRange(command: string, text: string, flag = '--seeds'):
   if (from > to) throw new UsageError(`${command}: ${flag} ${text} is empty: the first seed must not be above the last (e.g. ${to}..${from})`);
   return { from, to };
 }
+
+/** What `--node-commands` takes: which commands on the lock key the timeline's node columns show. */
+export type NodeCommands = 'all' | 'changes' | 'none';
+
+const NODE_COMMANDS: readonly NodeCommands[] = ['all', 'changes', 'none'];
+
+/**
+ * The help text of `--node-commands`, the same for every command that draws a timeline, its
+ * description starting at `column` (where the command's other flags start theirs).
+ */
+export function nodeCommandsHelp(column: number): string {
+  const text = "which commands on the lock key the timeline's node columns show: all (default), changes (hides the no-op votes: a SET NX that lost, a renewal or release that found nothing; anomalies are always shown), or none";
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && column + line.length + 1 + word.length > 96) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((l, i) => `${(i === 0 ? '  --node-commands W' : '').padEnd(column)}${l}`).join('\n');
+}
+
+/** `--node-commands all|changes|none`, or undefined when not given. */
+export function nodeCommandsFlag(command: string, parsed: Parsed): NodeCommands | undefined {
+  const text = stringFlag(parsed, '--node-commands');
+  if (text === undefined) return undefined;
+  if (!(NODE_COMMANDS as readonly string[]).includes(text)) throw new UsageError(`${command}: --node-commands takes ${NODE_COMMANDS.join(', ')}; got '${text}'`);
+  return text as NodeCommands;
+}

@@ -4,28 +4,33 @@
  * user wrote from their own system's log (docs/history-format.md).
  */
 import { readFileSync } from 'node:fs';
-import { booleanFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
+import { booleanFlag, nodeCommandsHelp, nodeCommandsFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
 import { EXIT_INVALID } from './present.ts';
-import { EvidenceTally, evidenceText, verdictWithEvidence } from '../check/evidence.ts';
-import { HistoryFormatError, judgeHistory, parseHistoryDocument, type HistoryDocument } from '../check/history-file.ts';
+import { EvidenceTally, verdictWithEvidence } from '../check/evidence.ts';
+import { historyNodes, HistoryFormatError, judgeHistory, parseHistoryDocument, type HistoryDocument } from '../check/history-file.ts';
 import type { Property } from '../check/judge.ts';
 import { toJsonValue } from '../report/json.ts';
-import { renderTimeline, violationSummary } from '../report/timeline.ts';
+import { historyCheckReport } from '../report/text.ts';
+import { LOCKSIM_VERSION } from '../version.ts';
 
-export const CHECK_HELP = `usage: locksim check <history.json> [--properties P,P] [--liveness-bound D] [--timeline] [--json]
+export const CHECK_HELP = `usage: locksim check <history.json> [--properties P,P] [--liveness-bound D] [--timeline] [--node-commands W] [--json]
 
 Judges a stored history with the same checkers a run uses (mutual exclusion in true time, lost
 updates, fencing-token order, liveness once faults heal), as Jepsen's analyze does. It reads:
   - a history written by locksim run --history FILE (format "locksim-history/1"): judged as the
     run judged it;
-  - a run's JSON report (reports/<scenario>/<variant>.json, format "locksim-run/1"): judged
-    without liveness (the report does not keep how each client stood at the end);
+  - a run's JSON report (reports/<scenario>/<variant>.json, schema "locksim-result/1", or an
+    older report's format "locksim-run/1"): judged without liveness (the report does not keep
+    how each client stood at the end);
   - a history written by hand from your own system's log: the format, with an example, is in
     docs/history-format.md. Only "events" is required (acquire/release/read/write operations
     with their true times in microseconds).
   --properties P,P      check only these (mutex, lost-updates, fencing, liveness)
   --liveness-bound D    liveness bound (e.g. 30s) instead of the file's
   --timeline            print the timeline even when nothing broke
+${nodeCommandsHelp(24)}
+The timeline has a column per client and, when the history has commands on the lock key or key
+lifetimes (run --history writes both), a column per node with what each command did.
 Prints the verdict, every violation explained, and what it was judged on.
 Exit code 0 when SAFE, 1 when UNSAFE or STUCK, 4 when INVALID (no client ever acquired: a
 verdict needs evidence), 2 when the file is not a history (the message names the field).
@@ -34,11 +39,12 @@ verdict needs evidence), 2 when the file is not a history (the message names the
 const PROPERTY_NAMES: readonly Property[] = ['mutex', 'lost-updates', 'fencing', 'liveness'];
 
 export async function checkCommand(args: string[]): Promise<number> {
-  const parsed = parseArgs('check', args, { '--properties': 'string', '--liveness-bound': 'string', '--timeline': 'boolean', '--json': 'boolean', '--help': 'boolean' });
+  const parsed = parseArgs('check', args, { '--properties': 'string', '--liveness-bound': 'string', '--timeline': 'boolean', '--node-commands': 'string', '--json': 'boolean', '--help': 'boolean' });
   if (booleanFlag(parsed, '--help')) {
     process.stdout.write(CHECK_HELP);
     return 0;
   }
+  const commands = nodeCommandsFlag('check', parsed);
   if (parsed.positional.length !== 1) throw new UsageError('check: name one history file (locksim run <scenario> --variant V --history run.json writes one)');
   const file = parsed.positional[0] as string;
   let text: string;
@@ -67,34 +73,16 @@ export async function checkCommand(args: string[]): Promise<number> {
 
   if (booleanFlag(parsed, '--json')) {
     process.stdout.write(`${JSON.stringify(toJsonValue({
-      format: 'locksim-check/1', file, verdict, properties: doc.properties, livenessBoundMs: doc.livenessBoundMs, run: doc.run,
+      format: 'locksim-check/1', version: LOCKSIM_VERSION, file, verdict, properties: doc.properties, livenessBoundMs: doc.livenessBoundMs, run: doc.run,
       invalid: verdict === 'invalid' ? invalid : null, evidence, violations: judgement.violations,
     }))}\n`);
     return exit;
   }
-  const lines: string[] = [];
-  const from = doc.run === undefined ? '' : ` (written by ${doc.run.scenario}/${doc.run.variant}, seed ${doc.run.seed}: the run said ${doc.run.verdict.toUpperCase()})`;
-  lines.push(`history   ${file}${from}`);
-  lines.push(`judged    ${doc.properties.join(', ')}${doc.properties.includes('liveness') ? ` (liveness bound ${doc.livenessBoundMs} ms)` : ''}`);
-  const h = doc.history;
-  lines.push(`holds     ${h.events.length} events, ${h.writes.length} resource writes, ${h.keys.length} key lifetimes, ${h.faults.length} faults; clients ${clients.join(', ') || 'none'}`);
-  if (judgement.violations.length > 0 || booleanFlag(parsed, '--timeline')) {
-    const timeline = renderTimeline({
-      processes: { clients, nodes: [] },
-      history: h,
-      faultsFired: h.faults,
-      violations: judgement.violations,
-      processErrors: [],
-      verdict,
-      invalid: verdict === 'invalid' ? invalid : null,
-    });
-    lines.push('', timeline, '');
-  }
-  lines.push(verdict.toUpperCase());
-  lines.push(`  evidence: ${evidenceText(evidence, { redisCommands: false })}`);
-  if (verdict === 'invalid' && invalid !== null) lines.push(`  no verdict: ${invalid.reason}`);
-  for (const line of violationSummary(judgement.violations, 20)) lines.push(`  - ${line}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const report = historyCheckReport(
+    { file, run: doc.run, properties: doc.properties, livenessBoundMs: doc.livenessBoundMs, history: doc.history, clients, nodes: historyNodes(doc.history), verdict, invalid: verdict === 'invalid' ? invalid : null, evidence, violations: judgement.violations },
+    { timeline: booleanFlag(parsed, '--timeline'), commands },
+  );
+  process.stdout.write(`${report}\n`);
   return exit;
 }
 

@@ -5,18 +5,18 @@
  * error, or no client ever acquired; it takes precedence over 1).
  */
 import { echoWorld } from '../bench/echo-world.ts';
-import { booleanFlag, integerFlag, parseArgs, parseDuration, parseSeedRange, stringFlag, UsageError } from './args.ts';
+import { booleanFlag, integerFlag, nodeCommandsHelp, nodeCommandsFlag, parseArgs, parseDuration, parseSeedRange, stringFlag, UsageError } from './args.ts';
 import { spawn } from 'node:child_process';
 import { sweepCommand } from './sweep.ts';
 import { relative, resolve } from 'node:path';
-import { evidenceLine, EXIT_INVALID, exitCode, runJson, runReport, seedRunLine, tokenOf, verdictLine } from './present.ts';
-import { worldBlock } from '../report/world.ts';
+import { EXIT_INVALID, exitCode } from './present.ts';
 import { runReportPath, writeCatalogReports, writeRunReport } from '../report/write.ts';
-import { describeFault } from '../faults/fault.ts';
 import { defaultGenerator, explore } from '../explore/explore.ts';
-import { ALL_FAULTS, modelLines } from '../faults/model.ts';
-import { decodeToken, replayCommand } from '../explore/token.ts';
-import { renderTimeline, violationSummary } from '../report/timeline.ts';
+import { ALL_FAULTS } from '../faults/model.ts';
+import { decodeToken, replayCommand, runToken, tokenVersionWarning } from '../explore/token.ts';
+import { noRunResultJson, resultsJson, runResultJson, type ResultJson } from '../report/json.ts';
+import { exploreHead, failureReport, runReport } from '../report/text.ts';
+import { evidenceLine, seedRunLine, verdictLine } from '../report/words.ts';
 import { loadCatalog, loadScenario } from '../scenario/load.ts';
 import { locateScenario } from '../scenario/locate.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
@@ -63,14 +63,15 @@ Lists the catalog: each scenario with its variants and their expected verdicts. 
 names (catalog names or files), lists only those, each with its explanation and one line per
 variant: its expected verdict, the resource it guards and why it concludes what it does.
 `,
-  run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--history FILE] [--timeline] [--json] [--open]
+  run: `usage: locksim run <scenario> [--variant V] [--seed N | --seeds A..B] [--duration D] [--history-window D] [--history FILE] [--timeline] [--node-commands W] [--json] [--open]
        locksim run --all [--seed N | --seeds A..B] [--json]
 
   --seeds A..B        every variant at each seed A, A+1, …, B in this one process: one line per
                       seed and variant (ok/FAIL, the verdict, the expected one), and for a run
                       not as expected the command that reruns it alone; no report files (rerun
                       a seed with --seed N for its report). --json prints one object:
-                      { seeds: { from, to }, ok, results: [one entry per run, as --seed's] }
+                      { schema, version, command, seeds: { from, to }, ok, results: [one
+                      result per run, as --seed's] }
   --duration D        simulate D (30s, 10m, 1h) instead of the scenario's duration; the replay
                       command carries it
   --history-window D  keep only the last D of the history (plus the context of the first
@@ -80,6 +81,9 @@ variant: its expected verdict, the resource it guards and why it concludes what 
   --history FILE      write the run's history (one run: name a --variant) for locksim check:
                       every operation, resource write, key lifetime and fault, with what
                       judging it needs (docs/history-format.md)
+${nodeCommandsHelp(22)}
+  --json              print the result as JSON (one run: one result; several: { schema, version,
+                      command, seed, ok, results }); the shape is in docs/json.md
   --reports DIR   where the HTML and JSON reports go (default: reports/)
   --no-reports    write no report files
   --open          open the run's HTML report in a browser (or print its path)
@@ -114,11 +118,17 @@ An invalid run (a client died of an error, no client ever acquired) stops the ex
 it is reported with its reason, and the exit code is 4.
 Exit code 0 when what it found agrees with the variant's expected verdict (a violation for an
 unsafe variant, none for a safe one), 4 when a run was invalid, 1 otherwise.
+--json prints one result (docs/json.md) standing for the shrunk failure (seed, traceHash and
+token are its own; null when nothing was found), with explorationSeed, runs, shrinks,
+interrupted and wallMs.
 `,
-  replay: `usage: locksim replay <token> [--timeline] [--json]
+  replay: `usage: locksim replay <token> [--timeline] [--node-commands W] [--json]
 
 Re-runs the run a token describes (scenario, variant, seed, fault schedule): the same trace
-hash, on any machine with the same locksim version. A scenario file's token replays from any
+hash, on any machine with the same locksim version. The token records the version that made
+it: a token from another version still replays, with a warning that the trace may differ.
+${nodeCommandsHelp(22)}
+A scenario file's token replays from any
 folder of its project (it keeps the file's path from the folder of the nearest package.json)
 and warns when the file changed since it was made. Exit code 0 when the verdict is the
 expected one, 4 when the run was invalid, 1 otherwise.
@@ -171,9 +181,10 @@ async function listCommand(args: string[]): Promise<number> {
 async function runCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('run', args, {
     '--variant': 'string', '--seed': 'integer', '--seeds': 'string', '--timeline': 'boolean', '--json': 'boolean', '--all': 'boolean',
-    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--history': 'string', '--help': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--open': 'boolean', '--duration': 'string', '--history-window': 'string', '--history': 'string', '--node-commands': 'string', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) return help('run');
+  const commands = nodeCommandsFlag('run', parsed);
   const historyFile = stringFlag(parsed, '--history');
   const positive = (flag: string): number | undefined => {
     const text = stringFlag(parsed, flag);
@@ -201,7 +212,7 @@ async function runCommand(args: string[]): Promise<number> {
   }
   if (historyFile !== undefined && windowMs !== undefined) throw new UsageError('run: --history writes the whole history; drop --history-window');
   if (seedRange !== null) {
-    for (const flag of ['--timeline', '--open', '--reports']) if (parsed.flags.has(flag)) throw new UsageError(`run: ${flag} goes with one seed; --seeds prints a line per run (rerun a seed with --seed N for its timeline and report)`);
+    for (const flag of ['--timeline', '--open', '--reports', '--node-commands']) if (parsed.flags.has(flag)) throw new UsageError(`run: ${flag} goes with one seed; --seeds prints a line per run (rerun a seed with --seed N for its timeline and report)`);
     return runSeeds(scenarios, variantName, seedRange, { durationMs, windowMs, asJson });
   }
   const reportDir = booleanFlag(parsed, '--no-reports') ? null : resolve(stringFlag(parsed, '--reports') ?? 'reports');
@@ -218,11 +229,13 @@ async function runCommand(args: string[]): Promise<number> {
         historyWindow: windowMs === undefined ? undefined : { lastMs: windowMs },
         keepTrace: reportDir !== null && windowMs === undefined,
       });
-      const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref))).html;
+      const token = runToken(result, ref);
+      const replay = replayCommand(token);
+      const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, token).html;
       if (historyFile !== undefined) writeHistory(historyFile, result);
       results.push({ result, scenario, ref, report, wallMs: performance.now() - started });
-      if (!asJson && !all) out(`${runReport(scenario, result, ref, { timeline: booleanFlag(parsed, '--timeline') })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
-      if (!asJson && all) out(`${verdictLine(result)}\n${evidenceLine(result)}`);
+      if (!asJson && !all) out(`${runReport(scenario, result, replay, { timeline: booleanFlag(parsed, '--timeline'), commands })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
+      if (!asJson && all) out(`${verdictLine(result)}\n${evidenceLine(result.evidence)}`);
     }
   }
   let index: string | null = null;
@@ -237,7 +250,7 @@ async function runCommand(args: string[]): Promise<number> {
       wallMs: (r) => of(r)?.wallMs,
       replay: (r) => {
         const entry = of(r);
-        return entry === undefined ? undefined : replayCommand(tokenOf(r, entry.ref));
+        return entry === undefined ? undefined : replayCommand(runToken(r, entry.ref));
       },
     }).index;
   }
@@ -245,11 +258,10 @@ async function runCommand(args: string[]): Promise<number> {
     const target = index ?? results[results.length - 1]?.report ?? null;
     if (target !== null) openInBrowser(target);
   }
-  const ok = results.every(({ result }) => result.verdict === result.expected);
   const invalid = results.filter(({ result }) => result.verdict === 'invalid');
   if (asJson) {
-    const items = results.map(({ result, ref }) => runJson(result, ref, false));
-    json(items.length === 1 ? items[0] : { seed, ok, results: items });
+    const items = results.map(({ result, ref }) => runResultJson(result, { command: 'run', token: runToken(result, ref) }));
+    json(items.length === 1 ? items[0] : resultsJson('run', items, { seed }));
   } else if (results.length > 1) {
     const bad = results.filter(({ result }) => result.verdict !== result.expected);
     out(`\n${results.length - bad.length} of ${results.length} verdicts as expected${bad.length > 0 ? `; differing: ${bad.map(({ result }) => `${result.scenario}/${result.variant}`).join(', ')}` : ''}`);
@@ -286,7 +298,7 @@ async function runSeeds(
   options: { durationMs: number | undefined; windowMs: number | undefined; asJson: boolean },
 ): Promise<number> {
   const runs: Array<Pick<RunResult, 'scenario' | 'variant' | 'seed' | 'verdict' | 'expected'>> = [];
-  const items: Array<Record<string, unknown>> = [];
+  const items: ResultJson[] = [];
   const plan = scenarios.map(({ scenario, ref }) => ({ scenario, ref, variants: variantName === undefined ? scenario.variants : [findVariant(scenario, variantName)] }));
   for (let seed = range.from; seed <= range.to; seed++) {
     for (const { scenario, ref, variants } of plan) {
@@ -299,14 +311,13 @@ async function runSeeds(
           keepTrace: false,
         });
         runs.push({ scenario: result.scenario, variant: result.variant, seed, verdict: result.verdict, expected: result.expected });
-        if (options.asJson) items.push(runJson(result, ref, false));
+        if (options.asJson) items.push(runResultJson(result, { command: 'run', token: runToken(result, ref) }));
         else out(seedRunLine(result, ref));
       }
     }
   }
-  const ok = runs.every((r) => r.verdict === r.expected);
   if (options.asJson) {
-    json({ seeds: range, ok, results: items });
+    json(resultsJson('run', items, { seeds: range }));
   } else {
     const name = (r: (typeof runs)[number]) => `${r.scenario}/${r.variant} seed ${r.seed}`;
     const bad = runs.filter((r) => r.verdict !== r.expected);
@@ -352,58 +363,24 @@ async function exploreCommand(args: string[]): Promise<number> {
   const agrees = invalid === null && (variant.expected === 'unsafe' ? result.found : !result.found);
   const code = invalid !== null ? EXIT_INVALID : agrees ? 0 : 1;
   if (asJson) {
-    json({
-      scenario: scenario.name,
-      variant: variant.name,
-      seed,
-      verdict,
-      expected: variant.expected,
-      matches: agrees,
-      invalid: invalid?.invalid ?? null,
-      evidence: result.shrunk?.evidence ?? null,
-      runs: result.runsToFailure,
-      shrinks: result.shrinks,
-      violations: result.shrunk?.violations ?? [],
-      traceHash: result.shrunk?.traceHash ?? null,
-      faultsFired: result.shrunk?.faultsFired ?? [],
-      faults: result.shrunk?.faults ?? [],
-      outsideModel: result.shrunk?.outsideModel ?? [],
-      token: result.token,
-      wallMs: Math.round(performance.now() - started),
-    });
+    const base = result.shrunk === null
+      ? noRunResultJson('explore', { scenario: scenario.name, variant: variant.name, verdict, expected: variant.expected, matches: agrees })
+      : runResultJson(result.shrunk, { command: 'explore', token: result.token });
+    json({ ...base, verdict, matches: agrees, explorationSeed: seed, runs: result.runsToFailure, shrinks: result.shrinks, interrupted: result.interrupted, wallMs: Math.round(performance.now() - started) });
     return code;
   }
   if (!result.found || result.shrunk === null || result.token === null) {
     out(`no violation in ${result.runsToFailure} runs${result.interrupted ? ' (time limit reached)' : ''}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}`);
     return code;
   }
-  const shrunk = result.shrunk;
-  if (invalid !== null) {
-    out(`run ${result.runsToFailure} had no verdict (INVALID): ${invalid.invalid?.reason ?? 'no evidence'}`);
-    out(evidenceLine(invalid));
-    for (const e of invalid.processErrors.slice(0, 3)) out(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
-    out(`  replay: ${replayCommand(result.token)}`);
-    return code;
-  }
-  out(`violation found after ${result.runsToFailure} runs; shrunk ${result.shrinks} times to ${shrunk.faults.length} faults:`);
-  for (const f of shrunk.faults) out(`  ${describeFault(f)}`);
-  out('');
-  out(worldBlock(scenario, shrunk));
-  out('');
-  out(renderTimeline(shrunk));
-  out('');
-  out(verdictLine(shrunk));
-  out(evidenceLine(shrunk));
-  for (const line of violationSummary(shrunk.violations, 3)) out(`  - ${line}`);
-  for (const line of modelLines(shrunk)) out(line);
-  out(`  trace hash ${shrunk.traceHash}`);
-  out(`  replay: ${replayCommand(result.token)}`);
+  out(failureReport(result.shrunk, { head: exploreHead(result.shrunk, result.runsToFailure, result.shrinks), scenario, replay: replayCommand(result.token) }));
   return code;
 }
 
 async function replayCommandLine(args: string[]): Promise<number> {
-  const parsed = parseArgs('replay', args, { '--timeline': 'boolean', '--json': 'boolean', '--help': 'boolean' });
+  const parsed = parseArgs('replay', args, { '--timeline': 'boolean', '--node-commands': 'string', '--json': 'boolean', '--help': 'boolean' });
   if (booleanFlag(parsed, '--help')) return help('replay');
+  const commands = nodeCommandsFlag('replay', parsed);
   if (parsed.positional.length !== 1) throw new UsageError('replay: pass the token that explore, run or a failing test printed');
   let token;
   try {
@@ -412,6 +389,8 @@ async function replayCommandLine(args: string[]): Promise<number> {
     throw new UsageError(`replay: ${(error as Error).message}`);
   }
   if (token.options !== undefined || token.scenario === 'check-lock') throw new UsageError(`replay: this token is from a checkLock test (its lock is in your test file): replay it there, with checkLock({ ...sameOptions, replay: '<token>' })`);
+  const versionWarning = tokenVersionWarning(token);
+  if (versionWarning !== null) process.stderr.write(`locksim: warning: ${versionWarning}\n`);
   const located = locateScenario(token.scenario, token.file);
   if (located.warning !== null) process.stderr.write(`locksim: warning: ${located.warning}\n`);
   const scenario = await loadScenario(located.ref);
@@ -419,8 +398,9 @@ async function replayCommandLine(args: string[]): Promise<number> {
   const world = variantWorld(scenario, variant);
   checkFaultSchedule(token.faults, { ...world, durationMs: token.durationMs ?? world.durationMs }, 'replay token', "invalid fault schedule in the token (was it edited or cut short? copy the whole token that explore, run or the failing test printed)");
   const result = await runScenario(scenario, { seed: token.seed, variant: token.variant, faults: token.faults, durationMs: token.durationMs, keepTrace: true });
-  if (booleanFlag(parsed, '--json')) json(runJson(result, located.ref, false));
-  else out(runReport(scenario, result, located.ref, { timeline: true }));
+  const again = runToken(result, located.ref);
+  if (booleanFlag(parsed, '--json')) json(runResultJson(result, { command: 'replay', token: again }));
+  else out(runReport(scenario, result, replayCommand(again), { timeline: true, commands }));
   return exitCode([result]);
 }
 

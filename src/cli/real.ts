@@ -4,24 +4,22 @@
  * verdict beside the real one, and writes the HTML report with the real-mode badge.
  */
 import { basename, dirname, relative, resolve } from 'node:path';
-import { replayCommand } from '../explore/token.ts';
+import { replayCommand, runToken } from '../explore/token.ts';
 import { RealModeUnsupportedError, runReal, type RealRunResult } from '../real/runner.ts';
 import { RedisServerMissingError } from '../real/redis-process.ts';
 import { sweepStaleRedisDirsOnce } from '../real/temp-dirs.ts';
 import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
 import { loadTopology, TopologyError, type ExternalTopology } from '../real/external.ts';
 import { writeRunReport } from '../report/write.ts';
-import { renderTimeline, violationSummary } from '../report/timeline.ts';
+import { realResultJson, resultsJson } from '../report/json.ts';
+import { realReport } from '../report/text.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { MAX_RUN_MS } from '../scenario/validate.ts';
 import { findVariant } from '../scenario/run.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { booleanFlag, integerFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
-import { evidenceLine, exitCode, runJson, tokenOf, verdictLine } from './present.ts';
-import { worldBlock } from '../report/world.ts';
-import { faultEffectText } from '../faults/record.ts';
+import { booleanFlag, integerFlag, nodeCommandsHelp, nodeCommandsFlag, parseArgs, parseDuration, stringFlag, UsageError } from './args.ts';
+import { exitCode } from './present.ts';
 
-export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--json]
+export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--node-commands W] [--json]
 
 Replays the scenario against real processes: a redis-server per node (under the clock shim, so
 node clock drift and jumps apply), Toxiproxy between every client and every node (partitions,
@@ -44,6 +42,10 @@ side, and a disagreement is reported loudly.
                   skewed node clocks, replication) are refused: they need nodes locksim starts.
   --flush         with --external: empty the nodes (FLUSHALL) first; without it a node that
                   holds keys is refused
+${nodeCommandsHelp(18)}
+  --json          print the result as JSON (docs/json.md): run's shape (its traceHash and token
+                  are the simulated twin's), plus mode, runId, simulated, agrees, faultTimings,
+                  durationMs, wallMs, notes and external
 
 Without --external it needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock
 shim); with it, only the running servers. A replica follows its primary through its own
@@ -61,79 +63,16 @@ function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-
-function lagText(lagMs: number): string {
-  const lag = Math.abs(lagMs) < 0.05 ? 0 : lagMs;
-  return `${lag >= 0 ? '+' : ''}${lag.toFixed(1)} ms`;
-}
-
-/** The side-by-side line: `real: UNSAFE, simulated: UNSAFE — agree`, or a loud disagreement. */
-export function comparisonLine(result: RealRunResult): string {
-  const real = result.verdict.toUpperCase();
-  if (result.simulated === null) return `real: ${real} (not simulated)`;
-  const simulated = result.simulated.verdict.toUpperCase();
-  if (result.agrees === true) return `real: ${real}, simulated: ${simulated} — agree`;
-  return [
-    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-    `!! DISAGREEMENT: real: ${real}, simulated: ${simulated} (${result.scenario}/${result.variant}, seed ${result.seed})`,
-    '!! The real run and the simulation of the same scenario reached different verdicts.',
-    '!! Look at the fault lags and process errors above, and at the timeline (--timeline).',
-    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-  ].join('\n');
-}
-
-/** The text report of one real run. */
-export function realReport(result: RealRunResult, scenarioRef: string, options: { timeline: boolean; scenario: Scenario }): string {
-  const parts = [worldBlock(options.scenario, result).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`), result.external === null ? `mode      real: redis-server processes, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`, ''];
-  if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result), '');
-  parts.push(`${verdictLine(result)}  [real]`);
-  parts.push(evidenceLine(result));
-  for (const line of violationSummary(result.violations)) parts.push(`  - ${line}`);
-  if (result.violations.length > 5) parts.push(`  - … ${result.violations.length - 5} more`);
-  result.faultsFired.forEach((f, i) => {
-    const t = result.faultTimings[i];
-    const when = t === undefined ? '' : t.beforeStart ? ' [in place before the clients started]' : ` [took effect at ${t.appliedMs.toFixed(1)} ms, ${lagText(t.lagMs)} late]`;
-    parts.push(`  fault ${f.description}: ${faultEffectText(f)}${when}`);
-  });
-  for (const e of result.processErrors) parts.push(`  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`);
-  for (const n of result.notes) parts.push(`  note: ${n}`);
-  const s = result.stats;
-  parts.push(`  ${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, ${s.redisCommands} Redis commands, ${result.events} history events`);
-  parts.push(`  real run ${result.runId} (not bit-exact: its verdict must agree with its simulated twin's)`);
-  parts.push(`  ${(result.durationMs / 1000).toFixed(1)} s of real time, ${(result.wallMs / 1000).toFixed(1)} s in all`);
-  if (result.simulated !== null) parts.push(`  the simulated twin: trace hash ${result.simulated.traceHash}; ${replayCommand(tokenOf(result.simulated, scenarioRef))}`);
-  parts.push(comparisonLine(result));
-  return parts.join('\n');
-}
-
-/**
- * The JSON of one real run: `locksim run --json`'s shape (its `traceHash` is the simulated
- * twin's), plus the run's own id and the simulated verdict beside it.
- */
-export function realJson(result: RealRunResult, scenarioRef: string): Record<string, unknown> {
-  return {
-    ...runJson(result, scenarioRef, false),
-    mode: 'real',
-    runId: result.runId,
-    simulated: result.simulated === null ? null : { verdict: result.simulated.verdict, traceHash: result.simulated.traceHash, violations: result.simulated.violations.length },
-    agrees: result.agrees,
-    faultTimings: result.faultTimings,
-    durationMs: result.durationMs,
-    wallMs: Math.round(result.wallMs),
-    notes: result.notes,
-    external: result.external,
-  };
-}
-
 export async function realCommand(args: string[]): Promise<number> {
   const parsed = parseArgs('real', args, {
     '--variant': 'string', '--seed': 'integer', '--duration': 'string', '--timeline': 'boolean', '--json': 'boolean',
-    '--reports': 'string', '--no-reports': 'boolean', '--external': 'string', '--flush': 'boolean', '--help': 'boolean',
+    '--reports': 'string', '--no-reports': 'boolean', '--external': 'string', '--flush': 'boolean', '--node-commands': 'string', '--help': 'boolean',
   });
   if (booleanFlag(parsed, '--help')) {
     out(REAL_HELP);
     return 0;
   }
+  const commands = nodeCommandsFlag('real', parsed);
   if (parsed.positional.length !== 1) throw new UsageError('real: name one scenario (locksim list shows them), e.g. locksim real gc-pause --variant redlock');
   const ref = parsed.positional[0] as string;
   const scenario = await loadScenario(ref);
@@ -186,15 +125,15 @@ export async function realCommand(args: string[]): Promise<number> {
       throw error;
     }
     results.push(result);
-    const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, replayCommand(tokenOf(result, ref)), { real: true }).html;
-    if (!asJson) out(`${realReport(result, ref, { timeline: booleanFlag(parsed, '--timeline'), scenario })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
+    const report = reportDir === null ? null : writeRunReport(reportDir, scenario, result, runToken(result, ref), { real: true }).html;
+    const twinReplay = result.simulated === null ? null : replayCommand(runToken(result.simulated, ref));
+    if (!asJson) out(`${realReport(scenario, result, twinReplay, { timeline: booleanFlag(parsed, '--timeline'), commands })}${report === null ? '' : `\n  report: ${relative(process.cwd(), report)}`}\n`);
     if (result.agrees === false) process.stderr.write(`locksim: DISAGREEMENT: ${result.scenario}/${result.variant} real ${result.verdict}, simulated ${result.simulated?.verdict}\n`);
   }
-  const ok = results.every((r) => r.verdict === r.expected);
   const code = exitCode(results);
   if (asJson) {
-    const items = results.map((r) => realJson(r, ref));
-    process.stdout.write(`${JSON.stringify(items.length === 1 ? items[0] : { seed, ok, results: items })}\n`);
+    const items = results.map((r) => realResultJson(r, runToken(r, ref)));
+    process.stdout.write(`${JSON.stringify(items.length === 1 ? items[0] : resultsJson('real', items, { seed }))}\n`);
   } else if (results.length > 1) {
     const bad = results.filter((r) => r.verdict !== r.expected);
     const disagree = results.filter((r) => r.agrees === false);

@@ -1,12 +1,14 @@
 /** `locksim sweep`: one run per seed, on all cores, splittable across CI jobs with --shard. */
 import { availableParallelism } from 'node:os';
 import { booleanFlag, integerFlag, parseArgs, stringFlag, UsageError } from './args.ts';
-import { replayCommand } from '../explore/token.ts';
+import { decodeToken, replayCommand } from '../explore/token.ts';
 import { EXIT_INVALID } from './present.ts';
 import { sweepInWorkers } from '../explore/sweep-pool.ts';
-import { shardSeeds, SWEEP_FORMAT, sweepAgrees, sweepOne, type SweepRun } from '../explore/sweep.ts';
+import { shardSeeds, sweepAgrees, sweepOne, type SweepRun } from '../explore/sweep.ts';
+import { noRunResultJson, runResultJson, toJsonValue, type ResultJson } from '../report/json.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { findVariant } from '../scenario/run.ts';
+import { findVariant, runScenario } from '../scenario/run.ts';
+import type { Scenario, Variant, Verdict } from '../scenario/types.ts';
 
 export const SWEEP_HELP = `usage: locksim sweep <scenario> [--variant V] [--runs N] [--from S] [--shard i/n] [--workers K] [--json]
 
@@ -16,9 +18,11 @@ i/n runs only the seeds with s mod n = i-1: n CI jobs with shards 1/n … n/n co
 as one sweep. --workers K runs on K worker threads (default: every core; 1 = in this thread).
 Prints progress on a terminal, then the verdict counts, how many runs were judged on evidence
 and how many were INVALID (no verdict: a client died of an error, or no client ever acquired),
-and a replay command per seed that was not safe. --json prints one object (format
-locksim-sweep/1: the counts, the seeds and shard, and every unsafe, stuck and invalid run with
-its replay token); locksim merge combines the shards' objects into one summary and report.
+and a replay command per seed that was not safe. --json prints one result (docs/json.md): the
+sweep's verdict (invalid, else unsafe, else stuck, else safe, if any run had it) with the run
+that stands for it (the first seed with that verdict, run again here for its violations), the
+counts, the seeds and shard, and every unsafe, stuck and invalid run with its replay token in
+"failed"; locksim merge combines the shards' results into one summary and report.
 Exit code 0 when the sweep agrees with the variant's expected verdict (no unsafe run for a safe
 variant, at least one for an unsafe variant) and no run was invalid, 4 when some run was
 invalid, 1 otherwise.
@@ -80,9 +84,10 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const code = counts.invalid > 0 ? EXIT_INVALID : agrees ? 0 : 1;
   const wallMs = Math.round(performance.now() - started);
   if (asJson) {
-    const invalid = results.filter((r) => r.verdict === 'invalid');
-    const stuck = results.filter((r) => r.verdict === 'stuck');
-    process.stdout.write(`${JSON.stringify({ format: SWEEP_FORMAT, scenario: scenario.name, variant: variant.name, expected: variant.expected, seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, judged, matches: agrees, unsafe: results.filter((r) => r.verdict === 'unsafe'), stuck, invalid, wallMs, workers })}\n`);
+    const failed = { unsafe: results.filter((r) => r.verdict === 'unsafe'), stuck: results.filter((r) => r.verdict === 'stuck'), invalid: results.filter((r) => r.verdict === 'invalid') };
+    const representative = await standFor(scenario, variant, results, agrees);
+    const sweep = { seeds: { from, runs, shard: `${shard.index}/${shard.count}` }, counts, judged, workers, wallMs, failed: toJsonValue(failed) };
+    process.stdout.write(`${JSON.stringify({ ...representative, matches: agrees, ...sweep })}\n`);
     return code;
   }
   process.stdout.write(
@@ -93,4 +98,23 @@ export async function sweepCommand(args: string[]): Promise<number> {
   if (firstInvalid !== undefined) process.stdout.write(`  INVALID runs have no verdict; seed ${firstInvalid.seed}: ${firstInvalid.invalid ?? 'no evidence'}\n`);
   for (const r of results.filter((x) => x.verdict !== 'safe').slice(0, 10)) process.stdout.write(`  seed ${r.seed} ${r.verdict}: ${replayCommand(r.token)}\n`);
   return code;
+}
+
+/** The sweep's verdict: invalid, else unsafe, else stuck, if any run had it; else safe. */
+const SWEEP_VERDICTS: readonly Verdict[] = ['invalid', 'unsafe', 'stuck', 'safe'];
+
+/**
+ * The result a sweep prints: the first seed with the sweep's verdict, run again here from its
+ * token for its violations and faults. A run is a pure function of its seed and schedule, so
+ * the rerun's trace hash must be the sweep's; if not, that is a bug of locksim, said loudly.
+ */
+async function standFor(scenario: Scenario, variant: Variant, results: readonly SweepRun[], agrees: boolean): Promise<ResultJson> {
+  const bySeed = [...results].sort((a, b) => a.seed - b.seed);
+  const verdict = SWEEP_VERDICTS.find((v) => bySeed.some((r) => r.verdict === v)) ?? 'safe';
+  const run = bySeed.find((r) => r.verdict === verdict);
+  // A shard may hold no seed at all (--runs 1 --shard 2/2): then no run stands for it.
+  if (run === undefined) return noRunResultJson('sweep', { scenario: scenario.name, variant: variant.name, verdict, expected: variant.expected, matches: agrees });
+  const rerun = await runScenario(scenario, { seed: run.seed, variant: variant.name, faults: decodeToken(run.token).faults });
+  if (rerun.traceHash !== run.traceHash) throw new Error(`sweep: seed ${run.seed} ran again with trace hash ${rerun.traceHash}, not the sweep's ${run.traceHash}: a run should be a pure function of its seed and schedule`);
+  return runResultJson(rerun, { command: 'sweep', token: run.token });
 }

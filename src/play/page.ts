@@ -16,7 +16,7 @@ import { evidenceText } from '../check/evidence.ts';
 import { modelLines } from '../faults/model.ts';
 import { faultEffectText } from '../faults/record.ts';
 import { renderTimelineSvg } from '../report/svg.ts';
-import { violationSummary } from '../report/timeline.ts';
+import { violationSummary } from '../report/words.ts';
 import type { Verdict } from '../scenario/types.ts';
 import { withAlgorithm, withDelay, withDuration, withFencing, withLease, withLeaseOption, withLockOption, withNodeCount, withNodeDrift, withSeed, withTtl } from './edits.ts';
 import { LESSONS, SIDE_TITLES, findLesson, type Lesson } from './lessons.ts';

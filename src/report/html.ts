@@ -10,7 +10,8 @@ import type { RunResult, Violation } from '../scenario/run.ts';
 import type { Scenario, Verdict } from '../scenario/types.ts';
 import { clockTrack } from './clocks.ts';
 import { esc, fmtMs, groupThousands } from './escape.ts';
-import { faultColour, guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, violationSummary, type KeyLifetime } from './svg.ts';
+import { faultColour, guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, type KeyLifetime } from './svg.ts';
+import { violationText } from './words.ts';
 import { FAULT_KINDS } from '../faults/fault.ts';
 
 /**
@@ -74,13 +75,13 @@ function violationList(run: RunResult, epochMs: number): string {
     const count = `data-incident="${incident.number}" data-violations="${incident.violations.length}"`;
     if (m === null) {
       const v = incident.violations[0] as Violation;
-      return `<li class="violation-item incident" ${count}><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationSummary(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`;
+      return `<li class="violation-item incident" ${count}><strong>${esc(v.property === 'lost-update' ? 'Lost update' : v.property === 'fencing' ? 'Fencing broken' : 'Liveness')}:</strong> ${esc(violationText(v).replace(/^[a-z -]+: /, ''))}${v.property === 'lost-update' ? `${v.write.token === undefined ? '' : `, token ${v.write.token}`}.` : '.'}</li>`;
     }
     const first = m.pairs[0] as MutexViolation;
     const sections = [...m.sections.values()].flat().sort((p, q) => p.start - q.start);
     const lines = sections.slice(0, 4).map((sec) => `<li>${sectionWords(sec, run, epochMs)}</li>`);
     if (sections.length > 4) lines.push(`<li>… and ${sections.length - 4} more sections (hover the timeline's boxes for each)</li>`);
-    const damage = others.slice(0, 3).map((v) => `<li>${esc(violationSummary(v))}.</li>`);
+    const damage = others.slice(0, 3).map((v) => `<li>${esc(violationText(v))}.</li>`);
     if (others.length > 3) damage.push(`<li>… and ${others.length - 3} more</li>`);
     const start = sections[0]?.start ?? incident.from;
     const broke = anomalies.filter((r) => r.command.at >= start && r.command.at <= incident.to);

@@ -1,7 +1,6 @@
 import type { RunResult } from '../scenario/run.ts';
 import { esc } from './escape.ts';
-import { violationSummary } from './svg.ts';
-import { faultEffectText } from '../faults/record.ts';
+import { faultLine, traceHashLine, violationSummary } from './words.ts';
 
 /**
  * JUnit XML for CI: a `<testsuite>` per scenario, a `<testcase classname="<scenario>"
@@ -71,14 +70,10 @@ export function junitDocument(name: string, suites: ReadonlyArray<{ readonly nam
 
 function failureText(r: RunResult, replay: string | undefined): string {
   const lines = [`${r.scenario}/${r.variant}: observed ${r.verdict}, expected ${r.expected} (seed ${r.seed})`];
-  if (r.violations.length > 0) {
-    for (const v of r.violations.slice(0, 20)) lines.push(`- ${violationSummary(v)}`);
-    if (r.violations.length > 20) lines.push(`- … ${r.violations.length - 20} more`);
-  } else {
-    lines.push('- no property broke: the faults did not produce the expected failure');
-  }
-  for (const f of r.faultsFired) lines.push(`fault ${f.description}: ${faultEffectText(f)}`);
-  lines.push(`trace hash ${r.traceHash}`);
+  if (r.violations.length > 0) lines.push(...violationSummary(r.violations, 20).map((line) => `- ${line}`));
+  else lines.push('- no property broke: the faults did not produce the expected failure');
+  for (const f of r.faultsFired) lines.push(faultLine(f).trim());
+  lines.push(traceHashLine(r.traceHash).trim());
   if (replay !== undefined) lines.push(`replay: ${replay}`);
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@
 import { SWEEP_FORMAT, sweepAgrees, type SweepRun } from '../explore/sweep.ts';
 import { replayCommand } from '../explore/token.ts';
 import type { Verdict } from '../scenario/types.ts';
+import { RESULT_SCHEMA } from '../version.ts';
 import { esc } from './escape.ts';
 import { PAGE_STYLE } from './html.ts';
 import { junitDocument, type JUnitCase } from './junit.ts';
@@ -53,15 +54,25 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const VERDICTS: readonly Verdict[] = ['safe', 'unsafe', 'stuck', 'invalid'];
 
 /**
- * Checks that `value` (a parsed file) is a `sweep --json` object; returns it typed, or the
- * problem in words.
+ * Checks that `value` (a parsed file) is what `sweep --json` prints (a result of schema
+ * locksim-result/1 whose command is `sweep`, its failed runs in `failed`; or an older sweep's
+ * object of format locksim-sweep/1); returns it typed, or the problem in words.
  */
 export function readShard(value: unknown): SweepShard | string {
   if (!isObject(value)) return 'not a JSON object';
-  if (value.format !== SWEEP_FORMAT) {
-    const what = value.format === 'locksim-run/1' ? "a run's JSON report" : typeof value.format === 'string' ? `format ${value.format}` : 'not the output of locksim sweep --json';
-    return `${what}: merge takes what locksim sweep --json prints (format ${SWEEP_FORMAT})`;
+  const expected = `merge takes what locksim sweep --json prints (schema ${RESULT_SCHEMA}, command sweep)`;
+  if (value.schema === RESULT_SCHEMA && value.command === 'sweep') {
+    if (!isObject(value.failed)) return 'failed must hold the unsafe, stuck and invalid runs';
+    return checkShard({ ...value, ...value.failed });
   }
+  if (value.schema === RESULT_SCHEMA) return `the result of locksim ${String(value.command)}: ${expected}`;
+  if (value.format === SWEEP_FORMAT) return checkShard(value);
+  const what = value.format === 'locksim-run/1' ? "a run's JSON report" : typeof value.format === 'string' ? `format ${value.format}` : 'not the output of locksim sweep --json';
+  return `${what}: ${expected}`;
+}
+
+/** The fields merge reads, checked. */
+function checkShard(value: Record<string, unknown>): SweepShard | string {
   const seeds = value.seeds;
   const counts = value.counts;
   if (typeof value.scenario !== 'string' || typeof value.variant !== 'string' || typeof value.expected !== 'string' || !VERDICTS.includes(value.expected as Verdict)) return 'scenario, variant or expected is missing';

@@ -1,7 +1,8 @@
 import { clientsOf } from '../check/incidents.ts';
 import type { FaultRecord, HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { LostUpdateViolation } from '../check/damage.ts';
-import { fencingViolationText, type FencingViolation } from '../check/fencing.ts';
+import type { FencingViolation } from '../check/fencing.ts';
+import { violationText } from './words.ts';
 import type { LivenessViolation } from '../check/liveness.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { criticalSections, type Section } from '../check/sections.ts';
@@ -681,7 +682,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const [top, bottom] = span;
     const fills = c.items
       .filter((o) => inView(o.overlapStart, o.overlapEnd))
-      .map((o) => `<rect class="overlap" x="${num(x(o.overlapStart))}" y="${top}" width="${num(Math.max(2, x(o.overlapEnd) - x(o.overlapStart)))}" height="${bottom - top}" fill="${DANGER}" fill-opacity="0.16">${title(violationSummary(o))}</rect>`);
+      .map((o) => `<rect class="overlap" x="${num(x(o.overlapStart))}" y="${top}" width="${num(Math.max(2, x(o.overlapEnd) - x(o.overlapStart)))}" height="${bottom - top}" fill="${DANGER}" fill-opacity="0.16">${title(violationText(o))}</rect>`);
     const label = violationLabels[i] as { x0: number; start: number; text: string };
     const bx = x(c.from);
     const bw = Math.max(3, x(c.to) - bx);
@@ -695,7 +696,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
   });
   for (const v of result.violations) {
     const procs = clientsOf(v);
-    const tip = violationSummary(v);
+    const tip = violationText(v);
     if (v.property === 'mutex') {
       continue;
     } else if (v.property === 'lost-update' || v.property === 'fencing') {
@@ -773,17 +774,3 @@ const SVG_STYLE = [
   '@.halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}',
   `@.violation-label{font-size:12px;font-weight:700;fill:${DANGER}}`,
 ].join('');
-
-/** One line for a violation (tooltips, lists). */
-export function violationSummary(v: Violation): string {
-  switch (v.property) {
-    case 'mutex':
-      return `mutual exclusion broken: ${v.first.process} and ${v.second.process} both inside their critical sections on ${v.resource} from ${fmtMs(v.overlapStart)} to ${fmtMs(v.overlapEnd)} (true time)`;
-    case 'lost-update':
-      return `lost update: ${v.write.process} wrote ${v.write.value} based on a read of ${v.write.readValue}, but the value was ${v.write.before} (${v.lost} increment${v.lost === 1 ? '' : 's'} lost) at ${fmtMs(v.write.at)}`;
-    case 'fencing':
-      return `${fencingViolationText(v)} at ${fmtMs(v.at)}`;
-    case 'liveness':
-      return `liveness: ${v.message} (${v.healed ? `after the last fault healed at ${fmtMs(v.healedAt)}` : 'no fault healed: from the start of the run'}, bound ${groupThousands(String(v.boundMs))} ms)`;
-  }
-}

@@ -1,12 +1,9 @@
-import { fencingViolationText } from '../check/fencing.ts';
 import type { HistoryEvent } from '../check/history.ts';
-import type { QuorumLossCause } from '../check/quorum.ts';
-import type { Section } from '../check/sections.ts';
-import { incidentCountsText, incidentsOf, type Incident } from '../check/incidents.ts';
+import { incidentsOf } from '../check/incidents.ts';
 import { commandBursts, readKeyCommands, type KeyCommandReading } from '../check/key-commands.ts';
 import { DEFAULT_EPOCH_MS } from '../sim/world.ts';
-import type { MutexViolation } from '../check/mutex.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
+import { incidentText, violationText } from './words.ts';
 
 /**
  * The text timeline: one line per event of interest, in true time. Columns: `true ms` (true
@@ -103,19 +100,6 @@ export function historyEpochMs(events: readonly HistoryEvent[]): number {
 
 const DAY_MS = 86_400_000;
 
-function violationText(v: Violation): string {
-  switch (v.property) {
-    case 'mutex':
-      return `mutual exclusion broken: ${v.first.process} and ${v.second.process} both in their critical sections from ${(v.overlapStart / 1000).toFixed(3)} to ${(v.overlapEnd / 1000).toFixed(3)} ms`;
-    case 'lost-update':
-      return `lost update: ${v.write.process} wrote ${v.write.value} based on ${v.write.readValue}, but the value was ${v.write.before}`;
-    case 'fencing':
-      return fencingViolationText(v);
-    case 'liveness':
-      return `liveness: ${v.message}`;
-  }
-}
-
 function violationTime(v: Violation): number {
   switch (v.property) {
     case 'mutex':
@@ -127,12 +111,6 @@ function violationTime(v: Violation): number {
     case 'liveness':
       return v.at;
   }
-}
-
-/** An incident in one line: `incident 1: 12 overlapping pairs, 3 lost updates (client-1, client-2) from … to … ms`. */
-export function incidentText(incident: Incident): string {
-  const span = incident.from === incident.to ? `at ${(incident.from / 1000).toFixed(3)} ms` : `from ${(incident.from / 1000).toFixed(3)} to ${(incident.to / 1000).toFixed(3)} ms`;
-  return `incident ${incident.number}: ${incidentCountsText(incident)} (${incident.clients.join(', ')}) ${span}`;
 }
 
 /** What a timeline is drawn from: a run, or a stored history judged again (`locksim check`). */
@@ -168,7 +146,6 @@ export function renderTimeline(result: TimelineInput, options: TimelineOptions =
   const epochMs = historyEpochMs(history.events);
   const commandMode = options.commands ?? 'all';
   const commands = commandMode === 'none' ? [] : readKeyCommands(history);
-  // Node columns when the run recorded the lock key on its nodes (commands, or at least lifetimes).
   // Node columns when the run recorded the lock key on its nodes (commands, or at least lifetimes), for the nodes it touched.
   const touched = new Set([...(history.commands ?? []).map((c) => c.node), ...history.keys.map((k) => k.node), ...(history.lockNodes ?? [])]);
   const nodes = result.processes.nodes.filter((n) => touched.has(n));
@@ -237,65 +214,4 @@ export function renderTimeline(result: TimelineInput, options: TimelineOptions =
     body = [...(start > 0 ? [`${''.padStart(12)}   … ${start} earlier lines`] : []), ...body.slice(start, start + maxLines), ...(start + maxLines < lines.length ? [`${''.padStart(12)}   … ${cut - start} later lines`] : [])];
   }
   return [header, '-'.repeat(header.length), ...body].join('\n');
-}
-
-export { violationText };
-
-const LOSS_WORDS: Record<string, string> = {
-  expired: 'its lock expired on a quorum',
-  deleted: 'its key was deleted on a quorum',
-  crash: 'its key was lost in a node crash on a quorum',
-  overwritten: 'its key was overwritten on a quorum',
-  'never-held': 'it held its lock on no quorum (from the start)',
-};
-
-/**
- * How far a section of a mutual-exclusion violation ran past the validity its client computed
- * on its own clock (its latest, after renewals) and past the moment its lock stopped being held
- * on a quorum, with how that happened: `client-1 ran 5203.7 ms past the validity it computed,
- * 310.2 ms past the moment its key was deleted on a quorum (release)`.
- */
-export function sectionPastText(s: Section, pastQuorumMs: number | null | undefined, lostBy?: QuorumLossCause | null): string {
-  const quorum =
-    pastQuorumMs === null || pastQuorumMs === undefined || !Number.isFinite(pastQuorumMs)
-      ? ''
-      : `, ${pastQuorumMs > 0 ? `${pastQuorumMs.toFixed(1)} ms past the moment` : `${(-pastQuorumMs).toFixed(1)} ms before`} ${LOSS_WORDS[lostBy ?? 'expired'] ?? LOSS_WORDS.expired}`;
-  return Number.isNaN(s.pastValidityMs)
-    ? `${s.process} still inside at the end${quorum}`
-    : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum} (${s.endedBy})`;
-}
-
-/** The lines under a mutual-exclusion violation: how far each section ran, and the faults then ('' for other violations). */
-export function violationDetail(v: Violation): string {
-  if (v.property !== 'mutex') return '';
-  const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
-  return `\n      ${sectionPastText(v.first, v.firstPastQuorumMs, v.firstQuorumLostBy)}; ${sectionPastText(v.second, v.secondPastQuorumMs, v.secondQuorumLostBy)}${faults}`;
-}
-
-/**
- * One line per incident (see check/incidents.ts): what a reader wants first. A pause that
- * overlaps 14 sections is one incident, its pairs inside, and the lost updates or fencing
- * violations committed inside it are counted on its line; any other violation has a line of its own.
- */
-export function violationSummary(violations: readonly Violation[], max = 5): string[] {
-  const lines: string[] = [];
-  for (const incident of incidentsOf(violations)) {
-    const m = incident.mutex;
-    const others = incident.violations.filter((v) => v.property !== 'mutex');
-    if (m === null) {
-      for (const v of others) lines.push(`${violationText(v)}${violationDetail(v)}`);
-      continue;
-    }
-    const first = m.pairs[0] as MutexViolation;
-    const inside = others.length === 0 ? '' : `; inside it: ${incidentCountsText({ ...incident, counts: incident.counts.filter(([k]) => k !== 'mutex') })} (the first: ${violationText(others[0] as Violation)})`;
-    if (m.pairs.length === 1) {
-      lines.push(`${violationText(first)}${inside}${violationDetail(first)}`);
-      continue;
-    }
-    const who = [...m.sections].map(([client, sections]) => `${client} (${sections.length} section${sections.length === 1 ? '' : 's'})`).join(', ');
-    lines.push(
-      `mutual exclusion broken: one incident of ${m.pairs.length} overlapping pairs from ${(m.from / 1000).toFixed(3)} to ${(m.to / 1000).toFixed(3)} ms: ${who}; the first pair: ${violationText(first).replace(/^mutual exclusion broken: /, '')}${inside}${violationDetail(first)}`,
-    );
-  }
-  return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more`] : lines;
 }

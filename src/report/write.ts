@@ -1,10 +1,12 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { replayCommand } from '../explore/token.ts';
+import type { RealRunResult } from '../real/runner.ts';
 import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { renderRunHtml, type RunHtmlOptions } from './html.ts';
 import { renderCatalogIndex, type CatalogRow } from './index-page.ts';
-import { runToJson } from './json.ts';
+import { realResultJson, runResultJson } from './json.ts';
 import { renderJUnit, type JUnitOptions } from './junit.ts';
 
 /**
@@ -59,18 +61,23 @@ export function runReportPath(result: Pick<RunResult, 'scenario' | 'variant'>, e
   return `${safeName(result.scenario)}/${safeName(result.variant)}.${extension}`;
 }
 
-/** Writes `<dir>/<scenario>/<variant>.html` and `.json`; returns their paths. */
+/**
+ * Writes `<dir>/<scenario>/<variant>.html` and `.json` (the run's result with its history, which
+ * `locksim check` can judge again; a real run's with its real-mode fields); returns their paths.
+ * `token` replays the run (a real run: its simulated twin).
+ */
 export function writeRunReport(
   dir: string,
   scenario: Scenario,
-  result: RunResult,
-  replayCommand: string,
+  result: RunResult | RealRunResult,
+  token: string,
   options: Omit<RunHtmlOptions, 'replayCommand'> = {},
 ): { html: string; json: string } {
   const html = join(dir, runReportPath(result, 'html'));
   const json = join(dir, runReportPath(result, 'json'));
-  writeFileAtomic(json, `${JSON.stringify(runToJson(result), null, 1)}\n`);
-  writeFileAtomic(html, renderRunHtml(scenario, result, { ...options, replayCommand }));
+  const data = 'mode' in result ? realResultJson(result, token, { history: true }) : runResultJson(result, { command: 'run', token, history: true });
+  writeFileAtomic(json, `${JSON.stringify(data, null, 1)}\n`);
+  writeFileAtomic(html, renderRunHtml(scenario, result, { ...options, replayCommand: replayCommand(token) }));
   return { html, json };
 }
 

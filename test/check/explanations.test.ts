@@ -10,7 +10,7 @@ import { lease, runScenario, singleInstance, type LockFactory, type Scenario } f
 import type { MutexViolation } from '../../src/check/mutex.ts';
 import type { LivenessViolation } from '../../src/check/liveness.ts';
 import { mutexIncidents } from '../../src/check/incidents.ts';
-import { violationSummary } from '../../src/report/timeline.ts';
+import { violationSummary } from '../../src/report/words.ts';
 
 const byName = (name: string): Scenario => {
   const s = catalog.find((c) => c.name === name);

@@ -9,8 +9,9 @@ import { checkFencing, fencingViolationText, FENCING_VIOLATION_KINDS, type Fenci
 import { emptyHistory, type History, type HistoryEvent, type ResourceWrite } from '../../src/check/history.ts';
 import { judge } from '../../src/check/judge.ts';
 import { toJsonValue } from '../../src/report/json.ts';
-import { renderTimelineSvg, violationSummary } from '../../src/report/svg.ts';
-import { renderTimeline, violationText } from '../../src/report/timeline.ts';
+import { renderTimelineSvg } from '../../src/report/svg.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
+import { violationSummary, violationText } from '../../src/report/words.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 
 /** An acquire that completed at `atMs` with lease `lease` and fencing token `token`. */
@@ -179,7 +180,7 @@ describe('the fencing checks on whole runs', () => {
     expect(new Set(built.map((v) => v.kind))).toEqual(new Set(FENCING_VIOLATION_KINDS));
     for (const v of built) {
       expect(violationText(v)).toBe(fencingViolationText(v));
-      expect(violationSummary(v)).toContain(fencingViolationText(v));
+      expect(violationSummary([v]).join('\n')).toContain(fencingViolationText(v));
       expect(fencingViolationText(v)).not.toMatch(/undefined|NaN/);
     }
     expect(built.map((v) => fencingViolationText(v).split(':')[0])).toEqual(['fencing token went back', 'stale write accepted', 'stale write accepted', 'fencing token reused', 'current holder refused']);

@@ -72,6 +72,9 @@ describe('a history document', () => {
     expect(doc).toMatchObject({ format: 'locksim-history/1', properties: ['mutex'], livenessBoundMs: 30_000, end: { blocked: [], stillTrying: [] }, run: { scenario: 's', variant: 'v', seed: 2, verdict: 'unsafe' } });
     expect(doc.history.events).toHaveLength(1);
     expect(parse({ format: 'locksim-run/1', history: { events: [] } }).properties).toEqual(['mutex', 'lost-updates', 'fencing']);
+    // Today's report files: a result (schema locksim-result/1) with its history.
+    const result = parse({ schema: 'locksim-result/1', command: 'run', scenario: 's', variant: 'v', seed: 3, verdict: 'safe', properties: ['mutex', 'fencing'], history: { events: [acquired] } });
+    expect(result).toMatchObject({ properties: ['mutex', 'fencing'], run: { scenario: 's', variant: 'v', seed: 3, verdict: 'safe' } });
   });
 
   it('the judge is told who was blocked or still trying at the end', () => {
@@ -103,7 +106,8 @@ describe('a malformed document names the field and what it must be', () => {
     [3, '$ must be an object, got 3'],
     [minimal({}, { history: 'h' }), '$.history must be an object, got "h"'],
     [[], '$ must be an object, got []'],
-    [{ format: 'x' }, '$.format must be "locksim-history/1" (or "locksim-run/1" for a run\'s JSON report), got "x"'],
+    [{ format: 'x' }, '$.format must be "locksim-history/1" (or a run\'s JSON report, with schema "locksim-result/1"), got "x"'],
+    [{ schema: 'locksim-result/1', command: 'run' }, '$.history is missing: this is a result printed with --json, which leaves the history out'],
     [minimal({ events: {} }), '$.history.events must be an array, got {}'],
     [ev({ process: '' }), '$.history.events[0].process must be a non-empty string, got ""'],
     [ev({ process: 3 }), '$.history.events[0].process must be a non-empty string, got 3'],

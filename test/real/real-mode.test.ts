@@ -22,7 +22,8 @@ import { MessageLink, ResourceServer, connectResource } from '../../src/real/res
 import { RealModeUnsupportedError, runReal, type RealRunResult } from '../../src/real/runner.ts';
 import { RealClock } from '../../src/real/clock.ts';
 import { ToxiproxyMissingError } from '../../src/real/toxiproxy.ts';
-import { renderTimeline, violationText } from '../../src/report/timeline.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
+import { violationText } from '../../src/report/words.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { findVariant } from '../../src/scenario/run.ts';
 import { shimTestsEnabled, sleep, toxiproxyTestsEnabled } from './helpers.ts';

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gcPause from '../../scenarios/gc-pause.ts';
 import plainDel from '../../scenarios/plain-del-release.ts';
-import { tokenOf } from '../../src/cli/present.ts';
-import { replayCommand } from '../../src/explore/token.ts';
+
+import { runToken } from '../../src/explore/token.ts';
 import { writeRunReport } from '../../src/report/write.ts';
 import type { RunResult } from '../../src/scenario/run.ts';
 import { runScenario } from '../../src/scenario/run.ts';
@@ -79,20 +79,20 @@ describe.skipIf(!available && !inCI)('the run report in headless Chromium', () =
 
   it('draws the hand-built gc-pause run: lanes, violation, no errors, no overlapping labels', () => {
     const result = fixtureRun({ fenced: false });
-    const { html } = writeRunReport(dir, SCENARIO, result, 'npx locksim replay fixture');
+    const { html } = writeRunReport(dir, SCENARIO, result, 'fixture');
     checkInBrowser(html, result);
   });
 
   it('draws a real gc-pause/redlock run the same way', async () => {
     const result = await runScenario(gcPause, { seed: 1, variant: 'redlock', keepTrace: true });
     expect(result.verdict).toBe('unsafe');
-    const { html } = writeRunReport(dir, gcPause, result, replayCommand(tokenOf(result, 'gc-pause')));
+    const { html } = writeRunReport(dir, gcPause, result, runToken(result, 'gc-pause'));
     checkInBrowser(html, result);
   });
 
   it('draws the mechanism of plain-del-release/release=del (node and resource lanes, the stray DEL labelled) without overlapping labels', async () => {
     const result = await runScenario(plainDel, { seed: 1, variant: 'release=del', keepTrace: true });
-    const { html } = writeRunReport(dir, plainDel, result, replayCommand(tokenOf(result, 'plain-del-release')));
+    const { html } = writeRunReport(dir, plainDel, result, runToken(result, 'plain-del-release'));
     checkInBrowser(html, result);
     const dom = dumpDom(html).stdout;
     expect(dom).toContain('<g class="lane" data-process="resource" data-role="resource">');
@@ -101,7 +101,7 @@ describe.skipIf(!available && !inCI)('the run report in headless Chromium', () =
 
   it('draws the fenced run (the refused write) without errors', async () => {
     const result = await runScenario(gcPause, { seed: 1, variant: 'redlock+fencing', keepTrace: true });
-    const { html } = writeRunReport(dir, gcPause, result, replayCommand(tokenOf(result, 'gc-pause')), { real: true });
+    const { html } = writeRunReport(dir, gcPause, result, runToken(result, 'gc-pause'), { real: true });
     checkInBrowser(html, result);
     expect(readFileSync(html, 'utf8')).toContain('data-accepted="false"');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oneLineSummary, renderCatalogIndex } from '../../src/report/index-page.ts';
-import { runToJson, toJsonValue } from '../../src/report/json.ts';
+import { runResultJson, toJsonValue } from '../../src/report/json.ts';
 import { renderJUnit } from '../../src/report/junit.ts';
 import { runReportPath, safeName, writeCatalogReports, writeFileAtomic, writeRunReport } from '../../src/report/write.ts';
 import type { RunResult } from '../../src/scenario/run.ts';
@@ -34,7 +34,9 @@ describe('JUnit XML', () => {
     expect(failures).toHaveLength(1);
     expect(els[failures[0]!.parent]?.attributes.name).toBe('redlock(checkValidity=false),x');
     expect(failures[0]!.attributes.message).toBe('expected safe, observed unsafe');
-    expect(failures[0]!.text).toContain('mutual exclusion broken: client-1 and client-2');
+    // The words of the text report: one line per incident, its first pair in it.
+    expect(failures[0]!.text).toContain('- mutual exclusion broken: one incident of 13 overlapping pairs');
+    expect(failures[0]!.text).toContain('the first pair: client-1 and client-2 both in their critical sections');
     expect(els.filter((e) => e.name === 'testsuite').map((s) => s.attributes.failures)).toEqual(['1']);
   });
 
@@ -67,12 +69,12 @@ describe('JUnit XML', () => {
 
 describe('JSON', () => {
   it('is plain data: round-trips through JSON unchanged, finite numbers only', () => {
-    const json = runToJson(unsafe);
+    const json = runResultJson(unsafe, { command: 'run', token: null, history: true });
     const text = JSON.stringify(json);
     expect(JSON.parse(text)).toEqual(json);
     expect(text).not.toMatch(/NaN|Infinity/);
-    expect(json).toMatchObject({ format: 'locksim-run/1', scenario: 'fixture-pause', variant: 'redlock', verdict: 'unsafe', expected: 'unsafe', matches: true, traceHash: unsafe.traceHash });
-    expect((json.history.events as unknown[]).length).toBe(unsafe.history.events.length);
+    expect(json).toMatchObject({ schema: 'locksim-result/1', command: 'run', scenario: 'fixture-pause', variant: 'redlock', verdict: 'unsafe', expected: 'unsafe', matches: true, traceHash: unsafe.traceHash });
+    expect((json.history?.events as unknown[]).length).toBe(unsafe.history.events.length);
     expect(json.violations.length).toBe(unsafe.violations.length);
     expect(json.traceEntries).toBe(unsafe.trace?.length);
   });
@@ -130,8 +132,8 @@ describe('writing reports', () => {
   });
 
   it('writes <scenario>/<variant>.html and .json, and the index and junit.xml', () => {
-    const a = writeRunReport(dir, SCENARIO, unsafe, 'npx locksim replay A');
-    const b = writeRunReport(dir, SCENARIO, wrong, 'npx locksim replay B', { indexHref: '../index.html' });
+    const a = writeRunReport(dir, SCENARIO, unsafe, 'A');
+    const b = writeRunReport(dir, SCENARIO, wrong, 'B', { indexHref: '../index.html' });
     expect(a.html).toBe(join(dir, 'fixture-pause', 'redlock.html'));
     expect(a.json).toBe(join(dir, 'fixture-pause', 'redlock.json'));
     expect(b.html).toMatch(/fixture-pause\/redlock_checkValidity_false_x-[0-9a-f]{8}\.html$/);

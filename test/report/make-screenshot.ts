@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import gcPause from '../../scenarios/gc-pause.ts';
-import { tokenOf } from '../../src/cli/present.ts';
-import { replayCommand } from '../../src/explore/token.ts';
+
+import { runToken } from '../../src/explore/token.ts';
 import { writeRunReport } from '../../src/report/write.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { screenshot } from './chromium.ts';
@@ -20,7 +20,7 @@ const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'locksim-screenshot-'));
 try {
   const result = await runScenario(gcPause, { seed: 1, variant: 'redlock', keepTrace: true });
-  const { html } = writeRunReport(dir, gcPause, result, replayCommand(tokenOf(result, 'gc-pause')));
+  const { html } = writeRunReport(dir, gcPause, result, runToken(result, 'gc-pause'));
   mkdirSync(join(root, 'docs'), { recursive: true });
   const png = join(root, 'docs', 'report-screenshot.png');
   const run = screenshot(html, png, 1400, 1000);

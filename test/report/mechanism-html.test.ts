@@ -13,10 +13,10 @@ import pauseInFlight from '../../scenarios/pause-in-flight.ts';
 import plainDel from '../../scenarios/plain-del-release.ts';
 import renewalTooLate from '../../scenarios/renewal-too-late.ts';
 import { criticalSections } from '../../src/check/sections.ts';
-import { runJson, runReport } from '../../src/cli/present.ts';
 import { esc } from '../../src/report/escape.ts';
 import { renderRunHtml } from '../../src/report/html.ts';
-import { runToJson } from '../../src/report/json.ts';
+import { runResultJson } from '../../src/report/json.ts';
+import { runReport } from '../../src/report/text.ts';
 import { runScenario, type RunResult } from '../../src/scenario/run.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { parseXml, type XmlElement } from './xml.ts';
@@ -182,7 +182,7 @@ describe('one incident per failure', () => {
     const lost = run.violations.filter((v) => v.property === 'lost-update').length;
     expect(html).toContain(`<strong>Mutual exclusion broken:</strong> ${mutex} overlapping pairs, ${lost} lost updates, one incident:`);
     expect(html).toMatch(/<li class="mechanism">On the nodes: DEL from client-1 deleted client-\d&#39;s key \(redis-1, /);
-    for (const json of [runToJson(run).incidents, runJson(run, 'plain-del-release', false).incidents as ReturnType<typeof runToJson>['incidents']]) {
+    for (const json of [runResultJson(run, { command: 'run', token: null, history: true }).incidents, runResultJson(run, { command: 'run', token: null }).incidents]) {
       expect(json).toHaveLength(1);
       expect(json[0]!.counts).toEqual({ mutex, 'lost-update': lost });
       expect([...json[0]!.violations].sort((a, b) => a - b)).toEqual(run.violations.map((_, i) => i));
@@ -237,9 +237,9 @@ describe('the clock-drift close-up', () => {
     expect(pages.drift!.html).toContain(esc("The world itself, not a fault (no heal undoes it): redis-1's clock runs 2 % fast (drift +20000 ppm); redis-2's clock runs 2 % fast (drift +20000 ppm)."));
     expect(pages.control!.html).toContain('No faults: this run is the control.');
     // The CLI's text report says it too.
-    expect(runReport(clockDrift, pages.drift!.run, 'clock-drift', { timeline: false })).toContain(
+    expect(runReport(clockDrift, pages.drift!.run, 'replay', { timeline: false })).toContain(
       "\n  no faults, but not a control run: the world itself (no heal undoes it): redis-1's clock runs 2 % fast (drift +20000 ppm); redis-2's clock runs 2 % fast (drift +20000 ppm)\n",
     );
-    expect(runReport(control, pages.control!.run, 'control', { timeline: false })).not.toContain('the world itself');
+    expect(runReport(control, pages.control!.run, 'replay', { timeline: false })).not.toContain('the world itself');
   });
 });

@@ -11,7 +11,8 @@ import pauseInFlight from '../../scenarios/pause-in-flight.ts';
 import plainDel from '../../scenarios/plain-del-release.ts';
 import renewalTooLate from '../../scenarios/renewal-too-late.ts';
 import { lease, singleInstance, type Scenario } from '../../src/index.ts';
-import { renderTimeline, violationSummary } from '../../src/report/timeline.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
+import { violationSummary } from '../../src/report/words.ts';
 import { runScenario, type RunResult } from '../../src/scenario/run.ts';
 import { readTimeline, type ReadTimeline } from './read-timeline.ts';
 
