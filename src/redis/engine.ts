@@ -63,6 +63,11 @@ export interface EngineOptions {
    * engine on its own is deterministic too. Never Math.random (runs must replay).
    */
   random?: () => number;
+  /**
+   * Run the well-known lock scripts natively (src/redis/native-scripts.ts; default true). The
+   * replies, keyspace, effects and stats are the same either way; tests turn it off to prove it.
+   */
+  nativeScripts?: boolean;
 }
 
 /** One key of {@link RedisEngine.dump}. */
@@ -126,6 +131,8 @@ function newStats(): Record<string, number> {
     scriptCommands: 0,
     /** Scripts compiled (EVAL of a new body, SCRIPT LOAD). */
     scriptsCompiled: 0,
+    /** EVAL/EVALSHA runs answered by a script's native version (native-scripts.ts) instead of the Lua VM. */
+    nativeScriptCalls: 0,
     /** EXECs that ran their queue. */
     transactions: 0,
     /** EXECs that answered nil (WATCH) or EXECABORT. */
@@ -158,12 +165,14 @@ export class RedisEngine {
   private readonly ks: Keyspace;
   private readonly ctx: CommandContext;
   private lua: LuaScripting | null = null;
+  private readonly nativeScripts: boolean;
   private sessionIds = 0;
   /** The client scripts run their commands as. */
   private readonly scriptSession: Session;
 
   constructor(options: EngineOptions = {}) {
     this.ks = new Keyspace(options.replica ?? false, options.onPropagate ?? null, this.stats);
+    this.nativeScripts = options.nativeScripts ?? true;
     const random = options.random ?? defaultRandom();
     const host: EngineHost = {
       stats: this.stats,
@@ -383,10 +392,13 @@ export class RedisEngine {
 
   private scripting(): LuaScripting {
     if (this.lua === null) {
-      this.lua = new LuaScripting({
-        callFromScript: (args) => this.callFromScript(args),
-        knowsCommand: (name) => COMMANDS.lookup(name) !== undefined || REDIS_COMMAND_NAMES.has(asciiLower(name)),
-      });
+      this.lua = new LuaScripting(
+        {
+          callFromScript: (args) => this.callFromScript(args),
+          knowsCommand: (name) => COMMANDS.lookup(name) !== undefined || REDIS_COMMAND_NAMES.has(asciiLower(name)),
+        },
+        { native: this.nativeScripts },
+      );
     }
     return this.lua;
   }
@@ -423,9 +435,11 @@ export class RedisEngine {
     this.scriptSession.db = caller.db;
     ctx.session = this.scriptSession;
     ctx.inScript = true;
+    const nativeBefore = lua.nativeRuns;
     try {
       return lua.run(sha, args.slice(3, 3 + numkeys), args.slice(3 + numkeys));
     } finally {
+      this.stats.nativeScriptCalls += lua.nativeRuns - nativeBefore;
       ctx.session = caller;
       ctx.inScript = false;
       if (this.ks.db !== caller.db) this.ks.select(caller.db);

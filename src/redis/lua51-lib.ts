@@ -129,7 +129,7 @@ const FLAG_BYTES = ascii('-+ #0');
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 
 /** Installs the 5.1 functions into L's library tables (before they are made read-only). */
-export function installLua51Library(f: Fengari, L: LuaState, rand: Rand48): void {
+export function installLua51Library(f: Fengari, L: LuaState, rand: Pick<Rand48, 'nextUnit' | 'seed'>): void {
   const { lua, lauxlib } = f;
   const error = (S: LuaState, message: string): number => lauxlib.luaL_error(S, f.to_luastring('%s'), f.to_luastring(message));
   const argError = (S: LuaState, arg: number, message: string): number => lauxlib.luaL_argerror(S, arg, f.to_luastring(message));
