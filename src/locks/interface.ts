@@ -1,7 +1,8 @@
 /**
- * What a lock algorithm may see of the world: a Redis-like client per node, a clock and a
- * random source. Nothing else. The simulator hands it simulated ones; real mode hands it
- * ioredis clients and the process's own clock. This file imports nothing, on purpose.
+ * What a lock algorithm may see of the world: a Redis-like client per Redis node, a database
+ * per database node (node-postgres's `Client` and `Pool`), a clock and a random source. Nothing
+ * else. The simulator hands it simulated ones; real mode hands it ioredis clients, node-postgres
+ * and the process's own clock. This file imports nothing, on purpose.
  */
 
 /**
@@ -67,11 +68,83 @@ export interface Lease {
   readonly signal?: AbortSignal;
 }
 
-/** The world an algorithm instance is built for: one client per node, a clock, a random source. */
+/** A query's result as node-postgres gives it: rows as objects by column name, and the row count. */
+export interface SqlResult {
+  readonly rows: Array<Record<string, unknown>>;
+  readonly rowCount: number | null;
+  /** The command tag's verb: `SELECT`, `BEGIN`, `COMMIT`, `ROLLBACK`, … */
+  readonly command: string;
+}
+
+/**
+ * The subset of node-postgres's `Client` an algorithm needs. A `pg.Client` satisfies it as it is,
+ * and so does locksim's simulated one (src/services/postgres/pg-client.ts). A query error rejects
+ * with an Error carrying PostgreSQL's SQLSTATE in `code`; a dead connection emits `error` (with
+ * no listener, that error crashes the process, as in Node).
+ */
+export interface SqlClientLike {
+  connect(): Promise<unknown>;
+  query(text: string, values?: unknown[]): Promise<SqlResult>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A client checked out of a pool: a {@link SqlClientLike} that goes back with `release` (`release(error)` or `release(true)` closes it instead). */
+export interface SqlPoolClientLike extends Omit<SqlClientLike, 'connect' | 'end'> {
+  release(error?: Error | boolean): void;
+}
+
+/** The subset of node-postgres's `Pool` an algorithm needs. */
+export interface SqlPoolLike {
+  connect(): Promise<SqlPoolClientLike>;
+  query(text: string, values?: unknown[]): Promise<SqlResult>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * node-postgres's connection settings an algorithm may choose (pg's names and meaning; the
+ * address and credentials are the database's own). `statement_timeout`, `lock_timeout` and
+ * `idle_in_transaction_session_timeout` are sent to the server for the session; `query_timeout`
+ * and `connectionTimeoutMillis` act in the client.
+ */
+export interface SqlClientConfig {
+  readonly statement_timeout?: number;
+  readonly lock_timeout?: number;
+  readonly idle_in_transaction_session_timeout?: number;
+  readonly query_timeout?: number;
+  readonly connectionTimeoutMillis?: number;
+  readonly application_name?: string;
+}
+
+/** node-postgres's pool settings (pg-pool's names and defaults: `max` 10, `idleTimeoutMillis` 10 000, 0 keeps idle clients forever). */
+export interface SqlPoolConfig extends SqlClientConfig {
+  readonly max?: number;
+  readonly idleTimeoutMillis?: number;
+}
+
+/** A database server an algorithm may connect to: node-postgres's `Client` and `Pool`, pointed at it. */
+export interface DatabaseLike {
+  /** The node's name, for messages. */
+  readonly name: string;
+  /** A new, not yet connected `Client` to this database. */
+  client(config?: SqlClientConfig): SqlClientLike;
+  /** A new `Pool` of connections to this database. */
+  pool(config?: SqlPoolConfig): SqlPoolLike;
+}
+
+/**
+ * The world an algorithm instance is built for: one client per Redis node, the database nodes,
+ * a clock, a random source.
+ */
 export interface LockContext {
+  /** One Redis client per Redis node the lock uses (empty when it uses none). */
   readonly nodes: readonly RedisLike[];
   readonly clock: Clock;
   readonly random: Random;
+  /** The database nodes the lock uses (absent or empty when it uses none). */
+  readonly databases?: readonly DatabaseLike[];
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Fault } from '../faults/fault.ts';
 import type { WorkloadOptions } from '../workload/client.ts';
 import type { ResourceMode } from '../workload/resource.ts';
+import { serviceOf, type ServiceName } from '../services/registry.ts';
 import { clientSpecs, defaultProperties, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type NodeSpec, type Property, type Scenario, type Variant, type WorldSpec } from './types.ts';
 
 export interface RunPlan {
@@ -22,6 +23,12 @@ export interface RunPlan {
   readonly replicas: readonly string[];
   /** The nodes the lock is given: the variant's `nodes`, else every primary. */
   readonly lockNodes: readonly string[];
+  /**
+   * The lock nodes by service, each service once, in the order its first lock node comes (each
+   * service's nodes in `lockNodes` order): Redis nodes become the lock context's `nodes`, database
+   * nodes its `databases`.
+   */
+  readonly lockServices: ReadonlyArray<{ readonly service: ServiceName; readonly nodes: readonly string[] }>;
   readonly clients: readonly ClientSpec[];
   readonly workload: WorkloadOptions;
   readonly faults: readonly Fault[];
@@ -47,6 +54,7 @@ export function planRun(scenario: Scenario, variant: Variant, overrides: PlanOve
   const primaries = nodes.filter((n) => n.replicaOf === undefined).map((n) => n.name);
   const workload: WorkloadOptions = { ...scenario.workload, ...variant.workload };
   const resourceMode = variant.resource ?? 'unguarded';
+  const lockNodes = variant.nodes ?? primaries;
   return {
     scenario,
     variant,
@@ -55,7 +63,8 @@ export function planRun(scenario: Scenario, variant: Variant, overrides: PlanOve
     nodes,
     primaries,
     replicas: nodes.filter((n) => n.replicaOf !== undefined).map((n) => n.name),
-    lockNodes: variant.nodes ?? primaries,
+    lockNodes,
+    lockServices: byService(lockNodes, nodes),
     clients: clientSpecs(world),
     workload,
     faults: overrides.faults ?? variantFaults(scenario, variant),
@@ -63,4 +72,17 @@ export function planRun(scenario: Scenario, variant: Variant, overrides: PlanOve
     properties: variant.properties ?? defaultProperties(resourceMode),
     livenessBoundMs: scenario.livenessBoundMs ?? defaultLivenessBoundMs(workload.ttlMs),
   };
+}
+
+/** `lockNodes` grouped by service (see {@link RunPlan.lockServices}). */
+function byService(lockNodes: readonly string[], nodes: readonly NodeSpec[]): RunPlan['lockServices'] {
+  const groups = new Map<ServiceName, string[]>();
+  for (const name of lockNodes) {
+    const spec = nodes.find((n) => n.name === name);
+    const service = spec === undefined ? 'redis' : serviceOf(spec);
+    const group = groups.get(service) ?? [];
+    group.push(name);
+    groups.set(service, group);
+  }
+  return [...groups].map(([service, names]) => ({ service, nodes: names }));
 }

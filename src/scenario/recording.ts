@@ -1,8 +1,7 @@
 import { emptyHistory, type FaultRecord, type History, type HistoryEvent, type ResourceWrite } from '../check/history.ts';
 import type { KeySample } from '../check/keys.ts';
-import { KeyCommandLog } from '../check/key-commands.ts';
-import type { KeyCommandObservation } from '../redis/node.ts';
-import type { Reply } from '../redis/reply.ts';
+import { KeyCommandLog, type KeyCommandSample } from '../check/key-commands.ts';
+import type { NodeObserver } from '../services/service.ts';
 import { OnlineJudge, type Judgement, type Property } from '../check/online.ts';
 import { HistoryRecorder, type HistoryWindow } from '../check/recorder.ts';
 import { Tally, type WorkCounts } from '../check/tally.ts';
@@ -36,7 +35,7 @@ export interface RecordingEnd {
  * to the work tally and to the recorder (which keeps all of it or a window). Nothing here is
  * part of the simulation: it reads what happened and never schedules anything.
  */
-export class RunRecording {
+export class RunRecording implements NodeObserver {
   private readonly judge: OnlineJudge;
   private readonly recorder: HistoryRecorder;
   private readonly tally = new Tally();
@@ -91,8 +90,8 @@ export class RunRecording {
   }
 
   /** A command that may have touched the lock key on `node`, right after the key sample it caused. */
-  keyCommand(node: string, command: KeyCommandObservation): void {
-    this.commands.command(node, { at: command.at, key: command.key, from: command.from, args: command.args, reply: replyText(command.reply) });
+  keyCommand(node: string, command: KeyCommandSample): void {
+    this.commands.command(node, command);
   }
 
   finish(end: RecordingEnd): { history: History; judgement: Judgement; counts: WorkCounts } {
@@ -114,24 +113,6 @@ export class RunRecording {
     if (healedAt !== this.healedAt) {
       this.healedAt = healedAt;
       if (healedAt !== null) this.judge.heal(healedAt);
-    }
-  }
-}
-
-/** A reply in a few characters, as a report shows it: `OK`, `nil`, `1`, `"a1b2c3…"`, the error's text. */
-export function replyText(reply: Reply): string {
-  switch (reply.kind) {
-    case 'status':
-      return reply.value;
-    case 'error':
-      return reply.message.length > 60 ? `${reply.message.slice(0, 59)}…` : reply.message;
-    case 'integer':
-      return String(reply.value);
-    case 'bulk':
-      return reply.value === null ? 'nil' : `"${reply.value.length > 12 ? `${reply.value.slice(0, 11)}…` : reply.value}"`;
-    case 'array': {
-      const text = reply.value === null ? 'nil' : `[${reply.value.map(replyText).join(', ')}]`;
-      return text.length > 60 ? `${text.slice(0, 59)}…` : text;
     }
   }
 }

@@ -5,8 +5,11 @@ import type { HistoryWindow } from '../check/recorder.ts';
 import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
-import { SimRedis, type NodeAddress } from '../redis/client.ts';
-import { addRedisNode, type RedisNode } from '../redis/node.ts';
+import type { LockContext } from '../locks/interface.ts';
+import type { RedisNode } from '../redis/node.ts';
+import { SERVICES, serviceOf } from '../services/registry.ts';
+import { RedisServiceNode } from '../services/redis.ts';
+import type { ServiceClients, SimServiceNode } from '../services/service.ts';
 import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
@@ -129,17 +132,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
   if (options.faults !== undefined) checkFaultSchedule(options.faults, worldSpec, `${scenario.name}/${variant.name}`);
   const world = new World({ seed: options.seed, keepTrace: options.keepTrace === true, delay: worldSpec.delay });
-  const nodes = new Map<string, RedisNode>();
+  const nodes = new Map<string, SimServiceNode>();
   const directory = new Map<string, string>();
   let lockName = '';
-  /** When each client last sent a Redis command: a waiting client keeps sending, a hung one does not. */
+  /** When each client last sent a request to a service node: a waiting client keeps sending, a hung one does not. */
   const lastSend = new Map<string, Micros>();
-  /** Each client's Redis clients (of its current incarnation): they say why a command still waits. */
-  const redisClients = new Map<string, readonly SimRedis[]>();
+  /** Each client's service clients (of its current incarnation): they say why a request still waits. */
+  const serviceClients = new Map<string, readonly ServiceClients[]>();
 
-  for (const spec of plan.nodes) {
-    addRedisNode(world, spec.name, { persistence: spec.persistence, driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs, replicaOf: spec.replicaOf }, nodes);
-  }
+  for (const spec of plan.nodes) nodes.set(spec.name, SERVICES[serviceOf(spec)].addNode(world, spec, nodes));
+  /** The Redis nodes, which the fault kinds act on by name (a crash observes their keys). */
+  const redisNodes = new Map<string, RedisNode>();
+  for (const [name, node] of nodes) if (node instanceof RedisServiceNode) redisNodes.set(name, node.redis);
   const boundMs = plan.livenessBoundMs;
   // The nemesis exists once the clients do; the recording only asks it once the run is going.
   let nemesis: Nemesis | null = null;
@@ -152,15 +156,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     lastHealAt: () => nemesis?.lastHealAt ?? null,
     clients: clients.map((c) => c.name),
   });
-  for (const node of nodes.values()) {
-    node.watch(workload.resource);
-    node.onKeyObservation = (observation) => recording.keySample(node.name, observation);
-    node.onKeyCommand = (command) => recording.keyCommand(node.name, command);
-  }
+  for (const node of nodes.values()) node.watch(workload.resource, recording);
   addResource(world, RESOURCE_PROCESS, resourceMode, (write) => recording.write(write));
 
   const clientNames = new Set(clients.map((c) => c.name));
-  const address = (name: string): NodeAddress => ({ resolve: () => directory.get(name) ?? name });
+  const resolve = (name: string): string => directory.get(name) ?? name;
   const progress = options.progress;
   let nextProgressMs = progress?.everyMs ?? Number.POSITIVE_INFINITY;
   const record = (process: string, clock: { now(): number; monotonic(): number }): Recorder => (kind, phase, details) => {
@@ -176,10 +176,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       spec.name,
       (ctx) => {
         const onSend = (): void => void lastSend.set(spec.name, world.now);
-        const redisOptions = { ...variant.redisOptions, ...(variant.commandTimeoutMs === undefined ? {} : { commandTimeout: variant.commandTimeoutMs }) };
-        const redis = lockNodes.map((n) => new SimRedis(ctx, address(n), { ...redisOptions, onSend }));
-        redisClients.set(spec.name, redis);
-        const lock = variant.lock({ nodes: redis, clock: ctx.clock, random: ctx.random });
+        const setup = { ctx, variant, resolve, onSend };
+        const connections = plan.lockServices.map((s) => SERVICES[s.service].clients(setup, s.nodes));
+        serviceClients.set(spec.name, connections);
+        const context = connections.reduce<LockContext>((c, service) => ({ ...c, ...service.context }), { nodes: [], clock: ctx.clock, random: ctx.random });
+        const lock = variant.lock(context);
         lockName ||= lock.name;
         const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
         const rpc = endpoint(ctx);
@@ -207,7 +208,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (clientNames.has(p)) recordCrash(p);
   };
   // A failover points the clients of the primary at its promoted replica (the failover kind says when).
-  nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash, redirect: (from, to) => directory.set(from, to) });
+  nemesis = new Nemesis({ world, nodes: redisNodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash, redirect: (from, to) => directory.set(from, to) });
   nemesis.schedule(faults);
 
   await world.run({ until: ms(worldSpec.durationMs) });
@@ -219,10 +220,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     faults: nemesis.finish(),
     blocked: (p: string) => world.process(p).state !== 'running',
     stillTrying: (p: string) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
-    why: (p: string) => (redisClients.get(p) ?? []).map((r) => r.waitReason()).find((w) => w !== null) ?? null,
+    why: (p: string) => (serviceClients.get(p) ?? []).map((c) => c.waitReason()).find((w) => w !== null) ?? null,
   };
   const { history, judgement, counts } = recording.finish(end);
-  const redisCommands = [...nodes.values()].reduce((sum, n) => sum + n.stats.commands, 0);
+  const redisCommands = [...nodes.values()].reduce((sum, n) => sum + n.commands(), 0);
   // No verdict without evidence: clients that died of errors, or a run that never acquired, is invalid.
   const evidence = recording.evidence.evidence(redisCommands);
   const invalid: Invalidity | null =

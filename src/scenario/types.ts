@@ -4,6 +4,8 @@ import type { LockFactory } from '../locks/interface.ts';
 import type { Persistence } from '../redis/node.ts';
 import type { SimRedisOptions } from '../redis/client.ts';
 import type { DelayModel } from '../sim/network.ts';
+import type { ServiceName } from '../services/registry.ts';
+import type { PostgresSettings } from '../services/postgres/settings.ts';
 import { RESOURCE_PROCESS, type ResourceMode } from '../workload/resource.ts';
 import type { ModelWorld } from '../faults/model.ts';
 import type { Mechanism } from '../check/mechanism.ts';
@@ -26,11 +28,16 @@ export const PROPERTIES: readonly Property[] = ['mutex', 'lost-updates', 'fencin
 
 export interface NodeSpec {
   readonly name: string;
+  /** The service the node runs (src/services/registry.ts): `redis` (the default) or `postgres`. */
+  readonly service?: ServiceName;
+  /** What a Redis node keeps across a crash (Redis only). */
   readonly persistence?: Persistence;
   readonly driftPpm?: number;
   readonly wallOffsetMs?: number;
-  /** An asynchronous replica of this (earlier listed) node; clients reach it only after a failover. */
+  /** An asynchronous replica of this (earlier listed) node; clients reach it only after a failover (Redis only). */
   readonly replicaOf?: string;
+  /** The server's settings (PostgreSQL only): TCP keepalive, session timeouts (src/services/postgres/settings.ts). */
+  readonly postgres?: PostgresSettings;
 }
 
 export interface ClientSpec {
@@ -43,7 +50,7 @@ export interface ClientSpec {
 
 /** The simulated world of a scenario. */
 export interface WorldSpec {
-  /** Redis nodes: a count (`redis-1` … `redis-N`, persistence none) or each one spelled out. */
+  /** The service nodes: a count of Redis nodes (`redis-1` … `redis-N`, persistence none) or each node spelled out (its `service` says what it runs). */
   readonly nodes: number | readonly NodeSpec[];
   /** Clients: a count (`client-1` … `client-N`) or each one spelled out. */
   readonly clients: number | readonly ClientSpec[];

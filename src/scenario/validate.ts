@@ -1,7 +1,7 @@
 import { MECHANISMS } from '../check/mechanism.ts';
 import type { FaultGenerator } from '../faults/arbitrary.ts';
 import { validateFault, type Fault, type FaultKind } from '../faults/fault.ts';
-import { PERSISTENCE_MODES } from '../redis/node.ts';
+import { isServiceName, SERVICE_NAMES, SERVICES } from '../services/registry.ts';
 import type { MsRange, WorkloadOptions } from '../workload/client.ts';
 import { RESOURCE_MODES } from '../workload/resource.ts';
 import { clientSpecs, EXPECTABLE_VERDICTS, nodeSpecs, PROPERTIES, type ClientSpec, type NodeSpec, type Scenario, type Variant, type WorldSpec } from './types.ts';
@@ -38,7 +38,7 @@ export const MAX_RUN_MS = 30 * 24 * 3_600_000;
 const keys = <T>(table: Record<keyof T, true>): readonly string[] => Object.keys(table);
 const SCENARIO_KEYS = keys<Scenario>({ name: true, title: true, explanation: true, world: true, workload: true, faults: true, variants: true, explore: true, livenessBoundMs: true, tags: true });
 const WORLD_KEYS = keys<WorldSpec>({ nodes: true, clients: true, delay: true, durationMs: true });
-const NODE_KEYS = keys<NodeSpec>({ name: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true });
+const NODE_KEYS = keys<NodeSpec>({ name: true, service: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true, postgres: true });
 const CLIENT_KEYS = keys<ClientSpec>({ name: true, driftPpm: true, wallOffsetMs: true, startMs: true });
 const WORKLOAD_KEYS = keys<WorkloadOptions>({ resource: true, ttlMs: true, workMs: true, thinkMs: true, startMs: true, checkValidityBeforeWrite: true, stopAtValidity: true, watchLeaseSignal: true, iterations: true, resourceTimeoutMs: true });
 const RANGE_KEYS = keys<MsRange>({ min: true, max: true });
@@ -173,7 +173,7 @@ export function validateScenario(value: unknown, source: string): Scenario {
     if (length !== null) problems.push(`world.durationMs: ${length}`);
     const isCount = (v: unknown): boolean => isNumber(v) && v >= 1 && Number.isInteger(v);
     const isList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
-    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count (>= 1) or a non-empty list of { name, persistence?, driftPpm?, wallOffsetMs?, replicaOf? }, got ${JSON.stringify(world.nodes)}`);
+    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count of Redis nodes (>= 1) or a non-empty list of { name, service?, persistence?, driftPpm?, wallOffsetMs?, replicaOf?, postgres? }, got ${JSON.stringify(world.nodes)}`);
     if (!isCount(world.clients) && !isList(world.clients)) problems.push(`world.clients: must be a count (>= 1) or a non-empty list of { name, driftPpm?, wallOffsetMs?, startMs? }, got ${JSON.stringify(world.clients)}`);
     if (problems.length === 0) {
       const nodes = nodeSpecs(world as unknown as Scenario['world']);
@@ -181,7 +181,8 @@ export function validateScenario(value: unknown, source: string): Scenario {
         if (!isObject(n) || typeof n.name !== 'string' || !NAME.test(n.name)) problems.push(`world.nodes[${i}].name: must be a name like 'redis-1'`);
         else {
           if (processes.has(n.name)) problems.push(`world.nodes[${i}].name: '${n.name}' is used twice`);
-          if (n.persistence !== undefined && !PERSISTENCE_MODES.includes(n.persistence)) problems.push(`world.nodes[${i}].persistence: must be one of ${PERSISTENCE_MODES.join(', ')}, got ${JSON.stringify(n.persistence)}`);
+          if (n.service !== undefined && !isServiceName(n.service)) problems.push(`world.nodes[${i}].service: must be one of ${SERVICE_NAMES.join(', ')}, got ${JSON.stringify(n.service)}`);
+          else problems.push(...SERVICES[n.service ?? 'redis'].validateNode(n, `world.nodes[${i}]`));
           if (n.replicaOf !== undefined && !processes.has(n.replicaOf)) problems.push(`world.nodes[${i}].replicaOf: '${n.replicaOf}' must name a node listed before it`);
           problems.push(...unknownKeys(n as unknown as Record<string, unknown>, NODE_KEYS, `world.nodes[${i}]`));
           processes.add(n.name);

@@ -1,0 +1,22 @@
+/**
+ * The services a world's nodes can run, by name. A node spec names its service (`service:
+ * 'postgres'`); without one it is a Redis node, as every node was before services were plug-ins.
+ */
+import type { NodeSpec } from '../scenario/types.ts';
+import { redisService } from './redis.ts';
+import type { SimService } from './service.ts';
+
+export const SERVICES = { redis: redisService } as const satisfies Readonly<Record<string, SimService>>;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+/** The service a node runs. */
+export function serviceOf(spec: Pick<NodeSpec, 'service'>): ServiceName {
+  return spec.service ?? 'redis';
+}
+
+export function isServiceName(name: unknown): name is ServiceName {
+  return typeof name === 'string' && Object.hasOwn(SERVICES, name);
+}
