@@ -59,14 +59,14 @@ export function serveBlobRequest(service: BlobService, now: number, request: Blo
       const type = headers['x-ms-blob-type'];
       if (type === undefined) return refuse(400, 'MissingRequiredHeader', 'Put Blob needs x-ms-blob-type', false);
       if (type !== 'BlockBlob') return refuse(400, 'InvalidHeaderValue', `x-ms-blob-type ${type} is not modelled: ${MODELLED}`, false);
-      return answer(service.putBlob(now, name, request.body ?? '', conditions), false, (r) => ({ etag: r.etag, 'content-length': '0' }));
+      return answer(service, service.putBlob(now, name, request.body ?? '', conditions), false, (r) => ({ etag: r.etag, 'content-length': '0' }));
     }
     case 'GET':
-      return answer(service.getBlob(now, name, { leaseId: conditions.leaseId }), false, (r) => propertiesHeaders(r.properties), (r) => r.body);
+      return answer(service, service.getBlob(now, name, { leaseId: conditions.leaseId }), false, (r) => propertiesHeaders(r.properties), (r) => r.body);
     case 'HEAD':
-      return answer(service.getProperties(now, name, { leaseId: conditions.leaseId }), true, (r) => propertiesHeaders(r.properties));
+      return answer(service, service.getProperties(now, name, { leaseId: conditions.leaseId }), true, (r) => propertiesHeaders(r.properties));
     case 'DELETE':
-      return answer(service.deleteBlob(now, name, conditions), false, () => ({ 'content-length': '0' }));
+      return answer(service, service.deleteBlob(now, name, conditions), false, () => ({ 'content-length': '0' }));
   }
 }
 
@@ -83,22 +83,22 @@ function leaseRequest(service: BlobService, now: number, name: string, headers: 
     case 'acquire': {
       const duration = headers['x-ms-lease-duration'];
       if (duration === undefined) return missing('x-ms-lease-duration');
-      return answer(service.acquireLease(now, name, { ...etags, duration: headerNumber(duration), proposedLeaseId: proposed }), false, withLease);
+      return answer(service, service.acquireLease(now, name, { ...etags, duration: headerNumber(duration), proposedLeaseId: proposed }), false, withLease);
     }
     case 'renew':
       if (leaseId === undefined) return missing('x-ms-lease-id');
-      return answer(service.renewLease(now, name, { ...etags, leaseId }), false, withLease);
+      return answer(service, service.renewLease(now, name, { ...etags, leaseId }), false, withLease);
     case 'change':
       if (leaseId === undefined) return missing('x-ms-lease-id');
       if (proposed === undefined) return missing('x-ms-proposed-lease-id');
-      return answer(service.changeLease(now, name, { ...etags, leaseId, proposedLeaseId: proposed }), false, withLease);
+      return answer(service, service.changeLease(now, name, { ...etags, leaseId, proposedLeaseId: proposed }), false, withLease);
     case 'release':
       if (leaseId === undefined) return missing('x-ms-lease-id');
-      return answer(service.releaseLease(now, name, { ...etags, leaseId }), false, (r) => ({ etag: r.etag, 'content-length': '0' }));
+      return answer(service, service.releaseLease(now, name, { ...etags, leaseId }), false, (r) => ({ etag: r.etag, 'content-length': '0' }));
     case 'break': {
       const period = headers['x-ms-lease-break-period'];
       const request = period === undefined ? etags : { ...etags, breakPeriod: headerNumber(period) };
-      return answer(service.breakLease(now, name, request), false, (r) => ({ etag: r.etag, 'x-ms-lease-time': String(r.leaseTime), 'content-length': '0' }));
+      return answer(service, service.breakLease(now, name, request), false, (r) => ({ etag: r.etag, 'x-ms-lease-time': String(r.leaseTime), 'content-length': '0' }));
     }
     case undefined:
       return refuse(400, 'MissingRequiredHeader', 'Lease Blob needs x-ms-lease-action', false);
@@ -154,8 +154,9 @@ function propertiesHeaders(properties: { etag: string; contentLength: number; le
   return headers;
 }
 
-function answer<T extends object>(result: BlobResult<T>, head: boolean, headers: (r: T) => Record<string, string>, body?: (r: T) => string): BlobHttpResponse {
-  if (!result.ok) return refuse(result.status, result.code, result.message, head);
+/** A success with its headers (and body), or the refusal in the service's dialect's words. */
+function answer<T extends object>(service: BlobService, result: BlobResult<T>, head: boolean, headers: (r: T) => Record<string, string>, body?: (r: T) => string): BlobHttpResponse {
+  if (!result.ok) return refuse(result.status, result.code, service.dialect.messages[result.code] ?? result.message, head);
   return { status: result.status, headers: headers(result), body: body === undefined ? '' : body(result) };
 }
 
