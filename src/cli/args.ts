@@ -90,7 +90,7 @@ const NODE_COMMANDS: readonly NodeCommands[] = ['all', 'changes', 'none'];
  * description starting at `column` (where the command's other flags start theirs).
  */
 export function nodeCommandsHelp(column: number): string {
-  const text = "which commands on the lock key the timeline's node columns show: all (default), changes (hides the no-op votes: a SET NX that lost, a renewal or release that found nothing; anomalies are always shown), or none";
+  const text = "which commands on the lock key the timeline's node columns show: all (default), changes (hides the no-op votes and other commands that left the key as it was: a SET NX that lost, a renewal or release that found no key or another's; anomalies always show), or none";
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -102,7 +102,10 @@ export function nodeCommandsHelp(column: number): string {
     }
   }
   lines.push(line);
-  return lines.map((l, i) => `${(i === 0 ? '  --node-commands W' : '').padEnd(column)}${l}`).join('\n');
+  const flag = '  --node-commands W';
+  // Where the flag is wider than the command's flag column, the description starts below it.
+  const head = flag.length < column ? [] : [flag];
+  return [...head, ...lines.map((l, i) => `${(i === 0 && head.length === 0 ? flag : '').padEnd(column)}${l}`)].join('\n');
 }
 
 /** `--node-commands all|changes|none`, or undefined when not given. */

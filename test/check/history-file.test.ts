@@ -104,6 +104,35 @@ describe('locksim run --history and locksim check', () => {
     expect(safe.stdout).toContain('\nSAFE\n');
   }, 180_000);
 
+  it('draws the run\'s node columns from history.commands: the same timeline as the run\'s own; --node-commands hides the no-op votes', () => {
+    const file = join(dir, 'plain-del.json');
+    const run = cli(['run', 'plain-del-release', '--variant', 'release=del', '--no-reports', '--timeline', '--history', file]);
+    const timeline = (text: string): string => text.slice(text.indexOf('     true ms |'), text.indexOf('\n\n', text.indexOf('     true ms |')));
+    const checked = cli(['check', file, '--timeline']);
+    expect(checked.stdout).toMatch(/\d+ resource writes, \d+ key lifetimes, [1-9]\d* commands on the lock key/);
+    expect(checked.stdout).toMatch(/; nodes redis-1\n/);
+    expect(timeline(checked.stdout)).toBe(timeline(run.stdout));
+    expect(timeline(checked.stdout)).toMatch(/^ {5}true ms \| client-1 .*\| redis-1$/m);
+    expect(timeline(checked.stdout)).toMatch(/DELETED client-\d's key/);
+    expect(timeline(checked.stdout)).toContain('lost (');
+    const changes = timeline(cli(['check', file, '--timeline', '--node-commands', 'changes']).stdout);
+    expect(changes).not.toContain('lost (');
+    expect(changes).toMatch(/DELETED client-\d's key/);
+    expect(changes).toContain('| won');
+    // run takes the same flag, and draws the same.
+    expect(timeline(cli(['run', 'plain-del-release', '--variant', 'release=del', '--no-reports', '--timeline', '--node-commands', 'changes']).stdout)).toBe(changes);
+    expect(cli(['check', file, '--node-commands', 'some']).stderr).toContain("check: --node-commands takes all, changes, none; got 'some'");
+  }, 120_000);
+
+  it('reads history.commands written by hand, and names a bad field', () => {
+    const command = { at: 2_000, node: 'n1', key: 'lock', from: 'a', command: 'SET NX PX 500', reply: 'OK', before: null, beforeExpiresAt: null, after: 'va', afterExpiresAt: 502_000 };
+    const doc = { format: 'locksim-history/1', history: { events: [{ process: 'a', kind: 'acquire', phase: 'ok', at: 2_000, lease: { value: 'va', validUntil: 50 } }], commands: [command] } };
+    const parsed = parseHistoryDocument(JSON.stringify(doc), 'h.json');
+    expect(parsed.history.commands).toEqual([command]);
+    expect(() => parseHistoryDocument(JSON.stringify({ ...doc, history: { ...doc.history, commands: [{ ...command, node: 5 }] } }), 'h.json')).toThrow('h.json: $.history.commands[0].node must be a non-empty string, got 5');
+    expect(() => parseHistoryDocument(JSON.stringify({ ...doc, history: { ...doc.history, commands: [command, { ...command, at: 1 }] } }), 'h.json')).toThrow('$.history.commands[1].at goes back in time');
+  });
+
   it('prints the timeline and the explained violations of the documented example', () => {
     const r = cli(['check', EXAMPLE]);
     expect(r.status).toBe(1);
