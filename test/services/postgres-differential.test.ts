@@ -1,7 +1,7 @@
 /**
  * The simulated advisory locks against a real PostgreSQL server: random sequences of lock,
  * try-lock, shared and transaction-level locks, unlock, unlock_all, BEGIN/COMMIT/ROLLBACK and
- * session end, over three sessions at once, sent to both. Every statement's outcome (columns,
+ * session end, sequences (CREATE SEQUENCE, nextval: fencing tokens), over three sessions at once, sent to both. Every statement's outcome (columns,
  * text rows, command tag, notices, or the error's SQLSTATE and message) must be equal, and so
  * must the moment a waiting statement completes: it waits in both, or in neither, and a release
  * wakes the same waiters in both.
@@ -33,14 +33,19 @@ const KEYS: ReadonlyArray<{ sql: string; key: LockKey }> = [
 
 interface Step {
   readonly sql: string;
+  /** Run only outside a transaction block (the simulation refuses CREATE SEQUENCE inside one). */
+  readonly idleOnly?: boolean;
   /** For a lock call that may wait: its key and mode (to avoid drawing a deadlock). */
   readonly waits?: { readonly key: LockKey; readonly mode: LockMode };
 }
 
-function drawStep(random: () => number): Step | 'close' {
+function drawStep(random: () => number, sequenceName: string): Step | 'close' {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const r = random();
   if (r < 0.05) return 'close';
+  // Fencing tokens: a sequence created (once, or refused the second time), then drawn from.
+  if (r < 0.06) return { sql: pick([`CREATE SEQUENCE IF NOT EXISTS ${sequenceName}`, `CREATE SEQUENCE ${sequenceName}`]), idleOnly: true };
+  if (r < 0.09) return { sql: pick([`SELECT nextval('${sequenceName}')`, `select nextval('${sequenceName}') as token`]) };
   if (r < 0.12) return { sql: 'BEGIN' };
   if (r < 0.18) return { sql: 'COMMIT' };
   if (r < 0.22) return { sql: 'ROLLBACK' };
@@ -72,7 +77,7 @@ const within = (p: Promise<PgOutcome>, ms: number): Promise<PgOutcome | 'waiting
   Promise.race([p, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), ms))]);
 
 /** What the sequences exercised, printed so that a reader sees the test is not vacuous. */
-const seen = { statements: 0, waited: 0, wokenByRelease: 0, warnings: 0, errors: 0, closes: 0 };
+const seen = { statements: 0, waited: 0, wokenByRelease: 0, warnings: 0, errors: 0, closes: 0, tokens: 0 };
 
 const enabled = postgresTestsEnabled();
 let server: PostgresServer | null = null;
@@ -121,7 +126,7 @@ describe.runIf(enabled)('simulated advisory locks = PostgreSQL', () => {
         const free = [...Array(SESSIONS).keys()].filter((i) => !waiting.has(i));
         if (free.length === 0) break;
         const i = free[Math.floor(random() * free.length)] as number;
-        const step = drawStep(random);
+        const step = drawStep(random, `fence_${sequence}`);
         if (step === 'close') {
           log.push(`session ${i}: close`);
           seen.closes++;
@@ -135,6 +140,7 @@ describe.runIf(enabled)('simulated advisory locks = PostgreSQL', () => {
         // A wait that would close a cycle is a deadlock, found by PostgreSQL only after
         // deadlock_timeout: the sequences leave those out.
         if (step.waits !== undefined && db.locks.wouldDeadlock(sim[i] as number, step.waits.key, step.waits.mode)) continue;
+        if (step.idleOnly === true && db.status(sim[i] as number) !== 'I') continue;
         log.push(`session ${i}: ${step.sql}`);
         const entry: { sql: string; sim: QueryOutcome | null; real: Promise<PgOutcome> } = { sql: step.sql, sim: null, real: (real[i] as PgClient).query(step.sql) };
         db.execute(sim[i] as number, step.sql, [], (o) => {
@@ -146,6 +152,7 @@ describe.runIf(enabled)('simulated advisory locks = PostgreSQL', () => {
           seen.waited++;
           waiting.set(i, entry);
         } else {
+          if ('ok' in now && now.ok.columns.some((c) => c === 'nextval' || c === 'token')) seen.tokens++;
           if ('error' in now) seen.errors++;
           else if (now.ok.notices.length > 0) seen.warnings++;
           const got = await within(entry.real, 5_000);
@@ -163,5 +170,6 @@ describe.runIf(enabled)('simulated advisory locks = PostgreSQL', () => {
     expect(seen.wokenByRelease).toBeGreaterThan(0);
     expect(seen.warnings).toBeGreaterThan(0);
     expect(seen.errors).toBeGreaterThan(0);
+    expect(seen.tokens).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -9,6 +9,8 @@ import { connect, type Socket } from 'node:net';
 export interface PgResult {
   /** Column names and the rows as text (null for SQL NULL), per statement of the query string. */
   readonly columns: readonly string[];
+  /** Each column's type OID (from the row description). */
+  readonly types: readonly number[];
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>;
   readonly command: string;
   readonly notices: readonly string[];
@@ -24,6 +26,7 @@ export type PgOutcome = { readonly ok: PgResult } | { readonly error: PgFailure 
 
 interface Pending {
   columns: string[];
+  types: number[];
   rows: Array<Array<string | null>>;
   command: string;
   notices: string[];
@@ -88,7 +91,7 @@ export class PgClient {
     message.writeInt32BE(4 + body.length, 1);
     body.copy(message, 5);
     return new Promise((resolve) => {
-      this.queue.push({ columns: [], rows: [], command: '', notices: [], error: null, resolve });
+      this.queue.push({ columns: [], types: [], rows: [], command: '', notices: [], error: null, resolve });
       this.socket.write(message);
     });
   }
@@ -142,7 +145,7 @@ export class PgClient {
         }
         if (current !== undefined) {
           this.queue.shift();
-          current.resolve(current.error !== null ? { error: current.error } : { ok: { columns: current.columns, rows: current.rows, command: current.command, notices: current.notices } });
+          current.resolve(current.error !== null ? { error: current.error } : { ok: { columns: current.columns, types: current.types, rows: current.rows, command: current.command, notices: current.notices } });
         }
         return;
       case 'T': {
@@ -150,10 +153,13 @@ export class PgClient {
         const count = body.readInt16BE(0);
         let i = 2;
         current.columns = [];
+        current.types = [];
         current.rows = [];
         for (let c = 0; c < count; c++) {
           const end = body.indexOf(0, i);
           current.columns.push(body.toString('utf8', i, end));
+          // After the name: table OID (4), column number (2), type OID (4), size (2), modifier (4), format (2).
+          current.types.push(body.readInt32BE(end + 1 + 6));
           i = end + 1 + 18;
         }
         return;

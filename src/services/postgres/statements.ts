@@ -9,8 +9,15 @@ export type Statement =
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' }
-  | { readonly kind: 'select-constant'; readonly column: string; readonly value: string }
-  | { readonly kind: 'advisory'; readonly call: AdvisoryCall; readonly column: string };
+  | { readonly kind: 'select-constant'; readonly column: string; readonly value: string; readonly type: TypeOid }
+  | { readonly kind: 'advisory'; readonly call: AdvisoryCall; readonly column: string }
+  | { readonly kind: 'nextval'; readonly column: string; readonly sequence: string }
+  | { readonly kind: 'backend-pid'; readonly column: string }
+  | { readonly kind: 'create-sequence'; readonly sequence: string; readonly ifNotExists: boolean };
+
+/** The type OIDs of the result columns the simulated server returns (pg_type.oid): what a client converts values by. */
+export const TYPE_OID = Object.freeze({ bool: 16, int8: 20, int4: 23, numeric: 1700, void: 2278 });
+export type TypeOid = (typeof TYPE_OID)[keyof typeof TYPE_OID];
 
 export type AdvisoryCall =
   | { readonly op: 'lock'; readonly key: LockKey; readonly mode: LockMode; readonly level: LockLevel; readonly wait: boolean }
@@ -29,6 +36,8 @@ export class SqlError extends Error {
 }
 
 const LOCK_FUNCTION = /^pg_(try_)?advisory_(xact_)?lock(_shared)?$/;
+/** A sequence's name as `nextval` reads its text argument (unquoted: folded to lower case), optionally in schema public. */
+const SEQUENCE_NAME = /^(?:public\.)?([a-z_][a-z0-9_$]*)$/i;
 const UNLOCK_FUNCTION = /^pg_advisory_unlock(_shared)?$/;
 const INT4_MIN = -(2 ** 31);
 const INT4_MAX = 2 ** 31 - 1;
@@ -89,11 +98,17 @@ export function parseStatement(sql: string, params: readonly unknown[] = []): St
   if (lower === 'begin' || lower === 'begin transaction' || lower === 'begin work' || lower === 'start transaction') return { kind: 'begin' };
   if (lower === 'commit' || lower === 'commit transaction' || lower === 'commit work' || lower === 'end' || lower === 'end transaction') return { kind: 'commit' };
   if (lower === 'rollback' || lower === 'rollback transaction' || lower === 'rollback work' || lower === 'abort') return { kind: 'rollback' };
+  const create = /^create\s+sequence\s+(if\s+not\s+exists\s+)?(?:public\.)?([a-z_][a-z0-9_$]*)$/i.exec(text);
+  if (create !== null) return { kind: 'create-sequence', sequence: (create[2] as string).toLowerCase(), ifNotExists: create[1] !== undefined };
   const select = /^select\s+(.+?)(?:\s+as\s+("?)([a-z_][a-z0-9_]*)\2)?$/is.exec(text);
   if (select !== null) {
     const expression = (select[1] as string).trim();
     const alias = select[3];
-    if (/^\d+$/.test(expression)) return { kind: 'select-constant', column: alias ?? '?column?', value: expression };
+    if (/^\d+$/.test(expression)) {
+      const n = BigInt(expression);
+      const type = n <= BigInt(INT4_MAX) ? TYPE_OID.int4 : n <= INT8_MAX ? TYPE_OID.int8 : TYPE_OID.numeric;
+      return { kind: 'select-constant', column: alias ?? '?column?', value: expression, type };
+    }
     const call = /^([a-z_][a-z0-9_]*)\s*\((.*)\)$/is.exec(expression);
     if (call !== null) {
       const name = (call[1] as string).toLowerCase();
@@ -107,7 +122,28 @@ export function parseStatement(sql: string, params: readonly unknown[] = []): St
       const unlock = UNLOCK_FUNCTION.exec(name);
       if (unlock !== null) return { kind: 'advisory', column, call: { op: 'unlock', key: keyOf(name, args, params), mode: unlock[1] === undefined ? 'exclusive' : 'shared' } };
       if (name === 'pg_advisory_unlock_all' && args.length === 0) return { kind: 'advisory', column, call: { op: 'unlock-all' } };
+      if (name === 'pg_backend_pid' && args.length === 0) return { kind: 'backend-pid', column };
+      if (name === 'nextval' && args.length === 1) return { kind: 'nextval', column, sequence: sequenceName(args[0] as string, params) };
     }
   }
-  throw new SqlError('0A000', `locksim's simulated PostgreSQL does not run this statement: ${JSON.stringify(sql)} (it runs BEGIN, COMMIT, ROLLBACK, SELECT 1 and the advisory lock functions; see docs/postgres.md)`);
+  throw new SqlError('0A000', `locksim's simulated PostgreSQL does not run this statement: ${JSON.stringify(sql)} (it runs BEGIN, COMMIT, ROLLBACK, SELECT 1, the advisory lock functions, pg_backend_pid(), CREATE SEQUENCE and nextval(); see docs/postgres.md)`);
+}
+
+/** The sequence `nextval`'s argument names: `'name'` or `$n` (text, read as a regclass). */
+function sequenceName(arg: string, params: readonly unknown[]): string {
+  const bare = arg.trim().replace(/::\s*(regclass|text)\s*$/i, '').trim();
+  const param = /^\$(\d+)$/.exec(bare);
+  let text: string;
+  if (param !== null) {
+    const index = Number(param[1]) - 1;
+    if (index >= params.length) throw new SqlError('08P01', `bind message supplies ${params.length} parameters, but prepared statement "" requires ${index + 1}`);
+    text = String(params[index]);
+  } else {
+    const quoted = /^'(.*)'$/.exec(bare);
+    if (quoted === null) throw new SqlError('0A000', `locksim's simulated PostgreSQL takes nextval's sequence as a quoted name or a parameter, got ${arg}`);
+    text = quoted[1] as string;
+  }
+  const name = SEQUENCE_NAME.exec(text.trim());
+  if (name === null) throw new SqlError('0A000', `locksim's simulated PostgreSQL takes unquoted sequence names (letters, digits, _), got ${JSON.stringify(text)}`);
+  return (name[1] as string).toLowerCase();
 }
