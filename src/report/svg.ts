@@ -2,7 +2,7 @@ import { clientsOf } from '../check/incidents.ts';
 import type { FaultRecord, HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { LostUpdateViolation } from '../check/damage.ts';
 import type { FencingViolation } from '../check/fencing.ts';
-import { violationText } from './words.ts';
+import { overlapsText, violationText } from './words.ts';
 import type { LivenessViolation } from '../check/liveness.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { criticalSections, type Section } from '../check/sections.ts';
@@ -688,7 +688,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
     const bw = Math.max(3, x(c.to) - bx);
     const ly = labelY(i);
     violationShapes.push(
-      `<g class="violation" data-property="mutex" data-processes="${esc(`${c.a} ${c.b}`)}" data-count="${c.items.length}">${title(`mutual exclusion broken: ${c.a} and ${c.b} both inside their critical sections on ${c.items[0]?.resource ?? ''}, ${c.items.length} overlap${c.items.length === 1 ? '' : 's'} from ${fmtMs(c.from)} to ${fmtMs(c.to)} (true time)`)}${fills.join('')}` +
+      `<g class="violation" data-property="mutex" data-processes="${esc(`${c.a} ${c.b}`)}" data-count="${c.items.length}">${title(overlapsText(c.a, c.b, c.items.length, c.from, c.to))}${fills.join('')}` +
         `<rect class="violation-box" x="${num(bx)}" y="${top}" width="${num(bw)}" height="${bottom - top}" fill="none" stroke="${DANGER}" stroke-width="2.5" stroke-dasharray="6 3"/>` +
         `<line x1="${num(bx)}" x2="${num(bx)}" y1="${ly + 3}" y2="${top}" stroke="${DANGER}" stroke-width="2"/></g>`,
     );

@@ -4,14 +4,13 @@
  * checkLock's error message), and a stored history judged again (`check`). The command line and
  * checkLock print these and write no words of their own.
  */
-import type { Evidence, Invalidity } from '../check/evidence.ts';
-import { droppedText, type History } from '../check/history.ts';
+import { droppedText } from '../check/history.ts';
 import type { Property } from '../check/judge.ts';
 import { describeFault } from '../faults/fault.ts';
 import { modelLines } from '../faults/model.ts';
 import type { RealRunResult } from '../real/runner.ts';
-import type { RunResult, Violation } from '../scenario/run.ts';
-import type { Scenario, Verdict } from '../scenario/types.ts';
+import type { RunResult } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { renderTimeline, type TimelineOptions } from './timeline.ts';
 import { worldBlock, worldConditions } from './world.ts';
 import { countsLine, evidenceLine, faultLine, processErrorLine, traceHashLine, verdictLine, violationSummary, worldConditionsLine } from './words.ts';
@@ -153,18 +152,14 @@ export function lockCheckReport(result: RunResult, token: string, runs: number |
 }
 
 /** A stored history judged again (`locksim check`): where it came from, what it holds, the timeline, the verdict. */
-export interface HistoryCheck {
+export interface HistoryCheck extends Pick<RunResult, 'history' | 'verdict' | 'invalid' | 'evidence' | 'violations'> {
   readonly file: string;
+  /** The run that wrote the history, if one did. */
   readonly run?: { readonly scenario: string; readonly variant: string; readonly seed: number; readonly verdict: string };
   readonly properties: readonly Property[];
   readonly livenessBoundMs: number;
-  readonly history: History;
   readonly clients: readonly string[];
   readonly nodes: readonly string[];
-  readonly verdict: Verdict;
-  readonly invalid: Invalidity | null;
-  readonly evidence: Evidence;
-  readonly violations: readonly Violation[];
 }
 
 export function historyCheckReport(check: HistoryCheck, options: TextOptions): string {

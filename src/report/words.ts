@@ -33,6 +33,11 @@ export function violationText(v: Violation): string {
   }
 }
 
+/** Several overlaps of the same two clients' sections, as one: `mutual exclusion broken: client-1 and client-2 both in their critical sections, 12 overlaps from … to … ms`. */
+export function overlapsText(a: string, b: string, overlaps: number, from: number, to: number): string {
+  return `mutual exclusion broken: ${a} and ${b} both in their critical sections, ${overlaps} overlap${overlaps === 1 ? '' : 's'} from ${(from / 1000).toFixed(3)} to ${atMs(to)}`;
+}
+
 /** An incident in one line: `incident 1: 12 overlapping pairs, 3 lost updates (client-1, client-2) from … to … ms`. */
 export function incidentText(incident: Incident): string {
   const span = incident.from === incident.to ? `at ${atMs(incident.from)}` : `from ${(incident.from / 1000).toFixed(3)} to ${atMs(incident.to)}`;
