@@ -1,0 +1,47 @@
+/**
+ * The map of the rooms (src/README.md) stays true: every folder of src/ has its line, and the
+ * imports issue #15 names never point upward: nothing below the command line imports cli/
+ * (report/ included), and the kernel (sim/) imports no service.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+/** Every .ts file under src/, as a path from src/. */
+function sources(dir = SRC): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [relative(SRC, join(dir, e.name))] : []));
+}
+
+/** The files under src/ a file imports (or re-exports from), by relative path, types included. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(SRC, file), 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => normalize(join(dirname(file), m[1] as string))).filter((p) => !p.startsWith('..'));
+}
+
+const roomOf = (path: string): string => (path.includes('/') ? (path.split('/')[0] as string) : path);
+
+describe('the rooms of src/', () => {
+  const files = sources();
+
+  it('src/README.md has a line for every folder', () => {
+    const map = readFileSync(join(SRC, 'README.md'), 'utf8');
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders.length).toBeGreaterThan(10);
+    for (const folder of folders) expect(map, folder).toMatch(new RegExp(`^\\| \`${folder}/\` \\|`, 'm'));
+  });
+
+  it('nothing but the command line and its entry point imports cli/', () => {
+    const upward = files.filter((f) => roomOf(f) !== 'cli' && f !== 'cli.ts').flatMap((f) => importsOf(f).filter((t) => roomOf(t) === 'cli').map((t) => `${f} → ${t}`));
+    expect(upward).toEqual([]);
+    // The check can see an import: the entry point's own is found.
+    expect(importsOf('cli.ts')).toContain('cli/main.ts');
+  });
+
+  it('the kernel imports no service (redis/, services/, clients/, realm/)', () => {
+    const services = new Set(['redis', 'services', 'clients', 'realm']);
+    const upward = files.filter((f) => roomOf(f) === 'sim').flatMap((f) => importsOf(f).filter((t) => services.has(roomOf(t))).map((t) => `${f} → ${t}`));
+    expect(upward).toEqual([]);
+  });
+});
