@@ -3,10 +3,11 @@
  * 'postgres'`); without one it is a Redis node, as every node was before services were plug-ins.
  */
 import type { NodeSpec } from '../scenario/types.ts';
+import { postgresService } from './postgres/service.ts';
 import { redisService } from './redis.ts';
 import type { SimService } from './service.ts';
 
-export const SERVICES = { redis: redisService } as const satisfies Readonly<Record<string, SimService>>;
+export const SERVICES = { redis: redisService, postgres: postgresService } as const satisfies Readonly<Record<string, SimService>>;
 
 export type ServiceName = keyof typeof SERVICES;
 
