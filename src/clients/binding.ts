@@ -8,7 +8,7 @@ import type { Realm } from '../realm/realm.ts';
 import type { RealmRedisHost } from '../realm/redis.ts';
 import type { SimRedisOptions } from '../redis/client.ts';
 import type { ProcessContext } from '../sim/process.ts';
-import { AddressMap } from './addresses.ts';
+import type { AddressMap } from './addresses.ts';
 
 export interface ClientBinding {
   /** The simulated process whose connections these are. */

@@ -11,6 +11,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 export function esc(value: string | number): string {
   return String(value)
     .replace(/[&<>"']/g, (c) => ENTITIES[c] as string)
+    // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters: the pattern has to name them
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
