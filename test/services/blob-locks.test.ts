@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BlobService } from '../../src/services/blob/blob-service.ts';
 import { directTransport } from '../../src/services/blob/direct-transport.ts';
 import type { BlobHttpRequest, BlobTransport } from '../../src/services/blob/http.ts';
-import { BlobServiceClient } from '../../src/services/blob/client/index.ts';
+import { BlobServiceClient, type ContainerClient } from '../../src/services/blob/client/index.ts';
 import { blobLeaseLock, blobLeaseWithEtag, guardedWrite, leaseSeconds, type BlobLockContext } from '../../src/services/blob/locks/index.ts';
 import { LeaseLostError, type RenewingLease } from '../../src/locks/lease.ts';
 import { seededRandom } from '../../src/real/random.ts';
@@ -19,6 +19,8 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 interface Client {
   readonly clock: ManualClock;
   readonly context: BlobLockContext;
+  /** The same container client, typed as locksim's (the test's own calls use more than the algorithms do). */
+  readonly container: ContainerClient;
   readonly sent: BlobHttpRequest[];
   /** When set, requests fail as a refused connection would (the SDK retries them). */
   down: boolean;
@@ -32,7 +34,7 @@ function world(clients = 2) {
   const made: Client[] = [];
   for (let i = 0; i < clients; i++) {
     const clock = new ManualClock();
-    const client: Client = { clock, context: undefined as unknown as BlobLockContext, sent: [], down: false, loseAcquireAnswers: false };
+    const client: Client = { clock, context: undefined as unknown as BlobLockContext, container: undefined as unknown as ContainerClient, sent: [], down: false, loseAcquireAnswers: false };
     const direct = directTransport(service, () => serviceClock.now());
     const transport: BlobTransport = (request) => {
       client.sent.push(request);
@@ -44,6 +46,7 @@ function world(clients = 2) {
     };
     const container = new BlobServiceClient({ transport, clock, random: seededRandom(`sdk-${i}`) }).getContainerClient('locks');
     (client as { context: BlobLockContext }).context = { container, clock, random: seededRandom(`lock-${i}`) };
+    (client as { container: ContainerClient }).container = container;
     made.push(client);
   }
   /** Clients paused now, with the time they have missed. */
@@ -125,7 +128,7 @@ describe('blob lease lock (auto-renewing)', () => {
     const w = world(2);
     const [a, b] = w.clients as [Client, Client];
     const lease = (await blobLeaseLock()(a.context).acquire('job', 15_000)) as RenewingLease;
-    await b.context.container.getBlobClient('job').getBlobLeaseClient().breakLease(0);
+    await b.container.getBlobClient('job').getBlobLeaseClient().breakLease(0);
     await w.advance(5_100);
     expect(lease.signal.aborted).toBe(true);
     const reason = lease.signal.reason as LeaseLostError;
@@ -210,7 +213,7 @@ describe('blob lease lock (auto-renewing)', () => {
   it('an acquire whose answers are all lost may have taken the lease: the lock gives up and releases it', async () => {
     const w = world(1);
     const a = w.clients[0] as Client;
-    await a.context.container.getBlockBlobClient('job').upload('', 0);
+    await a.container.getBlockBlobClient('job').upload('', 0);
     a.loseAcquireAnswers = true;
     const attempt = blobLeaseLock({ retryCount: 1 })(a.context).acquire('job', 15_000);
     await w.advance(40_000);
@@ -239,7 +242,7 @@ describe('blob lease lock (auto-renewing)', () => {
 describe('ETag-guarded writes', () => {
   it('a guarded write lands with the ETag it read, and is refused with a stale one', async () => {
     const w = world(1);
-    const blob = (w.clients[0] as Client).context.container.getBlockBlobClient('data');
+    const blob = (w.clients[0] as Client).container.getBlockBlobClient('data');
     const created = await guardedWrite(blob, 'v1', { ifNoneMatch: '*' });
     expect(created.outcome).toBe('landed');
     const again = await guardedWrite(blob, 'v1 again', { ifNoneMatch: '*' });
@@ -256,7 +259,7 @@ describe('ETag-guarded writes', () => {
     const w = world(1);
     const a = w.clients[0] as Client;
     a.down = true;
-    const write = guardedWrite(a.context.container.getBlockBlobClient('data'), 'v', { ifNoneMatch: '*' });
+    const write = guardedWrite(a.container.getBlockBlobClient('data'), 'v', { ifNoneMatch: '*' });
     await w.advance(20_000);
     expect(await write).toMatchObject({ outcome: 'unknown' });
   });
@@ -281,7 +284,7 @@ describe('ETag-guarded writes', () => {
     expect(leaseA.signal?.aborted).toBe(true);
     const late = await lockA.write(leaseA, 'A3');
     expect(late).toMatchObject({ outcome: 'refused', by: 'etag', code: 'ConditionNotMet' });
-    expect((await b.context.container.getBlockBlobClient('job').downloadToBuffer()).toString()).toBe('B1');
+    expect((await b.container.getBlockBlobClient('job').downloadToBuffer()).toString()).toBe('B1');
   });
 
   it('with the data in another blob, the lease alone lets a paused holder overwrite its successor; the ETag guard refuses it', async () => {
@@ -303,7 +306,7 @@ describe('ETag-guarded writes', () => {
 
     await w.resume(a);
     // A plain write by the stale holder (what a lease-only lock does) lands: B's update is lost.
-    const data = a.context.container.getBlockBlobClient('job.data');
+    const data = a.container.getBlockBlobClient('job.data');
     await data.upload('A2 unguarded', 12);
     expect((await data.downloadToBuffer()).toString()).toBe('A2 unguarded');
     // The guarded write with the ETag A last saw is refused.

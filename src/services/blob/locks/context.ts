@@ -6,11 +6,34 @@
  * Azurite. The service plug-in hands these in; until then tests build them by hand.
  */
 import type { Clock, LockAlgorithm, Random } from '../../../locks/interface.ts';
-import type { ContainerClient } from '../client/container-client.ts';
+import type { BlobRequestConditions } from '../client/options.ts';
+
+/**
+ * The calls the algorithms make, and nothing more. locksim's ContainerClient has them, and so does
+ * @azure/storage-blob's (the same names, arguments and answers: blob-client-differential.test.ts),
+ * so real mode can hand the algorithms the real SDK's container (blob-locks-azurite.test.ts does).
+ */
+export interface BlobContainerLike {
+  getBlockBlobClient(blobName: string): BlockBlobLike;
+}
+
+export interface BlockBlobLike {
+  upload(body: string, contentLength: number, options?: { abortSignal?: AbortSignal; conditions?: BlobRequestConditions }): Promise<{ etag?: string }>;
+  getProperties(options?: { abortSignal?: AbortSignal; conditions?: { leaseId?: string } }): Promise<{ etag?: string }>;
+  downloadToBuffer(offset?: number, count?: number, options?: { abortSignal?: AbortSignal; conditions?: { leaseId?: string } }): Promise<Buffer>;
+  getBlobLeaseClient(proposeLeaseId?: string): BlobLeaseClientLike;
+}
+
+export interface BlobLeaseClientLike {
+  readonly leaseId: string;
+  acquireLease(duration: number): Promise<unknown>;
+  renewLease(): Promise<unknown>;
+  releaseLease(): Promise<unknown>;
+}
 
 export interface BlobLockContext {
   /** The container the lock blobs (and any guarded data blobs) live in. */
-  readonly container: ContainerClient;
+  readonly container: BlobContainerLike;
   readonly clock: Clock;
   readonly random: Random;
 }

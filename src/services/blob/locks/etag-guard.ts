@@ -20,10 +20,8 @@
  */
 import type { Lease, LockAlgorithm } from '../../../locks/interface.ts';
 import type { AutoRenewingLock } from '../../../locks/lease.ts';
-import type { BlockBlobClient } from '../client/blob-client.ts';
-import type { ContainerClient } from '../client/container-client.ts';
 import { isRestError, type RestError } from '../client/rest-error.ts';
-import type { BlobLockContext } from './context.ts';
+import type { BlobContainerLike, BlobLockContext, BlockBlobLike } from './context.ts';
 import { blobLeaseLock, type BlobLeaseLockOptions } from './lease-lock.ts';
 
 /** What a guarded write checks: the ETag it expects (or that there is no blob yet), and the lease it names. */
@@ -38,7 +36,7 @@ export type GuardedWrite =
   | { readonly outcome: 'unknown'; readonly error: RestError };
 
 /** Put Blob with the guard; a refusal or a lost answer is reported, not thrown. Other errors (bad input) are thrown. */
-export async function guardedWrite(blob: BlockBlobClient, body: string, guard: WriteGuard, options: { abortSignal?: AbortSignal } = {}): Promise<GuardedWrite> {
+export async function guardedWrite(blob: BlockBlobLike, body: string, guard: WriteGuard, options: { abortSignal?: AbortSignal } = {}): Promise<GuardedWrite> {
   const etagCondition = 'ifMatch' in guard ? { ifMatch: guard.ifMatch } : { ifNoneMatch: guard.ifNoneMatch };
   try {
     const written = await blob.upload(body, Buffer.byteLength(body, 'utf8'), { ...options, conditions: { ...etagCondition, leaseId: guard.leaseId } });
@@ -89,7 +87,7 @@ export interface BlobLeaseWithEtagOptions extends BlobLeaseLockOptions {
 export class EtagGuardedBlobLock implements LockAlgorithm {
   readonly name: string;
   private readonly lock: AutoRenewingLock;
-  private readonly container: ContainerClient;
+  private readonly container: BlobContainerLike;
   private readonly dataBlob: ((resource: string) => string) | undefined;
 
   constructor(context: BlobLockContext, options: BlobLeaseWithEtagOptions = {}) {
@@ -149,7 +147,7 @@ export class EtagGuardedBlobLock implements LockAlgorithm {
     return content.toString('utf8');
   }
 
-  private guarded(resource: string): BlockBlobClient {
+  private guarded(resource: string): BlockBlobLike {
     return this.container.getBlockBlobClient(this.dataBlob === undefined ? resource : this.dataBlob(resource));
   }
 }

@@ -1,4 +1,4 @@
 /** Lock algorithms on Azure blob leases, written only against locksim's @azure/storage-blob-shaped client, a Clock and a Random. */
-export type { BlobLockContext, BlobLockFactory } from './context.ts';
+export type { BlobContainerLike, BlobLeaseClientLike, BlobLockContext, BlobLockFactory, BlockBlobLike } from './context.ts';
 export { BLOB_LEASE_DEFAULTS, BlobLeaseAlgorithm, blobLeaseLock, leaseSeconds, type BlobLease, type BlobLeaseLockOptions, type BlobLeaseOptions } from './lease-lock.ts';
 export { EtagGuardedBlobLock, GuardedBlobLease, blobLeaseWithEtag, guardedWrite, type BlobLeaseWithEtagOptions, type GuardedWrite, type WriteGuard } from './etag-guard.ts';

@@ -33,9 +33,8 @@ import type { Clock, Lease, LockAlgorithm, Random } from '../../../locks/interfa
 import { checkInteger, checkNumber, measuredLease, nameWithOptions, withDefaults, type MeasuredLease, type RenewMethod } from '../../../locks/common.ts';
 import { AutoRenewingLock } from '../../../locks/lease.ts';
 import { randomUuid } from '../client/blob-lease-client.ts';
-import type { ContainerClient } from '../client/container-client.ts';
 import { isRestError } from '../client/rest-error.ts';
-import type { BlobLockContext } from './context.ts';
+import type { BlobContainerLike, BlobLockContext } from './context.ts';
 
 /** Options of the blob lease lock. Every field is optional; defaults in {@link BLOB_LEASE_DEFAULTS}. */
 export interface BlobLeaseOptions {
@@ -79,7 +78,7 @@ export function leaseSeconds(ttlMs: number): number {
 export class BlobLeaseAlgorithm implements LockAlgorithm {
   readonly name: string;
   readonly options: Readonly<Required<BlobLeaseOptions>>;
-  private readonly container: ContainerClient;
+  private readonly container: BlobContainerLike;
   private readonly clock: Clock;
   private readonly random: Random;
 
