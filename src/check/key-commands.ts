@@ -25,26 +25,29 @@ interface KeyState {
  * it found. A value whose expiry has passed counts as absent, as it does on the node.
  */
 export class KeyCommandLog {
-  private readonly state = new Map<string, KeyState | null>();
-  /** The state before a change that a command caused, until that command arrives. */
-  private readonly pending = new Map<string, KeyState | null>();
+  /** Each node's keys: their last observed state, and the state before a change a command caused (until that command arrives). */
+  private readonly nodes = new Map<string, Map<string, KeyTrack>>();
 
   constructor(private readonly emit: (command: KeyCommand) => void) {}
 
   sample(node: string, s: KeySample): void {
-    const id = `${node}\u0000${s.key}`;
-    const before = this.current(id, s.at);
-    this.state.set(id, s.value === null ? null : { value: s.value, expiresAt: s.expiresAt });
-    if (s.cause === 'command') this.pending.set(id, before);
+    const track = this.track(node, s.key);
+    const before = current(track, s.at);
+    track.state = s.value === null ? null : { value: s.value, expiresAt: s.expiresAt };
+    if (s.cause === 'command') {
+      track.pending = before;
+      track.hasPending = true;
+    }
   }
 
   command(node: string, c: KeyCommandSample): void {
-    const id = `${node}\u0000${c.key}`;
-    const after = this.current(id, c.at);
-    const before = this.pending.has(id) ? (this.pending.get(id) ?? null) : after;
-    this.pending.delete(id);
+    const track = this.track(node, c.key);
+    const after = current(track, c.at);
+    const before = track.hasPending ? track.pending : after;
+    track.pending = null;
+    track.hasPending = false;
     // EXEC, FLUSHALL and the like name no key: they count only when they changed this one.
-    if (!c.args.slice(1).includes(c.key) && before === after) return;
+    if (before === after && !namesKey(c.args, c.key)) return;
     this.emit({
       at: c.at,
       node,
@@ -59,10 +62,39 @@ export class KeyCommandLog {
     });
   }
 
-  private current(id: string, at: Micros): KeyState | null {
-    const s = this.state.get(id) ?? null;
-    return s !== null && s.expiresAt !== null && s.expiresAt <= at ? null : s;
+  /** One key's track on one node (nested maps: no key string built per command). */
+  private track(node: string, key: string): KeyTrack {
+    let keys = this.nodes.get(node);
+    if (keys === undefined) {
+      keys = new Map();
+      this.nodes.set(node, keys);
+    }
+    let track = keys.get(key);
+    if (track === undefined) {
+      track = { state: null, pending: null, hasPending: false };
+      keys.set(key, track);
+    }
+    return track;
   }
+}
+
+/** What the log knows of one key on one node. */
+interface KeyTrack {
+  state: KeyState | null;
+  pending: KeyState | null;
+  hasPending: boolean;
+}
+
+/** A key's state at `at`: a value whose expiry has passed counts as absent. */
+function current(track: KeyTrack, at: Micros): KeyState | null {
+  const s = track.state;
+  return s !== null && s.expiresAt !== null && s.expiresAt <= at ? null : s;
+}
+
+/** Whether the command names `key` among its arguments (not as its name). */
+function namesKey(args: readonly string[], key: string): boolean {
+  for (let i = 1; i < args.length; i++) if (args[i] === key) return true;
+  return false;
 }
 
 const EXPIRY_OPTIONS = new Set(['PX', 'EX', 'PXAT', 'EXAT']);
@@ -70,18 +102,29 @@ const TTL_COMMANDS = new Set(['PEXPIRE', 'EXPIRE', 'PEXPIREAT', 'EXPIREAT']);
 
 /** A command's name and options, without its key and values: `SET NX PX 10000`, `PEXPIRE 10000`, `EVALSHA`. */
 export function commandLabel(args: readonly string[]): string {
-  const name = (args[0] ?? '').toUpperCase();
+  const first = args[0] ?? '';
+  // Clients send the same few commands, spelled the same way, again and again.
+  const plain = PLAIN_LABELS.get(first);
+  if (plain !== undefined) return plain;
+  const name = first.toUpperCase();
   if (name === 'SET') {
-    const options: string[] = [];
+    let label = 'SET';
     for (let i = 3; i < args.length; i++) {
       const option = (args[i] ?? '').toUpperCase();
-      if (EXPIRY_OPTIONS.has(option)) options.push(`${option} ${args[++i] ?? ''}`);
-      else options.push(option);
+      if (EXPIRY_OPTIONS.has(option)) label += ` ${option} ${args[++i] ?? ''}`;
+      else label += ` ${option}`;
     }
-    return ['SET', ...options].join(' ');
+    return label;
   }
   if (TTL_COMMANDS.has(name) && args[2] !== undefined) return `${name} ${args[2]}`;
   return name;
+}
+
+/** Commands whose label is their name alone, by the spellings clients use. */
+const PLAIN_LABELS = new Map<string, string>();
+for (const name of ['EVAL', 'EVALSHA', 'GET', 'DEL', 'EXISTS', 'PTTL', 'TTL', 'INCR', 'MULTI', 'EXEC', 'GETDEL']) {
+  PLAIN_LABELS.set(name, name);
+  PLAIN_LABELS.set(name.toLowerCase(), name);
 }
 
 // ---------------------------------------------------------------------------------------------

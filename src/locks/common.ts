@@ -68,38 +68,53 @@ export function callWithTimeout(
   command: string,
   args: ReadonlyArray<string | number>,
 ): Promise<NodeOutcome> {
+  // Closures here are inline and unnamed: a named one (`const settle = …`) costs a
+  // defineProperty per call when the sources run through tsx (esbuild's keepNames), and this
+  // runs for every command of every lock.
   return new Promise<NodeOutcome>((resolve) => {
-    let settled = false;
-    let cancel: CancelTimer | undefined;
-    const settle = (outcome: NodeOutcome): void => {
-      if (settled) return;
-      settled = true;
-      if (cancel !== undefined) {
-        cancel();
-        cancel = undefined;
-      }
-      resolve(outcome);
-    };
+    const call = new TimedCall(resolve);
     let reply: Promise<unknown>;
     try {
       reply = Promise.resolve(node.call(command, ...args));
     } catch (error) {
-      settle({ kind: 'error', error });
+      call.settle({ kind: 'error', error });
       return;
     }
     reply.then(
-      (value) => settle({ kind: 'reply', value }),
-      (error: unknown) => settle({ kind: 'error', error }),
+      (value) => call.settle({ kind: 'reply', value }),
+      (error: unknown) => call.settle({ kind: 'error', error }),
     );
-    if (!settled && timeoutMs !== Infinity) {
-      const cancelTimer = clock.setTimer(timeoutMs, () => {
-        cancel = undefined;
-        settle({ kind: 'timeout' });
-      });
-      if (settled) cancelTimer();
-      else cancel = cancelTimer;
-    }
+    if (!call.settled && timeoutMs !== Infinity) call.arm(clock.setTimer(timeoutMs, () => call.timeout()));
   });
+}
+
+/** One {@link callWithTimeout}: settled once, by the answer or by the timer, which is then cancelled. */
+class TimedCall {
+  settled = false;
+  private cancel: CancelTimer | undefined = undefined;
+
+  constructor(private readonly resolve: (outcome: NodeOutcome) => void) {}
+
+  settle(outcome: NodeOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.cancel !== undefined) {
+      this.cancel();
+      this.cancel = undefined;
+    }
+    this.resolve(outcome);
+  }
+
+  /** The timer was set: cancel it at once if the answer already came, else keep it for then. */
+  arm(cancelTimer: CancelTimer): void {
+    if (this.settled) cancelTimer();
+    else this.cancel = cancelTimer;
+  }
+
+  timeout(): void {
+    this.cancel = undefined;
+    this.settle({ kind: 'timeout' });
+  }
 }
 
 /** True if the node answered with exactly `expected` (`'OK'` for SET, `1` for a script). */

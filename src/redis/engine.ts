@@ -316,6 +316,17 @@ export class RedisEngine {
     return { value, expireAt: this.ks.expiresOf(db).get(key) ?? null };
   }
 
+  /** {@link RedisEngine.peek}'s value alone, without allocating (the node's key observer runs per command). */
+  peekValue(key: string, db = 0): string | undefined {
+    const value = this.ks.keysOf(db).get(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** The absolute expiry (ms on the node's clock) of `key` in `db`, or null; no side effects. */
+  peekExpireAt(key: string, db = 0): number | null {
+    return this.ks.expiresOf(db).get(key) ?? null;
+  }
+
   /** The databases that hold keys, in order (0 to 15). */
   databases(): number[] {
     const out: number[] = [];

@@ -1,5 +1,5 @@
 import type { World, ProcessOptions } from '../sim/world.ts';
-import type { ProcessContext } from '../sim/process.ts';
+import type { ProcessContext, SimProcess } from '../sim/process.ts';
 import { endpoint } from '../sim/rpc.ts';
 import type { RandomStream } from '../sim/random.ts';
 import { isWriteCommand, RedisEngine, type EngineOptions, type Session } from './engine.ts';
@@ -92,6 +92,8 @@ export class RedisNode {
   private replicas: string[] = [];
   private role: 'primary' | 'replica';
   private context: ProcessContext | null = null;
+  /** This node's process in the world (its clock decides what a watched key's expiry means in true time). */
+  private readonly process: SimProcess;
   /** Where SPOP, SRANDMEMBER and RANDOMKEY draw from: this node's own seeded stream, across restarts. */
   private readonly random: RandomStream;
   /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
@@ -118,7 +120,7 @@ export class RedisNode {
     this.role = replicaOf === undefined ? 'primary' : 'replica';
     this.random = world.random(`redis-node/${name}`);
     this.engine = this.newEngine();
-    world.addProcess(name, (ctx) => this.start(ctx), processOptions);
+    this.process = world.addProcess(name, (ctx) => this.start(ctx), processOptions);
   }
 
   /** 'primary' or 'replica' (a failover promotes a replica). */
@@ -152,20 +154,19 @@ export class RedisNode {
   observeKeys(cause: KeyObservation['cause']): void {
     if (this.watched.size === 0) return;
     const at = this.world.now;
-    const clock = this.world.process(this.name).clock;
+    const clock = this.process.clock;
     const wallMs = clock.wallMicros(at) / 1000;
+    const engine = this.engine;
     for (const [key, before] of this.watched) {
-      const dump = cause === 'crash' ? undefined : this.engine.peek(key);
-      const live = dump !== undefined && (dump.expireAt === null || wallMs <= dump.expireAt);
-      const value = live ? dump.value : null;
-      const expireAt = value === null ? null : (dump?.expireAt ?? null);
+      const stored = cause === 'crash' ? undefined : engine.peekValue(key);
+      const storedExpireAt = stored === undefined ? null : engine.peekExpireAt(key);
+      const live = stored !== undefined && (storedExpireAt === null || wallMs <= storedExpireAt);
+      const value = live ? stored : null;
+      const expireAt = value === null ? null : storedExpireAt;
       // A renewal keeps the value and moves the expiry: it is reported too (the lifetime goes on).
       if (value === before.value && expireAt === before.expireAt && cause === 'command') continue;
       this.watched.set(key, { value, expireAt });
-      const expiresAt =
-        value === null || dump?.expireAt === null || dump === undefined
-          ? null
-          : at + Math.max(0, (dump.expireAt - wallMs) * 1000) / (1 + clock.driftPpm / 1e6);
+      const expiresAt = value === null || storedExpireAt === null ? null : at + Math.max(0, (storedExpireAt - wallMs) * 1000) / (1 + clock.driftPpm / 1e6);
       this.onKeyObservation?.({ at, key, value, expiresAt, cause });
     }
   }

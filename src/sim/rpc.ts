@@ -297,7 +297,7 @@ export class Endpoint {
           for (const [id, c] of this.tcpServed) this.ctx.send(c.from, { t: 'fin', conn: id } satisfies TcpEnvelope);
         });
       }
-      served = { from, nextSeq: 1, replies: new Map(), early: new Map(), pushes: 0 };
+      served = { from, nextSeq: 1, replies: new KeptReplies(), early: new Map(), pushes: 0 };
       this.tcpServed.set(conn, served);
     }
     return served;
@@ -316,10 +316,9 @@ export class Endpoint {
       return;
     }
     const c = this.accept(from, s.conn);
-    if (c.replies.size > 0) for (const seq of c.replies.keys()) if (seq <= s.ack) c.replies.delete(seq);
+    c.replies.forget(s.ack);
     if (s.seq < c.nextSeq) {
-      const kept = c.replies.get(s.seq);
-      if (kept !== undefined) this.ctx.send(from, { t: 'srep', conn: s.conn, seq: s.seq, body: kept.body } satisfies TcpEnvelope);
+      if (c.replies.has(s.seq)) this.ctx.send(from, { t: 'srep', conn: s.conn, seq: s.seq, body: c.replies.get(s.seq) } satisfies TcpEnvelope);
       return;
     }
     if (s.seq > c.nextSeq) {
@@ -330,7 +329,7 @@ export class Endpoint {
     for (;;) {
       const seq = c.nextSeq++;
       const reply = server(from, body);
-      c.replies.set(seq, { body: reply });
+      c.replies.keep(seq, reply);
       this.ctx.send(from, { t: 'srep', conn: s.conn, seq, body: reply } satisfies TcpEnvelope);
       if (c.early.size === 0 || !c.early.has(c.nextSeq)) break;
       body = c.early.get(c.nextSeq);
@@ -345,8 +344,51 @@ interface ServedConnection {
   nextSeq: number;
   /** Pushes sent on it so far. */
   pushes: number;
-  readonly replies: Map<number, { readonly body: unknown }>;
+  readonly replies: KeptReplies;
   readonly early: Map<number, unknown>;
+}
+
+/**
+ * The replies a served connection keeps until the client acknowledges them (to answer a
+ * retransmitted request again): consecutive sequence numbers, so an array from the oldest kept
+ * one (a Map that gains and loses an entry per request rehashes all the time).
+ */
+class KeptReplies {
+  private bodies: unknown[] = [];
+  private head = 0;
+  /** The sequence number of bodies[head]. */
+  private base = 1;
+
+  /** Keeps the reply to `seq`, the one after the last kept. */
+  keep(seq: number, body: unknown): void {
+    if (this.head === this.bodies.length) {
+      this.bodies.length = 0;
+      this.head = 0;
+      this.base = seq;
+    }
+    this.bodies.push(body);
+  }
+
+  /** Forgets the replies up to `ack` (the client has them). */
+  forget(ack: number): void {
+    const bodies = this.bodies;
+    while (this.head < bodies.length && this.base <= ack) {
+      bodies[this.head++] = undefined;
+      this.base++;
+    }
+    if (this.head > 64 && this.head * 2 > bodies.length) {
+      bodies.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  has(seq: number): boolean {
+    return seq >= this.base && seq - this.base < this.bodies.length - this.head;
+  }
+
+  get(seq: number): unknown {
+    return this.bodies[this.head + seq - this.base];
+  }
 }
 
 /** Linux's TCP_RTO_MIN, ms: the retransmission timeout of a connection with a sub-millisecond RTT. */
