@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { faultSchedule, type FaultGenerator, type GeneratorWorld } from '../faults/arbitrary.ts';
+import { scheduleDraw, type FaultGenerator, type GeneratorWorld } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { runScenario, findVariant, type RunResult } from '../scenario/run.ts';
 import type { Scenario, Variant, Verdict } from '../scenario/types.ts';
@@ -7,6 +7,7 @@ import { planRun } from '../scenario/plan.ts';
 import { encodeToken } from './token.ts';
 import { inModelFaults } from '../faults/model.ts';
 import { RESOURCE_PROCESS } from '../workload/resource.ts';
+import { Probes } from './probe.ts';
 
 export interface ExploreOptions {
   /** The variant to explore (default: the first). */
@@ -42,6 +43,16 @@ export interface ExploreResult {
   readonly fcSeed: number;
   readonly fcPath: string | null;
   readonly interrupted: boolean;
+}
+
+/** How many simulation seeds one exploration draws from (each costs one fault-free run). */
+const SEED_POOL = 16;
+
+/** The `index`th simulation seed of exploration seed `seed` (a fixed mix: the same exploration draws the same seeds). */
+function poolSeed(seed: number, index: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f);
+  return (h ^ (h >>> 16)) >>> 1;
 }
 
 /** The world a variant's random fault schedules are drawn for. */
@@ -82,21 +93,38 @@ export function defaultGenerator(scenario: Scenario, variant: Variant): FaultGen
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
   const variant = findVariant(scenario, options.variant);
   const failOn = options.failOn ?? ['unsafe'];
-  const schedules = faultSchedule(generatorWorld(scenario, variant), options.generator ?? defaultGenerator(scenario, variant));
+  const draw = scheduleDraw(generatorWorld(scenario, variant), options.generator ?? defaultGenerator(scenario, variant), { anchored: true });
+  // Each seed's fault-free run first: it is the run of the empty schedule, and its moments are
+  // where anchored faults land (src/faults/anchors.ts).
+  const probes = new Probes(scenario, variant);
   let runs = 0;
   let firstFailure: { seed: number; faults: readonly Fault[] } | null = null;
   let runsToFailure = 0;
-  const property = fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), schedules, async (seed, faults) => {
-    const result = await runScenario(scenario, { seed, variant: variant.name, faults });
+  const isFailure = (result: RunResult): boolean => failOn.includes(result.verdict) || result.verdict === 'invalid';
+  const counted = (seed: number, faults: readonly Fault[], result: RunResult): boolean => {
     runs++;
     options.onRun?.(runs, result);
     // A run without evidence is never a pass, whatever failOn says.
-    const failed = failOn.includes(result.verdict) || result.verdict === 'invalid';
+    const failed = isFailure(result);
     if (failed && firstFailure === null) {
       firstFailure = { seed, faults };
       runsToFailure = runs;
     }
     return !failed;
+  };
+  // Simulation seeds come from a pool of SEED_POOL per exploration, so that each seed's
+  // fault-free run is made once and its anchors serve many schedules.
+  const seeds = fc.integer({ min: 0, max: SEED_POOL - 1 }).map((i) => poolSeed(options.seed, i));
+  const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => {
+    const fresh = !probes.has(seed);
+    const probe = await probes.get(seed);
+    // A seed that fails with no fault fails whatever the schedule: shrinking then reaches the
+    // empty schedule, the bug reported with no fault.
+    if (fresh) counted(seed, [], probe.result);
+    if (isFailure(probe.result)) return false;
+    const faults = draw.resolve(drawn, probe.anchors);
+    if (faults.length === 0) return true;
+    return counted(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults }));
   });
   const details = await fc.check(property, {
     numRuns: options.runs ?? 200,
@@ -119,7 +147,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
       interrupted: details.interrupted,
     };
   }
-  const [seed, faults] = details.counterexample;
+  const [seed, drawn] = details.counterexample;
+  const faults = isFailure((await probes.get(seed)).result) ? [] : draw.resolve(drawn, (await probes.get(seed)).anchors);
   const shrunk = await runScenario(scenario, { seed, variant: variant.name, faults, keepTrace: true });
   const token = encodeToken({ scenario: options.scenarioRef ?? scenario.name, variant: variant.name, seed, faults });
   return {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Fault, FaultKind } from './fault.ts';
 import type { DrawContext, FaultDraw } from './kind.ts';
 import { FAULT_TABLE } from './table.ts';
+import { anchorFault, anchorPick, type Anchor, type DrawnFault } from './anchors.ts';
 
 /** What random fault schedules to draw for a world (all fields optional). */
 export interface FaultGenerator {
@@ -99,6 +100,23 @@ function aroundMoments(moments: readonly number[], min: number, max: number): fc
  * towards the smallest that still break the property.
  */
 export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator = {}): fc.Arbitrary<Fault[]> {
+  const draw = scheduleDraw(world, generator, { anchored: false });
+  return draw.drawn.map((drawn) => draw.resolve(drawn, []));
+}
+
+/** Schedules as drawn (each fault with the anchor it may follow), and how to place them on a run's anchors. */
+export interface ScheduleDraw {
+  readonly drawn: fc.Arbitrary<readonly DrawnFault[]>;
+  /** The schedule: anchored faults moved to their anchors (src/faults/anchors.ts), sorted, and the final heal. */
+  resolve(drawn: readonly DrawnFault[], anchors: readonly Anchor[]): Fault[];
+}
+
+/**
+ * {@link faultSchedule}, with each fault (when `anchored`) drawing half the time an anchor: a
+ * moment of the lock's own operations in a fault-free run of the same seed, which exploration
+ * finds first and hands to `resolve` (src/explore/explore.ts).
+ */
+export function scheduleDraw(world: GeneratorWorld, generator: FaultGenerator, options: { readonly anchored: boolean }): ScheduleDraw {
   const replicas = world.replicas ?? [];
   const kinds = generator.kinds ?? (replicas.length > 0 ? [...DEFAULT_FAULT_KINDS, 'failover'] : DEFAULT_FAULT_KINDS);
   // Every fault (start + dwell) ends by 80 % of the run, so that the final heal leaves the
@@ -152,9 +170,27 @@ export function faultSchedule(world: GeneratorWorld, generator: FaultGenerator =
   const arbitraries = new Map(drawable.map((k) => [k, (FAULT_TABLE[k].generate as FaultDraw<FaultKind>).arbitrary(draw) as fc.Arbitrary<Fault>]));
   const healAt = round10(window.to + maxDwell + 10);
   const length = { minLength: generator.minFaults ?? 0, maxLength: generator.maxFaults ?? 3 };
-  const faults =
+  const anchor = options.anchored ? fc.option(anchorPick(moments), { freq: 4, nil: null }) : fc.constant(null);
+  const element = (choices: fc.Arbitrary<Fault>[]): fc.Arbitrary<DrawnFault> =>
+    options.anchored ? fc.record({ fault: fc.oneof(...choices), anchor }) : fc.oneof(...choices).map((fault) => ({ fault, anchor: null }));
+  const drawn =
     generator.swarm === false || drawable.length === 1
-      ? fc.array(fc.oneof(...arbitraries.values()), length)
-      : fc.subarray(drawable, { minLength: 1 }).chain((subset) => fc.array(fc.oneof(...subset.map((k) => arbitraries.get(k) as fc.Arbitrary<Fault>)), length));
-  return faults.map((drawn) => (drawn.length === 0 ? [] : [...[...drawn].sort((a, b) => a.at - b.at), { kind: 'heal' as const, at: healAt }]));
+      ? fc.array(element([...arbitraries.values()]), length)
+      : fc.subarray(drawable, { minLength: 1 }).chain((subset) => fc.array(element(subset.map((k) => arbitraries.get(k) as fc.Arbitrary<Fault>)), length));
+  // Processes are swapped by an anchor only within their class: clients, the nodes that lose
+  // keys in a crash, the others, the resource.
+  const volatile = new Set(draw.delayedRestart);
+  const classOf = (name: string): string =>
+    world.clients.includes(name) ? 'client' : world.nodes.includes(name) ? (volatile.has(name) ? 'volatile node' : replicas.includes(name) ? 'replica' : 'node') : name;
+  const reachableSet = new Set(reachable);
+  const inWindow = (anchors: readonly Anchor[]): Anchor[] => anchors.filter((a) => a.atMs >= window.from && a.atMs <= window.to);
+  return {
+    drawn,
+    resolve(faults, anchors) {
+      if (faults.length === 0) return [];
+      const usable = inWindow(anchors);
+      const placed = faults.map((f) => anchorFault(f, usable, window, classOf, reachableSet));
+      return [...placed.sort((a, b) => a.at - b.at), { kind: 'heal' as const, at: healAt }];
+    },
+  };
 }
