@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { blobLeaseLock, blobLeaseWithEtag, type BlobLockContext } from '../../src/services/blob/locks/index.ts';
-import { LeaseLostError, type RenewingLease } from '../../src/locks/lease.ts';
+import type { LeaseLostError, RenewingLease } from '../../src/locks/lease.ts';
 import { RealClock } from '../../src/real/clock.ts';
 import { seededRandom } from '../../src/real/random.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteTestsEnabled, startAzurite, type AzuriteServer } from '../support/azurite-server.ts';
