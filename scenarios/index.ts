@@ -4,6 +4,10 @@ import clientClockStep from './client-clock-step.ts';
 import clockDrift from './clock-drift.ts';
 import clockJumpPartition from './clock-jump-partition.ts';
 import control from './control.ts';
+import dbLockWait from './db-lock-wait.ts';
+import dbPoolKeepsLock from './db-pool-keeps-lock.ts';
+import dbSessionPartition from './db-session-partition.ts';
+import dbXactRollback from './db-xact-rollback.ts';
 import delayedWrite from './delayed-write.ts';
 import failover from './failover.ts';
 import fencingRegression from './fencing-regression.ts';
@@ -27,6 +31,11 @@ export const catalog: readonly Scenario[] = [
   renewalTooLate,
   fencingRegression,
   control,
+  // Database locks (PostgreSQL advisory locks, src/services/postgres/) on the same faults, beside Redis.
+  dbSessionPartition,
+  dbXactRollback,
+  dbPoolKeepsLock,
+  dbLockWait,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,
 ];

@@ -56,3 +56,7 @@ export {
   fencing,
   type FencingOptions,
 } from './fencing.ts';
+export type { DatabaseLike, SqlClientConfig, SqlClientLike, SqlPoolClientLike, SqlPoolConfig, SqlPoolLike, SqlResult } from './interface.ts';
+export { ADVISORY_DEFAULTS, HeldLock, advisoryKey, type AdvisoryOptions } from './advisory-common.ts';
+export { AdvisoryLock, pgAdvisoryLock, type AdvisoryLockOptions, type AdvisoryReleaseMethod } from './advisory-session.ts';
+export { AdvisoryXactLock, pgAdvisoryXactLock } from './advisory-transaction.ts';

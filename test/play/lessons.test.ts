@@ -16,8 +16,9 @@ import { findLesson, type Lesson } from '../../src/play/lessons.ts';
 import { knobFault, knobValue, lessonStartState, presetState, withKnob, withSwitch, type PlayState } from '../../src/play/state.ts';
 
 describe('the lessons', () => {
-  it('are every catalog scenario whose lock is one of locksim\'s own algorithms, each once', () => {
-    const own = catalog.filter((s) => !s.name.startsWith('library-')).map((s) => s.name).sort();
+  it('are every catalog scenario whose lock is one of locksim\'s own Redis algorithms, each once', () => {
+    // The playground's lock specs are Redis algorithms; the database scenarios (tag 'database') are not lessons yet.
+    const own = catalog.filter((s) => !s.name.startsWith('library-') && !(s.tags ?? []).includes('database')).map((s) => s.name).sort();
     expect(LESSONS.map((l) => l.scenario.name).sort()).toEqual(own);
     for (const lesson of LESSONS) expect(lesson.scenario).toBe(catalog.find((s) => s.name === lesson.scenario.name));
   });

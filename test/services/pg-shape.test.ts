@@ -16,6 +16,17 @@ import { pgModule } from '../../src/services/postgres/pg-module.ts';
 import { AddressMap } from '../../src/clients/addresses.ts';
 import { freePort } from '../../src/real/redis-process.ts';
 import { postgresTestsEnabled, startPostgres, type PostgresServer } from '../support/pg-server.ts';
+import type { DatabaseLike, SqlClientLike, SqlPoolLike } from '../../src/locks/interface.ts';
+
+/**
+ * Real mode hands a lock node-postgres itself: its Client and Pool must satisfy the lock
+ * context's database contract as they are (checked by the compiler).
+ */
+export const realDatabase = (host: string, port: number): DatabaseLike => ({
+  name: `${host}:${port}`,
+  client: (config = {}): SqlClientLike => new pg.Client({ ...config, host, port }),
+  pool: (config = {}): SqlPoolLike => new pg.Pool({ ...config, host, port }),
+});
 
 /** What a script is given: node-postgres (real or simulated), a sleep, and where the server is. */
 interface Driver {

@@ -34,7 +34,7 @@ import type { NodeObserver, SimServiceNode } from '../service.ts';
 import { Database } from './database.ts';
 import { Sequences } from './sequences.ts';
 import { keepaliveSchedule, resolveSettings, SESSION_SETTING_NAMES, type PostgresSettings, type ResolvedPostgresSettings, type SessionSettingName } from './settings.ts';
-import { SERVER_ERRORS, type PgFatal, type PgReply, type PgRequest } from './wire.ts';
+import { SERVER_ERRORS, type PgPush, type PgReply, type PgRequest } from './wire.ts';
 
 /** Why a session ended (the node counts each, so a fault can show what it did). */
 export type SessionEnd = 'client' | 'client-gone' | 'keepalive' | 'reset' | 'retransmission' | 'idle-in-transaction' | 'idle-session' | 'crash';
@@ -66,6 +66,8 @@ class Served {
   readonly queue: Array<{ readonly seq: number; readonly request: PgRequest }> = [];
   running = false;
   pushes = 0;
+  /** Pushes sent that the client's host has not acknowledged (sent again with the next retransmission). */
+  readonly outbox: TcpEnvelope[] = [];
   /** When the client's host was last heard from (a segment, an acknowledgement, a probe's answer), monotonic ms. */
   lastHeard: number;
   /** Data sent that the client's host has not acknowledged: since when, and the retransmission state. */
@@ -202,16 +204,24 @@ export class PostgresNode implements SimServiceNode {
     this.runNext(ctx, c);
   }
 
-  /** The client's host was heard from: keepalive starts over. */
+  /**
+   * The client's host was heard from: keepalive starts over. (What the server sent and the
+   * client did not acknowledge stays with the retransmission timer: a one-way cut lets
+   * segments in while nothing gets out.)
+   */
   private heard(ctx: ProcessContext, c: Served): void {
     c.lastHeard = ctx.clock.monotonic();
     c.probesOut = 0;
-    if (c.unacked !== null) {
-      c.unacked = null;
-      c.timers.retransmit?.();
-      c.timers.retransmit = null;
-    }
     this.armKeepalive(ctx, c);
+  }
+
+  /** What the server sent was acknowledged: retransmission stops, keepalive takes over. */
+  private acknowledged(ctx: ProcessContext, c: Served): void {
+    c.unacked = null;
+    c.outbox.length = 0;
+    c.timers.retransmit?.();
+    c.timers.retransmit = null;
+    this.heard(ctx, c);
   }
 
   /** Serves the next queued request unless a statement is running. */
@@ -257,14 +267,15 @@ export class PostgresNode implements SimServiceNode {
         c.timers.idle?.();
         c.timers.idle = null;
         c.running = true;
-        let finished = false;
+        let waited = false;
         this.database.execute(session, request.text, request.values, (outcome) => {
-          finished = true;
           c.running = false;
           c.timers.statement?.();
           c.timers.statement = null;
           if (!this.database.isOpen(session)) return;
-          this.reply(ctx, c, seq, { op: 'result', outcome, status: this.database.status(session) });
+          const result = { op: 'result', outcome, status: this.database.status(session) } as const;
+          if (waited) this.push(ctx, c, result);
+          else this.reply(ctx, c, seq, result);
           if (c.gone !== null) {
             this.endConnection(ctx, c, c.gone);
             return;
@@ -272,7 +283,11 @@ export class PostgresNode implements SimServiceNode {
           this.armIdle(ctx, c);
           this.runNext(ctx, c);
         });
-        if (!finished) this.armStatementTimeout(ctx, c, session);
+        if (c.running) {
+          waited = true;
+          this.reply(ctx, c, seq, { op: 'waiting' });
+          this.armStatementTimeout(ctx, c, session);
+        }
         return;
       }
     }
@@ -354,7 +369,7 @@ export class PostgresNode implements SimServiceNode {
     this.transmit(ctx, c, { t: 'srep', conn: c.conn, seq, body });
   }
 
-  private push(ctx: ProcessContext, c: Served, body: PgFatal): void {
+  private push(ctx: ProcessContext, c: Served, body: PgPush): void {
     this.transmit(ctx, c, { t: 'push', conn: c.conn, pseq: ++c.pushes, after: c.nextSeq - 1, body });
   }
 
@@ -364,10 +379,11 @@ export class PostgresNode implements SimServiceNode {
    */
   private transmit(ctx: ProcessContext, c: Served, envelope: TcpEnvelope): void {
     ctx.send(c.from, envelope);
+    // Replies are kept until a later request acknowledges them; pushes until the host does.
+    if (envelope.t === 'push') c.outbox.push(envelope);
     if (c.unacked !== null) return;
     if (this.answers(ctx, c) !== 'silent') {
-      c.lastHeard = ctx.clock.monotonic();
-      this.armKeepalive(ctx, c);
+      this.acknowledged(ctx, c);
       return;
     }
     c.unacked = { since: ctx.clock.monotonic(), rtoMs: TCP_RTO_MIN_MS, retransmits: 0 };
@@ -397,7 +413,8 @@ export class PostgresNode implements SimServiceNode {
       if (answer === 'ack') {
         // The link is back: what was kept goes again, and this time it is acknowledged.
         for (const [seq, body] of c.replies) ctx.send(c.from, { t: 'srep', conn: c.conn, seq, body } satisfies TcpEnvelope);
-        this.heard(ctx, c);
+        for (const envelope of c.outbox) ctx.send(c.from, envelope);
+        this.acknowledged(ctx, c);
         return;
       }
       this.armRetransmit(ctx, c);

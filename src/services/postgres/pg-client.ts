@@ -27,14 +27,14 @@
  * Not simulated: SSL, authentication (the server trusts everyone), `keepAlive` on the client's
  * socket (kept in the config, does nothing), multi-statement query strings, COPY, LISTEN.
  */
-import { EventEmitter } from 'node:events';
+import { Emitter } from './emitter.ts';
 import type { ProcessContext } from '../../sim/process.ts';
 import { TcpConnection, type TcpCloseReason } from '../../sim/rpc.ts';
 import type { AddressMap } from '../../clients/addresses.ts';
 import type { TransactionStatus } from './database.ts';
 import { databaseError, prepareValue, toPgNotice, toPgResult, type PgResult } from './pg-result.ts';
 import type { SessionSettingName } from './settings.ts';
-import type { PgFatal, PgReply, PgRequest } from './wire.ts';
+import type { PgFatal, PgPush, PgReply, PgRequest } from './wire.ts';
 
 /** PostgreSQL's port, where a client made with no address connects. */
 export const DEFAULT_PG_PORT = 5432;
@@ -83,6 +83,8 @@ class Pending {
   settled = false;
   sent = false;
   sentAt = 0;
+  /** The server said the statement waits for a lock; its result comes as a push. */
+  waiting = false;
   cancelTimer: (() => void) | null = null;
   constructor(
     readonly request: PgRequest,
@@ -121,7 +123,7 @@ function parseConnectionString(text: string): PgClientConfig {
   return out;
 }
 
-export class SimPgClient extends EventEmitter {
+export class SimPgClient extends Emitter {
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -202,7 +204,7 @@ export class SimPgClient extends EventEmitter {
       {
         open: () => {},
         reply: (pending, body) => this.onReply(pending, body as PgReply),
-        push: (body) => this.onFatal(body as PgFatal),
+        push: (body) => this.onPush(body as PgPush),
         close: (reason) => this.socketClosed(reason, null),
       },
       { immediate: true, connectTimeoutMs: 0 },
@@ -322,9 +324,11 @@ export class SimPgClient extends EventEmitter {
   /** Why a request of this client still waits, in words, or null. */
   waitReason(): string | null {
     const c = this.connection;
-    const pending = this.active ?? (this._connecting ? this.queue[0] : undefined);
-    if (c === null || c.state !== 'open' || c.waitingSince === null || pending === undefined) return null;
+    const pending = this.active;
+    if (c === null || c.state !== 'open' || pending === null) return null;
     const what = pending.request.op === 'query' ? `query ${JSON.stringify(pending.request.text)}` : pending.request.op;
+    if (pending.waiting) return `${this.ctx.name}'s ${what} waits for a lock on ${this.node} (${Math.round(this.ctx.clock.monotonic() - pending.sentAt)} ms; the session holding it is still open)`;
+    if (c.waitingSince === null) return null;
     const waitedMs = Math.round(this.ctx.clock.monotonic() - c.waitingSince);
     if (c.retransmits > 0) return `${this.ctx.name}'s ${what} to ${this.node} waits on a silently partitioned connection (no reply for ${waitedMs} ms, ${c.retransmits} TCP retransmissions; node-postgres has no query_timeout by default)`;
     return `${this.ctx.name}'s ${what} to ${this.node} waits for its answer (${waitedMs} ms: a lock it waits for, or a paused server)`;
@@ -353,10 +357,25 @@ export class SimPgClient extends EventEmitter {
   }
 
   private onReply(pending: Pending, reply: PgReply): void {
+    if (reply.op === 'waiting') {
+      pending.waiting = true;
+      return;
+    }
     if (this.active === pending) this.active = null;
     pending.finish(null, reply);
     // A query that timed out on the client was finished already; its answer frees the connection.
     this.pulse();
+  }
+
+  /** What the server sent unasked: the result of a statement that waited, or a FATAL error. */
+  private onPush(push: PgPush): void {
+    if (push.op === 'fatal') {
+      this.onFatal(push);
+      return;
+    }
+    const active = this.active;
+    if (active === null || !active.waiting) return;
+    this.onReply(active, push);
   }
 
   /** A FATAL error the server sent before closing the connection. */

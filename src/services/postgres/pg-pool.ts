@@ -14,7 +14,7 @@
  * `pool.query` checks a client out, runs one query and releases it (with the error, if any);
  * `end()`; `totalCount`, `idleCount`, `waitingCount`.
  */
-import { EventEmitter } from 'node:events';
+import { Emitter } from './emitter.ts';
 import type { PgResult } from './pg-result.ts';
 import { SimPgClient, type PgBinding, type PgClientConfig, type PgQueryConfig } from './pg-client.ts';
 
@@ -36,7 +36,7 @@ interface Idle {
 
 type Waiter = { callback: (error: Error | null, client?: SimPoolClient) => void; timedOut: boolean };
 
-export class SimPgPool extends EventEmitter {
+export class SimPgPool extends Emitter {
   readonly options: Readonly<Required<Pick<PgPoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'maxUses'>>> & PgPoolConfig;
   private clients: SimPoolClient[] = [];
   private idle: Idle[] = [];

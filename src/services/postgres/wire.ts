@@ -33,10 +33,25 @@ export type PgReply =
   /** Startup refused with a FATAL error (too many clients). */
   | { readonly op: 'refused'; readonly error: QueryError }
   /** A query's outcome and the transaction status of the ReadyForQuery after it. */
-  | { readonly op: 'result'; readonly outcome: QueryOutcome; readonly status: TransactionStatus }
+  | PgResultMessage
+  /**
+   * The query waits for a lock; its result comes later as a push. (This stands in for the TCP
+   * acknowledgement the server's kernel sends at once, so the client does not retransmit a
+   * request the server already has while the statement waits, however long.)
+   */
+  | { readonly op: 'waiting' }
   | { readonly op: 'bye' };
 
-/** What the server sends unasked: the FATAL error of a session it ends (a timeout, a shutdown). */
+export interface PgResultMessage {
+  readonly op: 'result';
+  readonly outcome: QueryOutcome;
+  readonly status: TransactionStatus;
+}
+
+/** What the server sends unasked: the result of a query that waited, or a FATAL error before it closes the connection. */
+export type PgPush = PgResultMessage | PgFatal;
+
+/** The FATAL error of a session the server ends (a timeout, a shutdown). */
 export interface PgFatal {
   readonly op: 'fatal';
   readonly code: string;

@@ -1,0 +1,64 @@
+import { pgAdvisoryLock, pgAdvisoryXactLock, type Scenario } from '../src/index.ts';
+
+/** Issue #18: a pooled connection keeps a session lock after its holder is done with it. */
+const scenario: Scenario = {
+  name: 'db-pool-keeps-lock',
+  title: 'A pooled connection keeps the lock after its holder is done',
+  explanation:
+    'Both clients take a PostgreSQL session-level advisory lock on a connection from a node-postgres Pool. The ' +
+    'flawed code releases by giving the connection back to the pool, as if that ended the session. It does not: ' +
+    'the pool keeps the connection open, the session lives on, and so does the lock. client-2 waits in ' +
+    'pg_advisory_lock for good; client-1, handed the same pooled connection next time, is granted the lock again ' +
+    '(a session already holding it always gets it) and never notices. Nothing is unsafe; nobody else ever gets the ' +
+    'lock (liveness). The pool\'s idle timeout (10 s by default) would end the session, but only once the ' +
+    'connection sits unused that long; a client that stops after one section lets it, a busy one never does. ' +
+    'pg_advisory_unlock before giving the connection back, or a transaction-level lock (ended by COMMIT), is correct.',
+  tags: ['database', 'liveness', 'pool'],
+  world: {
+    nodes: [{ name: 'postgres-1', service: 'postgres' }],
+    clients: [
+      { name: 'client-1', startMs: 0 },
+      { name: 'client-2', startMs: 1_000 },
+    ],
+    durationMs: 40_000,
+  },
+  workload: { resource: 'lock:counter', ttlMs: 10_000, workMs: { min: 100, max: 200 }, thinkMs: { min: 50, max: 150 } },
+  faults: [],
+  variants: [
+    {
+      name: 'returned-to-pool',
+      breaks: ['liveness'],
+      lock: pgAdvisoryLock({ wait: true, release: 'return-to-pool', pool: { idleTimeoutMillis: 0 } }),
+      expected: 'stuck',
+      note: 'the pool never closes an idle connection: the session and its lock live as long as the process',
+    },
+    {
+      name: 'returned-to-pool(idle-timeout)',
+      breaks: ['liveness'],
+      lock: pgAdvisoryLock({ wait: true, release: 'return-to-pool' }),
+      expected: 'stuck',
+      note: "pg-pool's 10 s idle timeout never comes: client-1 takes the same connection back every few hundred ms",
+    },
+    {
+      name: 'returned-to-pool(one-section)',
+      lock: pgAdvisoryLock({ wait: true, release: 'return-to-pool' }),
+      workload: { iterations: 1 },
+      expected: 'safe',
+      note: 'client-1 stops after one section: 10 s later the pool closes the idle connection, the session ends, client-2 gets the lock',
+    },
+    {
+      name: 'unlock',
+      lock: pgAdvisoryLock({ wait: true }),
+      expected: 'safe',
+      note: 'pg_advisory_unlock before giving the connection back',
+    },
+    {
+      name: 'xact-lock',
+      lock: pgAdvisoryXactLock({ wait: true }),
+      expected: 'safe',
+      note: 'a transaction-level lock ends with COMMIT, whatever the pool does with the connection',
+    },
+  ],
+};
+
+export default scenario;
