@@ -1,8 +1,9 @@
 /**
  * What a lock algorithm may see of the world: a Redis-like client per Redis node, a database
- * per database node (node-postgres's `Client` and `Pool`), a clock and a random source. Nothing
- * else. The simulator hands it simulated ones; real mode hands it ioredis clients, node-postgres
- * and the process's own clock. This file imports nothing, on purpose.
+ * per database node (node-postgres's `Client` and `Pool`), a blob container per blob node
+ * (@azure/storage-blob's `ContainerClient`), a clock and a random source. Nothing else. The
+ * simulator hands it simulated ones; real mode hands it ioredis clients, node-postgres, the Azure
+ * SDK and the process's own clock. This file imports nothing, on purpose.
  */
 
 /**
@@ -135,8 +136,45 @@ export interface DatabaseLike {
 }
 
 /**
+ * The access conditions of a blob request (@azure/storage-blob's `BlobRequestConditions`, the
+ * part a lock uses): the lease the blob must have (`x-ms-lease-id`), the ETag it must have
+ * (`If-Match`; `*` any) or must not have (`If-None-Match`; `*` only if there is no blob).
+ */
+export interface BlobConditionsLike {
+  readonly leaseId?: string;
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: string;
+}
+
+/** The subset of @azure/storage-blob's `BlobLeaseClient` a lock needs; a refusal rejects with the SDK's `RestError`. */
+export interface BlobLeaseClientLike {
+  readonly leaseId: string;
+  acquireLease(duration: number): Promise<unknown>;
+  renewLease(): Promise<unknown>;
+  releaseLease(): Promise<unknown>;
+  /** Breaks whoever's lease is on the blob; the lease stays locked for `breakPeriod` seconds at most. */
+  breakLease(breakPeriod: number): Promise<unknown>;
+}
+
+/** The subset of @azure/storage-blob's `BlockBlobClient` a lock needs. */
+export interface BlockBlobLike {
+  upload(body: string, contentLength: number, options?: { abortSignal?: AbortSignal; conditions?: BlobConditionsLike }): Promise<{ etag?: string }>;
+  getProperties(options?: { abortSignal?: AbortSignal; conditions?: { leaseId?: string } }): Promise<{ etag?: string }>;
+  downloadToBuffer(offset?: number, count?: number, options?: { abortSignal?: AbortSignal; conditions?: { leaseId?: string } }): Promise<Buffer>;
+  getBlobLeaseClient(proposeLeaseId?: string): BlobLeaseClientLike;
+}
+
+/**
+ * A blob container an algorithm may use: @azure/storage-blob's `ContainerClient` satisfies it as
+ * it is, and so does locksim's simulated one (src/services/blob/client/).
+ */
+export interface BlobContainerLike {
+  getBlockBlobClient(blobName: string): BlockBlobLike;
+}
+
+/**
  * The world an algorithm instance is built for: one client per Redis node, the database nodes,
- * a clock, a random source.
+ * the blob containers, a clock, a random source.
  */
 export interface LockContext {
   /** One Redis client per Redis node the lock uses (empty when it uses none). */
@@ -145,6 +183,8 @@ export interface LockContext {
   readonly random: Random;
   /** The database nodes the lock uses (absent or empty when it uses none). */
   readonly databases?: readonly DatabaseLike[];
+  /** One container per blob node the lock uses (absent or empty when it uses none). */
+  readonly containers?: readonly BlobContainerLike[];
 }
 
 /**
