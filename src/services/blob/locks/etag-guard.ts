@@ -18,10 +18,10 @@
  *   lease too; with `dataBlob` the data lives in another blob, which no lease protects: only the
  *   ETag guards it.
  */
-import type { Lease, LockAlgorithm } from '../../../locks/interface.ts';
+import type { Lease, LockAlgorithm, LockContext } from '../../../locks/interface.ts';
 import type { AutoRenewingLock } from '../../../locks/lease.ts';
 import { isRestError, type RestError } from '../client/rest-error.ts';
-import type { BlobContainerLike, BlobLockContext, BlockBlobLike } from './context.ts';
+import { blobLockContext, type BlobContainerLike, type BlobLockContext, type BlockBlobLike } from './context.ts';
 import { blobLeaseLock, type BlobLeaseLockOptions } from './lease-lock.ts';
 
 /** What a guarded write checks: the ETag it expects (or that there is no blob yet), and the lease it names. */
@@ -90,10 +90,11 @@ export class EtagGuardedBlobLock implements LockAlgorithm {
   private readonly container: BlobContainerLike;
   private readonly dataBlob: ((resource: string) => string) | undefined;
 
-  constructor(context: BlobLockContext, options: BlobLeaseWithEtagOptions = {}) {
+  constructor(context: BlobLockContext | LockContext, options: BlobLeaseWithEtagOptions = {}) {
     const { dataBlob, ...leaseOptions } = options;
-    this.lock = blobLeaseLock(leaseOptions)(context);
-    this.container = context.container;
+    const blob = blobLockContext(context);
+    this.lock = blobLeaseLock(leaseOptions)(blob);
+    this.container = blob.container;
     this.dataBlob = dataBlob;
     this.name = `${this.lock.name}+etag${dataBlob === undefined ? '' : '(data blob)'}`;
   }
@@ -153,6 +154,6 @@ export class EtagGuardedBlobLock implements LockAlgorithm {
 }
 
 /** The factory: `blobLeaseWithEtag({ dataBlob: (r) => `${r}.data` })({ container, clock, random })`. */
-export function blobLeaseWithEtag(options: BlobLeaseWithEtagOptions = {}): (context: BlobLockContext) => EtagGuardedBlobLock {
+export function blobLeaseWithEtag(options: BlobLeaseWithEtagOptions = {}): (context: BlobLockContext | LockContext) => EtagGuardedBlobLock {
   return (context) => new EtagGuardedBlobLock(context, options);
 }

@@ -29,12 +29,12 @@
  * watch of its own validity and trusts the service instead: after a pause past its lease it renews,
  * and if the service renews the expired lease the holder never learns it lapsed.
  */
-import type { Clock, Lease, LockAlgorithm, Random } from '../../../locks/interface.ts';
+import type { Clock, Lease, LockAlgorithm, LockContext, Random } from '../../../locks/interface.ts';
 import { checkInteger, checkNumber, measuredLease, nameWithOptions, withDefaults, type MeasuredLease, type RenewMethod } from '../../../locks/common.ts';
 import { AutoRenewingLock } from '../../../locks/lease.ts';
 import { randomUuid } from '../client/blob-lease-client.ts';
 import { isRestError } from '../client/rest-error.ts';
-import type { BlobContainerLike, BlobLockContext } from './context.ts';
+import { blobLockContext, type BlobContainerLike, type BlobLockContext } from './context.ts';
 
 /** Options of the blob lease lock. Every field is optional; defaults in {@link BLOB_LEASE_DEFAULTS}. */
 export interface BlobLeaseOptions {
@@ -48,6 +48,13 @@ export interface BlobLeaseOptions {
   retryJitterMs?: number;
   /** Create the blob (empty, only if absent) when it does not exist. Default true. */
   createBlob?: boolean;
+  /**
+   * Break a lease that has kept the blob busy this long (ms on the client's monotonic clock, from
+   * the start of the acquire), then take it: the impatient take-over of a lock "that must be
+   * stuck". 0 (the default): never break. The old holder is not told; it learns at its next
+   * renewal, and the blob refuses its writes that name its lease from the break on.
+   */
+  breakAfterMs?: number;
 }
 
 export const BLOB_LEASE_DEFAULTS: Readonly<Required<BlobLeaseOptions>> = Object.freeze({
@@ -56,6 +63,7 @@ export const BLOB_LEASE_DEFAULTS: Readonly<Required<BlobLeaseOptions>> = Object.
   retryDelayMs: 200,
   retryJitterMs: 200,
   createBlob: true,
+  breakAfterMs: 0,
 });
 
 /** A lease on a blob: `value` is the lease ID; `durationSeconds` the service's lease duration. */
@@ -82,17 +90,19 @@ export class BlobLeaseAlgorithm implements LockAlgorithm {
   private readonly clock: Clock;
   private readonly random: Random;
 
-  constructor(context: BlobLockContext, options: BlobLeaseOptions = {}) {
+  constructor(context: BlobLockContext | LockContext, options: BlobLeaseOptions = {}) {
     const merged = withDefaults(BLOB_LEASE_DEFAULTS, options);
     checkNumber('driftFactor', merged.driftFactor, 0);
     checkInteger('retryCount', merged.retryCount, 0);
     checkNumber('retryDelayMs', merged.retryDelayMs, 0);
     checkNumber('retryJitterMs', merged.retryJitterMs, 0);
+    checkNumber('breakAfterMs', merged.breakAfterMs, 0);
     this.options = Object.freeze(merged);
     this.name = nameWithOptions('blob-lease', merged, BLOB_LEASE_DEFAULTS);
-    this.container = context.container;
-    this.clock = context.clock;
-    this.random = context.random;
+    const blob = blobLockContext(context);
+    this.container = blob.container;
+    this.clock = blob.clock;
+    this.random = blob.random;
   }
 
   async acquire(resource: string, ttlMs: number): Promise<BlobLease | null> {
@@ -101,6 +111,7 @@ export class BlobLeaseAlgorithm implements LockAlgorithm {
     const leaseClient = blob.getBlobLeaseClient(randomUuid(this.random));
     let created = false;
     let unanswered = false;
+    const began = this.clock.monotonic();
     for (let attempt = 1; ; ) {
       const startedAt = this.clock.monotonic();
       try {
@@ -115,6 +126,10 @@ export class BlobLeaseAlgorithm implements LockAlgorithm {
         }
         if (error.statusCode === undefined) unanswered = true;
         else if (!BUSY.has(error.details?.errorCode ?? '')) break;
+        else if (this.options.breakAfterMs > 0 && this.clock.monotonic() - began >= this.options.breakAfterMs) {
+          await this.breakBusy(resource);
+          continue;
+        }
       }
       if (attempt > this.options.retryCount) break;
       attempt++;
@@ -164,6 +179,15 @@ export class BlobLeaseAlgorithm implements LockAlgorithm {
     return Object.freeze({ ...measured, durationSeconds: seconds });
   }
 
+  /** Breaks whoever's lease keeps the blob busy, at once (break period 0); a refusal or no answer is left to the next attempt. */
+  private async breakBusy(resource: string): Promise<void> {
+    try {
+      await this.container.getBlockBlobClient(resource).getBlobLeaseClient().breakLease(0);
+    } catch (error) {
+      if (!isRestError(error)) throw error;
+    }
+  }
+
   /** Creates the blob empty unless it exists (If-None-Match: *); a blob someone else created or leased meanwhile is fine. */
   private async createEmpty(resource: string): Promise<void> {
     try {
@@ -200,7 +224,7 @@ export interface BlobLeaseLockOptions extends BlobLeaseOptions {
  * The blob lease lock with auto-renewal: `blobLeaseLock()({ container, clock, random })`. Acquire
  * resolves to locksim's live RenewingLease (its `signal` aborts when the lease is lost).
  */
-export function blobLeaseLock(options: BlobLeaseLockOptions = {}): (context: BlobLockContext) => AutoRenewingLock {
+export function blobLeaseLock(options: BlobLeaseLockOptions = {}): (context: BlobLockContext | LockContext) => AutoRenewingLock {
   const { renewFraction = 1 / 3, watchValidity = true, ...leaseOptions } = options;
   return (context) => {
     const lock = new AutoRenewingLock(new BlobLeaseAlgorithm(context, leaseOptions), context.clock, { renewFraction, renewal: watchValidity ? 'extend' : 'recreate-missing' });
