@@ -1,5 +1,7 @@
 import type { FaultRecord } from '../check/history.ts';
-import type { RedisNode } from '../redis/node.ts';
+import { RedisNode } from '../redis/node.ts';
+import { RedisServiceNode } from '../services/redis.ts';
+import type { SimServiceNode } from '../services/service.ts';
 import { ms, type Micros } from '../sim/time.ts';
 import type { World } from '../sim/world.ts';
 import type { Fault } from './fault.ts';
@@ -11,7 +13,8 @@ import { FAULT_TABLE, kindOf } from './table.ts';
 /** What the nemesis needs to know of the world beyond the kernel. */
 export interface NemesisContext {
   readonly world: World;
-  readonly nodes: ReadonlyMap<string, RedisNode>;
+  /** The service nodes (a bare Redis node is taken as the Redis service's). */
+  readonly nodes: ReadonlyMap<string, SimServiceNode | RedisNode>;
   /** Called when a client process crashes (the history records it: its section ends). */
   readonly onClientCrash: (process: string) => void;
   readonly isClient: (process: string) => boolean;
@@ -29,8 +32,10 @@ export class Nemesis {
   private readonly ledger: FaultLedger;
   /** Faults scheduled whose time has not come (at the end: those after the run). */
   private readonly unapplied = new Set<Fault>();
+  private readonly nodes: ReadonlyMap<string, SimServiceNode>;
 
   constructor(private readonly context: NemesisContext) {
+    this.nodes = new Map([...context.nodes].map(([name, node]) => [name, node instanceof RedisNode ? new RedisServiceNode(node) : node]));
     this.ledger = new FaultLedger(context.world);
     this.book = new FaultBook(() => context.world.now);
   }
@@ -74,8 +79,8 @@ export class Nemesis {
 
   /** What one fault's simulated effect is given. */
   private contextFor(fault: Fault): SimulatedFaultContext {
-    const { world, nodes, isClient, onClientCrash, redirect } = this.context;
-    const { book, ledger } = this;
+    const { world, isClient, onClientCrash, redirect } = this.context;
+    const { book, ledger, nodes } = this;
     return {
       world,
       nodes,

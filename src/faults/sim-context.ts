@@ -1,5 +1,5 @@
 import type { FaultRecord } from '../check/history.ts';
-import type { RedisNode } from '../redis/node.ts';
+import type { SimServiceNode } from '../services/service.ts';
 import type { World } from '../sim/world.ts';
 import type { FaultLedger } from './ledger.ts';
 import type { RecordOptions } from './record.ts';
@@ -12,8 +12,8 @@ import type { RecordOptions } from './record.ts';
  */
 export interface SimulatedFaultContext {
   readonly world: World;
-  /** The Redis nodes, by name: a fault on one observes its keys. */
-  readonly nodes: ReadonlyMap<string, RedisNode>;
+  /** The service nodes, by name: a node fault acts on one as its service says (src/services/service.ts). */
+  readonly nodes: ReadonlyMap<string, SimServiceNode>;
   /** What faults are doing to links and processes, so that ending one undoes only its own effect. */
   readonly ledger: FaultLedger;
   isClient(process: string): boolean;

@@ -6,9 +6,7 @@ import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import type { LockContext } from '../locks/interface.ts';
-import type { RedisNode } from '../redis/node.ts';
 import { SERVICES, serviceOf } from '../services/registry.ts';
-import { RedisServiceNode } from '../services/redis.ts';
 import type { ServiceClients, SimServiceNode } from '../services/service.ts';
 import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
@@ -141,9 +139,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const serviceClients = new Map<string, readonly ServiceClients[]>();
 
   for (const spec of plan.nodes) nodes.set(spec.name, SERVICES[serviceOf(spec)].addNode(world, spec, nodes));
-  /** The Redis nodes, which the fault kinds act on by name (a crash observes their keys). */
-  const redisNodes = new Map<string, RedisNode>();
-  for (const [name, node] of nodes) if (node instanceof RedisServiceNode) redisNodes.set(name, node.redis);
   const boundMs = plan.livenessBoundMs;
   // The nemesis exists once the clients do; the recording only asks it once the run is going.
   let nemesis: Nemesis | null = null;
@@ -208,7 +203,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (clientNames.has(p)) recordCrash(p);
   };
   // A failover points the clients of the primary at its promoted replica (the failover kind says when).
-  nemesis = new Nemesis({ world, nodes: redisNodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash, redirect: (from, to) => directory.set(from, to) });
+  nemesis = new Nemesis({ world, nodes, isClient: (p) => clientNames.has(p), onClientCrash: recordCrash, redirect: (from, to) => directory.set(from, to) });
   nemesis.schedule(faults);
 
   await world.run({ until: ms(worldSpec.durationMs) });

@@ -7,7 +7,7 @@ import { SimRedis } from '../redis/client.ts';
 import { addRedisNode, PERSISTENCE_MODES, type RedisNode } from '../redis/node.ts';
 import type { Reply } from '../redis/reply.ts';
 import type { NodeSpec } from '../scenario/types.ts';
-import type { ClientSetup, NodeObserver, ServiceClients, SimService, SimServiceNode } from './service.ts';
+import type { ClientSetup, ClockChange, NodeFaultEffects, NodeObserver, ServiceClients, SimService, SimServiceNode } from './service.ts';
 
 /** A simulated Redis node as a service node; `redis` is the node itself (the nemesis's faults act on it). */
 export class RedisServiceNode implements SimServiceNode {
@@ -21,6 +21,41 @@ export class RedisServiceNode implements SimServiceNode {
   commands(): number {
     return this.redis.stats.commands;
   }
+
+  readonly faults: NodeFaultEffects = {
+    crash: (machine) => {
+      const node = this.redis;
+      const keysBefore = node.engine.size();
+      const restartsBefore = node.stats.restarts;
+      const recoveredBefore = node.stats.keysRecovered;
+      return {
+        dying: () => {
+          node.observeKeys('crash');
+          if (machine) node.losePower();
+        },
+        effect: () => {
+          if (node.stats.restarts === restartsBefore) return `${node.name} down with ${keysBefore} keys`;
+          const lost = keysBefore - (node.stats.keysRecovered - recoveredBefore);
+          return `${keysBefore} keys at crash, ${lost} lost on restart`;
+        },
+      };
+    },
+    clock: (change: ClockChange) => {
+      const node = this.redis;
+      const keys = node.engine.size();
+      return {
+        changed: () => node.observeKeys('clock'),
+        effect: () => {
+          if (change.kind === 'jump') return keys > 0 ? `${keys} keys on ${node.name} expire ${Math.abs(change.deltaMs)}ms ${change.deltaMs > 0 ? 'early' : 'late'}` : null;
+          return keys > 0 || node.stats.commands > 0 ? `every TTL on ${node.name} ${change.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(change.ppm / 10_000)}%` : null;
+        },
+      };
+    },
+    failover: () => {
+      const node = this.redis;
+      return { primary: node.replicaOf, wasReplica: node.currentRole === 'replica', promote: () => node.promote() };
+    },
+  };
 
   watch(resource: string, observer: NodeObserver): void {
     const node = this.redis;

@@ -36,6 +36,26 @@ export interface SimServiceNode {
    * tell it (Redis: the key's value and expiry). A service that cannot says nothing.
    */
   watch(resource: string, observer: NodeObserver): void;
+  /** How the nemesis's node faults (crash, drift, jump, failover) act on this node, and the words for what they did. */
+  readonly faults: NodeFaultEffects;
+}
+
+/** A change of a node's clock by a fault. */
+export type ClockChange = { readonly kind: 'drift'; readonly ppm: number } | { readonly kind: 'jump'; readonly deltaMs: number };
+
+/**
+ * What a node does when a node fault hits it, beyond what the kernel does to every process (it
+ * stops, restarts, its clock changes), and how the fault's record words the effect. Each hook
+ * is called as the fault happens and returns what to do at the moments that follow; `effect`
+ * is asked once the fault's effect has ended (null: it did nothing, and the record says so).
+ */
+export interface NodeFaultEffects {
+  /** The node is about to die (`machine`: a power loss). `dying` runs before the kernel kills it. */
+  crash(machine: boolean): { readonly dying: () => void; readonly effect: () => string };
+  /** Its clock is about to change; `changed` runs once it has (and again when a drift ends). */
+  clock(change: ClockChange): { readonly changed: () => void; readonly effect: () => string | null };
+  /** Failover to this node (a replica); absent for a service without replicas. */
+  failover?(): { readonly primary: string | undefined; readonly wasReplica: boolean; readonly promote: () => void };
 }
 
 /** What a service's clients in one client process are given. */

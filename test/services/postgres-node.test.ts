@@ -13,6 +13,8 @@ import type { PostgresSettings } from '../../src/services/postgres/settings.ts';
 import { AddressMap } from '../../src/clients/addresses.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import dbSessionPartition from '../../scenarios/db-session-partition.ts';
+import { pgAdvisoryLock } from '../../src/locks/index.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 
 const KEEPALIVE: PostgresSettings = { tcp_keepalives_idle: 5, tcp_keepalives_interval: 1, tcp_keepalives_count: 3 };
 
@@ -248,5 +250,27 @@ describe('the simulated PostgreSQL server ends sessions as PostgreSQL does', () 
     expect(b.traceHash).toBe(a.traceHash);
     expect(c.traceHash).not.toBe(a.traceHash);
     expect(a.verdict).toBe('unsafe');
+  });
+
+  it("node faults act on it as its service says: a crash's record counts the sessions and locks it took; a drift moves its timeouts", async () => {
+    const scenario: Scenario = {
+      name: 'pg-faults',
+      title: 'Node faults on a database node',
+      explanation: 'For the node fault words.',
+      world: { nodes: [{ name: 'postgres-1', service: 'postgres' }], clients: 2, durationMs: 6_000 },
+      workload: { resource: 'lock:x', ttlMs: 1_000, workMs: { min: 300, max: 300 }, thinkMs: { min: 0, max: 0 } },
+      faults: [
+        { kind: 'drift', at: 100, process: 'postgres-1', ppm: 20_000, durationMs: 500 },
+        { kind: 'jump', at: 150, process: 'postgres-1', deltaMs: 5_000 },
+        { kind: 'crash', at: 1_000, process: 'postgres-1', restartAfterMs: 500 },
+      ],
+      variants: [{ name: 'v', lock: pgAdvisoryLock({ wait: true }), expected: 'safe' }],
+    };
+    const r = await runScenario(scenario, { seed: 1 });
+    expect(r.faultsFired.map((f) => `${f.fired}: ${f.effect}`)).toEqual([
+      "true: postgres-1's timeouts (keepalive, idle_in_transaction_session_timeout, lock_timeout) run 2% early",
+      'false: no effect observed',
+      'true: postgres-1 down with 2 session(s) and 1 advisory lock(s), all gone; restarted without them',
+    ]);
   });
 });

@@ -30,21 +30,10 @@ export const crash: FaultKindSpec<'crash'> = {
         .map((f) => (d.delayedRestart.includes(f.process) && f.restartAfterMs < d.ttlMs + 10 ? { ...f, restartAfterMs: d.readable(d.ttlMs + 10 + f.restartAfterMs) } : f)),
   },
   simulate(f, sim) {
-    const node = sim.nodes.get(f.process);
-    const keysBefore = node?.engine.size() ?? 0;
-    const restartsBefore = node?.stats.restarts ?? 0;
-    const recoveredBefore = node?.stats.keysRecovered ?? 0;
-    const record = sim.begin(
-      () => {
-        if (node === undefined) return `${f.process} died`;
-        if (node.stats.restarts === restartsBefore) return `${f.process} down with ${keysBefore} keys`;
-        const lost = keysBefore - (node.stats.keysRecovered - recoveredBefore);
-        return `${keysBefore} keys at crash, ${lost} lost on restart`;
-      },
-      { measuredAtNext: `crash ${f.process}` },
-    );
-    node?.observeKeys('crash');
-    if (f.machine === true) node?.losePower();
+    // A node's service says what its crash does and loses (src/services/); any other process just dies.
+    const crash = sim.nodes.get(f.process)?.faults.crash(f.machine === true);
+    const record = sim.begin(() => crash?.effect() ?? `${f.process} died`, { measuredAtNext: `crash ${f.process}` });
+    crash?.dying();
     const effect = sim.ledger.crash(f.process);
     if (sim.isClient(f.process)) sim.clientCrashed(f.process);
     sim.endAfter(record, f.restartAfterMs, effect);

@@ -25,16 +25,13 @@ export const drift: FaultKindSpec<'drift'> = {
       fc.record({ kind: fc.constant('drift' as const), at: d.at, process: d.target('drift'), ppm: fc.integer({ min: -d.maxDriftPpm, max: d.maxDriftPpm }).map((p) => Math.round(p / 1000) * 1000), durationMs: d.dwell }),
   },
   simulate(f, sim) {
-    const node = sim.nodes.get(f.process);
-    const keys = node?.engine.size() ?? 0;
-    const record = sim.begin(() =>
-      node === undefined ? `${f.process}'s clock rate changed` : keys > 0 || node.stats.commands > 0 ? `every TTL on ${f.process} ${f.ppm > 0 ? 'shortened' : 'stretched'} by ${Math.abs(f.ppm / 10_000)}%` : null,
-    );
+    const clock = sim.nodes.get(f.process)?.faults.clock({ kind: 'drift', ppm: f.ppm });
+    const record = sim.begin(() => (clock === undefined ? `${f.process}'s clock rate changed` : clock.effect()));
     const effect = sim.ledger.drift(f.process, f.ppm);
-    node?.observeKeys('clock');
+    clock?.changed();
     sim.endAfter(record, f.durationMs, effect, () => {
       sim.ledger.end(effect);
-      node?.observeKeys('clock');
+      clock?.changed();
     });
   },
   real: {

@@ -18,13 +18,12 @@ export const failover: FaultKindSpec<'failover'> = {
     arbitrary: (d) => fc.record({ kind: fc.constant('failover' as const), at: d.at, replica: fc.constantFrom(...d.replicas) }),
   },
   simulate(f, sim) {
-    const replica = sim.nodes.get(f.replica);
-    if (replica === undefined) throw new Error(`failover: '${f.replica}' is not a Redis node`);
+    const failover = sim.nodes.get(f.replica)?.faults.failover?.();
+    if (failover === undefined) throw new Error(`failover: '${f.replica}' is not a Redis node`);
     // The clients of its primary reach it from now on, as after Sentinel's announcement.
-    if (replica.replicaOf !== undefined) sim.redirect(replica.replicaOf, f.replica);
-    const wasReplica = replica.currentRole === 'replica';
-    sim.begin(() => (wasReplica ? `${f.replica} promoted to primary` : null));
-    replica.promote();
+    if (failover.primary !== undefined) sim.redirect(failover.primary, f.replica);
+    sim.begin(() => (failover.wasReplica ? `${f.replica} promoted to primary` : null));
+    failover.promote();
     sim.instant();
   },
   real: {

@@ -17,17 +17,10 @@ export const jump: FaultKindSpec<'jump'> = {
       fc.record({ kind: fc.constant('jump' as const), at: d.at, process: d.target('jump'), deltaMs: fc.oneof(d.around(10, 2 * d.ttlMs), d.around(10, 2 * d.ttlMs).map((ms) => -ms)) }),
   },
   simulate(f, sim) {
-    const node = sim.nodes.get(f.process);
-    const keys = node?.engine.size() ?? 0;
-    sim.begin(() =>
-      node === undefined
-        ? `${f.process}'s wall clock stepped ${f.deltaMs}ms`
-        : keys > 0
-          ? `${keys} keys on ${f.process} expire ${Math.abs(f.deltaMs)}ms ${f.deltaMs > 0 ? 'early' : 'late'}`
-          : null,
-    );
+    const clock = sim.nodes.get(f.process)?.faults.clock({ kind: 'jump', deltaMs: f.deltaMs });
+    sim.begin(() => (clock === undefined ? `${f.process}'s wall clock stepped ${f.deltaMs}ms` : clock.effect()));
     sim.world.jumpClock(f.process, f.deltaMs);
-    node?.observeKeys('clock');
+    clock?.changed();
     sim.instant();
   },
   real: {

@@ -30,7 +30,7 @@ import type { ProcessContext } from '../../sim/process.ts';
 import type { ProcessOptions, World } from '../../sim/world.ts';
 import { TCP_RETRIES2, TCP_RTO_MAX_MS, TCP_RTO_MIN_MS, type TcpEnvelope } from '../../sim/rpc.ts';
 import type { RandomStream } from '../../sim/random.ts';
-import type { NodeObserver, SimServiceNode } from '../service.ts';
+import type { NodeFaultEffects, NodeObserver, SimServiceNode } from '../service.ts';
 import { Database } from './database.ts';
 import { Sequences } from './sequences.ts';
 import { keepaliveSchedule, resolveSettings, SESSION_SETTING_NAMES, type PostgresSettings, type ResolvedPostgresSettings, type SessionSettingName } from './settings.ts';
@@ -128,6 +128,36 @@ export class PostgresNode implements SimServiceNode {
 
   commands(): number {
     return this.stats.commands;
+  }
+
+  /**
+   * A crash ends every session (a process crash and a power loss alike: sessions and locks live
+   * in memory; sequences are WAL-logged ahead). The server's timeouts run on its monotonic
+   * clock, so a drift moves them and a wall-clock jump changes nothing it does.
+   */
+  readonly faults: NodeFaultEffects = {
+    crash: () => {
+      const sessions = this.database.size;
+      const locks = this.locksHeld();
+      const restartsBefore = this.stats.restarts;
+      return {
+        dying: () => {},
+        effect: () =>
+          `${this.name} down with ${sessions} session(s) and ${locks} advisory lock(s), all gone${this.stats.restarts === restartsBefore ? '' : '; restarted without them'}`,
+      };
+    },
+    clock: (change) => ({
+      changed: () => {},
+      effect: () =>
+        change.kind === 'jump' ? null : `${this.name}'s timeouts (keepalive, idle_in_transaction_session_timeout, lock_timeout) run ${Math.abs(change.ppm / 10_000)}% ${change.ppm > 0 ? 'early' : 'late'}`,
+    }),
+  };
+
+  /** Advisory locks held now, counting each session's hold of a key once. */
+  private locksHeld(): number {
+    let n = 0;
+    for (let pid = FIRST_PID; pid < this.nextPid; pid++) if (this.database.isOpen(pid)) n += this.database.locks.heldBy(pid).size;
+    return n;
   }
 
   /** The lock's life is not reported yet: advisory locks carry no value that names a lease. */
