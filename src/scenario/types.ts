@@ -6,6 +6,7 @@ import type { SimRedisOptions } from '../redis/client.ts';
 import type { DelayModel } from '../sim/network.ts';
 import type { ServiceName } from '../services/registry.ts';
 import type { PostgresSettings } from '../services/postgres/settings.ts';
+import type { BlobNodeSettings } from '../services/blob/settings.ts';
 import { RESOURCE_PROCESS, type ResourceMode } from '../workload/resource.ts';
 import type { ModelWorld } from '../faults/model.ts';
 import type { Mechanism } from '../check/mechanism.ts';
@@ -28,7 +29,7 @@ export const PROPERTIES: readonly Property[] = ['mutex', 'lost-updates', 'fencin
 
 export interface NodeSpec {
   readonly name: string;
-  /** The service the node runs (src/services/registry.ts): `redis` (the default) or `postgres`. */
+  /** The service the node runs (src/services/registry.ts): `redis` (the default), `postgres` or `blob`. */
   readonly service?: ServiceName;
   /** What a Redis node keeps across a crash (Redis only). */
   readonly persistence?: Persistence;
@@ -38,6 +39,8 @@ export interface NodeSpec {
   readonly replicaOf?: string;
   /** The server's settings (PostgreSQL only): TCP keepalive, session timeouts (src/services/postgres/settings.ts). */
   readonly postgres?: PostgresSettings;
+  /** What the Blob service is (blob only): Azure's or Azurite's answers, and what a crash keeps (src/services/blob/settings.ts). */
+  readonly blob?: BlobNodeSettings;
 }
 
 export interface ClientSpec {

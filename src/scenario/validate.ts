@@ -38,7 +38,7 @@ export const MAX_RUN_MS = 30 * 24 * 3_600_000;
 const keys = <T>(table: Record<keyof T, true>): readonly string[] => Object.keys(table);
 const SCENARIO_KEYS = keys<Scenario>({ name: true, title: true, explanation: true, world: true, workload: true, faults: true, variants: true, explore: true, livenessBoundMs: true, tags: true });
 const WORLD_KEYS = keys<WorldSpec>({ nodes: true, clients: true, delay: true, durationMs: true });
-const NODE_KEYS = keys<NodeSpec>({ name: true, service: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true, postgres: true });
+const NODE_KEYS = keys<NodeSpec>({ name: true, service: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true, postgres: true, blob: true });
 const CLIENT_KEYS = keys<ClientSpec>({ name: true, driftPpm: true, wallOffsetMs: true, startMs: true });
 const WORKLOAD_KEYS = keys<WorkloadOptions>({ resource: true, ttlMs: true, workMs: true, thinkMs: true, startMs: true, checkValidityBeforeWrite: true, stopAtValidity: true, watchLeaseSignal: true, iterations: true, resourceTimeoutMs: true });
 const RANGE_KEYS = keys<MsRange>({ min: true, max: true });
@@ -173,7 +173,7 @@ export function validateScenario(value: unknown, source: string): Scenario {
     if (length !== null) problems.push(`world.durationMs: ${length}`);
     const isCount = (v: unknown): boolean => isNumber(v) && v >= 1 && Number.isInteger(v);
     const isList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
-    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count of Redis nodes (>= 1) or a non-empty list of { name, service?, persistence?, driftPpm?, wallOffsetMs?, replicaOf?, postgres? }, got ${JSON.stringify(world.nodes)}`);
+    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count of Redis nodes (>= 1) or a non-empty list of { name, service?, persistence?, driftPpm?, wallOffsetMs?, replicaOf?, postgres?, blob? }, got ${JSON.stringify(world.nodes)}`);
     if (!isCount(world.clients) && !isList(world.clients)) problems.push(`world.clients: must be a count (>= 1) or a non-empty list of { name, driftPpm?, wallOffsetMs?, startMs? }, got ${JSON.stringify(world.clients)}`);
     if (problems.length === 0) {
       const nodes = nodeSpecs(world as unknown as Scenario['world']);
