@@ -72,8 +72,8 @@ export interface ClientSetup {
 
 /** One client process's connections to the lock nodes of one service. */
 export interface ServiceClients {
-  /** Their part of the lock's context (Redis: `nodes`; a database: `databases`). */
-  readonly context: Partial<Pick<LockContext, 'nodes' | 'databases'>>;
+  /** Their part of the lock's context (Redis: `nodes`; a database: `databases`; a service's own field of LockContext). */
+  readonly context: Partial<Omit<LockContext, 'clock' | 'random'>>;
   /** Why a request of this process still waits, in words (for a stuck client's report), or null. */
   waitReason(): string | null;
 }
