@@ -91,6 +91,11 @@ export class BlobService {
     this.newLeaseId = options.newLeaseId ?? leaseIdCounter();
   }
 
+  /** How many blobs there are. */
+  get size(): number {
+    return this.blobs.size;
+  }
+
   /** Put Blob: creates or replaces the blob's content (a block blob in one request). */
   putBlob(now: number, name: string, body: string, conditions: WriteConditions = {}): BlobResult<{ etag: string }> {
     const blob = this.current(now, name);
@@ -194,6 +199,18 @@ export class BlobService {
     const copy = new BlobService({ dialect, newLeaseId: this.newLeaseId });
     for (const [name, blob] of this.blobs) copy.blobs.set(name, { ...blob });
     copy.writes = this.writes;
+    return copy;
+  }
+
+  /**
+   * The service after a restart from `saved` (an earlier {@link fork} of this one, or an empty
+   * service): its blobs and leases, and ETags that go on after every one this service handed out,
+   * so that a restart from an older save never hands an ETag out twice (Azurite draws its ETags
+   * from the time and Math.random; an If-Match must not match a different version after a crash).
+   */
+  restartedFrom(saved: BlobService): BlobService {
+    const copy = saved.fork();
+    copy.writes = Math.max(copy.writes, this.writes);
     return copy;
   }
 

@@ -70,6 +70,18 @@ export function serveBlobRequest(service: BlobService, now: number, request: Blo
   }
 }
 
+/** What a request is about, for a node's counters and observations: the blob (`container/blob`) and the operation, or null if the service would refuse it as unreadable. */
+export function requestTarget(request: BlobHttpRequest): { readonly name: string; readonly operation: 'put' | 'get' | 'head' | 'delete' | LeaseAction } | null {
+  const parsed = parseRequest(request);
+  if ('refusal' in parsed) return null;
+  if (parsed.comp === 'lease') {
+    const action = parsed.headers['x-ms-lease-action'];
+    return action === 'acquire' || action === 'renew' || action === 'change' || action === 'release' || action === 'break' ? { name: parsed.name, operation: action } : null;
+  }
+  const operation = ({ PUT: 'put', GET: 'get', HEAD: 'head', DELETE: 'delete' } as const)[request.method];
+  return { name: parsed.name, operation };
+}
+
 type Headers = Readonly<Record<string, string | undefined>>;
 
 function leaseRequest(service: BlobService, now: number, name: string, headers: Headers, conditions: { leaseId?: string; ifMatch?: string; ifNoneMatch?: string }): BlobHttpResponse {
