@@ -124,6 +124,39 @@ describe('blob lease lock (auto-renewing)', () => {
     expect(w.leaseOf('job')).toMatchObject({ state: 'leased', id: second.value });
   });
 
+  it('breakAfterMs: an acquire that found the blob busy that long breaks the lease and takes it; the old holder learns at its next renewal', async () => {
+    const w = world(2);
+    const [a, b] = w.clients as [Client, Client];
+    const held = (await blobLeaseLock()(a.context).acquire('job', 15_000)) as RenewingLease;
+    let taken: RenewingLease | null | undefined;
+    void blobLeaseLock({ breakAfterMs: 6_000, retryCount: 100, retryDelayMs: 1_000, retryJitterMs: 0 })(b.context)
+      .acquire('job', 15_000)
+      .then((lease) => (taken = lease as RenewingLease | null));
+    await w.advance(5_500);
+    expect(taken).toBeUndefined(); // still waiting: a's renewals keep the lease
+    await w.advance(1_000);
+    expect(taken?.value).toBeDefined();
+    expect(b.sent.filter((r) => r.headers['x-ms-lease-action'] === 'break')).toHaveLength(1);
+    expect(w.leaseOf('job')).toMatchObject({ state: 'leased', id: taken?.value });
+    expect(held.signal.aborted).toBe(false); // nobody told a
+    await w.advance(5_000);
+    expect(held.signal.aborted).toBe(true);
+    expect((held.signal.reason as LeaseLostError).reason).toBe('renewal-failed');
+    // Its write naming its lease is refused by the blob.
+    const write = await guardedWrite(a.container.getBlockBlobClient('job'), 'stale', { ifMatch: '*', leaseId: held.value });
+    expect(write).toMatchObject({ outcome: 'refused', by: 'lease', status: 412, code: 'LeaseIdMismatchWithBlobOperation' });
+  });
+
+  it('without breakAfterMs an acquire never breaks a lease', async () => {
+    const w = world(2);
+    const [a, b] = w.clients as [Client, Client];
+    await blobLeaseLock()(a.context).acquire('job', 15_000);
+    const attempt = blobLeaseLock({ retryCount: 30, retryDelayMs: 1_000, retryJitterMs: 0 })(b.context).acquire('job', 15_000);
+    await w.advance(32_000);
+    expect(await attempt).toBeNull();
+    expect(b.sent.filter((r) => r.headers['x-ms-lease-action'] === 'break')).toHaveLength(0);
+  });
+
   it('aborts the signal when a renewal is refused (the lease was broken)', async () => {
     const w = world(2);
     const [a, b] = w.clients as [Client, Client];
