@@ -106,7 +106,7 @@ describe('one JSON shape for run, replay, explore and sweep', () => {
   }, 120_000);
 
   it('explore: the shrunk failure is the result (its seed and token), the exploration beside it; nothing found stands for no run', async () => {
-    const found = await jsonOf(['explore', 'gc-pause', '--variant', 'redlock', '--runs', '30', '--seed', '1']);
+    const found = await jsonOf(['explore', 'plain-del-release', '--variant', 'release=del', '--runs', '60', '--seed', '1']);
     expectResult(found, 'explore');
     expect(found).toMatchObject({ verdict: 'unsafe', expected: 'unsafe', matches: true, explorationSeed: 1 });
     expect([typeof found.runs, typeof found.shrinks, typeof found.interrupted, typeof found.wallMs]).toEqual(['number', 'number', 'boolean', 'number']);
