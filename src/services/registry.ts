@@ -1,13 +1,14 @@
 /**
  * The services a world's nodes can run, by name. A node spec names its service (`service:
- * 'postgres'`); without one it is a Redis node, as every node was before services were plug-ins.
+ * 'postgres'`, `'blob'`); without one it is a Redis node, as every node was before services were plug-ins.
  */
 import type { NodeSpec } from '../scenario/types.ts';
+import { blobService } from './blob/service.ts';
 import { postgresService } from './postgres/service.ts';
 import { redisService } from './redis.ts';
 import type { SimService } from './service.ts';
 
-export const SERVICES = { redis: redisService, postgres: postgresService } as const satisfies Readonly<Record<string, SimService>>;
+export const SERVICES = { redis: redisService, postgres: postgresService, blob: blobService } as const satisfies Readonly<Record<string, SimService>>;
 
 export type ServiceName = keyof typeof SERVICES;
 
