@@ -1,5 +1,7 @@
 /** The scenario catalog, in the order `locksim list` and the reports show it (DESIGN §7). */
 import type { Scenario } from '../src/scenario/types.ts';
+import blobPauseRenewal from './blob-pause-renewal.ts';
+import blobSlowClientClock from './blob-slow-client-clock.ts';
 import clientClockStep from './client-clock-step.ts';
 import clockDrift from './clock-drift.ts';
 import clockJumpPartition from './clock-jump-partition.ts';
@@ -36,6 +38,9 @@ export const catalog: readonly Scenario[] = [
   dbXactRollback,
   dbPoolKeepsLock,
   dbLockWait,
+  // Azure Blob leases (src/services/blob/) on the same faults: the service's clock decides.
+  blobPauseRenewal,
+  blobSlowClientClock,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,
 ];
