@@ -17,14 +17,11 @@
  * died of an error, e.g. the lock's factory threw, or no client ever acquired) throws too,
  * whatever `failOn` says, with the reason: a lock that never ran is not safe.
  */
-import { describeFault } from './faults/fault.ts';
 import type { FaultGenerator } from './faults/arbitrary.ts';
 import { explore } from './explore/explore.ts';
-import { decodeToken, encodeToken } from './explore/token.ts';
+import { decodeToken, encodeToken, tokenVersionWarning } from './explore/token.ts';
 import type { LockFactory } from './locks/interface.ts';
-import { renderTimeline } from './report/timeline.ts';
-import { violationSummary } from './report/words.ts';
-import { modelLines } from './faults/model.ts';
+import { lockCheckReport } from './report/text.ts';
 import { runScenario, type RunResult } from './scenario/run.ts';
 import type { Scenario, Verdict } from './scenario/types.ts';
 import type { WorkloadOptions } from './workload/client.ts';
@@ -97,28 +94,6 @@ export function lockScenario(options: LockCheckOptions): Scenario {
   };
 }
 
-function report(result: RunResult, token: string, runs: number | null): string {
-  if (result.verdict === 'invalid') {
-    return [
-      `locksim: ${result.lockName || result.variant} has no verdict (invalid)${runs === null ? '' : ` in run ${runs}`}: ${result.invalid?.reason ?? 'no evidence'}`,
-      `  judged on ${result.evidence.acquisitions} acquisitions, ${result.evidence.sections} sections, ${result.evidence.redisCommands} Redis commands`,
-      ...result.processErrors.slice(0, 3).map((e) => `  error in ${e.process} at ${(e.at / 1000).toFixed(3)} ms: ${e.message}`),
-      `replay: checkLock({ ...sameOptions, replay: '${token}' })   (trace hash ${result.traceHash})`,
-    ].join('\n');
-  }
-  const lines = [
-    `locksim: ${result.lockName || result.variant} is ${result.verdict}${runs === null ? '' : ` (found after ${runs} runs)`}; the smallest failing schedule:`,
-    ...result.faults.map((f) => `  ${describeFault(f)}`),
-    ...violationSummary(result.violations, 3).map((line) => `  - ${line}`),
-    ...modelLines(result),
-    '',
-    renderTimeline(result, { maxLines: 40 }),
-    '',
-    `replay: checkLock({ ...sameOptions, replay: '${token}' })   (trace hash ${result.traceHash})`,
-  ];
-  return lines.join('\n');
-}
-
 /**
  * The options that shape a checkLock run, with their defaults filled in: a failure's token
  * carries them, and its replay under other options is refused (it would be another run). The
@@ -158,13 +133,15 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   const variant = scenario.variants[0]?.name ?? 'lock';
   if (options.replay !== undefined) {
     const token = decodeToken(options.replay);
+    const versionWarning = tokenVersionWarning(token);
+    if (versionWarning !== null) console.warn(`locksim: warning: ${versionWarning}`);
     if (token.options === undefined && token.scenario !== 'check-lock') throw new Error(`checkLock: this token replays the scenario ${token.scenario}, not a checkLock test: run npx locksim replay <token>`);
     const differ = token.options === undefined ? [] : shapeDifferences(token.options, runShape(options));
     if (differ.length > 0) throw new Error(`checkLock: the replay token was made with other options (${differ.join('; ')}): replay with the options the failure ran with, or the run would be another one`);
     const result = await runScenario(scenario, { seed: token.seed, variant, faults: token.faults, keepTrace: true });
     const lock = token.options?.lock;
     if (typeof lock === 'string' && lock !== '' && result.lockName !== '' && lock !== result.lockName) throw new Error(`checkLock: the replay token was made with the lock ${lock}, and this one is ${result.lockName}: replay with the lock the failure ran with`);
-    if (failOn.includes(result.verdict) || result.verdict === 'invalid') throw new LockCheckError(report(result, options.replay, null), result, options.replay);
+    if (failOn.includes(result.verdict) || result.verdict === 'invalid') throw new LockCheckError(lockCheckReport(result, options.replay, null), result, options.replay);
     return;
   }
   const envSeed = Number(process.env.LOCKSIM_SEED);
@@ -172,5 +149,5 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   const found = await explore(scenario, { seed, runs: options.runs ?? 100, failOn, variant });
   if (!found.found || found.shrunk === null) return;
   const token = encodeToken({ scenario: 'check-lock', variant, seed: found.shrunk.seed, faults: found.shrunk.faults, options: { ...runShape(options), lock: found.shrunk.lockName } });
-  throw new LockCheckError(report(found.shrunk, token, found.runsToFailure), found.shrunk, token);
+  throw new LockCheckError(lockCheckReport(found.shrunk, token, found.runsToFailure), found.shrunk, token);
 }

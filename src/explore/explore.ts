@@ -101,7 +101,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   let firstFailure: { seed: number; faults: readonly Fault[] } | null = null;
   let runsToFailure = 0;
   const isFailure = (result: RunResult): boolean => failOn.includes(result.verdict) || result.verdict === 'invalid';
-  const counted = (seed: number, faults: readonly Fault[], result: RunResult): boolean => {
+  /** One schedule tried (a run, or the seed's fault-free run for an empty schedule); true when it passed. */
+  const tried = (seed: number, faults: readonly Fault[], result: RunResult): boolean => {
     runs++;
     options.onRun?.(runs, result);
     // A run without evidence is never a pass, whatever failOn says.
@@ -116,15 +117,12 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   // fault-free run is made once and its anchors serve many schedules.
   const seeds = fc.integer({ min: 0, max: SEED_POOL - 1 }).map((i) => poolSeed(options.seed, i));
   const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => {
-    const fresh = !probes.has(seed);
     const probe = await probes.get(seed);
+    const faults = draw.resolve(drawn, probe.anchors);
     // A seed that fails with no fault fails whatever the schedule: shrinking then reaches the
     // empty schedule, the bug reported with no fault.
-    if (fresh) counted(seed, [], probe.result);
-    if (isFailure(probe.result)) return false;
-    const faults = draw.resolve(drawn, probe.anchors);
-    if (faults.length === 0) return true;
-    return counted(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults }));
+    if (faults.length === 0 || isFailure(probe.result)) return tried(seed, [], probe.result);
+    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults }));
   });
   const details = await fc.check(property, {
     numRuns: options.runs ?? 200,

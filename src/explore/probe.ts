@@ -46,11 +46,6 @@ export class Probes {
     private readonly keep = 64,
   ) {}
 
-  /** Whether `seed`'s fault-free run is already known (then {@link get} makes no run). */
-  has(seed: number): boolean {
-    return this.bySeed.has(seed);
-  }
-
   async get(seed: number): Promise<Probe> {
     const known = this.bySeed.get(seed);
     if (known !== undefined) return known;
