@@ -7,6 +7,7 @@ import type { DelayModel } from '../sim/network.ts';
 import type { ServiceName } from '../services/registry.ts';
 import type { PostgresSettings } from '../services/postgres/settings.ts';
 import type { BlobNodeSettings } from '../services/blob/settings.ts';
+import type { BlobVariantOptions } from '../services/blob/variant-options.ts';
 import { RESOURCE_PROCESS, type ResourceMode } from '../workload/resource.ts';
 import type { ModelWorld } from '../faults/model.ts';
 import type { Mechanism } from '../check/mechanism.ts';
@@ -96,6 +97,12 @@ export interface Variant {
    * waits for the heal (TCP retransmits it) or ~15 min. See {@link SimRedisOptions}.
    */
   readonly redisOptions?: Pick<SimRedisOptions, 'commandTimeout' | 'maxRetriesPerRequest' | 'retryStrategy' | 'enableOfflineQueue' | 'autoResendUnfulfilledCommands' | 'connectTimeout'>;
+  /**
+   * Options of the Blob clients (blob nodes only): the SDK's `retryOptions`, and `resource`, the
+   * blob that holds the protected counter and the guards its writes carry (the lease, the ETag);
+   * see src/services/blob/resource.ts. Without `resource` the counter is the resource process's.
+   */
+  readonly blobOptions?: BlobVariantOptions;
   /**
    * For an unsafe or stuck variant: the mechanisms its verdict must show (`mutex`, `lost-update`,
    * `token-reused`, `holder-refused`, …; src/check/mechanism.ts). The catalog test checks each is
