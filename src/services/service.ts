@@ -11,10 +11,12 @@
  */
 import type { KeySample } from '../check/keys.ts';
 import type { KeyCommandSample } from '../check/key-commands.ts';
+import type { ResourceWrite } from '../check/history.ts';
 import type { LockContext } from '../locks/interface.ts';
 import type { ProcessContext } from '../sim/process.ts';
 import type { World } from '../sim/world.ts';
 import type { NodeSpec, Variant } from '../scenario/types.ts';
+import type { ResourceLink } from '../workload/client.ts';
 
 /** What a node tells the run's recording about the lock's key, as it happens. */
 export interface NodeObserver {
@@ -22,6 +24,8 @@ export interface NodeObserver {
   keySample(node: string, sample: KeySample): void;
   /** A request that may have touched the key, right after the sample it caused (if any). */
   keyCommand(node: string, command: KeyCommandSample): void;
+  /** A write to the protected resource where the node keeps it (a counter in a blob), applied or refused now: what the resource process reports otherwise. */
+  write?(write: ResourceWrite): void;
 }
 
 /** A simulated node of a service, as the runner and the recording see it. */
@@ -76,6 +80,11 @@ export interface ServiceClients {
   readonly context: Partial<Omit<LockContext, 'clock' | 'random'>>;
   /** Why a request of this process still waits, in words (for a stuck client's report), or null. */
   waitReason(): string | null;
+  /**
+   * How this process reads and writes the protected resource when the service keeps it (a blob
+   * variant's `blobOptions.resource`): the workload's link instead of the resource process's.
+   */
+  readonly resource?: ResourceLink;
 }
 
 /** A service, as the simulated runner plugs it in. */
