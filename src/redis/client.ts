@@ -169,6 +169,15 @@ type CloseReason = TcpCloseReason | 'manual';
 const settledPromise = Promise.resolve();
 const noop = (): void => {};
 
+// A promise's resolve/reject, taken out of its executor without a closure per command: the
+// executor runs synchronously inside `new Promise`, so these are read right after.
+let capturedResolve: (value: unknown) => void = noop;
+let capturedReject: (reason: unknown) => void = noop;
+function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /**
  * A Redis client inside a simulated process, with the surface of ioredis that lock libraries
  * use: promise-returning command methods (and a trailing callback), `call`, `eval`,
@@ -347,13 +356,8 @@ export class SimRedis implements RedisLike {
   private sendCommand(args: readonly string[], raw: boolean, script: ScriptCall | null = null): Promise<unknown> {
     if (this.status === 'wait') this.connect().catch(noop);
     if (this.status === 'end') return Promise.reject(this.makeError(CONNECTION_CLOSED_ERROR_MSG));
-    let resolve!: (value: unknown) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const command = new SimCommand(args, resolve, reject, raw, script);
+    const promise = new Promise<unknown>(capture);
+    const command = new SimCommand(args, capturedResolve, capturedReject, raw, script);
     const timeout = this.options.commandTimeout;
     if (typeof timeout === 'number') {
       command.cancelTimer = this.ctx.clock.setTimer(timeout, () => command.reject(this.makeError('Command timed out')));

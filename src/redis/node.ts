@@ -213,6 +213,10 @@ export class RedisNode {
     if (ctx.incarnation > 0) this.observeKeys('restart');
     // Sessions by connection number (unique per client object in a run), then by sender.
     const sessions = new Map<number, Map<string, Session>>();
+    // The last session used: a client sends command after command on one connection.
+    let lastConnection = -1;
+    let lastFrom = '';
+    let lastSession: Session | null = null;
     const ep = endpoint(ctx);
     // Publish/subscribe (pubsub.ts): channels live as long as this incarnation.
     const pubsub = new PubSub((connection, message) => void ep.push(connection, message));
@@ -223,15 +227,23 @@ export class RedisNode {
         const reply = pubsub.execute(request.connection, request.args);
         if (reply !== null) return reply;
       }
-      let byFrom = sessions.get(request.connection);
-      if (byFrom === undefined) {
-        byFrom = new Map();
-        sessions.set(request.connection, byFrom);
-      }
-      let session = byFrom.get(from);
-      if (session === undefined) {
-        session = this.engine.newSession();
-        byFrom.set(from, session);
+      let session: Session;
+      if (request.connection === lastConnection && from === lastFrom && lastSession !== null) session = lastSession;
+      else {
+        let byFrom = sessions.get(request.connection);
+        if (byFrom === undefined) {
+          byFrom = new Map();
+          sessions.set(request.connection, byFrom);
+        }
+        let found = byFrom.get(from);
+        if (found === undefined) {
+          found = this.engine.newSession();
+          byFrom.set(from, found);
+        }
+        session = found;
+        lastConnection = request.connection;
+        lastFrom = from;
+        lastSession = found;
       }
       if (this.role === 'replica' && isWriteCommand(request.args[0] ?? '')) {
         this.stats.readonlyRefused++;

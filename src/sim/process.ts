@@ -61,40 +61,35 @@ export interface ProcessKernel {
   processNamed(name: string): SimProcess;
 }
 
-/**
- * A pending timer. A process's pending timers form a doubly linked list in the order they were
- * set (crash and a clock-rate change walk it in that order), with O(1) removal and no rehashing.
- */
-class Timer {
-  prev: Timer | null = null;
-  next: Timer | null = null;
-  /** In its process's list (false once fired, cancelled or crashed). */
-  linked = false;
-  event: TimerEvent | null = null;
-
-  constructor(
-    readonly incarnation: number,
-    readonly targetMonoMicros: number,
-    readonly callback: () => void,
-  ) {}
-}
-
 function noAction(): boolean {
   return false;
 }
 
-/** The kernel event of one scheduling of a timer (a rate change cancels it and makes another). */
-class TimerEvent extends SimEvent {
+/**
+ * A pending timer, and its kernel event (one object: a run sets tens of thousands). A process's
+ * pending timers form a doubly linked list in the order they were set (crash and a clock-rate
+ * change walk it in that order), with O(1) removal and no rehashing. A rate change takes the
+ * event out of the queue and schedules it again, with a new serial.
+ */
+class Timer extends SimEvent {
+  prev: Timer | null = null;
+  next: Timer | null = null;
+  /** In its process's list (false once fired, cancelled or crashed). */
+  linked = false;
+  /** The number of its latest scheduling (folded into the trace when it fires). */
+  serial = 0;
+
   constructor(
     private readonly owner: SimProcess,
-    private readonly timer: Timer,
-    private readonly serial: number,
+    readonly incarnation: number,
+    readonly targetMonoMicros: number,
+    readonly callback: () => void,
   ) {
     super(0, 0, noAction);
   }
 
   override fire(): boolean {
-    return this.owner.fireTimer(this.timer, this.serial);
+    return this.owner.fireTimer(this, this.serial);
   }
 }
 
@@ -200,7 +195,7 @@ export class SimProcess {
       }
     }
     this.state = 'crashed';
-    for (let timer = this.firstTimer; timer !== null; timer = timer.next) this.kernel.cancel(timer.event as TimerEvent);
+    for (let timer = this.firstTimer; timer !== null; timer = timer.next) this.kernel.cancel(timer);
     while (this.firstTimer !== null) this.unlinkTimer(this.firstTimer);
     this.deferred = [];
     this.deferredTimers = [];
@@ -223,8 +218,8 @@ export class SimProcess {
   /** Reschedules pending timers after the clock's rate changed. */
   rescheduleTimers(): void {
     for (let timer = this.firstTimer; timer !== null; timer = timer.next) {
-      this.kernel.cancel(timer.event as TimerEvent);
-      timer.event = this.scheduleTimer(timer);
+      this.kernel.cancel(timer);
+      this.scheduleTimer(timer);
     }
   }
 
@@ -239,18 +234,18 @@ export class SimProcess {
   private addTimer(incarnation: number, delayMs: number, callback: () => void): CancelTimer {
     if (incarnation !== this.incarnation || this.state === 'crashed') return noop;
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const timer = new Timer(incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback);
-    timer.event = this.scheduleTimer(timer);
+    const timer = new Timer(this, incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback);
+    this.scheduleTimer(timer);
     this.linkTimer(timer);
     return () => {
-      if (this.unlinkTimer(timer)) this.kernel.cancel(timer.event as TimerEvent);
+      if (this.unlinkTimer(timer)) this.kernel.cancel(timer);
     };
   }
 
-  private scheduleTimer(timer: Timer): TimerEvent {
-    const event = new TimerEvent(this, timer, ++this.timerSerial);
-    this.kernel.scheduleEvent(event, this.clock.trueTimeOfMono(timer.targetMonoMicros, this.kernel.now));
-    return event;
+  /** Puts the timer's event in the queue (it must not be there) at the true time its monotonic deadline falls on now. */
+  private scheduleTimer(timer: Timer): void {
+    timer.serial = ++this.timerSerial;
+    this.kernel.scheduleEvent(timer, this.clock.trueTimeOfMono(timer.targetMonoMicros, this.kernel.now));
   }
 
   /**
@@ -301,6 +296,7 @@ export class SimProcess {
   private makeContext(incarnation: number, random: RandomStream): ProcessContext {
     const process = this;
     const kernel = this.kernel;
+    const peers = new Map<string, SimProcess>();
     const clock: Clock = {
       now: () => Math.floor(process.clock.wallMicros(kernel.now) / 1000),
       monotonic: () => process.clock.monoMicros(kernel.now) / 1000,
@@ -330,11 +326,15 @@ export class SimProcess {
         if (incarnation === process.incarnation && process.state !== 'crashed') process.crashHooks.push(handler);
       },
       peer(name: string): { readonly up: boolean; readonly incarnation: number } {
-        let p: SimProcess;
-        try {
-          p = kernel.processNamed(name);
-        } catch {
-          return { up: false, incarnation: -1 }; // no such host: nothing answers
+        // A world never removes a process: once found, a host is kept (TCP asks per segment).
+        let p = peers.get(name);
+        if (p === undefined) {
+          try {
+            p = kernel.processNamed(name);
+          } catch {
+            return { up: false, incarnation: -1 }; // no such host: nothing answers
+          }
+          peers.set(name, p);
         }
         return { up: p.state !== 'crashed', incarnation: p.incarnation };
       },

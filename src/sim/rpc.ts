@@ -354,40 +354,45 @@ interface ServedConnection {
  * one (a Map that gains and loses an entry per request rehashes all the time).
  */
 class KeptReplies {
-  private bodies: unknown[] = [];
+  /** A ring (power-of-two size) of the bodies from sequence number `base` on. */
+  private bodies: unknown[] = new Array<unknown>(4);
   private head = 0;
+  private count = 0;
   /** The sequence number of bodies[head]. */
   private base = 1;
 
   /** Keeps the reply to `seq`, the one after the last kept. */
   keep(seq: number, body: unknown): void {
-    if (this.head === this.bodies.length) {
-      this.bodies.length = 0;
-      this.head = 0;
-      this.base = seq;
-    }
-    this.bodies.push(body);
+    if (this.count === 0) this.base = seq;
+    else if (this.count === this.bodies.length) this.grow();
+    this.bodies[(this.head + this.count) & (this.bodies.length - 1)] = body;
+    this.count++;
   }
 
   /** Forgets the replies up to `ack` (the client has them). */
   forget(ack: number): void {
-    const bodies = this.bodies;
-    while (this.head < bodies.length && this.base <= ack) {
-      bodies[this.head++] = undefined;
+    while (this.count > 0 && this.base <= ack) {
+      this.bodies[this.head] = undefined;
+      this.head = (this.head + 1) & (this.bodies.length - 1);
       this.base++;
-    }
-    if (this.head > 64 && this.head * 2 > bodies.length) {
-      bodies.splice(0, this.head);
-      this.head = 0;
+      this.count--;
     }
   }
 
   has(seq: number): boolean {
-    return seq >= this.base && seq - this.base < this.bodies.length - this.head;
+    return seq >= this.base && seq - this.base < this.count;
   }
 
   get(seq: number): unknown {
-    return this.bodies[this.head + seq - this.base];
+    return this.bodies[(this.head + seq - this.base) & (this.bodies.length - 1)];
+  }
+
+  private grow(): void {
+    const size = this.bodies.length;
+    const bodies = new Array<unknown>(size * 2);
+    for (let i = 0; i < this.count; i++) bodies[i] = this.bodies[(this.head + i) & (size - 1)];
+    this.bodies = bodies;
+    this.head = 0;
   }
 }
 
