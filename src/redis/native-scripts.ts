@@ -30,20 +30,27 @@ class Raised {
   ) {}
 }
 
-/** What a native script runs with: redis.call and redis.pcall, numbered by call site. */
+/**
+ * What a native script runs with: redis.call and redis.pcall, numbered by call site, each with
+ * the command name as this script spells it (`'get'`, `"GET"`: Redis does not mind the case,
+ * but the name is passed on as written, so it is passed on as written here too).
+ */
 export class NativeContext {
-  constructor(private readonly command: ScriptCall) {}
+  constructor(
+    private readonly command: ScriptCall,
+    private readonly names: readonly string[],
+  ) {}
 
   /** `redis.call` at call site `site` (0-based, in the template's order): an error reply raises. */
-  call(site: number, args: string[]): Reply {
-    const reply = this.command(args);
+  call(site: number, ...args: string[]): Reply {
+    const reply = this.command([this.names[site] as string, ...args]);
     if (reply.kind === 'error') throw new Raised(site, reply.message);
     return reply;
   }
 
   /** `redis.pcall`: an error reply is returned, as a value. */
-  pcall(args: string[]): Reply {
-    return this.command(args);
+  pcall(site: number, ...args: string[]): Reply {
+    return this.command([this.names[site] as string, ...args]);
   }
 }
 
@@ -57,6 +64,8 @@ interface NativeScript {
   readonly minArgs: number;
   /** Which arguments reach commands (the others are only compared, which needs no round trip). */
   readonly passesArgs: number;
+  /** Any further condition on the arguments for the native code to run them. */
+  readonly accepts?: (argv: readonly string[]) => boolean;
   run(c: NativeContext, keys: readonly string[], argv: readonly string[]): Reply;
 }
 
@@ -82,27 +91,152 @@ function unexpected(reply: Reply): never {
   throw new Error(`native script: unexpected reply ${reply.kind}`);
 }
 
+/** `tonumber(s)` of a Lua string that is a plain decimal integer, and the text Lua passes on for it: the same digits. */
+const PLAIN_INTEGER = /^(0|[1-9][0-9]{0,14})$/;
+
+/**
+ * The acquire, extend and release scripts of redlock 4 and 5, and of @sesamecare-oss/redlock,
+ * which first SELECTs the database in ARGV[1] (by `redis.pcall`, so a failure is ignored) and
+ * so reads its value and TTL one argument later.
+ */
+function redlockScripts(family: 'redlock' | 'sesamecare'): NativeScript[] {
+  const select = family === 'sesamecare';
+  // ARGV index of the value and of the TTL, and the first call site after the SELECT.
+  const v = select ? 1 : 0;
+  const first = select ? 1 : 0;
+  const prefix = select
+    ? `
+
+  -- Protected call to execute SELECT command if supported
+  redis.pcall("SELECT", tonumber(ARGV[1]))
+
+`
+    : '';
+  const n = (i: number): number => i + (select ? 1 : 0);
+  /** The SELECT of sesamecare's scripts; false when ARGV[1] is not a plain integer (the VM runs those). */
+  const selectFirst = (c: NativeContext, argv: readonly string[]): void => {
+    if (select) c.pcall(0, argv[0] as string);
+  };
+  const plainSelect = (argv: readonly string[]): boolean => !select || PLAIN_INTEGER.test(argv[0] ?? '');
+  return [
+    {
+      name: `${family}-acquire`,
+      template: `${prefix}
+  -- Return 0 if an entry already exists.
+  for i, key in ipairs(KEYS) do
+    if redis.call("exists", key) == 1 then
+      return 0
+    end
+  end
+
+  -- Create an entry for each provided key.
+  for i, key in ipairs(KEYS) do
+    redis.call("set", key, ARGV[${n(1)}], "PX", ARGV[${n(2)}])
+  end
+
+  -- Return the number of entries added.
+  return #KEYS
+`,
+      minKeys: 0,
+      minArgs: n(2),
+      passesArgs: n(2),
+      accepts: plainSelect,
+      run(c, keys, argv) {
+        selectFirst(c, argv);
+        for (const key of keys) {
+          const exists = c.call(first, key);
+          if (exists.kind === 'integer' && exists.value === 1) return ZERO;
+        }
+        for (const key of keys) c.call(first + 1, key, argv[v] as string, 'PX', argv[v + 1] as string);
+        return integer(keys.length);
+      },
+    },
+    {
+      name: `${family}-extend`,
+      template: `${prefix}
+  -- Return 0 if an entry exists with a *different* lock value.
+  for i, key in ipairs(KEYS) do
+    if redis.call("get", key) ~= ARGV[${n(1)}] then
+      return 0
+    end
+  end
+
+  -- Update the entry for each provided key.
+  for i, key in ipairs(KEYS) do
+    redis.call("set", key, ARGV[${n(1)}], "PX", ARGV[${n(2)}])
+  end
+
+  -- Return the number of entries updated.
+  return #KEYS
+`,
+      minKeys: 0,
+      minArgs: n(2),
+      passesArgs: n(2),
+      accepts: plainSelect,
+      run(c, keys, argv) {
+        selectFirst(c, argv);
+        for (const key of keys) if (!isString(c.call(first, key), argv[v] as string)) return ZERO;
+        for (const key of keys) c.call(first + 1, key, argv[v] as string, 'PX', argv[v + 1] as string);
+        return integer(keys.length);
+      },
+    },
+    {
+      name: `${family}-release`,
+      template: `${prefix}
+  local count = 0
+  for i, key in ipairs(KEYS) do
+    -- Only remove entries for *this* lock value.
+    if redis.call("get", key) == ARGV[${n(1)}] then
+      redis.pcall("del", key)
+      count = count + 1
+    end
+  end
+
+  -- Return the number of entries removed.
+  return count
+`,
+      minKeys: 0,
+      minArgs: n(1),
+      passesArgs: select ? 1 : 0,
+      accepts: plainSelect,
+      run(c, keys, argv) {
+        selectFirst(c, argv);
+        let count = 0;
+        for (const key of keys) {
+          if (isString(c.call(first, key), argv[v] as string)) {
+            c.pcall(first + 1, key);
+            count++;
+          }
+        }
+        return integer(count);
+      },
+    },
+  ];
+}
+
 /** The scripts, by name. */
 const SCRIPTS: readonly NativeScript[] = [
   {
+    // Also redlock-universal's DELETE_IF_MATCH (the same tokens, upper-case command names).
     name: 'compare-and-delete',
     template: "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end",
     minKeys: 1,
     minArgs: 1,
     passesArgs: 0,
     run(c, keys, argv) {
-      if (isString(c.call(0, ['get', keys[0]]), argv[0])) return returnInteger(c.call(1, ['del', keys[0]]));
+      if (isString(c.call(0, keys[0] as string), argv[0] as string)) return returnInteger(c.call(1, keys[0] as string));
       return ZERO;
     },
   },
   {
+    // Also redlock-universal's EXTEND_IF_MATCH.
     name: 'compare-and-pexpire',
     template: "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('pexpire',KEYS[1],ARGV[2]) else return 0 end",
     minKeys: 1,
     minArgs: 2,
     passesArgs: 2,
     run(c, keys, argv) {
-      if (isString(c.call(0, ['get', keys[0]]), argv[0])) return returnInteger(c.call(1, ['pexpire', keys[0], argv[1]]));
+      if (isString(c.call(0, keys[0] as string), argv[0] as string)) return returnInteger(c.call(1, keys[0] as string, argv[1] as string));
       return ZERO;
     },
   },
@@ -115,102 +249,18 @@ const SCRIPTS: readonly NativeScript[] = [
     minArgs: 2,
     passesArgs: 2,
     run(c, keys, argv) {
-      const v = c.call(0, ['get', keys[0]]);
-      if (isString(v, argv[0])) return returnInteger(c.call(1, ['pexpire', keys[0], argv[1]]));
+      const key = keys[0] as string;
+      const v = c.call(0, key);
+      if (isString(v, argv[0] as string)) return returnInteger(c.call(1, key, argv[1] as string));
       if (isFalse(v)) {
-        c.call(2, ['set', keys[0], argv[0], 'PX', argv[1]]);
+        c.call(2, key, argv[0] as string, 'PX', argv[1] as string);
         return integer(1);
       }
       return ZERO;
     },
   },
-  {
-    // redlock 4 (lockScript) and redlock 5 (ACQUIRE_SCRIPT): the same tokens.
-    name: 'redlock-acquire',
-    template: `
-  -- Return 0 if an entry already exists.
-  for i, key in ipairs(KEYS) do
-    if redis.call("exists", key) == 1 then
-      return 0
-    end
-  end
-
-  -- Create an entry for each provided key.
-  for i, key in ipairs(KEYS) do
-    redis.call("set", key, ARGV[1], "PX", ARGV[2])
-  end
-
-  -- Return the number of entries added.
-  return #KEYS
-`,
-    minKeys: 0,
-    minArgs: 2,
-    passesArgs: 2,
-    run(c, keys, argv) {
-      for (const key of keys) {
-        const exists = c.call(0, ['exists', key]);
-        if (exists.kind === 'integer' && exists.value === 1) return ZERO;
-      }
-      for (const key of keys) c.call(1, ['set', key, argv[0], 'PX', argv[1]]);
-      return integer(keys.length);
-    },
-  },
-  {
-    name: 'redlock-extend',
-    template: `
-  -- Return 0 if an entry exists with a *different* lock value.
-  for i, key in ipairs(KEYS) do
-    if redis.call("get", key) ~= ARGV[1] then
-      return 0
-    end
-  end
-
-  -- Update the entry for each provided key.
-  for i, key in ipairs(KEYS) do
-    redis.call("set", key, ARGV[1], "PX", ARGV[2])
-  end
-
-  -- Return the number of entries updated.
-  return #KEYS
-`,
-    minKeys: 0,
-    minArgs: 2,
-    passesArgs: 2,
-    run(c, keys, argv) {
-      for (const key of keys) if (!isString(c.call(0, ['get', key]), argv[0])) return ZERO;
-      for (const key of keys) c.call(1, ['set', key, argv[0], 'PX', argv[1]]);
-      return integer(keys.length);
-    },
-  },
-  {
-    name: 'redlock-release',
-    template: `
-  local count = 0
-  for i, key in ipairs(KEYS) do
-    -- Only remove entries for *this* lock value.
-    if redis.call("get", key) == ARGV[1] then
-      redis.pcall("del", key)
-      count = count + 1
-    end
-  end
-
-  -- Return the number of entries removed.
-  return count
-`,
-    minKeys: 0,
-    minArgs: 1,
-    passesArgs: 0,
-    run(c, keys, argv) {
-      let count = 0;
-      for (const key of keys) {
-        if (isString(c.call(0, ['get', key]), argv[0])) {
-          c.pcall(['del', key]);
-          count++;
-        }
-      }
-      return integer(count);
-    },
-  },
+  ...redlockScripts('redlock'),
+  ...redlockScripts('sesamecare'),
 ];
 
 // ------------------------------------------------------------------------------------------------
@@ -336,10 +386,29 @@ export interface NativeMatch {
   run(command: ScriptCall, sha: string, keys: readonly string[], argv: readonly string[]): Reply | null;
 }
 
-function sameTokens(a: readonly Token[], b: readonly Token[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.kind !== b[i]!.kind || a[i]!.text !== b[i]!.text) return false;
-  return true;
+/**
+ * Whether `tokens` are the template's: the same, except that the command name of a call (the
+ * string right after `redis.call(`) may differ in case. Returns the names as this text spells
+ * them, by call site, or null.
+ */
+function matchTokens(template: Template, tokens: readonly Token[]): string[] | null {
+  const a = template.tokens;
+  if (a.length !== tokens.length) return null;
+  const names: string[] = [];
+  let site = 0;
+  for (let i = 0; i < a.length; i++) {
+    const t = a[i] as Token;
+    const u = tokens[i] as Token;
+    if (t.kind !== u.kind) return null;
+    if (site < template.sites.length && i === (template.sites[site] as number) + 4) {
+      if (t.kind !== 'string' || t.text.toLowerCase() !== u.text.toLowerCase()) return null;
+      names.push(u.text);
+      site++;
+      continue;
+    }
+    if (t.text !== u.text) return null;
+  }
+  return names.length === template.sites.length ? names : null;
 }
 
 /**
@@ -351,7 +420,7 @@ function roundTrips(s: string): boolean {
   return true;
 }
 
-function matchFor(template: Template, tokens: readonly Token[]): NativeMatch | null {
+function matchFor(template: Template, tokens: readonly Token[], names: readonly string[]): NativeMatch | null {
   const lines: number[] = [];
   for (const site of template.sites) {
     // `redis . call (` on one line: the line Lua reports for the call is then not in doubt.
@@ -367,8 +436,9 @@ function matchFor(template: Template, tokens: readonly Token[]): NativeMatch | n
       if (keys.length < script.minKeys || argv.length < script.minArgs) return null;
       for (const key of keys) if (!roundTrips(key)) return null;
       for (let i = 0; i < script.passesArgs; i++) if (!roundTrips(argv[i] as string)) return null;
+      if (script.accepts !== undefined && !script.accepts(argv)) return null;
       try {
-        return script.run(new NativeContext(command), keys, argv);
+        return script.run(new NativeContext(command, names), keys, argv);
       } catch (e) {
         if (!(e instanceof Raised)) throw e;
         return scriptErrorReply(errorTableText(`-${e.message}`), sha, '@user_script', String(lines[e.site]));
@@ -387,8 +457,9 @@ export function nativeScript(body: string): NativeMatch | null {
     const tokens = luaTokens(body);
     if (tokens !== null) {
       for (const template of TEMPLATES) {
-        if (sameTokens(template.tokens, tokens)) {
-          match = matchFor(template, tokens);
+        const names = matchTokens(template, tokens);
+        if (names !== null) {
+          match = matchFor(template, tokens, names);
           break;
         }
       }
