@@ -96,6 +96,8 @@ export interface FailureFraming {
   readonly replay: string;
   /** At most this many timeline lines (default 200). */
   readonly maxTimelineLines?: number;
+  /** Which lock-key commands the timeline shows (default all; see TimelineOptions.commands). */
+  readonly nodeCommands?: 'all' | 'changes' | 'none';
 }
 
 /**
@@ -119,7 +121,7 @@ export function failureReport(result: RunResult, framing: FailureFraming): strin
     ...result.faults.map((f) => `  ${describeFault(f)}`),
     '',
     ...(framing.scenario === undefined ? [] : [worldBlock(framing.scenario, result), '']),
-    renderTimeline(result, { maxLines: framing.maxTimelineLines }),
+    renderTimeline(result, { maxLines: framing.maxTimelineLines, commands: framing.nodeCommands }),
     '',
     verdictLine(result),
     evidenceLine(result.evidence),
@@ -148,7 +150,7 @@ export function lockCheckHead(result: RunResult, runs: number | null): string {
  * `runs` is how many runs found it (null for a replay).
  */
 export function lockCheckReport(result: RunResult, token: string, runs: number | null): string {
-  return failureReport(result, { head: lockCheckHead(result, runs), replay: `checkLock({ ...sameOptions, replay: '${token}' })`, maxTimelineLines: 40 });
+  return failureReport(result, { head: lockCheckHead(result, runs), replay: `checkLock({ ...sameOptions, replay: '${token}' })`, maxTimelineLines: 40, nodeCommands: 'changes' });
 }
 
 /** A stored history judged again (`locksim check`): where it came from, what it holds, the timeline, the verdict. */
