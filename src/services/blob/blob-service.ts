@@ -202,6 +202,11 @@ export class BlobService {
     return copy;
   }
 
+  /** A blob's content as it stands, without a request (for the node's reports); undefined without a blob. */
+  contentOf(name: string): string | undefined {
+    return this.blobs.get(name)?.body;
+  }
+
   /**
    * The service after a restart from `saved` (an earlier {@link fork} of this one, or an empty
    * service): its blobs and leases, and ETags that go on after every one this service handed out,

@@ -24,6 +24,7 @@ import { BlobService } from './blob-service.ts';
 import type { BlobHttpRequest, BlobHttpResponse } from './http.ts';
 import { requestTarget, serveBlobRequest } from './http-server.ts';
 import { leaseIdCounter } from './lease-id.ts';
+import { counterValue, parseCounter } from './resource.ts';
 import { isLocked, type Lease } from './lease.ts';
 import { AZURITE_AUTOSAVE_MS, BLOB_DIALECTS, resolveBlobSettings, type BlobNodeSettings, type ResolvedBlobNodeSettings } from './settings.ts';
 
@@ -167,6 +168,8 @@ export class BlobNode implements SimServiceNode {
     const now = ctx.clock.now();
     const target = requestTarget(request);
     const before = target === null ? undefined : this.blobs.leaseOf(now, target.name);
+    const counter = target?.operation === 'put' ? parseCounter(request.body ?? '') : null;
+    const valueBefore = counter === null || target === null ? 0 : counterValue(this.blobs.contentOf(target.name));
     const response = serveBlobRequest(this.blobs, now, request);
     if (target === null) return response;
     const ok = response.status < 300;
@@ -182,6 +185,14 @@ export class BlobNode implements SimServiceNode {
       else if (code === 'ConditionNotMet' || code === 'BlobAlreadyExists') this.stats.writesRefusedByEtag++;
     }
     const watched = this.watched;
+    if (counter !== null) {
+      // The protected counter kept in a blob (resource.ts): each write, applied or refused, as the resource process reports it.
+      const lease = request.headers['x-ms-lease-id'];
+      watched?.observer.write?.({
+        at: this.world.now, process: from, value: counter.value, readValue: counter.readValue, ...(lease === undefined ? {} : { lease }),
+        accepted: ok, before: valueBefore, ...(ok ? {} : { reason: `${response.status} ${code}` }),
+      });
+    }
     if (watched !== null && target.name === watched.blob) {
       this.observe('command');
       watched.observer.keyCommand(this.name, { at: this.world.now, key: watched.resource, from, args: [operationLabel(target.operation), watched.resource], reply: ok ? String(response.status) : `${response.status} ${code}` });

@@ -8,9 +8,10 @@
 import type { BlobContainerLike } from '../../locks/interface.ts';
 import type { NodeSpec } from '../../scenario/types.ts';
 import type { ClientSetup, ServiceClients, SimService } from '../service.ts';
-import { BlobServiceClient } from './client/container-client.ts';
+import { BlobServiceClient, type ContainerClient } from './client/container-client.ts';
 import { NetworkTransport } from './network-transport.ts';
 import { addBlobNode, BLOB_CONTAINER } from './node.ts';
+import { blobResourceLink } from './resource.ts';
 import { blobSettingsProblems } from './settings.ts';
 
 export const blobService: SimService = {
@@ -22,18 +23,24 @@ export const blobService: SimService = {
   },
 
   clients(setup: ClientSetup, nodes: readonly string[]): ServiceClients {
-    const { ctx, resolve, onSend } = setup;
+    const { ctx, resolve, onSend, variant } = setup;
     const transports: NetworkTransport[] = [];
-    const containers = nodes.map((name, i): BlobContainerLike => {
+    const containers = nodes.map((name, i): ContainerClient => {
       const transport = new NetworkTransport(ctx, { node: () => resolve(name), onSend });
       transports.push(transport);
       // Each node is its own storage account; the client's random source only names lease clients made without an ID.
-      const client = new BlobServiceClient({ transport: transport.send, clock: ctx.clock, random: ctx.random.fork(`blob-client/${i}`), url: `http://127.0.0.1:${10_000 + i}/devstoreaccount1` });
+      const client = new BlobServiceClient({
+        transport: transport.send, clock: ctx.clock, random: ctx.random.fork(`blob-client/${i}`), url: `http://127.0.0.1:${10_000 + i}/devstoreaccount1`, retryOptions: variant.blobOptions?.retryOptions,
+      });
       return client.getContainerClient(BLOB_CONTAINER);
     });
+    const resource = variant.blobOptions?.resource;
+    const first = containers[0];
     return {
-      context: { containers },
+      context: { containers: containers as readonly BlobContainerLike[] },
       waitReason: () => transports.map((t) => t.waitReason()).find((w) => w !== null) ?? null,
+      // The counter in a blob of the first blob node, over the same client as the lock's.
+      ...(resource === undefined || first === undefined ? {} : { resource: blobResourceLink(first, ctx.clock, resource) }),
     };
   },
 
