@@ -179,12 +179,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         lockName ||= lock.name;
         const start = spec.startMs === undefined || ctx.incarnation > 0 ? workload : { ...workload, startMs: { min: spec.startMs, max: spec.startMs } };
         const rpc = endpoint(ctx);
+        // A service that keeps the protected resource (a counter in a blob) gives the workload its own link to it.
+        const kept = connections.find((c) => c.resource !== undefined)?.resource;
         return runClient(
           {
             clock: ctx.clock,
             random: world.random(`workload/${spec.name}/${ctx.incarnation}`),
             record: record(spec.name, ctx.clock),
-            resource: (request, timeoutMs) => rpc.request(RESOURCE_PROCESS, request, timeoutMs).then((reply) => reply as ResourceReply, () => null),
+            resource: kept ?? ((request, timeoutMs) => rpc.request(RESOURCE_PROCESS, request, timeoutMs).then((reply) => reply as ResourceReply, () => null)),
           },
           lock,
           start,
