@@ -1,5 +1,7 @@
 /** The scenario catalog, in the order `locksim list` and the reports show it (DESIGN §7). */
 import type { Scenario } from '../src/scenario/types.ts';
+import blobBrokenLease from './blob-broken-lease.ts';
+import blobEtagGuard from './blob-etag-guard.ts';
 import blobPauseRenewal from './blob-pause-renewal.ts';
 import blobSlowClientClock from './blob-slow-client-clock.ts';
 import clientClockStep from './client-clock-step.ts';
@@ -41,6 +43,8 @@ export const catalog: readonly Scenario[] = [
   // Azure Blob leases (src/services/blob/) on the same faults: the service's clock decides.
   blobPauseRenewal,
   blobSlowClientClock,
+  blobBrokenLease,
+  blobEtagGuard,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,
 ];

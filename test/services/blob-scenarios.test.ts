@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/scenario/run.ts';
 import blobPauseRenewal from '../../scenarios/blob-pause-renewal.ts';
 import blobSlowClientClock from '../../scenarios/blob-slow-client-clock.ts';
+import blobBrokenLease from '../../scenarios/blob-broken-lease.ts';
+import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
 
 const SEEDS = [1, 2, 3];
 
@@ -59,6 +61,37 @@ describe('blob-slow-client-clock', () => {
       expect(lost?.reason).toMatch(/renewal failed/);
       const third = await runScenario(blobSlowClientClock, { seed, variant: 'blob-lease(renew every third)' });
       expect(third.history.events.filter((e) => e.kind === 'lost')).toEqual([]);
+    }
+  });
+});
+
+describe('blob-broken-lease', () => {
+  it('client-2 breaks the lease after 20 s; the leased blob refuses client-1\'s write that names the broken lease, and client-2\'s lands', async () => {
+    for (const seed of SEEDS) {
+      const result = await runScenario(blobBrokenLease, { seed, variant: 'blob-lease(breakAfterMs=20000), counter on the leased blob' });
+      const [first, second] = result.history.writes;
+      expect(first?.process, `seed ${seed}`).toBe('client-1');
+      expect(first?.accepted).toBe(false);
+      expect(first?.reason).toBe('412 LeaseIdMismatchWithBlobOperation');
+      expect(second).toMatchObject({ process: 'client-2', accepted: true, readValue: 0, before: 0 });
+      // Counter elsewhere, the same write lands and client-2's update is the one lost.
+      const elsewhere = await runScenario(blobBrokenLease, { seed, variant: 'blob-lease(breakAfterMs=20000), counter elsewhere' });
+      expect(elsewhere.history.writes.slice(0, 2).map((w) => `${w.process} ${w.accepted} ${w.readValue}/${w.before}`)).toEqual(['client-1 true 0/0', 'client-2 true 0/1']);
+    }
+  });
+});
+
+describe('blob-etag-guard', () => {
+  it('the resumed holder\'s write to the counter blob: lands without a guard, refused by the ETag, refused by the lease on the leased blob', async () => {
+    for (const seed of SEEDS) {
+      const stale = async (variant: string): Promise<string> => {
+        const result = await runScenario(blobEtagGuard, { seed, variant });
+        const write = result.history.writes.find((w) => w.process === 'client-1' && w.at >= 21_000_000);
+        return `${write?.accepted === true ? 'landed' : `refused ${write?.reason ?? ''}`} (based on ${write?.readValue}, counter ${write?.before})`;
+      };
+      expect(await stale('blob-lease, counter blob, plain writes'), `seed ${seed}`).toBe('landed (based on 0, counter 1)');
+      expect(await stale('blob-lease, counter blob, If-Match')).toBe('refused 409 BlobAlreadyExists (based on 0, counter 1)');
+      expect(await stale('blob-lease, counter on the leased blob, writes name the lease')).toMatch(/^refused 412 Lease\w+ \(based on 0, counter 1\)$/);
     }
   });
 });
