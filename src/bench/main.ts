@@ -7,13 +7,14 @@
 import { cpus } from 'node:os';
 import { measureKernel, type KernelFigures } from './kernel.ts';
 import { measureReference, measureReferenceMemory, type ReferenceFigures, type ReferenceMemory } from './reference.ts';
+import { measurePeers } from './peers.ts';
 import { measureLuaSetup, measureRedis, type RedisFigures } from './redis.ts';
 import { measureReality } from './reality.ts';
-import { measureThroughput } from './throughput.ts';
+import { measureSweep, measureThroughput } from './throughput.ts';
 import { measureTimeToBug } from './time-to-bug.ts';
 import { measureMutants } from './mutants.ts';
 
-const SECTIONS = ['kernel', 'redis', 'reference', 'bugs', 'throughput', 'reality', 'mutants'] as const;
+const SECTIONS = ['kernel', 'redis', 'peers', 'reference', 'bugs', 'throughput', 'reality', 'mutants'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -41,12 +42,13 @@ function parse(argv: string[]): Options {
       options.only = new Set(list as Section[]);
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,reference,bugs,throughput,reality,mutants]\n' +
+        'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,peers,reference,bugs,throughput,reality,mutants]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
-          '  redis       simulated Redis through client + network + node: SET/GET, EVALSHA, world set-up per node\n' +
+          '  redis       simulated Redis through client + network + node: SET/GET, EVALSHA (native and in the Lua VM), world set-up per node\n' +
+          '  peers       the same SET/GET and EVALSHA workloads on locksim, ioredis-mock and a real redis-server, interleaved\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts; memory over 1 simulated hour\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
-          '  throughput  runs per second of the fault-free control, one thread and all cores\n' +
+          '  throughput  runs per second of a control/redlock sweep with random faults on one core; of the fault-free control, one thread and all cores\n' +
           '  reality     gc-pause in real mode (redis-server, Toxiproxy, processes) against simulation\n' +
           '  mutants     planted bugs: 15 flawed locks found by checkLock defaults (seeds 1..20), twins pass 1000 runs (only when named)\n' +
           '  --quick     short runs (proves the bench works; figures are rough)\n',
@@ -112,14 +114,34 @@ async function main(): Promise<void> {
     const redis = {
       commandsPerSecond: Math.round(median(runs.map((r) => r.commandsPerSecond))),
       evalshaPerSecond: Math.round(median(runs.map((r) => r.evalshaPerSecond))),
+      evalshaVmPerSecond: Math.round(median(runs.map((r) => r.evalshaVmPerSecond))),
       luaSetupFirstWorldMsPerNode: setup.firstWorldMsPerNode,
       luaSetupLaterWorldMsPerNode: setup.laterWorldMsPerNode,
     };
     out.redis = redis;
     log(`\nSimulated Redis: 8 clients looping over commands to one node, full client + network + node path (median of ${repeats})`);
     log(`  SET/GET commands / s        ${fmt(redis.commandsPerSecond).padStart(12)}   target >= 300,000`);
-    log(`  EVALSHA (Lua) calls / s     ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete in the fengari Lua VM`);
-    log(`  world set-up ms / node      ${fmt(redis.luaSetupLaterWorldMsPerNode, 2).padStart(12)}   5 nodes, each to its first 3 scripts run; first world in the process ${fmt(redis.luaSetupFirstWorldMsPerNode, 1)} ms/node (loads the Lua VM)`);
+    log(`  EVALSHA calls / s           ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete, run natively (src/redis/native-scripts.ts)`);
+    log(`  EVALSHA in the Lua VM / s   ${fmt(redis.evalshaVmPerSecond).padStart(12)}   the same script with one token changed (no native version): fengari`);
+    log(`  world set-up ms / node      ${fmt(redis.luaSetupLaterWorldMsPerNode, 2).padStart(12)}   5 nodes, each to its first 3 scripts run; first world in the process ${fmt(redis.luaSetupFirstWorldMsPerNode, 1)} ms/node (loads the Lua VM, builds its one shared state)`);
+  }
+
+  if (o.only.has('peers')) {
+    const rounds = o.quick ? 1 : 5;
+    const wallMs = o.quick ? 200 : 1000;
+    const peers = await measurePeers(rounds, wallMs);
+    out.peers = peers;
+    const ratio = (a: number, b: number | null): string => (b === null ? '-' : `${fmt(a / b, 2)}x`);
+    log(`\nPeers: ${peers.clients} clients awaiting their commands, the same workload on each peer, interleaved (median of ${rounds} rounds of ${fmt(wallMs / 1000, 1)} s each)`);
+    log(`  real server: ${peers.redisServer}`);
+    log(`  ${'workload'.padEnd(26)} ${'locksim/s'.padStart(11)} ${'ioredis-mock/s'.padStart(15)} ${'redis-server/s'.padStart(15)}   locksim vs mock   vs server`);
+    for (const r of peers.rows) {
+      const name = r.workload === 'set-get' ? 'SET/GET' : 'EVALSHA (compare-and-del)';
+      log(
+        `  ${name.padEnd(26)} ${fmt(r.locksim).padStart(11)} ${fmt(r.ioredisMock).padStart(15)} ${fmt(r.redisServer).padStart(15)}   ${ratio(r.locksim, r.ioredisMock).padStart(15)}   ${ratio(r.locksim, r.redisServer).padStart(9)}`,
+      );
+    }
+    log(`  locksim's commands include its simulated network (0.1-2 ms per hop, ${fmt(peers.rows[0]?.locksimSimulatedSecondsPerSecond ?? null, 0)} simulated s per wall s in the SET/GET runs); ioredis-mock models no network and no clocks`);
   }
 
   if (o.only.has('reference')) {
@@ -163,6 +185,11 @@ async function main(): Promise<void> {
   }
 
   if (o.only.has('throughput')) {
+    const sweep = await measureSweep(o.quick ? 10 : 200);
+    const reference = await measureReference(o.quick ? 10 : 60, 1);
+    out.sweep = { ...sweep, referenceSimulatedSecondsPerSecond: reference.simulatedSecondsPerSecond };
+    log(`\nSweep: control/redlock with random fault schedules (seeds 1..${sweep.runs}, 60 simulated s each), one core`);
+    log(`  runs / s                    ${fmt(sweep.runsPerSecond, 2).padStart(12)}   ${fmt(sweep.simulatedSecondsPerSecond, 0)} simulated s per wall s; the reference workload alone: ${fmt(reference.simulatedSecondsPerSecond, 0)}`);
     const t = await measureThroughput(o.quick ? 8 : 1000);
     out.throughput = t;
     log(`\nThroughput: the fault-free control (single-instance, 60 simulated s), ${t.runs} runs`);

@@ -16,6 +16,31 @@ export interface Throughput {
   speedupOverOneWorker: number;
 }
 
+export interface SweepFigures {
+  readonly scenario: string;
+  readonly runs: number;
+  readonly wallSeconds: number;
+  readonly runsPerSecond: number;
+  /** Simulated seconds run per wall second, over the sweep. */
+  readonly simulatedSecondsPerSecond: number;
+}
+
+/**
+ * What a user's `locksim sweep control --variant redlock --workers 1` does: one run per seed,
+ * each with the fault schedule its seed draws, in this thread. The first seed runs before the
+ * clock starts (module loading and the JIT's first pass are not a run's cost).
+ */
+export async function measureSweep(runs: number): Promise<SweepFigures> {
+  const ref = 'control';
+  const variant = 'redlock';
+  const scenario = await loadScenario(ref);
+  await sweepOne(scenario, ref, variant, 0);
+  const start = performance.now();
+  for (let seed = 1; seed <= runs; seed++) await sweepOne(scenario, ref, variant, seed);
+  const wallSeconds = (performance.now() - start) / 1000;
+  return { scenario: `${ref}/${variant}`, runs, wallSeconds, runsPerSecond: runs / wallSeconds, simulatedSecondsPerSecond: (runs * scenario.world.durationMs) / 1000 / wallSeconds };
+}
+
 /** Runs per second of the fault-free control scenario (single-instance), one thread and all cores. */
 export async function measureThroughput(runs: number): Promise<Throughput> {
   const ref = 'control';

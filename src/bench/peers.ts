@@ -1,0 +1,166 @@
+/**
+ * locksim beside what a user would otherwise reach for, on the same workloads, in one process,
+ * interleaved (each round runs every peer once, so a busier moment of the machine falls on all of
+ * them): locksim's simulated path (ioredis-shaped client, simulated network with its delays,
+ * simulated node), ioredis-mock (an in-memory fake: no network, no clocks), and a real
+ * redis-server over loopback through ioredis. Each peer gets the same 8 clients, each awaiting
+ * its commands one after another.
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import RedisMock from 'ioredis-mock';
+import { createClient } from '../redis/client.ts';
+import { addRedisNode } from '../redis/node.ts';
+import { redisServerPath, startRedis, type RedisProcess } from '../real/redis-process.ts';
+import { World, ms, seconds } from '../sim/index.ts';
+
+export type PeerWorkload = 'set-get' | 'evalsha';
+export const PEER_WORKLOADS: readonly PeerWorkload[] = ['set-get', 'evalsha'];
+
+/** The compare-and-delete script every peer runs in the `evalsha` workload. */
+const SCRIPT = "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
+const SHA = createHash('sha1').update(SCRIPT).digest('hex');
+const CLIENTS = 8;
+
+/** The commands a workload client needs, as ioredis, ioredis-mock and locksim's client all have them. */
+interface PeerClient {
+  set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * One client's loop: SET k PX 10000 and GET k alternately over 16 keys of its own, or
+ * compare-and-delete by EVALSHA (loaded by one EVAL first) on the same keys; `count` is told of
+ * every command answered. Runs until `more()` says stop.
+ */
+async function workloadLoop(redis: PeerClient, client: number, workload: PeerWorkload, count: () => void, more: () => boolean): Promise<void> {
+  if (workload === 'evalsha') await redis.eval(SCRIPT, 1, `k${client}:setup`, 'v');
+  for (let i = 0; more(); i++) {
+    const key = `k${client}:${i & 15}`;
+    if (workload === 'evalsha') await redis.evalsha(SHA, 1, key, 'v');
+    else if ((i & 1) === 0) await redis.set(key, 'v', 'PX', 10_000);
+    else await redis.get(key);
+    count();
+  }
+}
+
+/** Commands per wall second of `CLIENTS` host clients (ioredis-mock or ioredis) for `wallMs`. */
+async function measureHost(clients: readonly PeerClient[], workload: PeerWorkload, wallMs: number): Promise<number> {
+  let done = 0;
+  let deadline = Number.POSITIVE_INFINITY;
+  const more = (): boolean => performance.now() < deadline;
+  // Set-up (the EVAL) before the clock starts, as for locksim.
+  const start = performance.now();
+  deadline = start + wallMs;
+  await Promise.all(clients.map((redis, c) => workloadLoop(redis, c, workload, () => done++, more)));
+  return done / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Commands per wall second of locksim's simulated path: a world of one node and `CLIENTS` client
+ * processes, run in slices of one simulated second until `wallMs` of wall time have passed.
+ */
+async function measureLocksim(workload: PeerWorkload, wallMs: number): Promise<{ perSecond: number; simulatedSecondsPerSecond: number }> {
+  const world = new World({ seed: 1 });
+  addRedisNode(world, 'redis-1', {}, new Map());
+  let done = 0;
+  for (let c = 0; c < CLIENTS; c++) {
+    world.addProcess(`client-${c}`, (ctx) => workloadLoop(createClient(ctx, 'redis-1'), c, workload, () => done++, () => true));
+  }
+  // The first 50 simulated ms: the clients connect and load the script.
+  await world.run({ until: ms(50) });
+  const before = done;
+  const simStart = world.now;
+  const start = performance.now();
+  while (performance.now() - start < wallMs) await world.run({ until: world.now + seconds(1) });
+  const wall = (performance.now() - start) / 1000;
+  return { perSecond: (done - before) / wall, simulatedSecondsPerSecond: (world.now - simStart) / 1e6 / wall };
+}
+
+export interface PeerRow {
+  readonly workload: PeerWorkload;
+  /** Commands per wall second, median over the rounds. */
+  readonly locksim: number;
+  readonly ioredisMock: number;
+  /** null when no redis-server could be started (see {@link PeerFigures.redisServer}). */
+  readonly redisServer: number | null;
+  /** locksim's simulated seconds per wall second in these runs. */
+  readonly locksimSimulatedSecondsPerSecond: number;
+}
+
+export interface PeerFigures {
+  readonly rounds: number;
+  readonly wallMsPerMeasurement: number;
+  readonly clients: number;
+  /** The redis-server used (version line), or why there was none. */
+  readonly redisServer: string;
+  readonly rows: readonly PeerRow[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Each workload on each peer, `rounds` times, interleaved; `wallMs` per measurement. A real
+ * redis-server is started on 127.0.0.1 on a free port (and stopped); without one, its column is
+ * empty and the reason is given.
+ */
+export async function measurePeers(rounds: number, wallMs: number): Promise<PeerFigures> {
+  let server: RedisProcess | null = null;
+  let serverText: string;
+  try {
+    redisServerPath();
+    server = await startRedis({ name: 'bench-redis' });
+    serverText = `redis-server on 127.0.0.1:${server.port}`;
+  } catch (error) {
+    serverText = `none: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const mocks = Array.from({ length: CLIENTS }, () => new RedisMock() as unknown as Redis);
+  const reals = server === null ? [] : Array.from({ length: CLIENTS }, () => new Redis({ host: server.host, port: server.port, lazyConnect: false, maxRetriesPerRequest: 1 }));
+  try {
+    if (reals.length > 0) {
+      await Promise.all(reals.map((r) => r.ping()));
+      const info = (await reals[0]!.info('server')).match(/redis_version:(\S+)/)?.[1];
+      if (info !== undefined) serverText = `redis-server ${info} on 127.0.0.1:${server!.port}`;
+    }
+    const rows: PeerRow[] = [];
+    for (const workload of PEER_WORKLOADS) {
+      // Warm-up of every peer (the JIT's optimised code, connections), as long as a measurement, not measured.
+      await measureLocksim(workload, wallMs);
+      await measureHost(mocks, workload, wallMs);
+      if (reals.length > 0) await measureHost(reals, workload, wallMs);
+      const sim: number[] = [];
+      const simSpeed: number[] = [];
+      const mock: number[] = [];
+      const real: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const l = await measureLocksim(workload, wallMs);
+        sim.push(l.perSecond);
+        simSpeed.push(l.simulatedSecondsPerSecond);
+        await mocks[0]!.flushall();
+        mock.push(await measureHost(mocks, workload, wallMs));
+        if (reals.length > 0) {
+          await reals[0]!.flushall();
+          real.push(await measureHost(reals, workload, wallMs));
+        }
+      }
+      rows.push({
+        workload,
+        locksim: median(sim),
+        ioredisMock: median(mock),
+        redisServer: real.length === 0 ? null : median(real),
+        locksimSimulatedSecondsPerSecond: median(simSpeed),
+      });
+    }
+    return { rounds, wallMsPerMeasurement: wallMs, clients: CLIENTS, redisServer: serverText, rows };
+  } finally {
+    for (const r of reals) r.disconnect();
+    for (const m of mocks) m.disconnect();
+    await server?.dispose();
+  }
+}
