@@ -32,7 +32,7 @@ const scenario: Scenario = {
   faults: [],
   variants: [
     {
-      name: 'blob-lease(breakAfterMs=20000), counter elsewhere',
+      name: 'blob-lease(breakAfterMs=20000)',
       breaks: ['mutex', 'lost-update'],
       lock: impatient,
       nodes: ['blob-1'],
@@ -40,7 +40,7 @@ const scenario: Scenario = {
       note: "the break leaves client-1 writing in client-2's section; the counter is not on the blob, so nothing refuses it",
     },
     {
-      name: 'blob-lease(breakAfterMs=20000), counter on the leased blob',
+      name: 'blob-lease(breakAfterMs=20000)+lease-guard',
       lock: impatient,
       nodes: ['blob-1'],
       blobOptions: { resource: { blob: 'lock:counter', lease: true } },
@@ -49,7 +49,7 @@ const scenario: Scenario = {
       note: "client-1's write names the lease it lost: the blob refuses it (412 LeaseIdMismatchWithBlobOperation)",
     },
     {
-      name: 'blob-lease(breakAfterMs=20000), counter on the leased blob, mutex',
+      name: 'blob-lease(breakAfterMs=20000)+lease-guard,mutex',
       breaks: ['mutex'],
       lock: impatient,
       nodes: ['blob-1'],
@@ -58,7 +58,7 @@ const scenario: Scenario = {
       note: 'the blob kept the data safe, but for a few seconds both clients were in their critical sections',
     },
     {
-      name: 'blob-lease(waits)',
+      name: 'blob-lease',
       lock: blobLeaseLock({ retryCount: 1_000, retryDelayMs: 400, retryJitterMs: 200 }),
       nodes: ['blob-1'],
       expected: 'safe',

@@ -31,7 +31,7 @@ const scenario: Scenario = {
   faults: [{ kind: 'pause', at: 1_000, process: 'client-1', durationMs: 20_000 }],
   variants: [
     {
-      name: 'blob-lease, counter blob, plain writes',
+      name: 'blob-lease',
       breaks: ['mutex', 'lost-update'],
       lock: blobLeaseLock(),
       nodes: ['blob-1'],
@@ -40,7 +40,7 @@ const scenario: Scenario = {
       note: "the lease is on another blob: client-1's stale Put Blob lands over client-2's update",
     },
     {
-      name: 'blob-lease, counter blob, If-Match',
+      name: 'blob-lease+etag',
       lock: blobLeaseLock(),
       nodes: ['blob-1'],
       blobOptions: { resource: { blob: data, etag: true } },
@@ -49,7 +49,7 @@ const scenario: Scenario = {
       note: 'the counter blob changed since client-1 read it: its ETag no longer matches, the service refuses the write',
     },
     {
-      name: 'blob-lease, counter on the leased blob, writes name the lease',
+      name: 'blob-lease+lease-guard',
       lock: blobLeaseLock(),
       nodes: ['blob-1'],
       blobOptions: { resource: { blob: 'lock:counter', lease: true } },

@@ -38,7 +38,7 @@ const scenario: Scenario = {
   faults: [{ kind: 'pause', at: 2_000, process: 'client-1', durationMs: 30_000 }],
   variants: [
     {
-      name: 'blob-lease(watchValidity=false), nobody in between',
+      name: 'blob-lease(watchValidity=false),alone',
       lock: blobLeaseLock({ watchValidity: false }),
       nodes: ['blob-1'],
       world: { clients: latecomer },
@@ -46,7 +46,7 @@ const scenario: Scenario = {
       note: 'the lease lapsed for 17 s and came back at the renewal: nobody else wanted it, so nothing broke',
     },
     {
-      name: 'blob-lease(watchValidity=false), another holder in between',
+      name: 'blob-lease(watchValidity=false),taken',
       breaks: ['mutex', 'lost-update'],
       lock: blobLeaseLock({ watchValidity: false }),
       nodes: ['blob-1'],
@@ -54,7 +54,7 @@ const scenario: Scenario = {
       note: "client-2 held the lease during the pause; client-1's stale write lands before its renewal is refused",
     },
     {
-      name: 'blob-lease, another holder in between',
+      name: 'blob-lease,taken',
       breaks: ['mutex'],
       lock: blobLeaseLock(),
       nodes: ['blob-1'],

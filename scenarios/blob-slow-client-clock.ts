@@ -32,7 +32,7 @@ const scenario: Scenario = {
   faults: [{ kind: 'drift', at: 0, process: 'client-1', ppm: -100_000 }],
   variants: [
     {
-      name: 'blob-lease(renew 1 s before the end)',
+      name: 'blob-lease(renew-at=14s)',
       breaks: ['mutex'],
       lock: late,
       nodes: ['blob-1'],
@@ -40,14 +40,14 @@ const scenario: Scenario = {
       note: "client-1's renewal at 14 s of its slow clock is 15.6 s of the service's: client-2 took the lapsed lease first",
     },
     {
-      name: 'blob-lease(renew every third)',
+      name: 'blob-lease',
       lock: blobLeaseLock(),
       nodes: ['blob-1'],
       expected: 'safe',
       note: 'a renewal every 5 s of a clock 10 % slow still comes every 5.6 s: the lease never lapses',
     },
     {
-      name: 'blob-lease(renew 1 s before the end), clocks agree',
+      name: 'blob-lease(renew-at=14s),clocks-agree',
       lock: late,
       nodes: ['blob-1'],
       faults: [],
@@ -55,7 +55,7 @@ const scenario: Scenario = {
       note: 'without the drift the renewal comes a second before the end',
     },
     {
-      name: 'blob-lease(renew 1 s before the end), service clock 10 % fast',
+      name: 'blob-lease(renew-at=14s),service-fast',
       breaks: ['mutex'],
       lock: late,
       nodes: ['blob-1'],
