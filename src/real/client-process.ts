@@ -15,14 +15,18 @@
  *
  * ioredis is configured so a command is sent at most once, as in the simulation: no offline
  * queue, no resend after a reconnect, and commands pending when a connection closes are failed.
+ * A PostgreSQL node is reached with node-postgres itself (the lock's `databases`), through its
+ * Toxiproxy link, as user `postgres`.
  */
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { DatabaseLike, SqlClientConfig, SqlPoolConfig } from '../locks/interface.ts';
 import type { HistoryEvent, OperationKind, Phase } from '../check/history.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { findVariant } from '../scenario/run.ts';
 import { runClient, type ClientEnvironment } from '../workload/client.ts';
 import { RealClock } from './clock.ts';
-import { isRunnerMessage, type ClientInit, type ClientMessage, type RunnerMessage } from './protocol.ts';
+import { isRunnerMessage, type ClientInit, type ClientMessage, type NodeEndpoint, type RunnerMessage } from './protocol.ts';
 import { SeededRandom } from './random.ts';
 import { connectResource } from './resource-server.ts';
 import { TrueTime } from './true-time.ts';
@@ -97,13 +101,39 @@ function connectNode(host: string, port: number, name: string, commandTimeoutMs:
   });
 }
 
+/** Counts every query a node-postgres client sends (the run's evidence counts requests to the services). */
+function counted<C extends { query: (...args: never[]) => unknown }>(client: C): C {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    commands++;
+    return query(...args);
+  };
+  return client;
+}
+
+/** node-postgres pointed at one PostgreSQL node's link. */
+function database(endpoint: NodeEndpoint): DatabaseLike {
+  const address = { host: endpoint.host ?? '127.0.0.1', port: endpoint.port, user: 'postgres', database: 'postgres' };
+  return {
+    name: endpoint.name,
+    client: (config: SqlClientConfig = {}) => counted(new pg.Client({ ...config, ...address })),
+    pool: (config: SqlPoolConfig = {}) => {
+      const pool = new pg.Pool({ ...config, ...address });
+      pool.on('connect', (client) => void counted(client));
+      return pool;
+    },
+  };
+}
+
 async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
   const scenario = await loadScenario(init.scenarioRef);
   const variant = findVariant(scenario, init.variant);
   clock = new RealClock({ offsetMs: init.clock.offsetMs, rate: init.clock.rate });
   const ownClock = clock;
-  const nodes = await Promise.all(init.nodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
-  const lock = variant.lock({ nodes, clock: ownClock, random: new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/lock`) });
+  const redisNodes = init.nodes.filter((n) => (n.service ?? 'redis') === 'redis');
+  const databases = init.nodes.filter((n) => n.service === 'postgres').map(database);
+  const nodes = await Promise.all(redisNodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
+  const lock = variant.lock({ nodes, clock: ownClock, random: new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/lock`), ...(databases.length > 0 ? { databases } : {}) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);
   const workloadRandom = new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/workload`);
   setInterval(() => send({ type: 'stats', commands }), 1_000).unref();

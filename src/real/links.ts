@@ -38,7 +38,8 @@ export class RealLinks implements RealNetwork {
       if (spec.replicaOf === undefined) continue;
       const link = await this.servers.createProxy(linkName(spec.name, spec.replicaOf), spec.replicaOf);
       this.proxies.set(`${spec.name}|${spec.replicaOf}`, link);
-      await this.servers.nodes.get(spec.name)?.follow(link.port);
+      const replica = this.servers.nodes.get(spec.name);
+      if (replica !== undefined && 'follow' in replica) await replica.follow(link.port);
     }
     await this.addWorldDelay();
   }

@@ -33,6 +33,9 @@ export interface ManagedSpawnOptions {
   readonly stdio?: StdioOptions;
   /** Kill the child if this process is SIGKILLed (via `setpriv --pdeathsig`). Default true. */
   readonly dieWithParent?: boolean;
+  /** Run the child as this user and group (PostgreSQL refuses to run as root). Default: ours. */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** A child process in the registry. */
@@ -110,6 +113,8 @@ export function spawnManaged(
       cwd: options.cwd,
       stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
       detached: true,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     },
   );
   const pid = child.pid;

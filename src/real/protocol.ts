@@ -10,6 +10,8 @@ import type { WorkloadOptions } from '../workload/client.ts';
 /** Where a client reaches one Redis node: its Toxiproxy link's port (on 127.0.0.1 unless `host`). */
 export interface NodeEndpoint {
   readonly name: string;
+  /** The node's service (default `redis`): the client reaches a `postgres` node with node-postgres. */
+  readonly service?: 'redis' | 'postgres';
   readonly port: number;
   /** An external Toxiproxy's host (see src/real/external.ts); default 127.0.0.1. */
   readonly host?: string;

@@ -26,11 +26,12 @@ import { historyCounts } from '../check/damage.ts';
 import { EvidenceTally, verdictWithEvidence } from '../check/evidence.ts';
 import { emptyHistory, type History } from '../check/history.ts';
 import { judge } from '../check/judge.ts';
-import type { Fault } from '../faults/fault.ts';
+import { describeFault, type Fault } from '../faults/fault.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import { planRun, type RunPlan } from '../scenario/plan.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
-import { modelWorld, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type Scenario, type Variant } from '../scenario/types.ts';
+import { clientSpecs, modelWorld, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type NodeSpec, type Scenario, type Variant } from '../scenario/types.ts';
+import { serviceOf } from '../services/registry.ts';
 import type { Micros } from '../sim/time.ts';
 import { ClientProcess, type ClientContext } from './client-handle.ts';
 import { buildClockShim } from './clock-shim.ts';
@@ -38,6 +39,7 @@ import { externalProblems, type ExternalTopology } from './external.ts';
 import { RealLinks } from './links.ts';
 import { RealNemesis, unsupportedFaults, type FaultTiming } from './nemesis.ts';
 import { SeededRandom } from './random.ts';
+import { requirePostgres } from './postgres-process.ts';
 import { redisServerPath } from './redis-process.ts';
 import { ResourceServer } from './resource-server.ts';
 import { RunLog } from './run-log.ts';
@@ -119,6 +121,34 @@ export function realModeProblems(scenario: Scenario, variant: Variant, faults: r
   }
   const names = new Set(nodes.map((n) => n.name));
   problems.push(...unsupportedFaults(faults, (p) => names.has(p)));
+  const lockNodes = variant.nodes ?? nodes.filter((n) => n.replicaOf === undefined).map((n) => n.name);
+  problems.push(...postgresProblems(nodes.filter((n) => lockNodes.includes(n.name)), clientSpecs(world).map((c) => c.name), faults));
+  return problems;
+}
+
+/**
+ * What real mode cannot do to a PostgreSQL node the lock uses (`nodes`: the lock's). Its clock: the clock shim runs under redis-server
+ * only. A network fault between a client and it: Toxiproxy ends TCP on both sides, so the server's
+ * keepalive probes are answered by Toxiproxy (a cut never ends a session by keepalive, as it does
+ * across a real network and in simulation), and a cut drops the bytes a real network would
+ * retransmit after the heal (the node-postgres connection would never hear its answer).
+ */
+function postgresProblems(nodes: readonly NodeSpec[], clients: readonly string[], faults: readonly Fault[]): string[] {
+  const databases = new Set(nodes.filter((n) => serviceOf(n) === 'postgres').map((n) => n.name));
+  if (databases.size === 0) return [];
+  const clientSet = new Set(clients);
+  const problems: string[] = [];
+  faults.forEach((f, i) => {
+    if ((f.kind === 'drift' || f.kind === 'jump') && databases.has(f.process)) problems.push(`faults[${i}] (${describeFault(f)}): real mode moves only a redis-server's clock (the clock shim); run clock faults on a PostgreSQL node in simulation`);
+    const pairs: Array<readonly [string, string]> =
+      f.kind === 'partition' ? f.groups.flatMap((g, gi) => f.groups.slice(gi + 1).flatMap((h) => g.flatMap((a) => h.map((b) => [a, b] as const)))) : f.kind === 'cut' || f.kind === 'delay' || f.kind === 'loss' ? f.from.flatMap((a) => f.to.map((b) => [a, b] as const)) : [];
+    const touches = pairs.some(([a, b]) => (clientSet.has(a) && databases.has(b)) || (databases.has(a) && clientSet.has(b)));
+    if (touches && f.kind !== 'delay') {
+      problems.push(
+        `faults[${i}] (${describeFault(f)}): a cut between a client and a PostgreSQL node cannot be made through Toxiproxy: it answers the server's TCP keepalive probes itself (the server would never end the session, as it does across a real network) and loses the bytes a real network retransmits after the heal; run it in simulation`,
+      );
+    }
+  });
   return problems;
 }
 
@@ -126,10 +156,11 @@ export function realModeProblems(scenario: Scenario, variant: Variant, faults: r
  * Checks that redis-server, toxiproxy-server and gcc (for the clock shim) are there, and builds
  * the shim. Throws the infrastructure's errors, which say how to install what is missing.
  */
-export async function checkRealModeTools(): Promise<void> {
+export async function checkRealModeTools(nodes: readonly NodeSpec[] = []): Promise<void> {
   redisServerPath();
   findToxiproxyServer();
   await buildClockShim();
+  if (nodes.some((n) => serviceOf(n) === 'postgres')) requirePostgres();
 }
 
 /** The scenario with `durationMs` as the given variant's run length (for the simulation beside a shortened real run). */
@@ -175,8 +206,9 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const plan = planRun(scenario, variant, options);
   const problems = realModeProblems(scenario, variant, plan.faults);
   if (options.external !== undefined) problems.push(...externalProblems(options.external, plan.nodes, plan.faults));
+  if (options.external !== undefined && plan.nodes.some((n) => serviceOf(n) !== 'redis')) problems.push('an external topology (--topology) gives Redis nodes only; run a world with a PostgreSQL node without it (real mode starts the server)');
   if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
-  if (options.external === undefined) await checkRealModeTools();
+  if (options.external === undefined) await checkRealModeTools(plan.nodes);
 
   const outcome = await runProcesses(plan, options, progress);
   progress('judging the history');
@@ -221,7 +253,8 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
   const blockedAtEnd = new Set<string>();
   try {
     if (external === undefined) {
-      progress(`starting ${plan.nodes.length} redis-server (clock shim), toxiproxy-server and ${plan.clients.length} client processes`);
+      const databases = plan.nodes.filter((n) => serviceOf(n) === 'postgres').length;
+      progress(`starting ${plan.nodes.length - databases} redis-server (clock shim)${databases > 0 ? `, ${databases} PostgreSQL server(s)` : ''}, toxiproxy-server and ${plan.clients.length} client processes`);
       await servers.start(plan.nodes);
     } else {
       progress(`using ${plan.nodes.length} running Redis node(s) and Toxiproxy from ${external.source}; starting ${plan.clients.length} client processes`);
@@ -301,7 +334,7 @@ function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: 
         variant: plan.variant.name,
         seed,
         workload,
-        nodes: plan.lockNodes.map((n) => links.endpoint(client.name, n)),
+        nodes: plan.lockNodes.map((n) => ({ ...links.endpoint(client.name, n), service: plan.nodes.find((s) => s.name === n)?.service === 'postgres' ? ('postgres' as const) : ('redis' as const) })),
         resourcePort,
         clock: { offsetMs: client.offsetMs, rate: client.rate },
         commandTimeoutMs: plan.variant.commandTimeoutMs,

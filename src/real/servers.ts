@@ -7,7 +7,10 @@
  */
 import type { NodeSpec } from '../scenario/types.ts';
 import { ExternalToxiproxy, type ExternalNode, type ExternalTopology } from './external.ts';
+import { serviceOf } from '../services/registry.ts';
 import { NodeHandle } from './node-handle.ts';
+import { PostgresNodeHandle } from './postgres-node-handle.ts';
+import { PostgresProcess } from './postgres-process.ts';
 import { RedisProcess } from './redis-process.ts';
 import { TOXIPROXY_VERSION, ToxiproxyServer } from './toxiproxy.ts';
 import type { ProxyAddress, ToxiproxyClient } from './toxiproxy-client.ts';
@@ -24,17 +27,22 @@ interface Proxies {
 }
 
 export class RunServers {
-  readonly nodes = new Map<string, NodeHandle>();
+  readonly nodes = new Map<string, NodeHandle | PostgresNodeHandle>();
   /** Things worth knowing about where the servers came from. */
   readonly notes: string[] = [];
-  private readonly started: RedisProcess[] = [];
+  private readonly started: Array<RedisProcess | PostgresProcess> = [];
   private proxies: Proxies | undefined;
   private upstreams = new Map<string, string>();
 
-  /** Starts a redis-server per node and a toxiproxy-server. */
+  /** Starts a redis-server (or a PostgreSQL server) per node and a toxiproxy-server. */
   async start(specs: readonly NodeSpec[]): Promise<void> {
     const started = await Promise.allSettled(
       specs.map(async (spec) => {
+        if (serviceOf(spec) === 'postgres') {
+          const server = await PostgresProcess.start({ name: spec.name, settings: { ...spec.postgres } });
+          this.started.push(server);
+          return server;
+        }
         const redis = await RedisProcess.start({
           name: spec.name,
           persistence: spec.persistence ?? 'none',
@@ -47,15 +55,16 @@ export class RunServers {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     for (const [i, spec] of specs.entries()) {
-      const redis = (started[i] as PromiseFulfilledResult<RedisProcess>).value;
-      this.nodes.set(spec.name, new NodeHandle(spec.name, redis, spec.replicaOf, { host: redis.host, port: redis.port }));
-      this.upstreams.set(spec.name, `127.0.0.1:${redis.port}`);
+      const server = (started[i] as PromiseFulfilledResult<RedisProcess | PostgresProcess>).value;
+      if (server instanceof PostgresProcess) this.nodes.set(spec.name, new PostgresNodeHandle(spec.name, server));
+      else this.nodes.set(spec.name, new NodeHandle(spec.name, server, spec.replicaOf, { host: server.host, port: server.port }));
+      this.upstreams.set(spec.name, `127.0.0.1:${server.port}`);
     }
     const server = await ToxiproxyServer.start();
     this.proxies = {
       client: server.client,
       host: '127.0.0.1',
-      create: (name, node) => server.createLink(name, (this.nodes.get(node)?.process as RedisProcess).port),
+      create: (name, node) => server.createLink(name, (this.nodes.get(node)?.process as RedisProcess | PostgresProcess).port),
       healAll: () => server.client.healAll(),
       close: () => server.stop(),
     };
