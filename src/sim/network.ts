@@ -62,6 +62,8 @@ export class Link {
   /** The one delivery event of this link, re-pushed each time: at most one is pending. */
   private event: SimEvent | null = null;
   private readonly trace: Trace;
+  /** The link `to → from`, once it exists (a reply to what this link delivers goes there). */
+  reverse: Link | undefined = undefined;
 
   constructor(
     readonly from: SimProcess,
@@ -69,6 +71,8 @@ export class Link {
     public delay: DelayModel,
     private readonly random: RandomStream,
     private readonly kernel: NetworkKernel,
+    /** Each process's link back to the sender of the message it got last, by process id (the network's). */
+    private readonly replyLinks: Array<Link | undefined>,
   ) {
     this.trace = kernel.trace;
   }
@@ -212,6 +216,7 @@ export class Link {
     const trace = this.trace;
     trace.foldCode(KIND_DELIVER, this.kernel.now, this.from.id, to.id, id);
     if (trace.keeping) this.kernel.keepLinkEntry('deliver', this.from, to, id, '');
+    this.replyLinks[to.id] = this.reverse;
     const handler = to.handler;
     if (handler === null) {
       if (to.state === 'paused') {
@@ -240,6 +245,8 @@ export class Network {
   private readonly linksById: Array<Map<string, Link> | undefined> = [];
   /** Each sender's last link, by process id: a client mostly sends to one node, so no lookup. */
   private readonly lastLink: Array<Link | undefined> = [];
+  /** Each process's link back to whoever sent it the message it got last: a server's replies go there. */
+  private readonly replyLinks: Array<Link | undefined> = [];
   private readonly ordered: Link[] = [];
   private nextMessageId = 0;
 
@@ -251,7 +258,8 @@ export class Network {
   send(from: SimProcess, to: string, message: unknown): void {
     let link = this.lastLink[from.id];
     if (link === undefined || link.to.name !== to) {
-      link = this.linksById[from.id]?.get(to) ?? this.link(from.name, to);
+      const reply = this.replyLinks[from.id];
+      link = reply !== undefined && reply.to.name === to ? reply : (this.linksById[from.id]?.get(to) ?? this.link(from.name, to));
       this.lastLink[from.id] = link;
     }
     link.send(message, ++this.nextMessageId);
@@ -272,7 +280,13 @@ export class Network {
         this.defaultDelay,
         new RandomStream(this.kernel.seed, `network/${from}->${to}`),
         this.kernel,
+        this.replyLinks,
       );
+      const reverse = this.links.get(to)?.get(from);
+      if (reverse !== undefined) {
+        link.reverse = reverse;
+        reverse.reverse = link;
+      }
       outbound.set(to, link);
       this.linksById[link.from.id] = outbound;
       this.ordered.push(link);

@@ -40,6 +40,24 @@ export interface ProcessContext {
    * host answers a SYN with RST, connection refused). The host's TCP stack, not the process.
    */
   peer(name: string): { readonly up: boolean; readonly incarnation: number };
+  /**
+   * {@link ProcessContext.peer} as a live view: the same answers, read when asked (a TCP
+   * connection keeps one rather than asking for every segment it sends).
+   */
+  peerView(name: string): { readonly up: boolean; readonly incarnation: number };
+}
+
+/** A host as {@link ProcessContext.peerView} shows it (no process of that name: never up). */
+class PeerView {
+  constructor(private readonly process: SimProcess | null) {}
+
+  get up(): boolean {
+    return this.process !== null && this.process.state !== 'crashed';
+  }
+
+  get incarnation(): number {
+    return this.process === null ? -1 : this.process.incarnation;
+  }
 }
 
 /** Builds a process's code; called at start and again, fresh, at every restart. */
@@ -337,6 +355,15 @@ export class SimProcess {
           peers.set(name, p);
         }
         return { up: p.state !== 'crashed', incarnation: p.incarnation };
+      },
+      peerView(name: string): { readonly up: boolean; readonly incarnation: number } {
+        let p: SimProcess | null;
+        try {
+          p = kernel.processNamed(name);
+        } catch {
+          p = null;
+        }
+        return new PeerView(p);
       },
     };
   }

@@ -243,6 +243,12 @@ export class Endpoint {
 
   private dispatch(from: string, envelope: Envelope): void {
     switch (envelope.t) {
+      case 'seg':
+        this.segment(from, envelope);
+        break;
+      case 'srep':
+        this.tcpClients.get(envelope.conn)?.receive(envelope);
+        break;
       case 'req':
         if (this.server !== null) this.ctx.send(from, { t: 'rep', id: envelope.id, body: this.server(from, envelope.body) } satisfies Envelope);
         break;
@@ -263,11 +269,7 @@ export class Endpoint {
         this.accept(from, envelope.conn);
         this.ctx.send(from, { t: 'synack', conn: envelope.conn, inc: this.ctx.incarnation } satisfies TcpEnvelope);
         break;
-      case 'seg':
-        this.segment(from, envelope);
-        break;
       case 'synack':
-      case 'srep':
       case 'fin':
       case 'rst':
       case 'push':
@@ -453,6 +455,8 @@ export class TcpConnection<T = unknown> {
   private timerArmed = false;
   private resetPending = false;
   private readonly ep: Endpoint;
+  /** The server's host, as it is now (asked before every segment). */
+  private readonly peer: { readonly up: boolean; readonly incarnation: number };
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -462,7 +466,8 @@ export class TcpConnection<T = unknown> {
     options: { readonly immediate: boolean; readonly connectTimeoutMs: number },
   ) {
     this.ep = endpoint(ctx);
-    const peer = ctx.peer(to);
+    const peer = ctx.peerView(to);
+    this.peer = peer;
     if (!peer.up) {
       ctx.clock.setTimer(TCP_REFUSED_MS, () => this.fail('ECONNREFUSED'));
       return;
@@ -503,7 +508,7 @@ export class TcpConnection<T = unknown> {
    */
   private checkPeer(): void {
     if (this.resetPending) return;
-    const peer = this.ctx.peer(this.to);
+    const peer = this.peer;
     if (peer.up && peer.incarnation === this.inc) return;
     this.resetPending = true;
     this.ctx.clock.setTimer(TCP_REFUSED_MS, () => this.fail('ECONNRESET'));
