@@ -2,6 +2,7 @@
 import type { Scenario } from '../src/scenario/types.ts';
 import blobBrokenLease from './blob-broken-lease.ts';
 import blobEtagGuard from './blob-etag-guard.ts';
+import blobNodeCrash from './blob-node-crash.ts';
 import blobPauseRenewal from './blob-pause-renewal.ts';
 import blobSlowClientClock from './blob-slow-client-clock.ts';
 import clientClockStep from './client-clock-step.ts';
@@ -45,6 +46,7 @@ export const catalog: readonly Scenario[] = [
   blobSlowClientClock,
   blobBrokenLease,
   blobEtagGuard,
+  blobNodeCrash,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,
 ];

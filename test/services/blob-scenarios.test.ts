@@ -10,6 +10,7 @@ import blobPauseRenewal from '../../scenarios/blob-pause-renewal.ts';
 import blobSlowClientClock from '../../scenarios/blob-slow-client-clock.ts';
 import blobBrokenLease from '../../scenarios/blob-broken-lease.ts';
 import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
+import blobNodeCrash from '../../scenarios/blob-node-crash.ts';
 
 const SEEDS = [1, 2, 3];
 
@@ -92,6 +93,21 @@ describe('blob-etag-guard', () => {
       expect(await stale('blob-lease'), `seed ${seed}`).toBe('landed (based on 0, counter 1)');
       expect(await stale('blob-lease+etag')).toBe('refused 409 BlobAlreadyExists (based on 0, counter 1)');
       expect(await stale('blob-lease+lease-guard')).toMatch(/^refused 412 Lease\w+ \(based on 0, counter 1\)$/);
+    }
+  });
+});
+
+describe('blob-node-crash', () => {
+  it('Azurite killed before its first autosave comes back without the lease, and client-2 takes one while client-1 works; durable, client-2 waits', async () => {
+    for (const seed of SEEDS) {
+      const lost = await runScenario(blobNodeCrash, { seed, variant: 'autosave' });
+      expect(lost.faultsFired[0]?.effect, `seed ${seed}`).toBe('blob-1 restarted from its last autosave: 2 acknowledged change(s) lost');
+      const taken = lost.history.events.find((e) => e.process === 'client-2' && e.kind === 'acquire' && e.phase === 'ok');
+      expect((taken?.at ?? 0) / 1000).toBeLessThan(3_000);
+      const durable = await runScenario(blobNodeCrash, { seed, variant: 'durable' });
+      expect(durable.faultsFired[0]?.effect).toBe('blob-1 restarted with every blob and lease (durable)');
+      const waited = durable.history.events.find((e) => e.process === 'client-2' && e.kind === 'acquire' && e.phase === 'ok');
+      expect((waited?.at ?? 0) / 1000).toBeGreaterThan(8_000); // after client-1's release
     }
   });
 });
