@@ -138,14 +138,6 @@ export class RealmRedis extends EventEmitter {
     const innerOptions = (inner as { options?: Record<string, unknown> }).options ?? {};
     this.options = { maxRetriesPerRequest: 20, enableOfflineQueue: true, keyPrefix: '', ...innerOptions };
     delete this.options['errorClass'];
-    for (const name of REDIS_COMMAND_NAMES) {
-      if (SPECIAL.has(name)) continue;
-      Object.defineProperty(this, name, {
-        value: (...args: unknown[]) => this.invoke(name, args),
-        writable: true,
-        configurable: true,
-      });
-    }
     this.sim?.on('push', (body: unknown) => this.onPush(body as Reply));
     if (owned) {
       const sim = this.sim as SimRedis;
@@ -162,6 +154,21 @@ export class RealmRedis extends EventEmitter {
         if (this.status === 'end') return;
         this.emit('connect');
         this.emit('ready');
+      });
+    }
+  }
+
+  // The command methods, once, on the prototype (where ioredis has them too), not on every
+  // client: a realm makes a client per node for every simulated process of every run.
+  static {
+    for (const name of REDIS_COMMAND_NAMES) {
+      if (SPECIAL.has(name)) continue;
+      Object.defineProperty(RealmRedis.prototype, name, {
+        value: function (this: RealmRedis, ...args: unknown[]): Promise<unknown> {
+          return this.invoke(name, args);
+        },
+        writable: true,
+        configurable: true,
       });
     }
   }
@@ -502,9 +509,18 @@ export class RealmPipeline {
         configurable: true,
       });
     }
+  }
+
+  static {
     for (const name of REDIS_COMMAND_NAMES) {
       if (SPECIAL.has(name)) continue;
-      Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(name, ...args), writable: true, configurable: true });
+      Object.defineProperty(RealmPipeline.prototype, name, {
+        value: function (this: RealmPipeline, ...args: unknown[]): RealmPipeline {
+          return this.call(name, ...args);
+        },
+        writable: true,
+        configurable: true,
+      });
     }
   }
 
