@@ -14,7 +14,7 @@
  * The two classes share one file because BlockBlobClient extends BlobClient and
  * BlobClient.getBlockBlobClient makes one: two files would import each other at load time.
  */
-import { Readable } from 'node:stream';
+import { createRequire } from 'node:module';
 import { SERVICE_VERSION, type BlobHttpRequest } from '../http.ts';
 import { BlobLeaseClient } from './blob-lease-client.ts';
 import { checkOptions, conditionHeaders, type BlobRequestConditions, type CommonOptions } from './options.ts';
@@ -100,7 +100,7 @@ export class BlobClient {
     checkOptions('BlobClient.download', options, ['conditions'], ['leaseId']);
     if (offset !== 0 || count !== undefined) throw new RangeError(`BlobClient.download: ranges are not modelled by the simulated Blob service; call download() or download(0, undefined, options) (got offset ${offset}, count ${String(count)})`);
     const answer = await this.pipeline.send(this.request('GET', conditionHeaders(options.conditions)), [200], options);
-    const readableStreamBody = Readable.from([Buffer.from(answer.body, 'utf8')]);
+    const readableStreamBody = nodeStream().Readable.from([Buffer.from(answer.body, 'utf8')]);
     return withResponse({ ...propertiesOf(answer), readableStreamBody }, answer.raw);
   }
 
@@ -205,4 +205,13 @@ function bodyText(body: BlobUploadBody): string {
 
 function checkName(what: string, name: string): void {
   if (typeof name !== 'string' || name === '') throw new TypeError(`a ${what} must be a non-empty string, got ${JSON.stringify(name)}`);
+}
+
+/**
+ * Node's stream module, loaded when a download asks for a stream: the playground's browser build
+ * (src/play/bundle.ts) has no node:stream, and there download() names itself while everything else
+ * (downloadToBuffer, which the lock algorithms use) works.
+ */
+function nodeStream(): typeof import('node:stream') {
+  return createRequire(import.meta.url)('node:stream') as typeof import('node:stream');
 }
