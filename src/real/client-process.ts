@@ -19,8 +19,8 @@
  * Toxiproxy link, as user `postgres`.
  */
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { DatabaseLike, SqlClientConfig, SqlPoolConfig } from '../locks/interface.ts';
+import { loadNodePostgres, type NodePostgres } from './node-postgres.ts';
 import type { HistoryEvent, OperationKind, Phase } from '../check/history.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { findVariant } from '../scenario/run.ts';
@@ -112,7 +112,7 @@ function counted<C extends { query: (...args: never[]) => unknown }>(client: C):
 }
 
 /** node-postgres pointed at one PostgreSQL node's link. */
-function database(endpoint: NodeEndpoint): DatabaseLike {
+function database(pg: NodePostgres, endpoint: NodeEndpoint): DatabaseLike {
   const address = { host: endpoint.host ?? '127.0.0.1', port: endpoint.port, user: 'postgres', database: 'postgres' };
   return {
     name: endpoint.name,
@@ -131,7 +131,9 @@ async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
   clock = new RealClock({ offsetMs: init.clock.offsetMs, rate: init.clock.rate });
   const ownClock = clock;
   const redisNodes = init.nodes.filter((n) => (n.service ?? 'redis') === 'redis');
-  const databases = init.nodes.filter((n) => n.service === 'postgres').map(database);
+  const pgEndpoints = init.nodes.filter((n) => n.service === 'postgres');
+  const pg = pgEndpoints.length > 0 ? await loadNodePostgres() : undefined;
+  const databases = pg === undefined ? [] : pgEndpoints.map((n) => database(pg, n));
   const nodes = await Promise.all(redisNodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
   const lock = variant.lock({ nodes, clock: ownClock, random: new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/lock`), ...(databases.length > 0 ? { databases } : {}) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);

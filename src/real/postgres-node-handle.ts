@@ -3,8 +3,8 @@
  * a direct, unproxied admin connection made per question, to count the advisory locks held for
  * the fault records.
  */
-import pg from 'pg';
 import type { RealNode } from '../faults/real-context.ts';
+import { loadNodePostgres } from './node-postgres.ts';
 import type { PostgresProcess } from './postgres-process.ts';
 
 export class PostgresNodeHandle implements RealNode {
@@ -18,6 +18,7 @@ export class PostgresNodeHandle implements RealNode {
   /** Advisory locks held now (rows of pg_locks), in the place of a Redis node's keys; null when the server does not answer. */
   async keys(): Promise<number | null> {
     if (this.process.state !== 'running') return null;
+    const pg = await loadNodePostgres();
     const admin = new pg.Client({ host: this.process.host, port: this.process.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 500, query_timeout: 500 });
     admin.on('error', () => {});
     try {

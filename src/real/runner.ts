@@ -39,6 +39,7 @@ import { externalProblems, type ExternalTopology } from './external.ts';
 import { RealLinks } from './links.ts';
 import { RealNemesis, unsupportedFaults, type FaultTiming } from './nemesis.ts';
 import { SeededRandom } from './random.ts';
+import { loadNodePostgres } from './node-postgres.ts';
 import { requirePostgres } from './postgres-process.ts';
 import { redisServerPath } from './redis-process.ts';
 import { ResourceServer } from './resource-server.ts';
@@ -160,7 +161,10 @@ export async function checkRealModeTools(nodes: readonly NodeSpec[] = []): Promi
   redisServerPath();
   findToxiproxyServer();
   await buildClockShim();
-  if (nodes.some((n) => serviceOf(n) === 'postgres')) requirePostgres();
+  if (nodes.some((n) => serviceOf(n) === 'postgres')) {
+    requirePostgres();
+    await loadNodePostgres();
+  }
 }
 
 /** The scenario with `durationMs` as the given variant's run length (for the simulation beside a shortened real run). */
