@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeToken, replayCommand, type ReplayToken } from '../explore/token.ts';
+import { LOCKSIM_VERSION } from '../version.ts';
 import type { RunResult } from '../scenario/run.ts';
 import { fileScenario, isCatalogSchedule, PLAY_VARIANT, type ResolvedPlay } from './resolve.ts';
 import { scenarioFileText } from './scenario-file.ts';
@@ -33,8 +34,9 @@ export function textHash(text: string): string {
 }
 
 /** The token of a scenario file saved as `fileName` at a project's root. */
-function fileToken(token: Omit<ReplayToken, 'v' | 'file'>, fileName: string, text: string): string {
-  const full: ReplayToken = { v: 1, ...token, file: { path: fileName, sha256: textHash(text) } };
+function fileToken(token: Omit<ReplayToken, 'v' | 'file' | 'locksim'>, fileName: string, text: string): string {
+  // As encodeToken: the version goes last, so that a replay knows which locksim made it.
+  const full: ReplayToken = { v: 1, ...token, file: { path: fileName, sha256: textHash(text) }, locksim: LOCKSIM_VERSION };
   return Buffer.from(JSON.stringify(full), 'utf8').toString('base64url');
 }
 
