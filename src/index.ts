@@ -3,6 +3,7 @@
  * are made of (the kernel, simulated Redis, lock algorithms, faults, checkers).
  */
 export * from './locks/index.ts';
+export * from './services/blob/locks/index.ts';
 // The adapters of published lock libraries (the library itself comes from the user's project).
 export * from './libraries/index.ts';
 export { World, ms, seconds, type WorldOptions, type ProcessContext, type DelayModel, type Micros } from './sim/index.ts';
