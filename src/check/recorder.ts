@@ -28,6 +28,11 @@ class ItemLog<T> {
     this.ages.push(age);
   }
 
+  /** Whether an item recorded before `cutoff` is still in the window. */
+  hasBefore(cutoff: Micros): boolean {
+    return this.head < this.items.length && (this.ages[this.head] as Micros) < cutoff;
+  }
+
   /** Moves every item recorded before `cutoff` out: into the kept part if `keep` says so, else away. */
   trim(cutoff: Micros, keep: (item: T) => boolean): void {
     while (this.head < this.items.length && (this.ages[this.head] as Micros) < cutoff) {
@@ -122,12 +127,24 @@ export class HistoryRecorder {
   private trim(now: Micros): void {
     if (this.windowMicros === null) return;
     const cutoff = Math.min(now, this.referencedFrom()) - this.windowMicros;
-    const pinned = (from: Micros, to: Micros): boolean => this.pins.some((p) => to >= p.from && from <= p.to);
-    this.events.trim(cutoff, (e) => pinned(e.at, e.at));
-    this.writes.trim(cutoff, (w) => pinned(w.at, w.at));
-    this.keys.trim(cutoff, (k) => pinned(k.item.from, k.item.to ?? Number.POSITIVE_INFINITY));
-    this.commands.trim(cutoff, (c) => pinned(c.at, c.at));
+    // Runs per event: nothing to do unless something aged out.
+    if (this.events.hasBefore(cutoff)) this.events.trim(cutoff, this.keepEvent);
+    if (this.writes.hasBefore(cutoff)) this.writes.trim(cutoff, this.keepWrite);
+    if (this.keys.hasBefore(cutoff)) this.keys.trim(cutoff, this.keepKey);
+    if (this.commands.hasBefore(cutoff)) this.commands.trim(cutoff, this.keepCommand);
   }
+
+  /** Whether a violation's context covers [from, to]. */
+  private pinned(from: Micros, to: Micros): boolean {
+    for (const p of this.pins) if (to >= p.from && from <= p.to) return true;
+    return false;
+  }
+
+  // What trimming keeps, made once (trimming runs for every event of a windowed run).
+  private readonly keepEvent = (e: HistoryEvent): boolean => this.pinned(e.at, e.at);
+  private readonly keepWrite = (w: ResourceWrite): boolean => this.pinned(w.at, w.at);
+  private readonly keepKey = (k: Seq<KeyLifetime>): boolean => this.pinned(k.item.from, k.item.to ?? Number.POSITIVE_INFINITY);
+  private readonly keepCommand = (c: KeyCommand): boolean => this.pinned(c.at, c.at);
 }
 
 /** Appends one by one: spreading a long run's arrays into push() would overflow the stack. */

@@ -302,7 +302,21 @@ export class SimRedis implements RedisLike {
 
   /** `redis.call('SET', key, value, 'PX', 1000, 'NX')`, as in ioredis. */
   call(command: string, ...args: Array<Arg | Callback>): Promise<unknown> {
-    return this.callWithCallback(command, args);
+    // The lock algorithms' path: when every argument is a string or a number (no callback, no
+    // nested array), the rest array itself becomes the command (no second array).
+    let plain = true;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a === 'string') continue;
+      if (typeof a === 'number') args[i] = String(a);
+      else {
+        plain = false;
+        break;
+      }
+    }
+    if (!plain) return this.callWithCallback(command, args);
+    args.unshift(command);
+    return this.command(args as string[]);
   }
 
   /** Sends raw arguments and resolves with the typed reply (no ioredis conversion). */

@@ -41,16 +41,21 @@ export class NativeContext {
     private readonly names: readonly string[],
   ) {}
 
-  /** `redis.call` at call site `site` (0-based, in the template's order): an error reply raises. */
-  call(site: number, ...args: string[]): Reply {
-    const reply = this.command([this.names[site] as string, ...args]);
+  /**
+   * `redis.call` at call site `site` (0-based, in the template's order) with `args`, whose first
+   * element is a placeholder for the command name: an error reply raises.
+   */
+  call(site: number, args: string[]): Reply {
+    args[0] = this.names[site] as string;
+    const reply = this.command(args);
     if (reply.kind === 'error') throw new Raised(site, reply.message);
     return reply;
   }
 
-  /** `redis.pcall`: an error reply is returned, as a value. */
-  pcall(site: number, ...args: string[]): Reply {
-    return this.command([this.names[site] as string, ...args]);
+  /** `redis.pcall` (`args` as for {@link NativeContext.call}): an error reply is returned, as a value. */
+  pcall(site: number, args: string[]): Reply {
+    args[0] = this.names[site] as string;
+    return this.command(args);
   }
 }
 
@@ -115,7 +120,7 @@ function redlockScripts(family: 'redlock' | 'sesamecare'): NativeScript[] {
   const n = (i: number): number => i + (select ? 1 : 0);
   /** The SELECT of sesamecare's scripts; false when ARGV[1] is not a plain integer (the VM runs those). */
   const selectFirst = (c: NativeContext, argv: readonly string[]): void => {
-    if (select) c.pcall(0, argv[0] as string);
+    if (select) c.pcall(0, ['', argv[0] as string]);
   };
   const plainSelect = (argv: readonly string[]): boolean => !select || PLAIN_INTEGER.test(argv[0] ?? '');
   return [
@@ -144,10 +149,10 @@ function redlockScripts(family: 'redlock' | 'sesamecare'): NativeScript[] {
       run(c, keys, argv) {
         selectFirst(c, argv);
         for (const key of keys) {
-          const exists = c.call(first, key);
+          const exists = c.call(first, ['', key]);
           if (exists.kind === 'integer' && exists.value === 1) return ZERO;
         }
-        for (const key of keys) c.call(first + 1, key, argv[v] as string, 'PX', argv[v + 1] as string);
+        for (const key of keys) c.call(first + 1, ['', key, argv[v] as string, 'PX', argv[v + 1] as string]);
         return integer(keys.length);
       },
     },
@@ -175,8 +180,8 @@ function redlockScripts(family: 'redlock' | 'sesamecare'): NativeScript[] {
       accepts: plainSelect,
       run(c, keys, argv) {
         selectFirst(c, argv);
-        for (const key of keys) if (!isString(c.call(first, key), argv[v] as string)) return ZERO;
-        for (const key of keys) c.call(first + 1, key, argv[v] as string, 'PX', argv[v + 1] as string);
+        for (const key of keys) if (!isString(c.call(first, ['', key]), argv[v] as string)) return ZERO;
+        for (const key of keys) c.call(first + 1, ['', key, argv[v] as string, 'PX', argv[v + 1] as string]);
         return integer(keys.length);
       },
     },
@@ -203,8 +208,8 @@ function redlockScripts(family: 'redlock' | 'sesamecare'): NativeScript[] {
         selectFirst(c, argv);
         let count = 0;
         for (const key of keys) {
-          if (isString(c.call(first, key), argv[v] as string)) {
-            c.pcall(first + 1, key);
+          if (isString(c.call(first, ['', key]), argv[v] as string)) {
+            c.pcall(first + 1, ['', key]);
             count++;
           }
         }
@@ -224,7 +229,7 @@ const SCRIPTS: readonly NativeScript[] = [
     minArgs: 1,
     passesArgs: 0,
     run(c, keys, argv) {
-      if (isString(c.call(0, keys[0] as string), argv[0] as string)) return returnInteger(c.call(1, keys[0] as string));
+      if (isString(c.call(0, ['', keys[0] as string]), argv[0] as string)) return returnInteger(c.call(1, ['', keys[0] as string]));
       return ZERO;
     },
   },
@@ -236,7 +241,7 @@ const SCRIPTS: readonly NativeScript[] = [
     minArgs: 2,
     passesArgs: 2,
     run(c, keys, argv) {
-      if (isString(c.call(0, keys[0] as string), argv[0] as string)) return returnInteger(c.call(1, keys[0] as string, argv[1] as string));
+      if (isString(c.call(0, ['', keys[0] as string]), argv[0] as string)) return returnInteger(c.call(1, ['', keys[0] as string, argv[1] as string]));
       return ZERO;
     },
   },
@@ -250,10 +255,10 @@ const SCRIPTS: readonly NativeScript[] = [
     passesArgs: 2,
     run(c, keys, argv) {
       const key = keys[0] as string;
-      const v = c.call(0, key);
-      if (isString(v, argv[0] as string)) return returnInteger(c.call(1, key, argv[1] as string));
+      const v = c.call(0, ['', key]);
+      if (isString(v, argv[0] as string)) return returnInteger(c.call(1, ['', key, argv[1] as string]));
       if (isFalse(v)) {
-        c.call(2, key, argv[0] as string, 'PX', argv[1] as string);
+        c.call(2, ['', key, argv[0] as string, 'PX', argv[1] as string]);
         return integer(1);
       }
       return ZERO;

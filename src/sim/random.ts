@@ -48,9 +48,10 @@ export class RandomStream implements Random {
     let out = '';
     for (let i = 0; i < bytes; i += 4) {
       const word = Math.floor(this.generator() * 0x1_0000_0000);
-      out += word.toString(16).padStart(8, '0');
+      // The word's 8 hex digits, most significant first (as toString(16) padded to 8 would give).
+      out += (HEX_BYTE[word >>> 24] as string) + (HEX_BYTE[(word >>> 16) & 0xff] as string) + (HEX_BYTE[(word >>> 8) & 0xff] as string) + (HEX_BYTE[word & 0xff] as string);
     }
-    return out.slice(0, bytes * 2);
+    return out.length === bytes * 2 ? out : out.slice(0, bytes * 2);
   }
 
   /** An independent stream named under this one: `workload` → `workload/client-1`. */
@@ -58,6 +59,9 @@ export class RandomStream implements Random {
     return new RandomStream(this.rootSeed, `${this.name}/${name}`);
   }
 }
+
+/** Two lower-case hex digits of each byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** The seed string of stream `name` under `rootSeed`: a 53-bit hash (cyrb53) of both. */
 export function deriveSeed(rootSeed: number, name: string): string {
