@@ -103,6 +103,7 @@ const SCRIPTS: Record<string, Script> = {
     say(`status in block: ${c.getTransactionStatus()}`);
     await attempt(say, 'xact lock', () => c.query('SELECT pg_advisory_xact_lock($1)', [9n]));
     await attempt(say, 'missing sequence', () => c.query("SELECT nextval('missing')"));
+    await d.sleep(50);
     say(`status after error: ${c.getTransactionStatus()}`);
     await attempt(say, 'in aborted block', () => c.query('SELECT 1'));
     await attempt(say, 'commit of aborted block', () => c.query('COMMIT'));
@@ -133,6 +134,8 @@ const SCRIPTS: Record<string, Script> = {
       await s.query('BEGIN');
       return s.query('SELECT pg_advisory_xact_lock(5)');
     });
+    // pg takes the status from the ReadyForQuery after the error, which may come in a later read.
+    await d.sleep(50);
     say(`s status: ${s.getTransactionStatus()}`);
     await attempt(say, 's rollback', () => s.query('ROLLBACK'));
     const waiting = b.query('SELECT pg_advisory_lock(5)');
