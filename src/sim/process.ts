@@ -29,6 +29,13 @@ export interface ProcessContext {
   /** Records a note in the trace (and folds it into the trace hash). */
   note(text: string): void;
   /**
+   * A timer of the host's kernel on this process's clock (TCP's retransmission timer): ordered,
+   * traced and deferred by a pause exactly as {@link Clock.setTimer}'s, but `callback` returns
+   * whether it called into the process's code (settled a promise, called a handler); when it did
+   * not, the kernel goes on without waiting for promise continuations (there are none).
+   */
+  setKernelTimer(ms: number, callback: () => boolean): CancelTimer;
+  /**
    * Runs `handler` as this incarnation dies (crash or restart), before it stops: what the
    * host's kernel does for a killed process, e.g. close its TCP connections (a FIN or RST to
    * each peer, sent with {@link ProcessContext.send}, over the network as it is then).
@@ -101,7 +108,9 @@ class Timer extends SimEvent {
     private readonly owner: SimProcess,
     readonly incarnation: number,
     readonly targetMonoMicros: number,
-    readonly callback: () => void,
+    readonly callback: () => unknown,
+    /** A timer of the host's kernel: its callback returns whether it called into the process's code. */
+    readonly quiet: boolean,
   ) {
     super(0, 0, noAction);
   }
@@ -249,10 +258,10 @@ export class SimProcess {
     }
   }
 
-  private addTimer(incarnation: number, delayMs: number, callback: () => void): CancelTimer {
+  private addTimer(incarnation: number, delayMs: number, callback: () => unknown, quiet = false): CancelTimer {
     if (incarnation !== this.incarnation || this.state === 'crashed') return noop;
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const timer = new Timer(this, incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback);
+    const timer = new Timer(this, incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback, quiet);
     this.scheduleTimer(timer);
     this.linkTimer(timer);
     return () => {
@@ -282,7 +291,10 @@ export class SimProcess {
     }
     try {
       this.kernel.traceProcess('timer', this, serial, '');
-      timer.callback();
+      const ran = timer.callback();
+      // A quiet timer that only changed kernel state (a TCP timer that found nothing to do, or
+      // only retransmitted) settled no promise: no continuation waits, so no barrier is needed.
+      if (timer.quiet && ran === false) return false;
     } catch (error) {
       this.kernel.processFailed(this, error);
     }
@@ -339,6 +351,9 @@ export class SimProcess {
       },
       note(text: string): void {
         if (incarnation === process.incarnation) kernel.traceProcess('note', process, 0, text);
+      },
+      setKernelTimer(ms: number, callback: () => boolean): CancelTimer {
+        return process.addTimer(incarnation, ms, callback, true);
       },
       onCrash(handler: () => void): void {
         if (incarnation === process.incarnation && process.state !== 'crashed') process.crashHooks.push(handler);

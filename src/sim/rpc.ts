@@ -595,21 +595,22 @@ export class TcpConnection<T = unknown> {
   private arm(ms: number): void {
     if (this.timerArmed) return;
     this.timerArmed = true;
-    this.ctx.clock.setTimer(ms, this.onTimer);
+    this.ctx.setKernelTimer(ms, this.onTimer);
   }
 
-  private readonly onTimer = (): void => {
+  /** The retransmission timer; true when it called into the process (closed the connection). */
+  private readonly onTimer = (): boolean => {
     this.timerArmed = false;
-    if (this.state !== 'open' || this.unacked.length === 0) return;
+    if (this.state !== 'open' || this.unacked.length === 0) return false;
     const waited = this.ctx.clock.monotonic() - this.progressAt;
     // (A timer may fire a rounding error early on a drifting clock: within 10 µs counts as due.)
     if (waited < this.rtoMs - 0.01) {
       this.arm(Math.max(this.rtoMs - waited, 1));
-      return;
+      return false;
     }
     if (this.retransmits >= TCP_RETRIES2) {
       this.fail('ETIMEDOUT');
-      return;
+      return true;
     }
     this.retransmits++;
     this.checkPeer();
@@ -617,6 +618,8 @@ export class TcpConnection<T = unknown> {
     this.rtoMs = Math.min(this.rtoMs * 2, TCP_RTO_MAX_MS);
     this.progressAt = this.ctx.clock.monotonic();
     this.arm(this.rtoMs);
+    // checkPeer() only set a timer; retransmitting only sent segments.
+    return false;
   };
 }
 
