@@ -11,7 +11,7 @@ import type { Scenario, Verdict } from '../scenario/types.ts';
 import { clockTrack } from './clocks.ts';
 import { esc, fmtMs, groupThousands } from './escape.ts';
 import { faultColour, guessEpochMs, leaseTimeText, renderTimelineSvg, validityEnd, type KeyLifetime } from './svg.ts';
-import { violationText } from './words.ts';
+import { hasNoExpiry, violationText } from './words.ts';
 import { FAULT_KINDS } from '../faults/fault.ts';
 
 /**
@@ -46,7 +46,9 @@ function sectionWords(s: Section, run: RunResult, epochMs: number): string {
   const clock = `its ${s.lease.timeSource} clock`;
   const until = leaseTimeText(s.lease.timeSource, s.validUntil, epochMs);
   let validity: string;
-  if (Number.isNaN(s.pastValidityMs)) {
+  if (hasNoExpiry(s.pastValidityMs)) {
+    validity = 'the lock has no expiry: it lives as long as the session that holds it';
+  } else if (Number.isNaN(s.pastValidityMs)) {
     validity = vEnd === null ? `the lease was valid until ${until} on ${clock}` : `${clock} reached the lease's validUntil (${until}) at true ${fmtMs(vEnd)}`;
   } else if (s.pastValidityMs > 0) {
     validity = `${clock} reached the lease's validUntil (${until})${vEnd === null ? '' : ` at true ${fmtMs(vEnd)}`}, so the section ran <strong>${fmtMs(s.pastValidityMs * 1000)} past the validity it computed</strong>`;

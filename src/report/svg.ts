@@ -2,7 +2,7 @@ import { clientsOf } from '../check/incidents.ts';
 import type { FaultRecord, HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { LostUpdateViolation } from '../check/damage.ts';
 import type { FencingViolation } from '../check/fencing.ts';
-import { overlapsText, violationText } from './words.ts';
+import { hasNoExpiry, overlapsText, violationText } from './words.ts';
 import type { LivenessViolation } from '../check/liveness.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import { criticalSections, type Section } from '../check/sections.ts';
@@ -460,7 +460,7 @@ export function renderTimelineSvg(input: TimelineInput): string {
       const sw = Math.max(1.5, x(s.end) - sx);
       const vEnd = validityEnd(s, tracks.get(client) ?? null);
       const tok = s.lease.fencingToken === undefined ? '' : `, token ${s.lease.fencingToken}`;
-      const past = Number.isNaN(s.pastValidityMs) ? 'still inside at the end of the run' : s.pastValidityMs > 0 ? `ran ${fmtMs(s.pastValidityMs * 1000)} past the validity it computed` : `ended ${fmtMs(-s.pastValidityMs * 1000)} before its validity`;
+      const past = Number.isNaN(s.pastValidityMs) ? 'still inside at the end of the run' : hasNoExpiry(s.pastValidityMs) ? 'a lock with no expiry' : s.pastValidityMs > 0 ? `ran ${fmtMs(s.pastValidityMs * 1000)} past the validity it computed` : `ended ${fmtMs(-s.pastValidityMs * 1000)} before its validity`;
       const tip = `${client}'s critical section${tok}: ${fmtMs(s.start)} → ${fmtMs(s.end)} (ended by ${s.endedBy}); lease valid until ${leaseTimeText(s.lease.timeSource, s.validUntil, epochMs)} on its ${s.lease.timeSource} clock; ${past}`;
       g.push(`<g class="section" data-end="${s.endedBy}">${title(tip)}<rect x="${num(sx)}" y="${top + 18}" width="${num(sw)}" height="22" rx="2" fill="${colour}"/>`);
       if (vEnd !== null && vEnd < s.end && inView(vEnd, s.end)) {

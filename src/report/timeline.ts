@@ -3,7 +3,7 @@ import { incidentsOf } from '../check/incidents.ts';
 import { commandBursts, readKeyCommands, type KeyCommandReading } from '../check/key-commands.ts';
 import { DEFAULT_EPOCH_MS } from '../sim/world.ts';
 import type { RunResult, Violation } from '../scenario/run.ts';
-import { incidentText, violationText } from './words.ts';
+import { hasNoExpiry, incidentText, violationText } from './words.ts';
 
 /**
  * The text timeline: one line per event of interest, in true time. Columns: `true ms` (true
@@ -42,6 +42,7 @@ function validityText(e: HistoryEvent, epochMs: number): string {
   const wall = lease.timeSource === 'wall';
   const until = wall ? lease.validUntil - epochMs : lease.validUntil;
   const left = lease.validUntil - (wall ? e.wallMs : e.monoMs);
+  if (hasNoExpiry(left)) return 'no expiry';
   if (!Number.isFinite(left)) return `valid<${until.toFixed(0)}`;
   // A lock granted with its validity already spent on the client's own clock says so first.
   return left < 0 ? `EXPIRED by ${(-left).toFixed(0)} ms` : `valid<${until.toFixed(0)} (${signed(left)})`;

@@ -54,6 +54,14 @@ const LOSS_WORDS: Partial<Record<QuorumLossCause, string>> = {
 };
 
 /**
+ * Whether a validity this far off (ms) means the lease has none: a lock that lives as long as
+ * its session (a database's advisory lock) reports `validUntil` as Number.MAX_SAFE_INTEGER.
+ */
+export function hasNoExpiry(ms: number): boolean {
+  return Math.abs(ms) > 1e12;
+}
+
+/**
  * How far a section of a mutual-exclusion violation ran past the validity its client computed
  * on its own clock (its latest, after renewals) and past the moment its lock stopped being held
  * on a quorum, with how that happened: `client-1 ran 5203.7 ms past the validity it computed,
@@ -64,9 +72,9 @@ export function sectionPastText(s: Section, pastQuorumMs: number | null | undefi
     pastQuorumMs === null || pastQuorumMs === undefined || !Number.isFinite(pastQuorumMs)
       ? ''
       : `, ${pastQuorumMs > 0 ? `${pastQuorumMs.toFixed(1)} ms past the moment` : `${(-pastQuorumMs).toFixed(1)} ms before`} ${LOSS_WORDS[lostBy ?? 'expired'] ?? LOSS_WORDS.expired}`;
-  return Number.isNaN(s.pastValidityMs)
-    ? `${s.process} still inside at the end${quorum}`
-    : `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum} (${s.endedBy})`;
+  if (Number.isNaN(s.pastValidityMs)) return `${s.process} still inside at the end${quorum}`;
+  if (hasNoExpiry(-s.pastValidityMs)) return `${s.process} held a lock with no expiry${quorum} (${s.endedBy})`;
+  return `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum} (${s.endedBy})`;
 }
 
 /** The line under a mutual-exclusion violation: how far each section ran, and the faults then ('' for other violations). */
