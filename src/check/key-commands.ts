@@ -106,18 +106,32 @@ export function commandLabel(args: readonly string[]): string {
   // Clients send the same few commands, spelled the same way, again and again.
   const plain = PLAIN_LABELS.get(first);
   if (plain !== undefined) return plain;
-  const name = first.toUpperCase();
+  const name = first === 'SET' || first === 'set' ? 'SET' : first.toUpperCase();
   if (name === 'SET') {
+    // A lock sends the same SET options over and over: the last label is kept for them.
+    if (sameOptions(args, lastSetOptions)) return lastSetLabel;
     let label = 'SET';
     for (let i = 3; i < args.length; i++) {
       const option = (args[i] ?? '').toUpperCase();
       if (EXPIRY_OPTIONS.has(option)) label += ` ${option} ${args[++i] ?? ''}`;
       else label += ` ${option}`;
     }
+    lastSetOptions = args.slice(3);
+    lastSetLabel = label;
     return label;
   }
   if (TTL_COMMANDS.has(name) && args[2] !== undefined) return `${name} ${args[2]}`;
   return name;
+}
+
+let lastSetOptions: readonly string[] = [];
+let lastSetLabel = 'SET';
+
+/** Whether a SET's options (from args[3] on) are `options`. */
+function sameOptions(args: readonly string[], options: readonly string[]): boolean {
+  if (args.length - 3 !== options.length) return false;
+  for (let i = 0; i < options.length; i++) if (args[i + 3] !== options[i]) return false;
+  return true;
 }
 
 /** Commands whose label is their name alone, by the spellings clients use. */

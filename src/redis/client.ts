@@ -2,7 +2,6 @@ import type { RedisLike } from '../locks/interface.ts';
 import { endpoint, TcpConnection, type TcpCloseReason } from '../sim/rpc.ts';
 import type { ProcessContext } from '../sim/process.ts';
 import type { Reply } from './reply.ts';
-import type { NodeRequest } from './node.ts';
 import { createHash } from 'node:crypto';
 
 /**
@@ -243,7 +242,7 @@ export class SimRedis implements RedisLike {
       return error;
     };
     for (const name of COMMAND_METHODS) {
-      (this as Record<string, unknown>)[name] = (...args: unknown[]) => this.callWithCallback(name, args);
+      (this as Record<string, unknown>)[name] = (...args: Array<Arg | Callback>) => this.callArgs(name, args);
     }
     if (options.db !== undefined && !(Number.isInteger(options.db) && options.db >= 0)) {
       throw new Error(`SimRedis: db must be a database number (an integer >= 0), got ${JSON.stringify(options.db)}`);
@@ -302,8 +301,13 @@ export class SimRedis implements RedisLike {
 
   /** `redis.call('SET', key, value, 'PX', 1000, 'NX')`, as in ioredis. */
   call(command: string, ...args: Array<Arg | Callback>): Promise<unknown> {
-    // The lock algorithms' path: when every argument is a string or a number (no callback, no
-    // nested array), the rest array itself becomes the command (no second array).
+    return this.callArgs(command, args);
+  }
+
+  /** {@link SimRedis.call} with the arguments in an array of the caller's that this may take over. */
+  private callArgs(command: string, args: Array<Arg | Callback>): Promise<unknown> {
+    // The common path: when every argument is a string or a number (no callback, no nested
+    // array), the rest array itself becomes the command (no second array).
     let plain = true;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
@@ -412,9 +416,9 @@ export class SimRedis implements RedisLike {
   private write(command: SimCommand): void {
     const connection = this.connection as TcpConnection<SimCommand>;
     if (command.script !== null) command.args = command.script.script.argsFor(this.scriptsLoaded, command.script.keysAndArgs);
-    const request: NodeRequest = { connection: this.connectionId, args: command.args };
     this.options.onSend?.(command.args);
-    connection.send(request, command);
+    // On a TCP connection the arguments travel alone: the node knows the connection (NodeRequest).
+    connection.send(command.args, command);
   }
 
   private onReply(command: SimCommand, body: unknown): void {

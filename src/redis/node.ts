@@ -16,7 +16,10 @@ import type { Reply } from './reply.ts';
 export type Persistence = 'none' | 'aof-everysec' | 'aof-always';
 export const PERSISTENCE_MODES: readonly Persistence[] = ['none', 'aof-everysec', 'aof-always'];
 
-/** A command as it travels from a client to a node. */
+/**
+ * A command as it travels from a client to a node by {@link Endpoint.request}. On a TCP
+ * connection (SimRedis) the arguments travel alone: the connection is the segment's.
+ */
 export interface NodeRequest {
   /** The client connection (MULTI and WATCH state are per connection). */
   readonly connection: number;
@@ -220,20 +223,28 @@ export class RedisNode {
     const ep = endpoint(ctx);
     // Publish/subscribe (pubsub.ts): channels live as long as this incarnation.
     const pubsub = new PubSub((connection, message) => void ep.push(connection, message));
-    ep.serve((from, body) => {
-      const request = body as NodeRequest;
+    ep.serve((from, body, tcpConnection) => {
+      let connection: number;
+      let args: readonly string[];
+      if (tcpConnection >= 0 && Array.isArray(body)) {
+        connection = tcpConnection;
+        args = body as string[];
+      } else {
+        connection = (body as NodeRequest).connection;
+        args = (body as NodeRequest).args;
+      }
       this.stats.commands++;
-      if (pubsub.handles(request.connection, request.args[0] ?? '')) {
-        const reply = pubsub.execute(request.connection, request.args);
+      if (pubsub.handles(connection, args[0] ?? '')) {
+        const reply = pubsub.execute(connection, args);
         if (reply !== null) return reply;
       }
       let session: Session;
-      if (request.connection === lastConnection && from === lastFrom && lastSession !== null) session = lastSession;
+      if (connection === lastConnection && from === lastFrom && lastSession !== null) session = lastSession;
       else {
-        let byFrom = sessions.get(request.connection);
+        let byFrom = sessions.get(connection);
         if (byFrom === undefined) {
           byFrom = new Map();
-          sessions.set(request.connection, byFrom);
+          sessions.set(connection, byFrom);
         }
         let found = byFrom.get(from);
         if (found === undefined) {
@@ -241,16 +252,16 @@ export class RedisNode {
           byFrom.set(from, found);
         }
         session = found;
-        lastConnection = request.connection;
+        lastConnection = connection;
         lastFrom = from;
         lastSession = found;
       }
-      if (this.role === 'replica' && isWriteCommand(request.args[0] ?? '')) {
+      if (this.role === 'replica' && isWriteCommand(args[0] ?? '')) {
         this.stats.readonlyRefused++;
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
-      const reply = this.engine.execute(session, request.args, ctx.clock.now());
-      if (this.watched.size > 0 && touchesWatched(request.args, this.watched)) this.observeCommand(from, request.args, reply);
+      const reply = this.engine.execute(session, args, ctx.clock.now());
+      if (this.watched.size > 0 && touchesWatched(args, this.watched)) this.observeCommand(from, args, reply);
       return reply;
     });
     // The replication stream is applied as Redis applies its master link: nothing expires while applying.

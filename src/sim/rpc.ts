@@ -149,7 +149,7 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
 export class Endpoint {
   private nextId = 0;
   private readonly pending = new PendingTable<PendingRequest>();
-  private server: ((from: string, body: unknown) => unknown) | null = null;
+  private server: ((from: string, body: unknown, connection: number) => unknown) | null = null;
   private raw: ((from: string, body: unknown) => void) | null = null;
   private requesting = false;
   /** Replies that arrived after their request had given up. */
@@ -204,8 +204,11 @@ export class Endpoint {
     return promise;
   }
 
-  /** Answers every request synchronously with `handler`'s return value. */
-  serve(handler: (from: string, body: unknown) => unknown): void {
+  /**
+   * Answers every request synchronously with `handler`'s return value. `connection` is the id
+   * of the TCP connection a request came on ({@link TcpConnection}), -1 for {@link Endpoint.request}.
+   */
+  serve(handler: (from: string, body: unknown, connection: number) => unknown): void {
     this.server = handler;
   }
 
@@ -250,7 +253,7 @@ export class Endpoint {
         this.tcpClients.get(envelope.conn)?.receive(envelope);
         break;
       case 'req':
-        if (this.server !== null) this.ctx.send(from, { t: 'rep', id: envelope.id, body: this.server(from, envelope.body) } satisfies Envelope);
+        if (this.server !== null) this.ctx.send(from, { t: 'rep', id: envelope.id, body: this.server(from, envelope.body, -1) } satisfies Envelope);
         break;
       case 'rep': {
         const request = this.pending.take(envelope.id);
@@ -330,7 +333,7 @@ export class Endpoint {
     let body: unknown = s.body;
     for (;;) {
       const seq = c.nextSeq++;
-      const reply = server(from, body);
+      const reply = server(from, body, s.conn);
       c.replies.keep(seq, reply);
       this.ctx.send(from, { t: 'srep', conn: s.conn, seq, body: reply } satisfies TcpEnvelope);
       if (c.early.size === 0 || !c.early.has(c.nextSeq)) break;
@@ -445,7 +448,12 @@ export class TcpConnection<T = unknown> {
   waitingSince: number | null = null;
   private nextSeq = 1;
   private acked = 0;
-  private readonly unacked: Array<{ readonly seq: number; readonly body: unknown; readonly tag: T }> = [];
+  /**
+   * Requests sent and not answered, oldest first: bodies and tags in parallel arrays (no object
+   * per request). The k-th has sequence number `acked + 1 + k` (replies are taken in order).
+   */
+  private readonly unackedBodies: unknown[] = [];
+  private readonly unackedTags: T[] = [];
   private readonly early = new Map<number, unknown>();
   /** Pushes that came before the replies sent ahead of them, or out of order. */
   private pushes: Array<{ readonly pseq: number; readonly after: number; readonly body: unknown }> | null = null;
@@ -484,18 +492,19 @@ export class TcpConnection<T = unknown> {
 
   /** Requests sent and not answered, oldest first (their tags). */
   pendingTags(): T[] {
-    return this.unacked.map((u) => u.tag);
+    return [...this.unackedTags];
   }
 
   /** Sends a request (only on an open connection). */
   send(body: unknown, tag: T): void {
     if (this.state !== 'open') throw new Error('TcpConnection.send: not open');
     const seq = this.nextSeq++;
-    if (this.unacked.length === 0) {
+    if (this.unackedTags.length === 0) {
       this.progressAt = this.ctx.clock.monotonic();
       this.waitingSince = this.progressAt;
     }
-    this.unacked.push({ seq, body, tag });
+    this.unackedBodies.push(body);
+    this.unackedTags.push(tag);
     this.ep.sendTcp(this.to, { t: 'seg', conn: this.id, inc: this.inc, seq, ack: this.acked, body });
     this.checkPeer();
     this.arm(this.rtoMs);
@@ -560,13 +569,15 @@ export class TcpConnection<T = unknown> {
   }
 
   private deliver(body: unknown): void {
-    const item = this.unacked.shift();
+    const hasItem = this.unackedTags.length > 0;
+    const tag = this.unackedTags.shift() as T;
+    this.unackedBodies.shift();
     this.acked++;
     this.retransmits = 0;
     this.rtoMs = TCP_RTO_MIN_MS;
     this.progressAt = this.ctx.clock.monotonic();
-    this.waitingSince = this.unacked.length === 0 ? null : this.progressAt;
-    if (item !== undefined) this.handlers.reply(item.tag, body);
+    this.waitingSince = this.unackedTags.length === 0 ? null : this.progressAt;
+    if (hasItem) this.handlers.reply(tag, body);
   }
 
   /** Delivers the pushes that are next in order and whose preceding replies are in. */
@@ -601,7 +612,7 @@ export class TcpConnection<T = unknown> {
   /** The retransmission timer; true when it called into the process (closed the connection). */
   private readonly onTimer = (): boolean => {
     this.timerArmed = false;
-    if (this.state !== 'open' || this.unacked.length === 0) return false;
+    if (this.state !== 'open' || this.unackedTags.length === 0) return false;
     const waited = this.ctx.clock.monotonic() - this.progressAt;
     // (A timer may fire a rounding error early on a drifting clock: within 10 µs counts as due.)
     if (waited < this.rtoMs - 0.01) {
@@ -614,7 +625,9 @@ export class TcpConnection<T = unknown> {
     }
     this.retransmits++;
     this.checkPeer();
-    for (const u of this.unacked) this.ep.sendTcp(this.to, { t: 'seg', conn: this.id, inc: this.inc, seq: u.seq, ack: this.acked, body: u.body });
+    for (let k = 0; k < this.unackedBodies.length; k++) {
+      this.ep.sendTcp(this.to, { t: 'seg', conn: this.id, inc: this.inc, seq: this.acked + 1 + k, ack: this.acked, body: this.unackedBodies[k] });
+    }
     this.rtoMs = Math.min(this.rtoMs * 2, TCP_RTO_MAX_MS);
     this.progressAt = this.ctx.clock.monotonic();
     this.arm(this.rtoMs);
