@@ -15,6 +15,22 @@ describe('npm run bench', () => {
     expect(Object.keys(figures.reference)).toEqual(expect.arrayContaining(['simulatedSecondsPerSecond', 'redisCommandsPerSecond']));
   });
 
+  it('runs its peers section in quick mode: locksim, ioredis-mock and a real redis-server on the same workloads (no figure is asserted)', () => {
+    const stdout = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'src/bench/main.ts', '--quick', '--json', '--only', 'peers'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const figures = JSON.parse(stdout) as { peers: { redisServer: string; rows: Array<Record<string, unknown>> } };
+    expect(figures.peers.rows.map((r) => r['workload'])).toEqual(['set-get', 'evalsha']);
+    for (const row of figures.peers.rows) {
+      expect(row['locksim']).toBeGreaterThan(0);
+      expect(row['ioredisMock']).toBeGreaterThan(0);
+      // Under CI a real redis-server must be there (the house rule for real-server tests).
+      if (process.env.CI === 'true') expect(row['redisServer']).toBeGreaterThan(0);
+    }
+    if (process.env.CI === 'true') expect(figures.peers.redisServer).toMatch(/^redis-server /);
+  }, 120_000);
+
   it('rejects an unknown section with exit code 2', () => {
     let status = 0;
     try {
