@@ -83,6 +83,8 @@ const kinds = new Map<string, 'file' | 'dir' | null>();
 const packageJsons = new Map<string, PackageJson | null>();
 const scripts = new Map<string, vm.Script>();
 const realPaths = new Map<string, string>();
+const resolutions = new Map<string, string>();
+const modulePaths = new Map<string, readonly string[]>();
 
 interface PackageJson {
   readonly name?: string;
@@ -212,6 +214,16 @@ export class CommonJsLoader {
 
   /** The file `specifier` names from `fromDir` (`require.resolve`, or an ES module's import with `mode` `import`). */
   resolve(specifier: string, fromDir: string, mode: ResolveMode = 'require'): string {
+    // A resolution is a function of the (read-only) files alone: every realm of the process shares them.
+    const key = `${mode}\u0000${fromDir}\u0000${specifier}`;
+    const known = resolutions.get(key);
+    if (known !== undefined) return known;
+    const found = this.resolveUncached(specifier, fromDir, mode);
+    resolutions.set(key, found);
+    return found;
+  }
+
+  private resolveUncached(specifier: string, fromDir: string, mode: ResolveMode): string {
     let found: string | null;
     if (specifier.startsWith('file:')) specifier = fileURLToPath(specifier);
     if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..' || isAbsolute(specifier)) {
@@ -274,7 +286,7 @@ export class CommonJsLoader {
       loaded: false,
       children: [],
       parent,
-      paths: nodeModulePaths(dir),
+      paths: cachedModulePaths(dir),
       require: undefined as unknown as (id: string) => unknown,
       esm: false,
     };
@@ -284,9 +296,19 @@ export class CommonJsLoader {
     const dir = module.path;
     const require = Object.assign((id: string) => this.require(String(id), dir, module, mode), {
       resolve: (id: string) => (RealmBuiltins.isBuiltin(id) || this.host.provided?.(id) !== undefined ? id : this.resolve(id, dir, mode)),
-      cache: Object.fromEntries([...this.cache].map(([k, m]) => [k, m])),
       main: undefined,
       extensions: { '.js': null, '.json': null, '.cjs': null },
+    });
+    // `require.cache`: the modules loaded so far, made when first read (almost never: a copy per
+    // module, made eagerly, cost a realm time quadratic in its number of modules).
+    let cache: Record<string, LoadedModule> | undefined;
+    Object.defineProperty(require, 'cache', {
+      get: () => (cache ??= Object.fromEntries([...this.cache].map(([k, m]) => [k, m]))),
+      set: (value: Record<string, LoadedModule>) => {
+        cache = value;
+      },
+      enumerable: true,
+      configurable: true,
     });
     module.require = require;
     return require;
@@ -399,6 +421,16 @@ export class CommonJsLoader {
 }
 
 /** Node's lookup list: `node_modules` in `dir` and every folder above it. */
+/** {@link nodeModulePaths}, computed once per folder (each module gets its own copy: `module.paths` is mutable). */
+function cachedModulePaths(dir: string): string[] {
+  let paths = modulePaths.get(dir);
+  if (paths === undefined) {
+    paths = nodeModulePaths(dir);
+    modulePaths.set(dir, paths);
+  }
+  return [...paths];
+}
+
 function nodeModulePaths(dir: string): string[] {
   const paths: string[] = [];
   for (let d = resolvePath(dir); ; d = dirname(d)) {
