@@ -45,6 +45,9 @@ export interface ExploreResult {
   readonly interrupted: boolean;
 }
 
+/** Runs keep no history past the present: the checkers judge online, so the verdict is the same. */
+const NO_HISTORY = { lastMs: 0 } as const;
+
 /** How many simulation seeds one exploration draws from (each costs one fault-free run). */
 const SEED_POOL = 16;
 
@@ -122,7 +125,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
     // A seed that fails with no fault fails whatever the schedule: shrinking then reaches the
     // empty schedule, the bug reported with no fault.
     if (faults.length === 0 || isFailure(probe.result)) return tried(seed, [], probe.result);
-    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults }));
+    // Judged online; the history is not kept (the failure found is run again whole, below).
+    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults, historyWindow: NO_HISTORY }));
   });
   const details = await fc.check(property, {
     numRuns: options.runs ?? 200,
