@@ -150,7 +150,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
     };
   }
   const [seed, drawn] = details.counterexample;
-  const faults = isFailure((await probes.get(seed)).result) ? [] : draw.resolve(drawn, (await probes.get(seed)).anchors);
+  const probe = await probes.get(seed);
+  const faults = isFailure(probe.result) ? [] : draw.resolve(drawn, probe.anchors);
   const shrunk = await runScenario(scenario, { seed, variant: variant.name, faults, keepTrace: true });
   const token = encodeToken({ scenario: options.scenarioRef ?? scenario.name, variant: variant.name, seed, faults });
   return {
