@@ -1,6 +1,7 @@
 import { MECHANISMS } from '../check/mechanism.ts';
 import type { FaultGenerator } from '../faults/arbitrary.ts';
 import { validateFault, type Fault, type FaultKind } from '../faults/fault.ts';
+import { blobVariantProblems } from '../services/blob/variant-options.ts';
 import { isServiceName, SERVICE_NAMES, SERVICES } from '../services/registry.ts';
 import type { MsRange, WorkloadOptions } from '../workload/client.ts';
 import { RESOURCE_MODES } from '../workload/resource.ts';
@@ -242,6 +243,7 @@ export function validateScenario(value: unknown, source: string): Scenario {
       if (isObject(v.workload)) problems.push(...workloadKeyProblems(v.workload, `${where}.workload`));
       else if (v.workload !== undefined) problems.push(`${where}.workload: must be an object of workload fields to change, e.g. { ttlMs: 5000 }`);
       if (isObject(v.redisOptions)) problems.push(...unknownKeys(v.redisOptions, REDIS_OPTION_KEYS, `${where}.redisOptions`));
+      if (v.blobOptions !== undefined) problems.push(...blobVariantProblems(v.blobOptions, `${where}.blobOptions`));
       if (typeof v.name !== 'string' || !VARIANT_NAME.test(v.name)) problems.push(`${where}.name: must be a short name like 'redlock' or 'redlock+fencing' (letters, digits and . _ - + ( ) = , %)`);
       else if (seen.has(v.name)) problems.push(`${where}.name: '${v.name}' is used twice`);
       else seen.add(v.name);
