@@ -101,6 +101,49 @@ export function lockPool(database: DatabaseLike, options: ResolvedAdvisoryOption
   return pool;
 }
 
+/**
+ * The attempts both advisory locks make: a connection from the pool (none: the server is down or
+ * unreachable, try again), the fencing sequence made sure of, `take` (true: the lock is held;
+ * false: busy, and `take` left the connection clean), the token, and the held lock. A connection
+ * that fails while the lock is being taken is closed, not kept: its session may hold the lock (a
+ * nextval that failed after it was granted), or its transaction is gone. Null after the last attempt.
+ */
+export async function acquireAdvisory(
+  resource: string,
+  lock: { readonly pool: SqlPoolLike; readonly clock: Clock; readonly random: Random; readonly options: ResolvedAdvisoryOptions },
+  take: (client: SqlPoolClientLike, key: string) => Promise<boolean>,
+): Promise<HeldLock | null> {
+  const key = advisoryKey(resource);
+  const { retryCount, fencing, sequence } = lock.options;
+  for (let attempt = 0; attempt <= retryCount; attempt++) {
+    if (attempt > 0) await backoff(lock.clock, lock.random, lock.options);
+    let client;
+    try {
+      client = await lock.pool.connect();
+    } catch {
+      continue;
+    }
+    // A connection that dies while the lock is being taken must not crash the process.
+    const onError = (): void => {};
+    client.on('error', onError);
+    try {
+      if (fencing) await ensureSequence(lock.pool, client, sequence);
+      if (!(await take(client, key))) {
+        client.removeListener('error', onError);
+        client.release();
+        continue;
+      }
+      const token = fencing ? await drawToken(client, sequence) : undefined;
+      client.removeListener('error', onError);
+      return new HeldLock(resource, lock.random.hex(8), key, client, token);
+    } catch (error) {
+      client.removeListener('error', onError);
+      client.release(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  return null;
+}
+
 /** The pause before another attempt. */
 export function backoff(clock: Clock, random: Random, options: ResolvedAdvisoryOptions): Promise<void> {
   return clock.sleep(options.retryDelayMs + (options.retryJitterMs > 0 ? random.next() * options.retryJitterMs : 0));

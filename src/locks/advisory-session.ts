@@ -19,12 +19,9 @@
 import type { Clock, Lease, LockAlgorithm, LockContext, LockFactory, Random, SqlPoolLike } from './interface.ts';
 import { checkTtl } from './common.ts';
 import {
-  advisoryKey,
+  acquireAdvisory,
   advisoryName,
-  backoff,
   databaseOf,
-  drawToken,
-  ensureSequence,
   HeldLock,
   lockPool,
   resolveAdvisoryOptions,
@@ -60,42 +57,14 @@ export class AdvisoryLock implements LockAlgorithm {
 
   async acquire(resource: string, ttlMs: number): Promise<HeldLock | null> {
     checkTtl(ttlMs);
-    const key = advisoryKey(resource);
-    const { wait, retryCount, fencing, sequence } = this.options;
-    for (let attempt = 0; attempt <= retryCount; attempt++) {
-      if (attempt > 0) await backoff(this.clock, this.random, this.options);
-      let client;
-      try {
-        client = await this.pool.connect();
-      } catch {
-        continue; // the server is down or unreachable: try again
+    return acquireAdvisory(resource, { pool: this.pool, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
+      if (this.options.wait) {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        return true;
       }
-      // A connection that dies while the lock is being taken must not crash the process.
-      const onError = (): void => {};
-      client.on('error', onError);
-      try {
-        if (fencing) await ensureSequence(this.pool, client, sequence);
-        if (wait) {
-          await client.query('SELECT pg_advisory_lock($1)', [key]);
-        } else {
-          const tried = await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
-          if (tried.rows[0]?.locked !== true) {
-            client.removeListener('error', onError);
-            client.release();
-            continue;
-          }
-        }
-        const token = fencing ? await drawToken(client, sequence) : undefined;
-        client.removeListener('error', onError);
-        return new HeldLock(resource, this.random.hex(8), key, client, token);
-      } catch (error) {
-        // lock_timeout, a dead connection, a failed nextval: the session may hold the lock (a
-        // nextval that failed after it was granted), so the connection is closed, not kept.
-        client.removeListener('error', onError);
-        client.release(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-    return null;
+      const tried = await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+      return tried.rows[0]?.locked === true;
+    });
   }
 
   async release(lease: Lease): Promise<void> {

@@ -15,12 +15,9 @@
 import type { Clock, Lease, LockAlgorithm, LockContext, LockFactory, Random, SqlPoolLike } from './interface.ts';
 import { checkTtl } from './common.ts';
 import {
-  advisoryKey,
+  acquireAdvisory,
   advisoryName,
-  backoff,
   databaseOf,
-  drawToken,
-  ensureSequence,
   HeldLock,
   lockPool,
   resolveAdvisoryOptions,
@@ -45,42 +42,17 @@ export class AdvisoryXactLock implements LockAlgorithm {
 
   async acquire(resource: string, ttlMs: number): Promise<HeldLock | null> {
     checkTtl(ttlMs);
-    const key = advisoryKey(resource);
-    const { wait, retryCount, fencing, sequence } = this.options;
-    for (let attempt = 0; attempt <= retryCount; attempt++) {
-      if (attempt > 0) await backoff(this.clock, this.random, this.options);
-      let client;
-      try {
-        client = await this.pool.connect();
-      } catch {
-        continue;
+    return acquireAdvisory(resource, { pool: this.pool, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
+      await client.query('BEGIN');
+      if (this.options.wait) {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [key]);
+        return true;
       }
-      const onError = (): void => {};
-      client.on('error', onError);
-      try {
-        if (fencing) await ensureSequence(this.pool, client, sequence);
-        await client.query('BEGIN');
-        if (wait) {
-          await client.query('SELECT pg_advisory_xact_lock($1)', [key]);
-        } else {
-          const tried = await client.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
-          if (tried.rows[0]?.locked !== true) {
-            await client.query('ROLLBACK');
-            client.removeListener('error', onError);
-            client.release();
-            continue;
-          }
-        }
-        const token = fencing ? await drawToken(client, sequence) : undefined;
-        client.removeListener('error', onError);
-        return new HeldLock(resource, this.random.hex(8), key, client, token);
-      } catch (error) {
-        // The transaction (and any lock it got) is gone or going: close the connection.
-        client.removeListener('error', onError);
-        client.release(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
-    return null;
+      const tried = await client.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
+      if (tried.rows[0]?.locked === true) return true;
+      await client.query('ROLLBACK');
+      return false;
+    });
   }
 
   /** COMMIT ends the transaction and its lock. A COMMIT that fails says the lock was lost before. */
