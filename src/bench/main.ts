@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     out.redis = redis;
     log(`\nSimulated Redis: 8 clients looping over commands to one node, full client + network + node path (median of ${repeats})`);
     log(`  SET/GET commands / s        ${fmt(redis.commandsPerSecond).padStart(12)}   target >= 300,000`);
-    log(`  EVALSHA calls / s           ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete, run natively (src/redis/native-scripts.ts)`);
+    log(`  EVALSHA calls / s           ${fmt(redis.evalshaPerSecond).padStart(12)}   compare-and-delete, run natively (src/redis/engine/native-scripts.ts)`);
     log(`  EVALSHA in the Lua VM / s   ${fmt(redis.evalshaVmPerSecond).padStart(12)}   the same script with one token changed (no native version): fengari`);
     log(`  world set-up ms / node      ${fmt(redis.luaSetupLaterWorldMsPerNode, 2).padStart(12)}   5 nodes, each to its first 3 scripts run; first world in the process ${fmt(redis.luaSetupFirstWorldMsPerNode, 1)} ms/node (loads the Lua VM, builds its one shared state)`);
   }

@@ -4,7 +4,7 @@ import { World, seconds } from '../sim/index.ts';
 
 export interface RedisFigures {
   commandsPerSecond: number;
-  /** Compare-and-delete, which runs natively (src/redis/native-scripts.ts). */
+  /** Compare-and-delete, which runs natively (src/redis/engine/native-scripts.ts). */
   evalshaPerSecond: number;
   /** The same script with one token changed, so that it runs in the Lua VM. */
   evalshaVmPerSecond: number;

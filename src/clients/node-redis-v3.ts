@@ -14,9 +14,9 @@
  * (attempts after 200 ms, then ×1.7 each), no per-command retry limit.
  */
 import { EventEmitter } from 'node:events';
-import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
+import { REDIS_COMMAND_NAMES } from '../redis/engine/command-table.ts';
 import { SimRedis } from '../redis/client.ts';
-import type { Reply } from '../redis/reply.ts';
+import type { Reply } from '../redis/engine/reply.ts';
 import { DEFAULT_PORT } from './addresses.ts';
 import type { ClientBinding } from './binding.ts';
 

@@ -29,9 +29,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Random } from '../locks/interface.ts';
-import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
+import { REDIS_COMMAND_NAMES } from '../redis/engine/command-table.ts';
 import { SimRedis, toIoredis } from '../redis/client.ts';
-import type { Reply } from '../redis/reply.ts';
+import type { Reply } from '../redis/engine/reply.ts';
 import { DEFAULT_PORT } from './addresses.ts';
 import type { ClientBinding } from './binding.ts';
 

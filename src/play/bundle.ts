@@ -7,7 +7,7 @@
  * is the CLI's, which the browser test checks).
  *
  * - `node:crypto` (SHA-1 of Lua scripts), `node:fs` + `node:module` + `node:vm` + `node:path`
- *   (src/redis/fengari.ts reads fengari's sources, patches and compiles them) → shims;
+ *   (src/redis/engine/fengari.ts reads fengari's sources, patches and compiles them) → shims;
  * - the free names `process` (the scheduler's `nextTick`) and `Buffer` → injected shims;
  * - the catalog's scenario modules import their lock factories from `src/index.ts`, the whole
  *   public API (published-library adapters in node:vm realms, the CLI's loaders): in the
@@ -33,9 +33,9 @@ const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
   vm: join(SHIMS, `vm${EXT}`),
 };
 
-/** Where fengari's sources are, as src/redis/fengari.ts finds them in Node. */
+/** Where fengari's sources are, as src/redis/engine/fengari.ts finds them in Node. */
 function fengariSourceDir(): string {
-  return dirname(createRequire(join(SRC, 'redis', 'fengari.ts')).resolve('fengari'));
+  return dirname(createRequire(join(SRC, 'redis', 'engine', 'fengari.ts')).resolve('fengari'));
 }
 
 /**
@@ -93,7 +93,7 @@ export async function bundlePlay(entry = join(HERE, `page${EXT}`)): Promise<Play
     write: false,
     // A classic script, so that the page also works opened from a file (browsers refuse module scripts from file: URLs).
     format: 'iife',
-    // src/redis/fengari.ts names its own URL to createRequire, whose browser version does not read it.
+    // src/redis/engine/fengari.ts names its own URL to createRequire, whose browser version does not read it.
     define: { 'import.meta.url': '"locksim-play:bundle"' },
     platform: 'browser',
     target: 'es2022',

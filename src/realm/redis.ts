@@ -30,8 +30,8 @@ import { EventEmitter } from 'node:events';
 import { getKeyIndexes } from '@ioredis/commands';
 import type { RedisLike } from '../locks/interface.ts';
 import { DefinedScript, isNoScript, SimRedis, toIoredis } from '../redis/client.ts';
-import { REDIS_COMMAND_NAMES } from '../redis/command-table.ts';
-import type { Reply } from '../redis/reply.ts';
+import { REDIS_COMMAND_NAMES } from '../redis/engine/command-table.ts';
+import type { Reply } from '../redis/engine/reply.ts';
 
 /** What the client needs from the realm it serves. */
 export interface RealmRedisHost {
@@ -195,7 +195,7 @@ export class RealmRedis extends EventEmitter {
     return this.subscription('punsubscribe', args);
   }
 
-  /** (P)(UN)SUBSCRIBE: the node answers one confirmation per channel (src/redis/pubsub.ts); the count after the last. */
+  /** (P)(UN)SUBSCRIBE: the node answers one confirmation per channel (src/redis/engine/pubsub.ts); the count after the last. */
   private subscription(command: 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe', raw: unknown[]): Promise<unknown> {
     const { args, callback } = splitCallback(raw);
     const targets = flattenArgs(command, args).slice(1);

@@ -1,7 +1,7 @@
 import type { RedisLike } from '../locks/interface.ts';
 import { endpoint, TcpConnection, type TcpCloseReason } from '../sim/rpc.ts';
 import type { ProcessContext } from '../sim/process.ts';
-import type { Reply } from './reply.ts';
+import type { Reply } from './engine/reply.ts';
 import { createHash } from 'node:crypto';
 
 /**
@@ -470,7 +470,7 @@ export class SimRedis implements RedisLike {
         open: () => this.onOpen(connection),
         reply: (command, body) => this.onReply(command, body),
         close: (reason) => this.onClose(connection, reason),
-        // A pub/sub message (src/redis/pubsub.ts): the client shapes turn it into their events.
+        // A pub/sub message (src/redis/engine/pubsub.ts): the client shapes turn it into their events.
         push: (body) => this.emit('push', body),
       },
       { immediate: initial, connectTimeoutMs: this.options.connectTimeout ?? 10_000 },

@@ -2,9 +2,9 @@ import type { World, ProcessOptions } from '../sim/world.ts';
 import type { ProcessContext, SimProcess } from '../sim/process.ts';
 import { endpoint } from '../sim/rpc.ts';
 import type { RandomStream } from '../sim/random.ts';
-import { isWriteCommand, RedisEngine, type EngineOptions, type Session } from './engine.ts';
-import { PubSub } from './pubsub.ts';
-import type { Reply } from './reply.ts';
+import { isWriteCommand, RedisEngine, type EngineOptions, type Session } from './engine/engine.ts';
+import { PubSub } from './engine/pubsub.ts';
+import type { Reply } from './engine/reply.ts';
 
 /**
  * What a node keeps across a crash: `none` restarts empty; `aof-always` keeps every

@@ -5,7 +5,7 @@
  */
 import { SimRedis } from '../redis/client.ts';
 import { addRedisNode, PERSISTENCE_MODES, type RedisNode } from '../redis/node.ts';
-import type { Reply } from '../redis/reply.ts';
+import type { Reply } from '../redis/engine/reply.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import type { ClientSetup, ClockChange, NodeFaultEffects, NodeObserver, ServiceClients, SimService, SimServiceNode } from './service.ts';
 

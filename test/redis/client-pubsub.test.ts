@@ -1,5 +1,5 @@
 /**
- * Publish/subscribe through the simulated clients and node (src/redis/pubsub.ts, pushes on the
+ * Publish/subscribe through the simulated clients and node (src/redis/engine/pubsub.ts, pushes on the
  * simulated TCP connection): the same steps with real ioredis 5 and real node-redis 5 against a
  * real redis-server give the same replies, messages, subscriber-mode errors, and messages again
  * after the server restarts (both clients subscribe again on reconnecting).

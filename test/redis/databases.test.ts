@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
 import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { arr, bulk, bulks, err, harness, int, nil, nilArray, ok, T0 } from './helpers.ts';
 import { withTranscriptServer, type LineInput } from './transcript.ts';

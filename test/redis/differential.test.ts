@@ -34,9 +34,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisEngine, type KeyDump, type Session } from '../../src/redis/engine.ts';
-import { sha1hex } from '../../src/redis/lua.ts';
-import { formatReply, replyEquals, type Reply } from '../../src/redis/reply.ts';
+import { RedisEngine, type KeyDump, type Session } from '../../src/redis/engine/engine.ts';
+import { sha1hex } from '../../src/redis/engine/lua.ts';
+import { formatReply, replyEquals, type Reply } from '../../src/redis/engine/reply.ts';
 import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';
 

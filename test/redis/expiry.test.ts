@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
 import { bulk, bulks, err, harness, int, nil, ok, T0 } from './helpers.ts';
 
 describe('expiry on the node clock', () => {

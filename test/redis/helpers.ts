@@ -1,6 +1,6 @@
 /** Small helpers for the engine's unit tests. */
-import { RedisEngine, type EngineOptions, type Session } from '../../src/redis/engine.ts';
-import type { Reply } from '../../src/redis/reply.ts';
+import { RedisEngine, type EngineOptions, type Session } from '../../src/redis/engine/engine.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 
 export const T0 = 1_700_000_000_000;
 

@@ -5,9 +5,9 @@
  * there the test checks what Redis promises.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScanCursor } from '../../src/redis/commands/scan.ts';
-import { RedisEngine } from '../../src/redis/engine.ts';
-import type { Reply } from '../../src/redis/reply.ts';
+import { parseScanCursor } from '../../src/redis/engine/commands/scan.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';
 import { bulk, harness, int, nil, T0 } from './helpers.ts';

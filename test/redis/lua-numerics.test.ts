@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisEngine, type Session } from '../../src/redis/engine.ts';
-import type { Reply } from '../../src/redis/reply.ts';
+import { RedisEngine, type Session } from '../../src/redis/engine/engine.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 import { LUA_NUMERIC_CASES, luaNumericScript, type LuaCase } from '../support/lua-numeric-cases.ts';
 import { realRedisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';

@@ -1,13 +1,13 @@
 /**
- * Compiled Lua chunks are shared by every simulated node of the process (src/redis/fengari.ts).
+ * Compiled Lua chunks are shared by every simulated node of the process (src/redis/engine/fengari.ts).
  * Sharing must not show: a run's replies and trace hash are the same whether the process compiled
  * nothing before it or ran other worlds and scripts first, and a node's Lua state sees nothing of
  * another's.
  */
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
 import { createClient } from '../../src/redis/client.ts';
-import { compiledChunkCount, forgetCompiledChunks } from '../../src/redis/fengari.ts';
+import { compiledChunkCount, forgetCompiledChunks } from '../../src/redis/engine/fengari.ts';
 import { addRedisNode } from '../../src/redis/node.ts';
 import { World, seconds } from '../../src/sim/index.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The native versions of well-known lock scripts (src/redis/native-scripts.ts) against the Lua
+ * The native versions of well-known lock scripts (src/redis/engine/native-scripts.ts) against the Lua
  * VM: two engines, one running them natively and one in fengari, get the same generated keyspace
  * and the same script calls (every native script, in several spellings, with keys and arguments
  * of every kind: missing, extra, non-ASCII, lone surrogates, not integers, keys of other types,
@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { COMPARE_AND_DELETE_SCRIPT, COMPARE_AND_PEXPIRE_SCRIPT, RECREATE_MISSING_SCRIPT } from '../../src/locks/common.ts';
 import { sweepOne } from '../../src/explore/sweep.ts';
-import { RedisEngine } from '../../src/redis/engine.ts';
-import { LuaVm } from '../../src/redis/lua-vm.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
+import { LuaVm } from '../../src/redis/engine/lua-vm.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import { luaTokens, NATIVE_SCRIPT_NAMES, nativeScript, nativeTemplate } from '../../src/redis/native-scripts.ts';
-import type { Reply } from '../../src/redis/reply.ts';
+import { luaTokens, NATIVE_SCRIPT_NAMES, nativeScript, nativeTemplate } from '../../src/redis/engine/native-scripts.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 import { T0 } from './helpers.ts';
 
 /** Other spellings of the templates: the same tokens, other spacing, quotes and comments (and lines). */

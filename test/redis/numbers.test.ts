@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch } from '../../src/redis/glob.ts';
-import { doubleToInt64, formatG, formatScore, parseInt64, parseRangeBound, parseScore, strtod } from '../../src/redis/numbers.ts';
-import { Rand48 } from '../../src/redis/rand48.ts';
+import { globMatch } from '../../src/redis/engine/glob.ts';
+import { doubleToInt64, formatG, formatScore, parseInt64, parseRangeBound, parseScore, strtod } from '../../src/redis/engine/numbers.ts';
+import { Rand48 } from '../../src/redis/engine/rand48.ts';
 
 describe('numbers', () => {
   it('formatG matches glibc printf %.Ng, ties to even included', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
 import { bulk, err, int, nil } from './helpers.ts';
 
 /** Replays a propagation stream on a fresh engine, as a replica link (or AOF load) would. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RedisEngine, supportedCommands } from '../../src/redis/engine.ts';
+import { RedisEngine, supportedCommands } from '../../src/redis/engine/engine.ts';
 
 const names = supportedCommands().map((n) => n.split('|')[0]);
 const token = fc.oneof(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
-import { sha1hex } from '../../src/redis/lua.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
+import { sha1hex } from '../../src/redis/engine/lua.ts';
 import { arr, bulk, bulks, err, harness, int, nil, ok, st, T0 } from './helpers.ts';
 
 const CAD = "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";

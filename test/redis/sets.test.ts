@@ -4,8 +4,8 @@
  * since Redis's order there comes from a random hash seed), and what random commands may answer.
  */
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
-import type { Reply } from '../../src/redis/reply.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 import { realRedisTestsEnabled } from '../support/redis-server.ts';
 import { bulk, bulks, harness, int, nil, T0 } from './helpers.ts';
 import { runTranscript, withTranscriptServer, type LineInput } from './transcript.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedisEngine } from '../../src/redis/engine.ts';
+import { RedisEngine } from '../../src/redis/engine/engine.ts';
 import { arr, bulk, err, int, nil, nilArray, ok, st } from './helpers.ts';
 
 const QUEUED = st('QUEUED');

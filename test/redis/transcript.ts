@@ -3,8 +3,8 @@
  * several connections, and lists every reply that differs. The focused command tests use it to
  * check each case against the real server, not against our reading of Redis's source.
  */
-import { RedisEngine, type EngineOptions } from '../../src/redis/engine.ts';
-import { formatReply, replyEquals, type Reply } from '../../src/redis/reply.ts';
+import { RedisEngine, type EngineOptions } from '../../src/redis/engine/engine.ts';
+import { formatReply, replyEquals, type Reply } from '../../src/redis/engine/reply.ts';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { RespClient } from '../support/resp-client.ts';

@@ -7,7 +7,7 @@
  * commands may be in flight at once.
  */
 import { connect, type Socket } from 'node:net';
-import type { Reply } from '../../src/redis/reply.ts';
+import type { Reply } from '../../src/redis/engine/reply.ts';
 
 export class RespClient {
   private readonly socket: Socket;

@@ -1,6 +1,6 @@
 /**
  * `node:fs` in the browser build: a read-only folder holding fengari's sources (which
- * src/redis/fengari.ts reads and patches), and nothing else. A file outside it does not exist.
+ * src/redis/engine/fengari.ts reads and patches), and nothing else. A file outside it does not exist.
  */
 import { FENGARI_SOURCES } from './fengari-sources.ts';
 

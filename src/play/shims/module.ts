@@ -1,5 +1,5 @@
 /**
- * `node:module` in the browser build: src/redis/fengari.ts asks `createRequire(...)` where
+ * `node:module` in the browser build: src/redis/engine/fengari.ts asks `createRequire(...)` where
  * fengari is (to read its sources) and, from inside fengari's sources, for the one package
  * they require in a browser: sprintf-js. Anything else names itself.
  */

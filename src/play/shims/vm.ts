@@ -1,5 +1,5 @@
 /**
- * `node:vm` in the browser build: `compileFunction` as src/redis/fengari.ts uses it, a function
+ * `node:vm` in the browser build: `compileFunction` as src/redis/engine/fengari.ts uses it, a function
  * with the given parameters and body, in the global scope (as vm's is, by default, in the
  * main context). The sourceURL names the file in the browser's error stacks.
  */
