@@ -104,13 +104,14 @@ export function lockPool(database: DatabaseLike, options: ResolvedAdvisoryOption
 /**
  * The attempts both advisory locks make: a connection from the pool (none: the server is down or
  * unreachable, try again), the fencing sequence made sure of, `take` (true: the lock is held;
- * false: busy, and `take` left the connection clean), the token, and the held lock. A connection
+ * false: busy, and `take` left the connection clean), the token, and the held lock (its value
+ * names the session: {@link sessionLockValue}). A connection
  * that fails while the lock is being taken is closed, not kept: its session may hold the lock (a
  * nextval that failed after it was granted), or its transaction is gone. Null after the last attempt.
  */
 export async function acquireAdvisory(
   resource: string,
-  lock: { readonly pool: SqlPoolLike; readonly clock: Clock; readonly random: Random; readonly options: ResolvedAdvisoryOptions },
+  lock: { readonly pool: SqlPoolLike; readonly databaseName: string; readonly clock: Clock; readonly random: Random; readonly options: ResolvedAdvisoryOptions },
   take: (client: SqlPoolClientLike, key: string) => Promise<boolean>,
 ): Promise<HeldLock | null> {
   const key = advisoryKey(resource);
@@ -135,13 +136,27 @@ export async function acquireAdvisory(
       }
       const token = fencing ? await drawToken(client, sequence) : undefined;
       client.removeListener('error', onError);
-      return new HeldLock(resource, lock.random.hex(8), key, client, token);
+      // The draw stays although a session's pid names the lease: the random stream, and every
+      // run built on it (the catalog's trace hashes), stay as they were.
+      const drawn = lock.random.hex(8);
+      const pid = (client as { readonly processID?: unknown }).processID;
+      return new HeldLock(resource, typeof pid === 'number' ? sessionLockValue(lock.databaseName, pid) : drawn, key, client, token);
     } catch (error) {
       client.removeListener('error', onError);
       client.release(error instanceof Error ? error : new Error(String(error)));
     }
   }
   return null;
+}
+
+/**
+ * The value a lease on a database lock carries: the holding session, as the server knows it
+ * (`pid-1003@postgres-1`: PostgreSQL's backend pid, node-postgres's `client.processID`;
+ * `spid-52@sqlserver-1`: SQL Server's @@SPID). The server's node reports the lock's holder by
+ * the same value, so the report tells which client held it on the server, and until when.
+ */
+export function sessionLockValue(database: string, session: number, kind: 'pid' | 'spid' = 'pid'): string {
+  return `${kind}-${session}@${database}`;
 }
 
 /** The pause before another attempt. */

@@ -42,6 +42,7 @@ export class AdvisoryLock implements LockAlgorithm {
   readonly options: ResolvedAdvisoryOptions;
   readonly releaseMethod: AdvisoryReleaseMethod;
   private readonly pool: SqlPoolLike;
+  private readonly databaseName: string;
   private readonly clock: Clock;
   private readonly random: Random;
 
@@ -50,14 +51,16 @@ export class AdvisoryLock implements LockAlgorithm {
     this.releaseMethod = options.release ?? 'unlock';
     if (this.releaseMethod !== 'unlock' && this.releaseMethod !== 'return-to-pool') throw new RangeError(`release must be 'unlock' or 'return-to-pool', got ${JSON.stringify(options.release)}`);
     this.name = advisoryName('pg-advisory-lock', this.options, this.releaseMethod === 'unlock' ? [] : ['release=return-to-pool']);
-    this.pool = lockPool(databaseOf(context, this.options), this.options);
+    const database = databaseOf(context, this.options);
+    this.databaseName = database.name;
+    this.pool = lockPool(database, this.options);
     this.clock = context.clock;
     this.random = context.random;
   }
 
   async acquire(resource: string, ttlMs: number): Promise<HeldLock | null> {
     checkTtl(ttlMs);
-    return acquireAdvisory(resource, { pool: this.pool, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
+    return acquireAdvisory(resource, { pool: this.pool, databaseName: this.databaseName, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
       if (this.options.wait) {
         await client.query('SELECT pg_advisory_lock($1)', [key]);
         return true;

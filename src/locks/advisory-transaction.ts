@@ -29,20 +29,23 @@ export class AdvisoryXactLock implements LockAlgorithm {
   readonly name: string;
   readonly options: ResolvedAdvisoryOptions;
   private readonly pool: SqlPoolLike;
+  private readonly databaseName: string;
   private readonly clock: Clock;
   private readonly random: Random;
 
   constructor(context: LockContext, options: AdvisoryOptions = {}) {
     this.options = resolveAdvisoryOptions(options, context);
     this.name = advisoryName('pg-advisory-xact-lock', this.options);
-    this.pool = lockPool(databaseOf(context, this.options), this.options);
+    const database = databaseOf(context, this.options);
+    this.databaseName = database.name;
+    this.pool = lockPool(database, this.options);
     this.clock = context.clock;
     this.random = context.random;
   }
 
   async acquire(resource: string, ttlMs: number): Promise<HeldLock | null> {
     checkTtl(ttlMs);
-    return acquireAdvisory(resource, { pool: this.pool, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
+    return acquireAdvisory(resource, { pool: this.pool, databaseName: this.databaseName, clock: this.clock, random: this.random, options: this.options }, async (client, key) => {
       await client.query('BEGIN');
       if (this.options.wait) {
         await client.query('SELECT pg_advisory_xact_lock($1)', [key]);

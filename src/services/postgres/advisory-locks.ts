@@ -60,6 +60,8 @@ export type Acquired = 'granted' | 'refused' | 'waiting' | 'deadlock';
 /** The advisory locks of one database server (all its sessions). */
 export class AdvisoryLocks {
   private readonly locks = new Map<LockKey, LockState>();
+  /** Called when a session's last hold of a key went, before any waiter is granted it (the node lane reports the release apart from the grant). */
+  onRelease: ((key: LockKey) => void) | null = null;
 
   /**
    * A lock request. `wait: false` is a try-lock. When the request must wait, `granted` runs once
@@ -138,7 +140,9 @@ export class AdvisoryLocks {
         lock.waiters.length = 0;
         lock.waiters.push(...kept);
       }
-      if (lock.holders.delete(session) || kept.length !== before) this.settle(key, lock, session);
+      const held = lock.holders.delete(session);
+      if (held) this.onRelease?.(key);
+      if (held || kept.length !== before) this.settle(key, lock, session);
     }
   }
 
@@ -174,6 +178,12 @@ export class AdvisoryLocks {
       for (const [k, lock] of this.locks) for (const w of lock.waiters) if (w.session === s) stack.push(...blockers(s, k, w.mode));
     }
     return false;
+  }
+
+  /** The sessions that hold `key` now, in the order they were first granted it (the report's node lane). */
+  holdersOf(key: LockKey): number[] {
+    const lock = this.locks.get(key);
+    return lock === undefined ? [] : [...lock.holders.keys()];
   }
 
   /** What a session holds (for tests and reports): key → mode → level counts. */
@@ -225,7 +235,10 @@ export class AdvisoryLocks {
   /** After a release: forget an empty hold, wake the waiters that can go now (ProcLockWakeup). */
   private settle(key: LockKey, lock: LockState, session: number): void {
     const h = lock.holders.get(session);
-    if (h !== undefined && !holds(h, 'exclusive') && !holds(h, 'shared')) lock.holders.delete(session);
+    if (h !== undefined && !holds(h, 'exclusive') && !holds(h, 'shared')) {
+      lock.holders.delete(session);
+      this.onRelease?.(key);
+    }
     const ahead: LockMode[] = [];
     const woken: Waiter[] = [];
     for (const w of [...lock.waiters]) {

@@ -24,20 +24,28 @@
  * The server times everything on its own monotonic clock (drift applies). Not modelled: the
  * server's own kernel answering for a paused server (a paused node defers its timers and
  * packets), SYN retransmission (the client's connection opens at once when the server is up),
- * `client_connection_check_interval`, cancel requests.
+ * `client_connection_check_interval`, cancel requests. The connections, keepalive and
+ * retransmission are the shared database server's (src/services/database/session-server.ts).
  */
 import type { ProcessContext } from '../../sim/process.ts';
 import type { ProcessOptions, World } from '../../sim/world.ts';
-import { TCP_RETRIES2, TCP_RTO_MAX_MS, TCP_RTO_MIN_MS, type TcpEnvelope } from '../../sim/rpc.ts';
-import type { RandomStream } from '../../sim/random.ts';
 import type { NodeFaultEffects, NodeObserver, SimServiceNode } from '../service.ts';
+import { SessionServer, type Served, type TcpSessionEnd, type TcpTiming } from '../database/session-server.ts';
 import { Database } from './database.ts';
 import { Sequences } from './sequences.ts';
 import { keepaliveSchedule, resolveSettings, SESSION_SETTING_NAMES, type PostgresSettings, type ResolvedPostgresSettings, type SessionSettingName } from './settings.ts';
-import { SERVER_ERRORS, type PgPush, type PgReply, type PgRequest } from './wire.ts';
+import { SERVER_ERRORS, type PgRequest } from './wire.ts';
+import { advisoryKey, sessionLockValue as sessionValue } from '../../locks/advisory-common.ts';
+import { bigintKey } from './advisory-locks.ts';
+import { LockWatch } from '../database/lock-watch.ts';
 
 /** Why a session ended (the node counts each, so a fault can show what it did). */
-export type SessionEnd = 'client' | 'client-gone' | 'keepalive' | 'reset' | 'retransmission' | 'idle-in-transaction' | 'idle-session' | 'crash';
+export type SessionEnd = 'client' | TcpSessionEnd | 'idle-in-transaction' | 'idle-session' | 'crash';
+
+/** What the server ends a session for itself, beyond TCP. */
+type PgSessionEnd = 'client' | 'idle-in-transaction' | 'idle-session';
+
+type PgServed = Served<ResolvedPostgresSettings, PgRequest>;
 
 export interface PostgresNodeStats {
   /** Requests served (startup, queries, terminate). */
@@ -52,49 +60,7 @@ export interface PostgresNodeStats {
 /** The first backend pid the server hands out (each session's number, unique across restarts). */
 const FIRST_PID = 1000;
 
-/** One client connection as the server keeps it. */
-class Served {
-  /** The backend's pid once the startup message was served. */
-  session: number | null = null;
-  clientIncarnation = -1;
-  nextSeq = 1;
-  /** Replies sent and not yet acknowledged by a later segment (resent on a duplicate). */
-  readonly replies = new Map<number, unknown>();
-  /** Segments that came after a gap. */
-  readonly early = new Map<number, unknown>();
-  /** Requests in order, waiting for the one running to end (a backend runs one statement at a time). */
-  readonly queue: Array<{ readonly seq: number; readonly request: PgRequest }> = [];
-  running = false;
-  pushes = 0;
-  /** Pushes sent that the client's host has not acknowledged (sent again with the next retransmission). */
-  readonly outbox: TcpEnvelope[] = [];
-  /** When the client's host was last heard from (a segment, an acknowledgement, a probe's answer), monotonic ms. */
-  lastHeard: number;
-  /** Data sent that the client's host has not acknowledged: since when, and the retransmission state. */
-  unacked: { since: number; rtoMs: number; retransmits: number } | null = null;
-  probesOut = 0;
-  settings: ResolvedPostgresSettings;
-  /** Set when the client went away while a statement ran: the session ends when it does. */
-  gone: SessionEnd | null = null;
-  readonly timers: { keepalive: (() => void) | null; retransmit: (() => void) | null; idle: (() => void) | null; statement: (() => void) | null } = {
-    keepalive: null,
-    retransmit: null,
-    idle: null,
-    statement: null,
-  };
-
-  constructor(
-    readonly from: string,
-    readonly conn: number,
-    now: number,
-    settings: ResolvedPostgresSettings,
-  ) {
-    this.lastHeard = now;
-    this.settings = settings;
-  }
-}
-
-export class PostgresNode implements SimServiceNode {
+export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequest, PgSessionEnd> implements SimServiceNode {
   readonly service = 'postgres';
   readonly settings: ResolvedPostgresSettings;
   readonly stats: PostgresNodeStats = {
@@ -107,23 +73,19 @@ export class PostgresNode implements SimServiceNode {
   database: Database;
   private readonly sequences = new Sequences();
   private nextPid = FIRST_PID;
-  private context: ProcessContext | null = null;
-  private readonly connections = new Map<string, Served>();
-  /** Connections this incarnation ended: a late segment on one gets RST. */
-  private readonly ended = new Set<string>();
-  /** Draws whether a probe or its answer is lost on a lossy link. */
-  private readonly random: RandomStream;
+  private watched: { readonly key: string; readonly watch: LockWatch } | null = null;
+  /** The request being served, while it may release the watched lock. */
+  private acting: { readonly from: string; readonly command: string; readonly reply: string } | null = null;
 
-  constructor(
-    private readonly world: World,
-    readonly name: string,
-    settings: PostgresSettings,
-    processOptions: ProcessOptions,
-  ) {
+  constructor(world: World, name: string, settings: PostgresSettings, processOptions: ProcessOptions) {
+    super(world, name, `postgres-node/${name}`);
     this.settings = resolveSettings(settings);
-    this.random = world.random(`postgres-node/${name}`);
     this.database = new Database(this.sequences);
     world.addProcess(name, (ctx) => this.start(ctx), processOptions);
+  }
+
+  protected get serverSettings(): ResolvedPostgresSettings {
+    return this.settings;
   }
 
   commands(): number {
@@ -141,7 +103,7 @@ export class PostgresNode implements SimServiceNode {
       const locks = this.locksHeld();
       const restartsBefore = this.stats.restarts;
       return {
-        dying: () => {},
+        dying: () => this.watched?.watch.crashed(this.world.now),
         effect: () =>
           `${this.name} down with ${sessions} session(s) and ${locks} advisory lock(s), all gone${this.stats.restarts === restartsBefore ? '' : '; restarted without them'}`,
       };
@@ -160,110 +122,82 @@ export class PostgresNode implements SimServiceNode {
     return n;
   }
 
-  /** The lock's life is not reported yet: advisory locks carry no value that names a lease. */
-  watch(_resource: string, _observer: NodeObserver): void {}
+  /**
+   * Reports who holds the advisory lock of `resource` (the key the locks in src/locks/ derive
+   * from it, advisoryKey) from now on: the holding session as `pid-<pid>@<node>`, the value a
+   * lease of those locks carries, so the report's node lane shows the lock's life on the server.
+   */
+  watch(resource: string, observer: NodeObserver): void {
+    const key = bigintKey(BigInt(advisoryKey(resource)));
+    this.watched = { key, watch: new LockWatch(this.name, resource, observer, () => {
+      const holder = this.database.locks.holdersOf(key)[0];
+      return holder === undefined ? null : sessionValue(this.name, holder);
+    }) };
+    this.reportReleases();
+  }
+
+  /** A release is reported as it happens, before the waiter it lets in is granted (then that grant is). */
+  private reportReleases(): void {
+    const watched = this.watched;
+    if (watched === null) return;
+    this.database.locks.onRelease = (key) => {
+      if (key === watched.key && this.acting !== null) watched.watch.changed(this.world.now, this.acting.from, this.acting.command, this.acting.reply);
+    };
+  }
+
+  /** Runs `work` as the request of `from` the node lane names for what it changes. */
+  private actingFor(from: string, command: string, reply: string, work: () => void): void {
+    const before = this.acting;
+    this.acting = { from, command, reply };
+    try {
+      work();
+    } finally {
+      this.acting = before;
+    }
+  }
 
   /** Sessions open now. */
   get sessions(): number {
     return this.database.size;
   }
 
-  private start(ctx: ProcessContext): void {
-    if (ctx.incarnation > 0) {
-      this.stats.restarts++;
-      this.sequences.recover();
-      this.database = new Database(this.sequences);
-      ctx.note('restarted: no sessions, no locks (sequences recovered)');
-    }
-    this.context = ctx;
-    this.connections.clear();
-    this.ended.clear();
-    ctx.onMessage((from, message) => this.receive(ctx, from, message as TcpEnvelope), { synchronous: true });
-    // As the server dies, its host closes every connection: a FIN to each client. Every session goes.
-    ctx.onCrash(() => {
-      this.stats.sessionsAtCrash += this.database.size;
-      for (const c of this.connections.values()) {
-        if (c.session !== null) this.stats.ended.crash++;
-        ctx.send(c.from, { t: 'fin', conn: c.conn } satisfies TcpEnvelope);
+  protected restarted(ctx: ProcessContext): void {
+    this.stats.restarts++;
+    this.sequences.recover();
+    this.database = new Database(this.sequences);
+    ctx.note('restarted: no sessions, no locks (sequences recovered)');
+    this.reportReleases();
+  }
+
+  protected crashing(connections: Iterable<PgServed>): void {
+    this.stats.sessionsAtCrash += this.database.size;
+    for (const c of connections) if (c.session !== null) this.stats.ended.crash++;
+  }
+
+  protected tcp(settings: ResolvedPostgresSettings): TcpTiming {
+    return { ...keepaliveSchedule(settings), userTimeoutMs: settings.tcp_user_timeout };
+  }
+
+  protected graceful(why: PgSessionEnd | TcpSessionEnd): boolean {
+    return why === 'client' || why === 'idle-in-transaction' || why === 'idle-session';
+  }
+
+  protected closeSession(ctx: ProcessContext, c: PgServed, why: PgSessionEnd | TcpSessionEnd | null): void {
+    if (c.session !== null && this.database.isOpen(c.session)) {
+      const held = this.database.locks.heldBy(c.session).size;
+      const session = c.session;
+      // The server ends the session itself (keepalive, a timeout): the node lane says so, not the client.
+      const by = why === 'client' || why === 'client-gone' ? c.from : this.name;
+      this.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(session));
+      if (why !== null) {
+        this.stats.ended[why]++;
+        ctx.note(`session ${c.session} of ${c.from} ended (${why})${held > 0 ? `: its ${held} advisory lock(s) released` : ''}`);
       }
-    });
-  }
-
-  private key(from: string, conn: number): string {
-    return `${from}\u0000${conn}`;
-  }
-
-  private receive(ctx: ProcessContext, from: string, envelope: TcpEnvelope): void {
-    if (envelope.t === 'fin') {
-      // The client's host closed the connection (its process died).
-      const c = this.connections.get(this.key(from, envelope.conn));
-      if (c !== undefined) this.clientGone(ctx, c, 'client-gone');
-      return;
-    }
-    if (envelope.t !== 'seg') return;
-    if (envelope.inc !== ctx.incarnation || this.ended.has(this.key(from, envelope.conn))) {
-      ctx.send(from, { t: 'rst', conn: envelope.conn } satisfies TcpEnvelope);
-      return;
-    }
-    let c = this.connections.get(this.key(from, envelope.conn));
-    if (c === undefined) {
-      c = new Served(from, envelope.conn, ctx.clock.monotonic(), this.settings);
-      this.connections.set(this.key(from, envelope.conn), c);
-    }
-    this.heard(ctx, c);
-    for (const seq of [...c.replies.keys()]) if (seq <= envelope.ack) c.replies.delete(seq);
-    if (envelope.seq < c.nextSeq) {
-      // A retransmission: its reply was lost (or is still to come); send the kept one again.
-      const kept = c.replies.get(envelope.seq);
-      if (kept !== undefined) this.transmit(ctx, c, { t: 'srep', conn: c.conn, seq: envelope.seq, body: kept });
-      return;
-    }
-    if (envelope.seq > c.nextSeq) {
-      c.early.set(envelope.seq, envelope.body);
-      return;
-    }
-    let seq = c.nextSeq;
-    let body: unknown = envelope.body;
-    for (;;) {
-      c.queue.push({ seq, request: body as PgRequest });
-      c.nextSeq = ++seq;
-      if (!c.early.has(seq)) break;
-      body = c.early.get(seq);
-      c.early.delete(seq);
-    }
-    this.runNext(ctx, c);
-  }
-
-  /**
-   * The client's host was heard from: keepalive starts over. (What the server sent and the
-   * client did not acknowledge stays with the retransmission timer: a one-way cut lets
-   * segments in while nothing gets out.)
-   */
-  private heard(ctx: ProcessContext, c: Served): void {
-    c.lastHeard = ctx.clock.monotonic();
-    c.probesOut = 0;
-    this.armKeepalive(ctx, c);
-  }
-
-  /** What the server sent was acknowledged: retransmission stops, keepalive takes over. */
-  private acknowledged(ctx: ProcessContext, c: Served): void {
-    c.unacked = null;
-    c.outbox.length = 0;
-    c.timers.retransmit?.();
-    c.timers.retransmit = null;
-    this.heard(ctx, c);
-  }
-
-  /** Serves the next queued request unless a statement is running. */
-  private runNext(ctx: ProcessContext, c: Served): void {
-    while (!c.running && c.queue.length > 0 && this.connections.get(this.key(c.from, c.conn)) === c) {
-      const { seq, request } = c.queue.shift() as { seq: number; request: PgRequest };
-      this.stats.commands++;
-      this.serve(ctx, c, seq, request);
     }
   }
 
-  private serve(ctx: ProcessContext, c: Served, seq: number, request: PgRequest): void {
+  protected serve(ctx: ProcessContext, c: PgServed, seq: number, request: PgRequest): void {
+    this.stats.commands++;
     switch (request.op) {
       case 'startup': {
         if (this.database.size >= this.settings.max_connections) {
@@ -298,11 +232,12 @@ export class PostgresNode implements SimServiceNode {
         c.timers.idle = null;
         c.running = true;
         let waited = false;
-        this.database.execute(session, request.text, request.values, (outcome) => {
+        const execute = (): void => this.database.execute(session, request.text, request.values, (outcome) => {
           c.running = false;
           c.timers.statement?.();
           c.timers.statement = null;
           if (!this.database.isOpen(session)) return;
+          this.watched?.watch.changed(this.world.now, c.from, statementLabel(request.text), 'error' in outcome ? `ERROR ${outcome.error.code}` : 'OK');
           const result = { op: 'result', outcome, status: this.database.status(session) } as const;
           if (waited) this.push(ctx, c, result);
           else this.reply(ctx, c, seq, result);
@@ -313,6 +248,7 @@ export class PostgresNode implements SimServiceNode {
           this.armIdle(ctx, c);
           this.runNext(ctx, c);
         });
+        this.actingFor(c.from, statementLabel(request.text), 'released', execute);
         if (c.running) {
           waited = true;
           this.reply(ctx, c, seq, { op: 'waiting' });
@@ -324,7 +260,7 @@ export class PostgresNode implements SimServiceNode {
   }
 
   /** statement_timeout or lock_timeout, whichever comes first, for a statement that waits for a lock. */
-  private armStatementTimeout(ctx: ProcessContext, c: Served, session: number): void {
+  private armStatementTimeout(ctx: ProcessContext, c: PgServed, session: number): void {
     const { statement_timeout: statement, lock_timeout: lock } = c.settings;
     if (statement === 0 && lock === 0) return;
     // "If statement_timeout is nonzero, it is rather pointless to set lock_timeout to the same or larger value."
@@ -337,7 +273,7 @@ export class PostgresNode implements SimServiceNode {
   }
 
   /** idle_in_transaction_session_timeout (in a transaction block) or idle_session_timeout (outside one). */
-  private armIdle(ctx: ProcessContext, c: Served): void {
+  private armIdle(ctx: ProcessContext, c: PgServed): void {
     c.timers.idle?.();
     c.timers.idle = null;
     const session = c.session;
@@ -354,159 +290,12 @@ export class PostgresNode implements SimServiceNode {
     });
   }
 
-  /** The connection died under the session (FIN, keepalive, retransmissions): ends now, or when its statement does. */
-  private clientGone(ctx: ProcessContext, c: Served, why: SessionEnd): void {
-    if (c.running) {
-      c.gone ??= why;
-      this.stopTcpTimers(c);
-      return;
-    }
-    this.endConnection(ctx, c, why);
-  }
+}
 
-  /** Ends the connection and its session (its locks go); `why` null: a refused startup. */
-  private endConnection(ctx: ProcessContext, c: Served, why: SessionEnd | null): void {
-    const key = this.key(c.from, c.conn);
-    if (this.connections.get(key) !== c) return;
-    this.connections.delete(key);
-    this.ended.add(key);
-    this.stopTcpTimers(c);
-    c.timers.idle?.();
-    c.timers.statement?.();
-    c.queue.length = 0;
-    if (why === 'client' || why === 'idle-in-transaction' || why === 'idle-session') ctx.send(c.from, { t: 'fin', conn: c.conn } satisfies TcpEnvelope);
-    else if (why !== null && why !== 'client-gone') ctx.send(c.from, { t: 'rst', conn: c.conn } satisfies TcpEnvelope);
-    else if (why === null) ctx.send(c.from, { t: 'fin', conn: c.conn } satisfies TcpEnvelope);
-    if (c.session !== null && this.database.isOpen(c.session)) {
-      const held = this.database.locks.heldBy(c.session).size;
-      this.database.close(c.session);
-      if (why !== null) {
-        this.stats.ended[why]++;
-        ctx.note(`session ${c.session} of ${c.from} ended (${why})${held > 0 ? `: its ${held} advisory lock(s) released` : ''}`);
-      }
-    }
-  }
-
-  private stopTcpTimers(c: Served): void {
-    c.timers.keepalive?.();
-    c.timers.keepalive = null;
-    c.timers.retransmit?.();
-    c.timers.retransmit = null;
-  }
-
-  private reply(ctx: ProcessContext, c: Served, seq: number, body: PgReply): void {
-    c.replies.set(seq, body);
-    this.transmit(ctx, c, { t: 'srep', conn: c.conn, seq, body });
-  }
-
-  private push(ctx: ProcessContext, c: Served, body: PgPush): void {
-    this.transmit(ctx, c, { t: 'push', conn: c.conn, pseq: ++c.pushes, after: c.nextSeq - 1, body });
-  }
-
-  /**
-   * Sends data to the client. Its host acknowledges it when both directions are up now; if not,
-   * it stays unacknowledged and TCP retransmits it with backoff until acknowledged or given up.
-   */
-  private transmit(ctx: ProcessContext, c: Served, envelope: TcpEnvelope): void {
-    ctx.send(c.from, envelope);
-    // Replies are kept until a later request acknowledges them; pushes until the host does.
-    if (envelope.t === 'push') c.outbox.push(envelope);
-    if (c.unacked !== null) return;
-    if (this.answers(ctx, c) !== 'silent') {
-      this.acknowledged(ctx, c);
-      return;
-    }
-    c.unacked = { since: ctx.clock.monotonic(), rtoMs: TCP_RTO_MIN_MS, retransmits: 0 };
-    c.timers.keepalive?.();
-    c.timers.keepalive = null;
-    this.armRetransmit(ctx, c);
-  }
-
-  private armRetransmit(ctx: ProcessContext, c: Served): void {
-    const unacked = c.unacked;
-    if (unacked === null) return;
-    c.timers.retransmit = ctx.clock.setTimer(unacked.rtoMs, () => {
-      c.timers.retransmit = null;
-      const userTimeout = c.settings.tcp_user_timeout;
-      const waited = ctx.clock.monotonic() - unacked.since;
-      if ((userTimeout > 0 && waited >= userTimeout) || (userTimeout === 0 && unacked.retransmits >= TCP_RETRIES2)) {
-        this.clientGone(ctx, c, 'retransmission');
-        return;
-      }
-      unacked.retransmits++;
-      unacked.rtoMs = Math.min(unacked.rtoMs * 2, TCP_RTO_MAX_MS);
-      const answer = this.answers(ctx, c);
-      if (answer === 'reset') {
-        this.clientGone(ctx, c, 'reset');
-        return;
-      }
-      if (answer === 'ack') {
-        // The link is back: what was kept goes again, and this time it is acknowledged.
-        for (const [seq, body] of c.replies) ctx.send(c.from, { t: 'srep', conn: c.conn, seq, body } satisfies TcpEnvelope);
-        for (const envelope of c.outbox) ctx.send(c.from, envelope);
-        this.acknowledged(ctx, c);
-        return;
-      }
-      this.armRetransmit(ctx, c);
-    });
-  }
-
-  /** Linux's tcp_keepalive_timer for an idle connection (no unacknowledged data). */
-  private armKeepalive(ctx: ProcessContext, c: Served): void {
-    c.timers.keepalive?.();
-    c.timers.keepalive = null;
-    if (c.unacked !== null) return;
-    const { idleMs } = keepaliveSchedule(c.settings);
-    const due = c.lastHeard + idleMs - ctx.clock.monotonic();
-    c.timers.keepalive = ctx.clock.setTimer(Math.max(due, 0), () => this.keepaliveTimer(ctx, c));
-  }
-
-  private keepaliveTimer(ctx: ProcessContext, c: Served): void {
-    c.timers.keepalive = null;
-    if (c.unacked !== null) return;
-    const { idleMs, intervalMs, count } = keepaliveSchedule(c.settings);
-    const elapsed = ctx.clock.monotonic() - c.lastHeard;
-    // (A timer may fire a rounding error early on a drifting clock: within 10 µs counts as due.)
-    if (elapsed < idleMs - 0.01) {
-      c.timers.keepalive = ctx.clock.setTimer(idleMs - elapsed, () => this.keepaliveTimer(ctx, c));
-      return;
-    }
-    const userTimeout = c.settings.tcp_user_timeout;
-    if ((userTimeout > 0 && elapsed >= userTimeout && c.probesOut > 0) || (userTimeout === 0 && c.probesOut >= count)) {
-      this.clientGone(ctx, c, 'keepalive');
-      return;
-    }
-    const answer = this.answers(ctx, c);
-    if (answer === 'reset') {
-      this.clientGone(ctx, c, 'reset');
-      return;
-    }
-    if (answer === 'ack') {
-      c.lastHeard = ctx.clock.monotonic();
-      c.probesOut = 0;
-      c.timers.keepalive = ctx.clock.setTimer(idleMs, () => this.keepaliveTimer(ctx, c));
-      return;
-    }
-    c.probesOut++;
-    c.timers.keepalive = ctx.clock.setTimer(intervalMs, () => this.keepaliveTimer(ctx, c));
-  }
-
-  /**
-   * How the client's host answers a packet sent now: it acknowledges it (both directions up),
-   * resets the connection (its process died or restarted: the socket is gone), or nothing gets
-   * back (a cut, held or lossy link). The host answers even while its process is paused.
-   */
-  private answers(ctx: ProcessContext, c: Served): 'ack' | 'reset' | 'silent' {
-    const network = this.world.network;
-    const out = network.link(this.name, c.from);
-    const back = network.link(c.from, this.name);
-    if (out.mode !== 'up' || back.mode !== 'up') return 'silent';
-    if (out.lossProbability > 0 && this.random.chance(out.lossProbability)) return 'silent';
-    if (back.lossProbability > 0 && this.random.chance(back.lossProbability)) return 'silent';
-    const peer = ctx.peer(c.from);
-    if (!peer.up || (c.clientIncarnation >= 0 && peer.incarnation !== c.clientIncarnation)) return 'reset';
-    return 'ack';
-  }
+/** A statement's name for the node lane: the advisory lock function it calls, or its first word. */
+function statementLabel(text: string): string {
+  const call = /\b(pg_[a-z_]*advisory[a-z_]*)\s*\(/i.exec(text);
+  return (call?.[1] ?? text.trim().split(/\s+/)[0] ?? '').toUpperCase();
 }
 
 /** Adds a PostgreSQL server process to the world. */
