@@ -1,7 +1,8 @@
 /**
  * The map of the rooms (src/README.md) stays true: every folder of src/ has its line, and the
  * imports issue #15 names never point upward: nothing below the command line imports cli/
- * (report/ included), and the kernel (sim/) imports no service.
+ * (report/ included), the kernel (sim/) imports no service, and the pure Redis engine
+ * (redis/engine/) touches neither the kernel nor the node and client that run it there.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -43,5 +44,17 @@ describe('the rooms of src/', () => {
     const services = new Set(['redis', 'services', 'clients', 'realm']);
     const upward = files.filter((f) => roomOf(f) === 'sim').flatMap((f) => importsOf(f).filter((t) => services.has(roomOf(t))).map((t) => `${f} → ${t}`));
     expect(upward).toEqual([]);
+  });
+
+  it('the Redis engine (redis/engine/) imports neither the kernel (sim/) nor the node and client over it', () => {
+    const engine = files.filter((f) => f.startsWith(join('redis', 'engine') + '/'));
+    expect(engine.length).toBeGreaterThan(10);
+    const forbidden = (t: string): boolean => roomOf(t) === 'sim' || t === join('redis', 'node.ts') || t === join('redis', 'client.ts');
+    const upward = engine.flatMap((f) => importsOf(f).filter(forbidden).map((t) => `${f} → ${t}`));
+    expect(upward).toEqual([]);
+    // The check can see an import out of a subfolder: a command file imports the command table.
+    expect(importsOf(join('redis', 'engine', 'commands', 'strings.ts'))).toContain(join('redis', 'engine', 'command-table.ts'));
+    // And the node, one floor up, does import the kernel: the predicate can say yes.
+    expect(importsOf(join('redis', 'node.ts')).some(forbidden)).toBe(true);
   });
 });
