@@ -3,7 +3,7 @@
  * fengari's sources are read and compiled here with the source patches of fengari-patches.ts
  * applied (each must match exactly once, so a fengari upgrade that moves the code fails loudly
  * instead of silently dropping a patch). Other users of fengari in the process keep the stock
- * module. The 5.1 library functions are in lua51-lib.ts.
+ * module. The 5.1 library functions Redis's scripts see are in lua/, one file per library.
  *
  * Compiled chunks are shared: a script's text is compiled once per process, in a state used only
  * for compiling, and every Lua state that loads it gets a new closure over the same prototype.

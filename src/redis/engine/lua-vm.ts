@@ -14,20 +14,17 @@
  * test/redis/lua-shared-chunks.test.ts. Calls never nest (a script cannot EVAL), and a state that
  * threw from inside fengari (a locksim bug) is dropped rather than reused.
  */
-import { createHash } from 'node:crypto';
 import { loadFengari, type Fengari, type LuaChunk, type LuaState, type LuaString, type ReadonlyFlag } from './fengari.ts';
-import { installLua51Library } from './lua51-lib.ts';
+import { BASE_PRELUDE, installBaseLibrary } from './lua/base.ts';
+import { installBitLibrary } from './lua/bit.ts';
+import { libraryTools } from './lua/library.ts';
+import { installMathLibrary } from './lua/math.ts';
+import { installRedisApi, type ScriptHost } from './lua/redis.ts';
+import { installStringLibrary, STRING_PRELUDE } from './lua/string.ts';
+import { installTableLibrary, TABLE_PRELUDE } from './lua/table.ts';
 import { doubleToInt64, formatG } from './numbers.ts';
 import { Rand48 } from './rand48.ts';
 import { array, bulk, error, integer, NIL, ONE, status, type Reply } from './reply.ts';
-
-/** What scripts call back into (the engine of the node running the script). */
-export interface ScriptHost {
-  /** Runs one command for redis.call/pcall; script-level refusals come back as error replies. */
-  callFromScript(args: string[]): Reply;
-  /** True when `name` is a command redis.acl_check_cmd should accept. */
-  knowsCommand(name: string): boolean;
-}
 
 /**
  * A node's own part of the Lua state, kept between its scripts: what a script could tell apart
@@ -49,21 +46,6 @@ export class LuaNodeState {
   }
 }
 
-/** Redis's error text for an error reply raised as a Lua error (`luaPushErrorBuff`): "-CODE msg" keeps CODE, anything else gets "ERR". */
-export function errorTableText(text: string): string {
-  let code = 'ERR';
-  let msg = text;
-  if (text.startsWith('-')) {
-    const space = text.indexOf(' ');
-    if (space < 0) msg = text.slice(1);
-    else {
-      code = text.slice(1, space);
-      msg = text.slice(space + 1);
-    }
-  }
-  return `${code} ${msg.replace(/^[\r\n]+|[\r\n]+$/g, '')}`;
-}
-
 /**
  * The reply of a script that failed with the error table `{err = err, source, line}` (what the
  * error handler builds, with the position of the Lua code that raised it).
@@ -74,28 +56,16 @@ export function scriptErrorReply(err: string, sha: string, source: string | null
   return error(message.replace(/[\r\n]/g, ' '));
 }
 
-/** The Lua prelude: 5.1 compatibility, globals Redis removes, and the error handler it returns. */
+/**
+ * The Lua prelude: the libraries' own Lua parts (5.1 compatibility, globals Redis removes), then
+ * what Redis does to the stock coroutine and debug libraries, and the error handler it returns
+ * (which keeps the debug library for itself).
+ */
 const PRELUDE = `
 local dbg = debug
-loadstring = load
-gcinfo = function() return 0 end
-table.getn = function(t) return #t end
-table.maxn = function(t)
-  local n = 0
-  for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end
-  return n
-end
-string.gfind = string.gmatch
-string.pack = nil
-string.unpack = nil
-string.packsize = nil
+${BASE_PRELUDE}${TABLE_PRELUDE}${STRING_PRELUDE}
 coroutine.isyieldable = nil
-dofile = nil
-loadfile = nil
-print = nil
-rawlen = nil
 debug = nil
-_VERSION = 'Lua 5.1'
 return function(err)
   local i = dbg.getinfo(2, 'nSl')
   if i and (i.what == 'C' or i.what == 'J') then i = dbg.getinfo(3, 'nSl') end
@@ -107,9 +77,6 @@ return function(err)
   return err
 end
 `;
-
-const REPL_NONE = 0;
-const REPL_ALL = 3;
 
 /** fengari's global state, where it numbers objects (see {@link LuaNodeState}). */
 interface GlobalState {
@@ -172,16 +139,24 @@ export class LuaVm {
     lua.lua_pushnil(L);
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, '_LOADED');
 
-    lua.lua_pushjsfunction(L, (S) => this.luaError(S));
-    lua.lua_setglobal(L, 'error');
-    lua.lua_pushjsfunction(L, (S) => this.luaSetmetatable(S));
-    lua.lua_setglobal(L, 'setmetatable');
+    // The libraries Redis 7.0 gives scripts, one file each in lua/.
+    const tools = libraryTools(f, L);
+    installBaseLibrary(tools);
+    installStringLibrary(tools);
+    installTableLibrary(tools);
     // math.random draws from the generator of the node whose script runs.
-    installLua51Library(f, L, {
+    installMathLibrary(tools, {
       nextUnit: () => (this.node as LuaNodeState).rand.nextUnit(),
       seed: (seed) => (this.node as LuaNodeState).rand.seed(seed),
     });
-    this.installRedisTable();
+    installBitLibrary(tools);
+    installRedisApi(f, L, {
+      host: () => this.host as ScriptHost,
+      setReplicate: (replicate) => {
+        (this.node as LuaNodeState).replicate = replicate;
+      },
+      pushReply: (reply) => this.pushReply(reply),
+    });
 
     const prelude = f.compile(PRELUDE, '=prelude');
     if (typeof prelude === 'string') throw new Error(`locksim: the Lua prelude does not compile: ${prelude}`);
@@ -391,165 +366,7 @@ export class LuaVm {
     }
   }
 
-  private pushErrorTable(text: string): void {
-    const { lua } = this.f;
-    lua.lua_createtable(this.L, 0, 1);
-    lua.lua_pushstring(this.L, text);
-    lua.lua_setfield(this.L, -2, 'err');
-  }
-
-  // ---------------------------------------------------------------------------- the redis table
-
-  private installRedisTable(): void {
-    const { lua } = this.f;
-    const L = this.L;
-    lua.lua_createtable(L, 0, 32);
-    const fn = (name: string, f: (L: LuaState) => number) => {
-      lua.lua_pushjsfunction(L, f);
-      lua.lua_setfield(L, -2, name);
-    };
-    const num = (name: string, value: number) => {
-      lua.lua_pushnumber(L, value);
-      lua.lua_setfield(L, -2, name);
-    };
-    fn('call', (S) => this.redisCall(S, true));
-    fn('pcall', (S) => this.redisCall(S, false));
-    fn('sha1hex', (S) => this.redisSha1hex(S));
-    fn('error_reply', (S) => this.redisErrorReply(S));
-    fn('status_reply', (S) => this.redisStatusReply(S));
-    fn('log', (S) => this.redisLog(S));
-    fn('setresp', (S) => this.redisSetresp(S));
-    fn('set_repl', (S) => this.redisSetRepl(S));
-    fn('replicate_commands', (S) => {
-      lua.lua_pushboolean(S, true);
-      return 1;
-    });
-    fn('breakpoint', (S) => {
-      lua.lua_pushboolean(S, false);
-      return 1;
-    });
-    fn('debug', () => 0);
-    fn('acl_check_cmd', (S) => this.redisAclCheckCmd(S));
-    num('LOG_DEBUG', 0);
-    num('LOG_VERBOSE', 1);
-    num('LOG_NOTICE', 2);
-    num('LOG_WARNING', 3);
-    num('REPL_NONE', 0);
-    num('REPL_AOF', 1);
-    num('REPL_SLAVE', 2);
-    num('REPL_REPLICA', 2);
-    num('REPL_ALL', 3);
-    lua.lua_pushliteral(L, '7.0.15');
-    lua.lua_setfield(L, -2, 'REDIS_VERSION');
-    num('REDIS_VERSION_NUM', 0x07000f);
-    lua.lua_setglobal(L, 'redis');
-  }
-
-  /** Raises (redis.call) or returns (redis.pcall) an error table. */
-  private fail(L: LuaState, text: string, raise: boolean): number {
-    this.pushErrorTable(text);
-    return raise ? this.f.lua.lua_error(L) : 1;
-  }
-
-  private redisCall(L: LuaState, raise: boolean): number {
-    const { lua } = this.f;
-    const argc = lua.lua_gettop(L);
-    if (argc === 0) return this.fail(L, 'ERR Please specify at least one argument for this redis lib call', raise);
-    const args: string[] = new Array(argc);
-    for (let i = 1; i <= argc; i++) {
-      const t = lua.lua_type(L, i);
-      if (t === lua.LUA_TNUMBER) args[i - 1] = formatG(lua.lua_tonumber(L, i), 17);
-      else if (t === lua.LUA_TSTRING) args[i - 1] = this.f.toText(L, i) as string;
-      else return this.fail(L, 'ERR Lua redis lib command arguments must be strings or integers', raise);
-    }
-    let reply: Reply;
-    try {
-      reply = (this.host as ScriptHost).callFromScript(args);
-    } catch (e) {
-      reply = error(`ERR locksim internal error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (reply.kind === 'error') return this.fail(L, errorTableText(`-${reply.message}`), raise);
-    this.pushReply(reply);
-    return 1;
-  }
-
-  private redisSha1hex(L: LuaState): number {
-    const { lua } = this.f;
-    if (lua.lua_gettop(L) !== 1) return this.fail(L, 'ERR wrong number of arguments', true);
-    // The bytes, as Redis hashes them (a number is converted to its text first).
-    const bytes = lua.lua_tolstring(L, 1) ?? new Uint8Array(0);
-    lua.lua_pushstring(L, createHash('sha1').update(bytes).digest('hex'));
-    return 1;
-  }
-
-  private redisErrorReply(L: LuaState): number {
-    const { lua } = this.f;
-    if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
-      this.pushErrorTable('ERR wrong number or type of arguments');
-      return 1;
-    }
-    const text = this.f.toText(L, -1) as string;
-    this.pushErrorTable(errorTableText(text.startsWith('-') ? text : `-${text}`));
-    return 1;
-  }
-
-  private redisStatusReply(L: LuaState): number {
-    const { lua } = this.f;
-    if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
-      this.pushErrorTable('ERR wrong number or type of arguments');
-      return 1;
-    }
-    const text = this.f.toText(L, -1) as string;
-    lua.lua_createtable(L, 0, 1);
-    lua.lua_pushstring(L, text);
-    lua.lua_setfield(L, -2, 'ok');
-    return 1;
-  }
-
-  private redisLog(L: LuaState): number {
-    const { lua } = this.f;
-    const argc = lua.lua_gettop(L);
-    if (argc < 2) return this.fail(L, 'ERR redis.log() requires two arguments or more.', true);
-    if (!lua.lua_isnumber(L, 1)) return this.fail(L, 'ERR First argument must be a number (log level).', true);
-    const level = lua.lua_tonumber(L, 1);
-    if (level < 0 || level > 3) return this.fail(L, 'ERR Invalid debug level.', true);
-    return 0;
-  }
-
-  private redisSetresp(L: LuaState): number {
-    const { lua } = this.f;
-    if (lua.lua_gettop(L) !== 1) return this.fail(L, 'ERR redis.setresp() requires one argument.', true);
-    const resp = Math.trunc(lua.lua_tonumber(L, 1));
-    if (resp !== 2 && resp !== 3) return this.fail(L, 'ERR RESP version must be 2 or 3.', true);
-    if (resp === 3) return this.fail(L, 'ERR locksim does not simulate RESP3 in scripts (redis.setresp(3))', true);
-    return 0;
-  }
-
-  private redisSetRepl(L: LuaState): number {
-    const { lua } = this.f;
-    if (lua.lua_gettop(L) !== 1) return this.fail(L, 'ERR redis.set_repl() requires one argument.', true);
-    const flags = Math.trunc(lua.lua_tonumber(L, 1));
-    if (flags < REPL_NONE || flags > REPL_ALL) {
-      return this.fail(L, 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.', true);
-    }
-    if (flags !== REPL_NONE && flags !== REPL_ALL) {
-      return this.fail(L, 'ERR locksim does not simulate redis.set_repl() with REPL_AOF or REPL_REPLICA alone', true);
-    }
-    (this.node as LuaNodeState).replicate = flags === REPL_ALL;
-    return 0;
-  }
-
-  private redisAclCheckCmd(L: LuaState): number {
-    const { lua } = this.f;
-    const argc = lua.lua_gettop(L);
-    if (argc === 0) return this.fail(L, 'ERR Please specify at least one argument for this redis lib call', true);
-    const name = lua.lua_type(L, 1) === lua.LUA_TSTRING ? (lua.lua_tojsstring(L, 1) as string) : '';
-    if (!(this.host as ScriptHost).knowsCommand(name)) return this.fail(L, 'ERR Invalid command passed to redis.acl_check_cmd()', true);
-    lua.lua_pushboolean(L, true);
-    return 1;
-  }
-
-  // ---------------------------------------------------------------------------- globals, error, math
+  // ---------------------------------------------------------------------------- read-only globals
 
   /** `__index` of the globals: reading a global that does not exist is an error. */
   private missingGlobal(L: LuaState): number {
@@ -559,39 +376,6 @@ export class LuaVm {
     }
     const name = lua.lua_tojsstring(L, 2) as string;
     return lauxlib.luaL_error(L, this.f.to_luastring("Script attempted to access nonexistent global variable '%s'"), name);
-  }
-
-  /** Lua 5.1's `error`: numbers get the position prefix too (5.3 adds it to strings only). */
-  private luaError(L: LuaState): number {
-    const { lua, lauxlib } = this.f;
-    const level = lua.lua_type(L, 2) <= 0 ? 1 : Math.trunc(lauxlib.luaL_checknumber(L, 2));
-    lua.lua_settop(L, 1);
-    if (lua.lua_isstring(L, 1) && level > 0) {
-      lauxlib.luaL_where(L, level);
-      lua.lua_pushvalue(L, 1);
-      lua.lua_concat(L, 2);
-    }
-    return lua.lua_error(L);
-  }
-
-  /** `setmetatable` that refuses read-only tables, as Redis 7.0's patched Lua does. */
-  private luaSetmetatable(L: LuaState): number {
-    const { lua, lauxlib } = this.f;
-    lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-    const t = lua.lua_type(L, 2);
-    if (t !== lua.LUA_TNIL && t !== lua.LUA_TTABLE) {
-      return lauxlib.luaL_argerror(L, 2, this.f.to_luastring('nil or table expected'));
-    }
-    if ((lua.lua_topointer(L, 1) as ReadonlyFlag).readonly === true) {
-      lua.lua_pushliteral(L, 'Attempt to modify a readonly table');
-      return lua.lua_error(L);
-    }
-    if (lauxlib.luaL_getmetafield(L, 1, this.f.to_luastring('__metatable')) !== lua.LUA_TNIL) {
-      return lauxlib.luaL_error(L, this.f.to_luastring('cannot change a protected metatable'));
-    }
-    lua.lua_settop(L, 2);
-    lua.lua_setmetatable(L, 1);
-    return 1;
   }
 
   /** Marks the table at `idx` and every table reachable from it read-only. */

@@ -8,11 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { loadFengari, type LuaChunk } from './fengari.ts';
-import { LuaNodeState, luaVm, type ScriptHost } from './lua-vm.ts';
+import { LuaNodeState, luaVm } from './lua-vm.ts';
+import type { ScriptHost } from './lua/redis.ts';
 import { nativeScript, type NativeMatch } from './native-scripts.ts';
 import { error, type ErrorReply, type Reply } from './reply.ts';
-
-export type { ScriptHost } from './lua-vm.ts';
 
 export function sha1hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');

@@ -16,7 +16,8 @@
  * in the VM. test/redis/native-scripts.test.ts runs every native script against the VM on
  * generated keyspaces and arguments and requires identical replies, keyspaces, effects and stats.
  */
-import { errorTableText, scriptErrorReply } from './lua-vm.ts';
+import { scriptErrorReply } from './lua-vm.ts';
+import { errorTableText } from './lua/redis.ts';
 import { integer, ZERO, type Reply } from './reply.ts';
 
 /** `redis.call` / `redis.pcall` for a native script; the engine's own script path. */
