@@ -27,7 +27,7 @@ import { findVariant } from '../scenario/run.ts';
 import { runClient, type ClientEnvironment } from '../workload/client.ts';
 import { RealClock } from './clock.ts';
 import { isRunnerMessage, type ClientInit, type ClientMessage, type NodeEndpoint, type RunnerMessage } from './protocol.ts';
-import { SeededRandom } from './random.ts';
+import { RandomStream } from '../sim/random.ts';
 import { connectResource } from './resource-server.ts';
 import { TrueTime } from './true-time.ts';
 
@@ -135,9 +135,9 @@ async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
   const pg = pgEndpoints.length > 0 ? await loadNodePostgres() : undefined;
   const databases = pg === undefined ? [] : pgEndpoints.map((n) => database(pg, n));
   const nodes = await Promise.all(redisNodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
-  const lock = variant.lock({ nodes, clock: ownClock, random: new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/lock`), ...(databases.length > 0 ? { databases } : {}) });
+  const lock = variant.lock({ nodes, clock: ownClock, random: new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/lock`), ...(databases.length > 0 ? { databases } : {}) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);
-  const workloadRandom = new SeededRandom(`${init.seed}/${init.client}/${init.incarnation}/workload`);
+  const workloadRandom = new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/workload`);
   setInterval(() => send({ type: 'stats', commands }), 1_000).unref();
   send({ type: 'ready', lockName: lock.name });
   return (origin: TrueTime) => {

@@ -38,7 +38,7 @@ import { buildClockShim } from './clock-shim.ts';
 import { externalProblems, type ExternalTopology } from './external.ts';
 import { RealLinks } from './links.ts';
 import { RealNemesis, unsupportedFaults, type FaultTiming } from './nemesis.ts';
-import { SeededRandom } from './random.ts';
+import { RandomStream } from '../sim/random.ts';
 import { loadNodePostgres } from './node-postgres.ts';
 import { requirePostgres } from './postgres-process.ts';
 import { redisServerPath } from './redis-process.ts';
@@ -266,7 +266,7 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
     }
     notes.push(...servers.notes);
     for (const n of plan.lockNodes) if (!servers.nodes.has(n)) throw new Error(`variant ${plan.variant.name} names node '${n}', which is not in the world`);
-    const random = new SeededRandom(`${options.seed}/real/resource`);
+    const random = new RandomStream(options.seed, 'real/resource');
     const server = await ResourceServer.start({ mode: plan.resourceMode, now: () => log.now(), random: () => random.next() });
     resource = server;
     const links = new RealLinks(servers, server, new Set(plan.clients.map((c) => c.name)), plan.world.delay);

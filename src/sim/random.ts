@@ -2,17 +2,19 @@ import seedrandom from 'seedrandom';
 import type { Random } from '../locks/interface.ts';
 
 /**
- * Seeded random streams, split by purpose. Every stream's seed is a hash of (root seed, stream
- * name), so streams are independent: drawing more network delays does not shift the
- * workload's choices, and a new fault does not change any process's tokens. (Hashing matters:
- * consecutive raw seeds give correlated first outputs in some generators.)
+ * Seeded random streams, split by purpose: locksim's one seeded random, in the simulation and
+ * in real mode alike. Every stream's seed is a hash of (root seed, stream name), so streams are
+ * independent: drawing more network delays does not shift the workload's choices, and a new
+ * fault does not change any process's tokens. (Hashing matters: consecutive raw seeds give
+ * correlated first outputs in some generators.) A root seed given as text is the same seed as
+ * the number it spells: `new RandomStream(42)` and `new RandomStream('42')` draw alike.
  */
 export class RandomStream implements Random {
   private readonly generator: seedrandom.PRNG;
 
   constructor(
-    readonly rootSeed: number,
-    readonly name: string,
+    readonly rootSeed: number | string,
+    readonly name = '',
   ) {
     this.generator = seedrandom.alea(deriveSeed(rootSeed, name));
   }
@@ -22,8 +24,11 @@ export class RandomStream implements Random {
     return this.generator();
   }
 
-  /** An integer in [min, max). */
+  /** An integer in [min, max); a RangeError unless both are integers and min < max (as `crypto.randomInt`). */
   int(min: number, max: number): number {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || max <= min) {
+      throw new RangeError(`int(min, max) needs integers with min < max, got (${min}, ${max})`);
+    }
     return min + Math.floor(this.generator() * (max - min));
   }
 
@@ -43,8 +48,9 @@ export class RandomStream implements Random {
     return items[Math.floor(this.generator() * items.length)] as T;
   }
 
-  /** `bytes` random bytes as lower-case hex. */
+  /** `bytes` random bytes as lower-case hex; a RangeError unless `bytes` is an integer >= 0. */
   hex(bytes: number): string {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`hex(bytes) needs an integer >= 0, got ${bytes}`);
     let out = '';
     for (let i = 0; i < bytes; i += 4) {
       const word = Math.floor(this.generator() * 0x1_0000_0000);
@@ -64,7 +70,7 @@ export class RandomStream implements Random {
 const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** The seed string of stream `name` under `rootSeed`: a 53-bit hash (cyrb53) of both. */
-export function deriveSeed(rootSeed: number, name: string): string {
+export function deriveSeed(rootSeed: number | string, name: string): string {
   const text = `${rootSeed}\u0000${name}`;
   let h1 = 0xdeadbeef ^ 0x5eed;
   let h2 = 0x41c6ce57 ^ 0x5eed;

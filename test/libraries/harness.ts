@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import type { LockFactory } from '../../src/locks/interface.ts';
 import { RealClock } from '../../src/real/clock.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { SimRedis } from '../../src/redis/client.ts';
 import { addRedisNode, type RedisNode } from '../../src/redis/node.ts';
 import { seconds } from '../../src/sim/time.ts';
@@ -72,7 +72,7 @@ export function realRedisHarness(): Harness & { start(nodes: number): Promise<vo
       const admin = servers.slice(0, nodeCount).map((s) => connect(s.port));
       let serial = 0;
       const s: SuiteContext = {
-        lock: (factory, n) => factory({ nodes: servers.slice(0, n).map((server) => connect(server.port)), clock: new RealClock(), random: seededRandom(++serial) }),
+        lock: (factory, n) => factory({ nodes: servers.slice(0, n).map((server) => connect(server.port)), clock: new RealClock(), random: new RandomStream(++serial) }),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         pttl: (i, key) => admin[i]!.pttl(key),
       };

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
 import type { LockContext, Random, RedisLike } from '../../src/locks/interface.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { RealClock } from '../../src/real/clock.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import type { ManualClock } from './manual-clock.ts';
@@ -82,12 +82,12 @@ export function clusterPerTest(): (n: number) => Promise<Cluster> {
 
 /** A context on the real clock with a seeded random source. */
 export function realContext(nodes: readonly RedisLike[], seed: string): LockContext {
-  return { nodes, clock: new RealClock(), random: seededRandom(seed) };
+  return { nodes, clock: new RealClock(), random: new RandomStream(seed) };
 }
 
 /** A context on a manual clock. */
 export function manualContext(nodes: readonly RedisLike[], clock: ManualClock, seed: string): LockContext {
-  return { nodes, clock, random: seededRandom(seed) };
+  return { nodes, clock, random: new RandomStream(seed) };
 }
 
 /** Calls `before(command, args)` as a command is sent and `after(command, args)` when its reply (or error) comes back, before handing it on. */

@@ -1,23 +1,24 @@
 /**
- * The real-mode Clock and Random (src/real/).
+ * The real-mode Clock (src/real/) and Random: the simulation's seeded streams (src/sim/random.ts),
+ * the one seeded random of both worlds.
  */
 import { describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/real/clock.ts';
-import { SeededRandom, seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 
-describe('SeededRandom', () => {
+describe('RandomStream, the Random of real mode too', () => {
   it('is reproducible from its seed, and different seeds differ', () => {
-    const a = seededRandom('seed-1');
-    const b = seededRandom('seed-1');
-    const c = seededRandom('seed-2');
+    const a = new RandomStream('seed-1');
+    const b = new RandomStream('seed-1');
+    const c = new RandomStream('seed-2');
     const seqA = [a.next(), a.hex(16), a.int(0, 1000)];
     expect([b.next(), b.hex(16), b.int(0, 1000)]).toEqual(seqA);
     expect(c.hex(16)).not.toBe(seqA[1]);
-    expect(new SeededRandom(42).hex(8)).toBe(new SeededRandom('42').hex(8));
+    expect(new RandomStream(42).hex(8)).toBe(new RandomStream('42').hex(8));
   });
 
   it('gives floats in [0, 1), ints in [min, max) and lower-case hex', () => {
-    const random = seededRandom('ranges');
+    const random = new RandomStream('ranges');
     const ints = new Set<number>();
     for (let i = 0; i < 2000; i++) {
       const x = random.next();
@@ -31,6 +32,8 @@ describe('SeededRandom', () => {
     expect(random.hex(16)).toMatch(/^[0-9a-f]{32}$/);
     expect(random.hex(0)).toBe('');
     expect(() => random.int(5, 5)).toThrow(RangeError);
+    expect(() => random.int(0, 2.5)).toThrow(RangeError);
+    expect(() => random.hex(-1)).toThrow(RangeError);
   });
 });
 

@@ -42,7 +42,7 @@ import { AZURITE_3_35 } from '../../src/services/blob/dialect.ts';
 import { directTransport } from '../../src/services/blob/direct-transport.ts';
 import { BlobServiceClient } from '../../src/services/blob/client/index.ts';
 import { RealClock } from '../../src/real/clock.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteTestsEnabled, startAzurite, type AzuriteServer } from '../support/azurite-server.ts';
 
 const HOLDERS = 3;
@@ -296,7 +296,7 @@ async function runSequence(azurite: AzuriteServer, sequence: number): Promise<st
     onExchange: (request, response) => simWire.push({ method: request.method, url: request.url, headers: { ...request.headers }, status: response.status, responseHeaders: { ...response.headers } }),
   });
   // The same account URL as Azurite's, so URLs on the wire are equal strings.
-  const simService = new BlobServiceClient({ transport, clock: new RealClock(), random: seededRandom(`client-${sequence}`), url: azurite.url });
+  const simService = new BlobServiceClient({ transport, clock: new RealClock(), random: new RandomStream(`client-${sequence}`), url: azurite.url });
   const simContainer = simService.getContainerClient(containerName);
 
   const ids = Array.from({ length: HOLDERS }, () => Array.from({ length: BLOBS }, () => guidFrom(random)));

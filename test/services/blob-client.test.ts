@@ -11,7 +11,7 @@ import { directTransport } from '../../src/services/blob/direct-transport.ts';
 import type { BlobHttpRequest, BlobHttpResponse, BlobTransport } from '../../src/services/blob/http.ts';
 import { serveBlobRequest } from '../../src/services/blob/http-server.ts';
 import { BlobServiceClient, isRestError, RestError, StorageRetryPolicyType, type ContainerClient } from '../../src/services/blob/client/index.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { ManualClock } from '../locks/manual-clock.ts';
 
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -23,7 +23,7 @@ function world(transportWrap?: (inner: BlobTransport) => BlobTransport, retryOpt
   const sent: BlobHttpRequest[] = [];
   const inner = directTransport(service, () => clock.now(), { onExchange: (request) => sent.push(request) });
   const transport = transportWrap === undefined ? inner : transportWrap(inner);
-  const client = new BlobServiceClient({ transport, clock, random: seededRandom('client'), retryOptions });
+  const client = new BlobServiceClient({ transport, clock, random: new RandomStream('client'), retryOptions });
   const container: ContainerClient = client.getContainerClient('locks');
   return { clock, service, sent, container };
 }
@@ -140,7 +140,7 @@ describe('the Blob client over a direct transport', () => {
     await expect(blob.upload('abc', 2)).rejects.toThrow(/contentLength 2 does not match the body's 3 bytes/);
     // Options set to undefined are fine, as SDK code often passes them.
     await expect(blob.upload('a', 1, { conditions: { leaseId: undefined, ifMatch: undefined } })).resolves.toBeDefined();
-    expect(() => new BlobServiceClient({ transport: directTransport(new BlobService(), () => 0), clock: new ManualClock(), random: seededRandom(1), retryOptions: { maxTries: 0 } })).toThrow(/maxTries must be an integer >= 1/);
+    expect(() => new BlobServiceClient({ transport: directTransport(new BlobService(), () => 0), clock: new ManualClock(), random: new RandomStream(1), retryOptions: { maxTries: 0 } })).toThrow(/maxTries must be an integer >= 1/);
   });
 
   it('the service answers 400 naming a header it would not evaluate, instead of ignoring it', () => {
@@ -202,7 +202,7 @@ describe("the SDK's retry policy on the client's clock", () => {
     const f = failing(3, refused);
     const clock = new ManualClock();
     const service = new BlobService();
-    const client = new BlobServiceClient({ transport: f.wrap(directTransport(service, () => clock.now())), clock, random: seededRandom(1) });
+    const client = new BlobServiceClient({ transport: f.wrap(directTransport(service, () => clock.now())), clock, random: new RandomStream(1) });
     const upload = client.getContainerClient('c').getBlockBlobClient('x').upload('a', 1);
     const times: number[] = [];
     const start = clock.monotonic();

@@ -11,7 +11,7 @@ import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } f
 import { blobLeaseLock, blobLeaseWithEtag, type BlobLockContext } from '../../src/services/blob/locks/index.ts';
 import type { LeaseLostError, RenewingLease } from '../../src/locks/lease.ts';
 import { RealClock } from '../../src/real/clock.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteTestsEnabled, startAzurite, type AzuriteServer } from '../support/azurite-server.ts';
 
 const enabled = azuriteTestsEnabled();
@@ -19,7 +19,7 @@ let server: AzuriteServer | null = null;
 let container: ContainerClient;
 
 function context(seed: string): BlobLockContext {
-  return { container, clock: new RealClock(), random: seededRandom(seed) };
+  return { container, clock: new RealClock(), random: new RandomStream(seed) };
 }
 
 describe.runIf(enabled)('blob lock algorithms with the real SDK against Azurite', () => {

@@ -11,7 +11,7 @@ import type { BlobHttpRequest, BlobTransport } from '../../src/services/blob/htt
 import { BlobServiceClient, type ContainerClient } from '../../src/services/blob/client/index.ts';
 import { blobLeaseLock, blobLeaseWithEtag, guardedWrite, leaseSeconds, type BlobLockContext } from '../../src/services/blob/locks/index.ts';
 import { LeaseLostError, type RenewingLease } from '../../src/locks/lease.ts';
-import { seededRandom } from '../../src/real/random.ts';
+import { RandomStream } from '../../src/sim/random.ts';
 import { ManualClock } from '../locks/manual-clock.ts';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -44,8 +44,8 @@ function world(clients = 2) {
       }
       return direct(request);
     };
-    const container = new BlobServiceClient({ transport, clock, random: seededRandom(`sdk-${i}`) }).getContainerClient('locks');
-    (client as { context: BlobLockContext }).context = { container, clock, random: seededRandom(`lock-${i}`) };
+    const container = new BlobServiceClient({ transport, clock, random: new RandomStream(`sdk-${i}`) }).getContainerClient('locks');
+    (client as { context: BlobLockContext }).context = { container, clock, random: new RandomStream(`lock-${i}`) };
     (client as { container: ContainerClient }).container = container;
     made.push(client);
   }
