@@ -22,6 +22,7 @@ import pauseInFlight from './pause-in-flight.ts';
 import plainDelRelease from './plain-del-release.ts';
 import renewalTooLate from './renewal-too-late.ts';
 import { libraryScenarios } from './libraries/index.ts';
+import { matrixRows } from './matrix/index.ts';
 
 export const catalog: readonly Scenario[] = [
   gcPause,
@@ -47,6 +48,8 @@ export const catalog: readonly Scenario[] = [
   blobBrokenLease,
   blobEtagGuard,
   blobNodeCrash,
+  // The verdict matrix (tag matrix, `locksim matrix`): every mechanism above on the same faults, side by side.
+  ...matrixRows,
   // Published libraries, unmodified, each simulated client with its own clock (docs/libraries.md).
   ...libraryScenarios,
 ];

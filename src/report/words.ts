@@ -128,6 +128,17 @@ function verdictWords(result: VerdictOf): string {
 }
 
 /**
+ * A cell of the verdict matrix (report/matrix.ts): the verdict its runs reached, `UNSAFE`, and the
+ * seeds that concluded otherwise, if any: `SAFE (seed 3: UNSAFE)`, `SAFE (seeds 3, 9: UNSAFE)`.
+ */
+export function matrixCellText(verdict: VerdictOf['verdict'], others: ReadonlyArray<{ readonly seed: number; readonly verdict: VerdictOf['verdict'] }>): string {
+  const by = new Map<string, number[]>();
+  for (const o of others) by.set(o.verdict, [...(by.get(o.verdict) ?? []), o.seed]);
+  const parts = [...by].map(([v, seeds]) => `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}: ${v.toUpperCase()}`);
+  return parts.length === 0 ? verdict.toUpperCase() : `${verdict.toUpperCase()} (${parts.join('; ')})`;
+}
+
+/**
  * One run of `run --seeds`, on one line: `ok   scenario/variant seed 3: UNSAFE (expected unsafe)`
  * and what it was judged on; a run not as expected also gets the command that reruns it alone.
  */
