@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { echoWorld } from '../src/bench/echo-world.ts';
+import { echoWorld } from '../src/sim/demo/echo-world.ts';
 import { seconds } from '../src/sim/index.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'locksim.js');

@@ -1,8 +1,9 @@
 /**
  * The map of the rooms (src/README.md) stays true: every folder of src/ has its line, and the
  * imports issue #15 names never point upward: nothing below the command line imports cli/
- * (report/ included), the kernel (sim/) imports no service, and the pure Redis engine
- * (redis/engine/) touches neither the kernel nor the node and client that run it there.
+ * (report/ included), nothing but the bench imports bench/, the kernel (sim/) imports no
+ * service, and the pure Redis engine (redis/engine/) touches neither the kernel nor the node
+ * and client that run it there.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -38,6 +39,12 @@ describe('the rooms of src/', () => {
     expect(upward).toEqual([]);
     // The check can see an import: the entry point's own is found.
     expect(importsOf('cli.ts')).toContain('cli/main.ts');
+  });
+
+  it('nothing but the bench imports bench/ (the command line finds the demo world in sim/demo/)', () => {
+    const upward = files.filter((f) => roomOf(f) !== 'bench').flatMap((f) => importsOf(f).filter((t) => roomOf(t) === 'bench').map((t) => `${f} → ${t}`));
+    expect(upward).toEqual([]);
+    expect(importsOf(join('cli', 'main.ts'))).toContain(join('sim', 'demo', 'echo-world.ts'));
   });
 
   it('the kernel imports no service (redis/, services/, clients/, realm/)', () => {

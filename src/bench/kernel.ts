@@ -1,4 +1,4 @@
-import { echoWorld } from './echo-world.ts';
+import { echoWorld } from '../sim/demo/echo-world.ts';
 import { seconds } from '../sim/index.ts';
 
 export interface KernelFigures {

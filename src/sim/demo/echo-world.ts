@@ -1,9 +1,10 @@
-import { World, type DelayModel, type ProcessContext } from '../sim/index.ts';
+import { World, type DelayModel, type ProcessContext } from '../index.ts';
 
 /**
- * The kernel's standard async workload: `clients` processes each loop over awaited
- * request/replies to one echo server over the simulated network (no Redis, no locks): what
- * the kernel alone costs per event.
+ * The kernel's demonstration and standard async workload: `clients` processes each loop over
+ * awaited request/replies to one echo server over the simulated network (no Redis, no locks):
+ * what the kernel alone costs per event. `locksim demo` runs it and `npm run bench` times it;
+ * it lives beside the kernel it shows so that the command line need not reach into the bench.
  */
 export function echoWorld(options: { seed: number; clients?: number; delay?: DelayModel; keepTrace?: boolean }): World {
   const world = new World({
