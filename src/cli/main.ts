@@ -27,6 +27,7 @@ import { REAL_HELP, realCommand } from './real.ts';
 import { CHECK_HELP, checkCommand } from './check.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
 import { PLAY_HELP, playCommand } from './play.ts';
+import { MATRIX_HELP, matrixCommand } from './matrix.ts';
 import { historyDocument } from '../check/history-file.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -40,6 +41,8 @@ commands:
                                 print a replay command
   replay <token>                re-run a printed replay token, bit for bit
   sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
+  matrix                        the verdict matrix: Redis, Redlock, PostgreSQL and blob
+                                leases on the same faults, each cell run at seeds 1..N
   merge <sweep.json>...         combine the shards' sweep --json results into one summary,
                                 junit.xml and index.html
   real <scenario>               replay a scenario against real redis-server processes and
@@ -137,6 +140,7 @@ expected one, 4 when the run was invalid, 1 otherwise.
   check: CHECK_HELP,
   merge: MERGE_HELP,
   play: PLAY_HELP,
+  matrix: MATRIX_HELP,
   demo: `usage: locksim demo [--seed N] [--seconds S] [--trace] [--json]
 
 Runs the kernel's demo world (10 clients looping over request/replies to an echo server over
@@ -446,6 +450,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   demo: demoCommand,
   real: realCommand,
   play: playCommand,
+  matrix: matrixCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
