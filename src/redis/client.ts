@@ -306,21 +306,19 @@ export class SimRedis implements RedisLike {
 
   /** {@link SimRedis.call} with the arguments in an array of the caller's that this may take over. */
   private callArgs(command: string, args: Array<Arg | Callback>): Promise<unknown> {
-    // The common path: when every argument is a string or a number (no callback, no nested
-    // array), the rest array itself becomes the command (no second array).
-    let plain = true;
-    for (let i = 0; i < args.length; i++) {
+    // The common path: every argument a string or a number (no callback, no nested array). The
+    // command is built in one exact-size array: unshift on a rest array (allocated at its exact
+    // length) would copy it into a new backing store anyway, and costs a builtin call more.
+    const n = args.length;
+    const full = new Array<string>(n + 1);
+    full[0] = command;
+    for (let i = 0; i < n; i++) {
       const a = args[i];
-      if (typeof a === 'string') continue;
-      if (typeof a === 'number') args[i] = String(a);
-      else {
-        plain = false;
-        break;
-      }
+      if (typeof a === 'string') full[i + 1] = a;
+      else if (typeof a === 'number') full[i + 1] = String(a);
+      else return this.callWithCallback(command, args);
     }
-    if (!plain) return this.callWithCallback(command, args);
-    args.unshift(command);
-    return this.command(args as string[]);
+    return this.command(full);
   }
 
   /** Sends raw arguments and resolves with the typed reply (no ioredis conversion). */
