@@ -73,31 +73,55 @@ export class HistoryRecorder {
   private readonly pins: FindingSpan[] = [];
   private readonly windowMicros: Micros | null;
   private readonly contexts: number;
+  /** Nothing is kept (see the constructor): items are only counted. */
+  private readonly keepsNothing: boolean;
   private found = 0;
 
-  constructor(window: HistoryWindow | undefined, private readonly referencedFrom: () => Micros = () => Number.POSITIVE_INFINITY) {
-    if (window !== undefined && !(window.lastMs >= 0)) throw new RangeError(`historyWindow.lastMs must be a number >= 0, got ${window.lastMs}`);
-    this.windowMicros = window === undefined ? null : window.lastMs * 1000;
-    this.contexts = window?.violationContexts ?? 10;
+  /**
+   * `window` undefined: keep everything; a window: keep that (see {@link HistoryWindow});
+   * `'nothing'`: keep nothing, not even violations' contexts, only count what went by (a run
+   * whose result is its verdict: a sweep's, an exploration's tried runs).
+   */
+  constructor(window: HistoryWindow | 'nothing' | undefined, private readonly referencedFrom: () => Micros = () => Number.POSITIVE_INFINITY) {
+    if (window !== undefined && window !== 'nothing' && !(window.lastMs >= 0)) throw new RangeError(`historyWindow.lastMs must be a number >= 0, got ${window.lastMs}`);
+    this.keepsNothing = window === 'nothing';
+    this.windowMicros = window === undefined ? null : window === 'nothing' ? 0 : window.lastMs * 1000;
+    this.contexts = window === 'nothing' ? 0 : (window?.violationContexts ?? 10);
   }
 
   event(e: HistoryEvent): void {
+    if (this.keepsNothing) {
+      this.events.dropped++;
+      return;
+    }
     this.events.push(e, e.at);
     this.trim(e.at);
   }
 
   write(w: ResourceWrite): void {
+    if (this.keepsNothing) {
+      this.writes.dropped++;
+      return;
+    }
     this.writes.push(w, w.at);
   }
 
   /** A key lifetime as it ended; `now` is the true time it was handed on. */
   keyLifetime(lifetime: KeyLifetime, seq: number, now: Micros): void {
+    if (this.keepsNothing) {
+      this.keys.dropped++;
+      return;
+    }
     this.keys.push({ item: lifetime, seq }, now);
   }
 
   /** A command on the lock key (see check/key-commands.ts). */
   keyCommand(c: KeyCommand): void {
     this.commandsSeen = true;
+    if (this.keepsNothing) {
+      this.commands.dropped++;
+      return;
+    }
     this.commands.push(c, c.at);
   }
 

@@ -45,9 +45,6 @@ export interface ExploreResult {
   readonly interrupted: boolean;
 }
 
-/** Runs keep no history past the present: the checkers judge online, so the verdict is the same. */
-const NO_HISTORY = { lastMs: 0 } as const;
-
 /** How many simulation seeds one exploration draws from (each costs one fault-free run). */
 const SEED_POOL = 16;
 
@@ -126,7 +123,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
     // empty schedule, the bug reported with no fault.
     if (faults.length === 0 || isFailure(probe.result)) return tried(seed, [], probe.result);
     // Judged online; the history is not kept (the failure found is run again whole, below).
-    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults, historyWindow: NO_HISTORY }));
+    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults, verdictOnly: true }));
   });
   const details = await fc.check(property, {
     numRuns: options.runs ?? 200,

@@ -14,8 +14,8 @@ export interface RecordingSetup {
   readonly nodes: readonly string[];
   readonly lockNodes: readonly string[];
   readonly boundMs: number;
-  /** Keep only this window of the history (default: all of it). */
-  readonly window?: HistoryWindow;
+  /** Keep only this window of the history (default: all of it); `'nothing'`: keep none of it, nor the key-command log. */
+  readonly window?: HistoryWindow | 'nothing';
   /** When the faults last healed so far (the nemesis's), µs; polled before each item. */
   readonly lastHealAt: () => Micros | null;
   /** The clients, for the per-client evidence (default: those that appear in the history). */
@@ -40,7 +40,7 @@ export class RunRecording implements NodeObserver {
   private readonly recorder: HistoryRecorder;
   private readonly tally = new Tally();
   /** The commands on the lock key, with the key's state before and after each (for the reports). */
-  private readonly commands = new KeyCommandLog((c) => this.recorder.keyCommand(c));
+  private readonly commands: KeyCommandLog | null;
   /** What the verdict rests on, per client (the whole run's, whatever the window keeps). */
   readonly evidence: EvidenceTally;
   private nextIndex = 0;
@@ -57,6 +57,8 @@ export class RunRecording implements NodeObserver {
       onKeyLifetime: (lifetime, seq) => this.recorder.keyLifetime(lifetime, seq, this.now),
     });
     this.recorder = new HistoryRecorder(setup.window, () => this.judge.referencedFrom());
+    // The key-command log feeds only the history (the reports): a run that keeps none skips it.
+    this.commands = setup.window === 'nothing' ? null : new KeyCommandLog((c) => this.recorder.keyCommand(c));
   }
 
   /** The index the next event takes: its place in the whole history, kept or not. */
@@ -86,12 +88,12 @@ export class RunRecording implements NodeObserver {
   keySample(node: string, sample: KeySample): void {
     this.advance(sample.at);
     this.judge.keySample(node, sample);
-    this.commands.sample(node, sample);
+    this.commands?.sample(node, sample);
   }
 
   /** A command that may have touched the lock key on `node`, right after the key sample it caused. */
   keyCommand(node: string, command: KeyCommandSample): void {
-    this.commands.command(node, command);
+    this.commands?.command(node, command);
   }
 
   finish(end: RecordingEnd): { history: History; judgement: Judgement; counts: WorkCounts } {

@@ -41,6 +41,13 @@ export interface RunOptions {
    */
   readonly historyWindow?: HistoryWindow;
   /**
+   * The result is read for its verdict only (a sweep's runs, an exploration's tried runs): the
+   * history keeps nothing (`history.dropped` counts what went by) and no key-command log is
+   * made. The checkers judge online either way: the verdict, violations, evidence, stats and
+   * trace hash are those of the same run kept whole. `historyWindow` is then ignored.
+   */
+  readonly verdictOnly?: boolean;
+  /**
    * Called as simulated time passes (from inside the run, when a history event is recorded at
    * or after each multiple of `everyMs`), e.g. to sample memory. It must not touch the simulation.
    */
@@ -134,7 +141,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const directory = new Map<string, string>();
   let lockName = '';
   /** When each client last sent a request to a service node: a waiting client keeps sending, a hung one does not. */
-  const lastSend = new Map<string, Micros>();
+  const lastSend = new Map<string, { at: Micros }>(clients.map((c) => [c.name, { at: 0 }]));
   /** Each client's service clients (of its current incarnation): they say why a request still waits. */
   const serviceClients = new Map<string, readonly ServiceClients[]>();
 
@@ -147,7 +154,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     nodes: [...nodes.keys()],
     lockNodes,
     boundMs,
-    window: options.historyWindow,
+    window: options.verdictOnly === true ? 'nothing' : options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,
     clients: clients.map((c) => c.name),
   });
@@ -170,7 +177,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     world.addProcess(
       spec.name,
       (ctx) => {
-        const onSend = (): void => void lastSend.set(spec.name, world.now);
+        // Called per request: it writes a field (a Map set per command showed in profiles).
+        const sent = lastSend.get(spec.name) as { at: Micros };
+        const onSend = (): void => {
+          sent.at = world.now;
+        };
         const setup = { ctx, variant, resolve, onSend };
         const connections = plan.lockServices.map((s) => SERVICES[s.service].clients(setup, s.nodes));
         serviceClients.set(spec.name, connections);
@@ -216,7 +227,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     endedAt: world.now,
     faults: nemesis.finish(),
     blocked: (p: string) => world.process(p).state !== 'running',
-    stillTrying: (p: string) => (lastSend.get(p) ?? 0) >= world.now - boundMs * 1000,
+    stillTrying: (p: string) => (lastSend.get(p)?.at ?? 0) >= world.now - boundMs * 1000,
     why: (p: string) => (serviceClients.get(p) ?? []).map((c) => c.waitReason()).find((w) => w !== null) ?? null,
   };
   const { history, judgement, counts } = recording.finish(end);
