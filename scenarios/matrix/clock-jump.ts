@@ -5,7 +5,7 @@ export default matrixRow({
   name: 'matrix-clock-jump',
   title: 'Matrix: the lock node\'s clock jumps forward',
   explanation:
-    'At 2 s the wall clock of the lock node (redis-1; postgres-1; blob-1) steps 20 s forward: an NTP step, an operator. ' +
+    'At 2 s the wall clock of the lock node (redis-1; blob-1) steps 20 s forward: an NTP step, an operator. ' +
     'Redis expires keys by its wall clock, and the Blob service ends leases by its own: the lock ends at once on the node ' +
     'while client-1, whose clock did not move, works on. A PostgreSQL advisory lock has no expiry and its server reads no ' +
     'wall clock for it, so the step does nothing there (the row leaves those columns out). ' +

@@ -2,12 +2,15 @@ import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { esc } from './escape.ts';
 import { documentHead, PAGE_STYLE } from './html.ts';
+import { buildMatrix, isMatrixRow, MATRIX_STYLE, renderMatrixHtml } from './matrix.ts';
 
 /**
  * The catalog index (reports/index.html): a matrix with a row per scenario and a cell per
  * variant, each cell giving the expected and the observed verdict (green when they agree, red
  * when not) and linking to that run's report. Self-contained and deterministic like the run
- * reports: no timestamps, so the same runs give the same bytes.
+ * reports: no timestamps, so the same runs give the same bytes. When the runs include the verdict
+ * matrix's rows (scenarios tagged `matrix`), the page opens with that grid, built from those same
+ * runs (nothing is run twice), each cell linking to its run's report.
  */
 export interface CatalogRow {
   readonly scenario: Scenario;
@@ -21,6 +24,20 @@ export function oneLineSummary(scenario: Scenario): string {
   const m = /^(.+?[.!?])(\s|$)/.exec(text);
   const sentence = m?.[1] ?? text;
   return sentence.length <= 160 ? sentence : `${sentence.slice(0, 157).replace(/\s+\S*$/, '')}…`;
+}
+
+/** The verdict matrix of the rows that are matrix rows and were run, or null when there are none. */
+function matrixSection(rows: ReadonlyArray<CatalogRow>): string | null {
+  const matrixRows = rows.filter((r) => isMatrixRow(r.scenario) && r.results.length > 0);
+  if (matrixRows.length === 0) return null;
+  const matrix = buildMatrix(matrixRows.map((r) => r.scenario), matrixRows.flatMap((r) => r.results));
+  return renderMatrixHtml(matrix, {
+    href: (cell) => {
+      const row = matrixRows.find((r) => r.scenario.name === cell.row);
+      const result = row?.results.find((r) => r.variant === cell.column && r.seed === cell.runs[0]?.seed);
+      return row === undefined || result === undefined ? undefined : row.reportHref(result);
+    },
+  });
 }
 
 export function renderCatalogIndex(rows: ReadonlyArray<CatalogRow>): string {
@@ -68,7 +85,9 @@ td.not-run{background:#f6f8fa;color:#656d76}
 td.empty{background:#fff;border:none}
 .variant{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-weight:600;word-break:break-all}
 .muted{color:#656d76}
-.totals{font-size:16px}`;
+.totals{font-size:16px}
+${MATRIX_STYLE}`;
+  const matrix = matrixSection(rows);
   return [
     ...documentHead('locksim scenario catalog', style),
     '<body>',
@@ -76,6 +95,7 @@ td.empty{background:#fff;border:none}
     '<h1>locksim: the scenario catalog</h1>',
     `<p class="totals">${all.length} runs: <strong>${agree}</strong> concluded as expected${all.length - agree > 0 ? `, <strong class="bad">${all.length - agree} did not</strong>` : ''}${invalid > 0 ? ` (<strong class="bad">${invalid} invalid</strong>: no evidence to judge on)` : ''}.</p>`,
     '<p>Each row is a scenario that teaches one distributed-lock pitfall; each cell one variant (an algorithm, a safeguard) with the verdict it should reach and the one it reached. Green: as expected; red: not. Open a cell for the run\'s timeline and its replay command.</p>',
+    ...(matrix === null ? [] : [matrix, '<h2>Every scenario</h2>']),
     `<table class="catalog"><thead><tr><th>scenario</th><th colspan="${columns}">variants</th></tr></thead><tbody>`,
     ...body,
     '</tbody></table>',
