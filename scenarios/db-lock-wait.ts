@@ -1,5 +1,8 @@
 import { ALL_FAULTS } from '../src/faults/model.ts';
-import { pgAdvisoryLock, singleInstance, type Scenario } from '../src/index.ts';
+import { pgAdvisoryLock, singleInstance, sqlServerAppLock, type NodeSpec, type Scenario } from '../src/index.ts';
+
+/** SQL Server variants run on their own node (a variant's world), so the PostgreSQL ones stay as they were. */
+const sqlServerWorld = { nodes: [{ name: 'sqlserver-1', service: 'sqlserver' }] as NodeSpec[] };
 
 /** Issue #18: lock-with-wait under contention, and a long holder. */
 const scenario: Scenario = {
@@ -50,6 +53,30 @@ const scenario: Scenario = {
       nodes: ['postgres-1'],
       expected: 'safe',
       note: 'pg_try_advisory_lock is refused while client-1 holds; the clients poll',
+    },
+    {
+      name: 'sqlserver-wait',
+      lock: sqlServerAppLock({ timeoutMs: -1 }),
+      nodes: ['sqlserver-1'],
+      world: sqlServerWorld,
+      expected: 'safe',
+      note: "sp_getapplock with @LockTimeout -1 queues the waiters behind the stalled holder; where it differs from PostgreSQL: mssql's 15 s requestTimeout cancels a wait that long (an attention) and the client tries again",
+    },
+    {
+      name: 'sqlserver-wait+lock-timeout',
+      lock: sqlServerAppLock({ timeoutMs: 2_000 }),
+      nodes: ['sqlserver-1'],
+      world: sqlServerWorld,
+      expected: 'safe',
+      note: 'each wait returns -1 after @LockTimeout 2 s (the transaction stays open; the lock rolls it back) and the client tries again',
+    },
+    {
+      name: 'sqlserver-try-lock',
+      lock: sqlServerAppLock(),
+      nodes: ['sqlserver-1'],
+      world: sqlServerWorld,
+      expected: 'safe',
+      note: 'sp_getapplock with @LockTimeout 0 returns -1 at once while client-1 holds; the clients poll',
     },
     {
       name: 'redis-single-instance',

@@ -1,4 +1,4 @@
-import { pgAdvisoryLock, pgAdvisoryXactLock, type Scenario } from '../src/index.ts';
+import { pgAdvisoryLock, pgAdvisoryXactLock, sqlServerAppLock, type Scenario } from '../src/index.ts';
 
 /** Issue #18: a pooled connection keeps a session lock after its holder is done with it. */
 const scenario: Scenario = {
@@ -57,6 +57,22 @@ const scenario: Scenario = {
       lock: pgAdvisoryXactLock({ wait: true }),
       expected: 'safe',
       note: 'a transaction-level lock ends with COMMIT, whatever the pool does with the connection',
+    },
+    {
+      name: 'sqlserver-session-lock',
+      lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1 }),
+      nodes: ['sqlserver-1'],
+      world: { nodes: [{ name: 'sqlserver-1', service: 'sqlserver' }] },
+      expected: 'safe',
+      note: "a session-owned application lock on mssql's pool: the lock keeps a pool of one connection, so sp_releaseapplock runs on the session that holds it (on a pool of many it could land on another session: error 1223, and the lock stays)",
+    },
+    {
+      name: 'sqlserver-xact-lock',
+      lock: sqlServerAppLock({ owner: 'Transaction', timeoutMs: -1 }),
+      nodes: ['sqlserver-1'],
+      world: { nodes: [{ name: 'sqlserver-1', service: 'sqlserver' }] },
+      expected: 'safe',
+      note: 'a transaction-owned application lock ends with COMMIT, whatever the pool does with the connection',
     },
   ],
 };

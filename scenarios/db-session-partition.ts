@@ -1,5 +1,5 @@
 import { ALL_FAULTS } from '../src/faults/model.ts';
-import { fencing, pgAdvisoryLock, singleInstance, type NodeSpec, type Scenario } from '../src/index.ts';
+import { fencing, pgAdvisoryLock, singleInstance, sqlServerAppLock, type Fault, type NodeSpec, type Scenario } from '../src/index.ts';
 
 /** The server's TCP keepalive gives up on an unreachable client after 5 + 3 × 1 s of silence. */
 const keepalive = { tcp_keepalives_idle: 5, tcp_keepalives_interval: 1, tcp_keepalives_count: 3 };
@@ -7,6 +7,15 @@ const nodes = (postgres: NodeSpec['postgres']): NodeSpec[] => [
   { name: 'postgres-1', service: 'postgres', postgres },
   { name: 'redis-1' },
 ];
+
+/**
+ * SQL Server in the same cut: its own node (a variant's world), partitioned from client-1 alike.
+ * Its Keep Alive is 30 s by default, then 10 probes a second apart: 40 s, past the 20 s cut.
+ */
+const sqlServer = (keepAliveMs?: number): { world: { nodes: NodeSpec[] }; faults: Fault[] } => ({
+  world: { nodes: [{ name: 'sqlserver-1', service: 'sqlserver', ...(keepAliveMs === undefined ? {} : { sqlserver: { keepAliveMs } }) }] },
+  faults: [{ kind: 'partition', at: 500, groups: [['client-1'], ['sqlserver-1']], durationMs: 20_000 }],
+});
 
 /** Issue #18: the database ends a partitioned holder's session; the holder works on. */
 const scenario: Scenario = {
@@ -22,7 +31,9 @@ const scenario: Scenario = {
     'only when its unlock hits the reset connection after the partition heals. A Redis lock with a 10 s TTL fails the ' +
     'same way. With the operating system\'s keepalive defaults (2 h of silence before the first probe) the session ' +
     'outlives the partition and the lock is safe, and everyone else waits for the partition to heal. Only a fencing ' +
-    'token (nextval of a sequence, checked by the resource) makes the late write harmless.',
+    'token (nextval of a sequence, checked by the resource) makes the late write harmless. SQL Server\'s sp_getapplock ' +
+    'with @LockOwner Session behaves the same once its server drops the session; its default Keep Alive (30 s, then ' +
+    '10 probes a second apart) is shorter than Linux\'s 2 h but longer than this cut.',
   tags: ['network', 'database', 'fencing'],
   world: {
     nodes: nodes(keepalive),
@@ -59,6 +70,32 @@ const scenario: Scenario = {
       world: { nodes: nodes({}) },
       expected: 'safe',
       note: 'with the OS defaults the server probes only after 2 h of silence: the session, and the lock, outlive the partition; client-2 waits 20 s',
+    },
+    {
+      name: 'sqlserver-session-lock(keepalive-1s)',
+      breaks: ['mutex', 'lost-update'],
+      lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1, requestTimeoutMs: 60_000 }),
+      nodes: ['sqlserver-1'],
+      ...sqlServer(1_000),
+      expected: 'unsafe',
+      note: "SQL Server's Keep Alive at 1 s: it drops the silent session after 1 + 10 × 1 s and grants the application lock to client-2, whose sp_getapplock (@LockTimeout -1) returns 1; client-1 writes at 12-14 s",
+    },
+    {
+      name: 'sqlserver-session-lock(keepalive-1s)+fencing',
+      lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1, requestTimeoutMs: 60_000, fencing: true }),
+      nodes: ['sqlserver-1'],
+      ...sqlServer(1_000),
+      resource: 'fenced',
+      expected: 'safe',
+      note: "client-2's token (NEXT VALUE FOR a sequence) is higher; the resource refuses client-1's late write",
+    },
+    {
+      name: 'sqlserver-session-lock',
+      lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1 }),
+      nodes: ['sqlserver-1'],
+      ...sqlServer(),
+      expected: 'safe',
+      note: "where SQL Server differs: its default Keep Alive (30 s, then 10 probes a second apart) outlasts the 20 s cut, so the session and its lock live on; client-2's waits end at mssql's 15 s requestTimeout and it tries again",
     },
     {
       name: 'redis-single-instance',

@@ -1,5 +1,5 @@
 import { ALL_FAULTS } from '../src/faults/model.ts';
-import { pgAdvisoryLock, pgAdvisoryXactLock, singleInstance, type NodeSpec, type Scenario } from '../src/index.ts';
+import { pgAdvisoryLock, pgAdvisoryXactLock, singleInstance, sqlServerAppLock, type NodeSpec, type Scenario } from '../src/index.ts';
 
 const nodes = (postgres: NodeSpec['postgres']): NodeSpec[] => [
   { name: 'postgres-1', service: 'postgres', postgres },
@@ -19,7 +19,8 @@ const scenario: Scenario = {
     'before it ever sees the FATAL error; it learns the lock was gone only when its COMMIT fails. Without the timeout ' +
     'the lock survives the pause (a database lock has no lease to run out), and so does a session-level lock, which ' +
     'the timeout does not touch; the Redis lease of 10 s does not. A fencing token drawn inside the transaction lets ' +
-    'the resource refuse the late write.',
+    'the resource refuse the late write. SQL Server has no such timeout: a transaction-owned sp_getapplock survives the ' +
+    'pause as PostgreSQL\'s does without it.',
   tags: ['pause', 'database', 'fencing'],
   world: {
     nodes: nodes({ idle_in_transaction_session_timeout: 5_000 }),
@@ -63,6 +64,14 @@ const scenario: Scenario = {
       nodes: ['postgres-1'],
       expected: 'safe',
       note: 'a session-level lock outside a transaction: idle_in_transaction_session_timeout does not apply',
+    },
+    {
+      name: 'sqlserver-xact-lock',
+      lock: sqlServerAppLock({ owner: 'Transaction', timeoutMs: -1 }),
+      nodes: ['sqlserver-1'],
+      world: { nodes: [{ name: 'sqlserver-1', service: 'sqlserver' }] },
+      expected: 'safe',
+      note: 'where SQL Server differs: it has no idle-in-transaction timeout, so the paused holder\'s transaction, and the application lock it owns, outlive the pause; client-2 waits',
     },
     {
       name: 'redis-single-instance',

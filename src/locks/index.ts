@@ -60,3 +60,5 @@ export type { DatabaseLike, SqlClientConfig, SqlClientLike, SqlPoolClientLike, S
 export { ADVISORY_DEFAULTS, HeldLock, advisoryKey, type AdvisoryOptions } from './advisory-common.ts';
 export { AdvisoryLock, pgAdvisoryLock, type AdvisoryLockOptions, type AdvisoryReleaseMethod } from './advisory-session.ts';
 export { AdvisoryXactLock, pgAdvisoryXactLock } from './advisory-transaction.ts';
+export { AppLockCallError, AppLockLease, SQLSERVER_APPLOCK_DEFAULTS, SqlServerAppLock, sqlServerAppLock, type SqlServerAppLockOptions } from './sqlserver-applock.ts';
+export type { MssqlConfigLike, MssqlModuleLike, MssqlPoolLike, MssqlRequestLike, MssqlResultLike, MssqlTransactionLike, MssqlTypeLike, SqlServerLike } from './mssql-like.ts';

@@ -185,6 +185,8 @@ export interface LockContext {
   readonly databases?: readonly DatabaseLike[];
   /** One container per blob node the lock uses (absent or empty when it uses none). */
   readonly containers?: readonly BlobContainerLike[];
+  /** The SQL Server nodes the lock uses, each with the mssql module to reach it (absent or empty when it uses none). */
+  readonly sqlServers?: readonly import('./mssql-like.ts').SqlServerLike[];
 }
 
 /**

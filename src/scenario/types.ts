@@ -6,6 +6,7 @@ import type { SimRedisOptions } from '../redis/client.ts';
 import type { DelayModel } from '../sim/network.ts';
 import type { ServiceName } from '../services/registry.ts';
 import type { PostgresSettings } from '../services/postgres/settings.ts';
+import type { SqlServerSettings } from '../services/sqlserver/settings.ts';
 import type { BlobNodeSettings } from '../services/blob/settings.ts';
 import type { BlobVariantOptions } from '../services/blob/variant-options.ts';
 import { RESOURCE_PROCESS, type ResourceMode } from '../workload/resource.ts';
@@ -40,6 +41,8 @@ export interface NodeSpec {
   readonly replicaOf?: string;
   /** The server's settings (PostgreSQL only): TCP keepalive, session timeouts (src/services/postgres/settings.ts). */
   readonly postgres?: PostgresSettings;
+  /** The server's keep-alive (SQL Server only: src/services/sqlserver/settings.ts). */
+  readonly sqlserver?: SqlServerSettings;
   /** What the Blob service is (blob only): Azure's or Azurite's answers, and what a crash keeps (src/services/blob/settings.ts). */
   readonly blob?: BlobNodeSettings;
 }

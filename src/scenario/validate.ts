@@ -39,7 +39,7 @@ export const MAX_RUN_MS = 30 * 24 * 3_600_000;
 const keys = <T>(table: Record<keyof T, true>): readonly string[] => Object.keys(table);
 const SCENARIO_KEYS = keys<Scenario>({ name: true, title: true, explanation: true, world: true, workload: true, faults: true, variants: true, explore: true, livenessBoundMs: true, tags: true });
 const WORLD_KEYS = keys<WorldSpec>({ nodes: true, clients: true, delay: true, durationMs: true });
-const NODE_KEYS = keys<NodeSpec>({ name: true, service: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true, postgres: true, blob: true });
+const NODE_KEYS = keys<NodeSpec>({ name: true, service: true, persistence: true, driftPpm: true, wallOffsetMs: true, replicaOf: true, postgres: true, sqlserver: true, blob: true });
 const CLIENT_KEYS = keys<ClientSpec>({ name: true, driftPpm: true, wallOffsetMs: true, startMs: true });
 const WORKLOAD_KEYS = keys<WorkloadOptions>({ resource: true, ttlMs: true, workMs: true, thinkMs: true, startMs: true, checkValidityBeforeWrite: true, stopAtValidity: true, watchLeaseSignal: true, iterations: true, resourceTimeoutMs: true });
 const RANGE_KEYS = keys<MsRange>({ min: true, max: true });
@@ -174,7 +174,7 @@ export function validateScenario(value: unknown, source: string): Scenario {
     if (length !== null) problems.push(`world.durationMs: ${length}`);
     const isCount = (v: unknown): boolean => isNumber(v) && v >= 1 && Number.isInteger(v);
     const isList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
-    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count of Redis nodes (>= 1) or a non-empty list of { name, service?, persistence?, driftPpm?, wallOffsetMs?, replicaOf?, postgres?, blob? }, got ${JSON.stringify(world.nodes)}`);
+    if (!isCount(world.nodes) && !isList(world.nodes)) problems.push(`world.nodes: must be a count of Redis nodes (>= 1) or a non-empty list of { name, service?, persistence?, driftPpm?, wallOffsetMs?, replicaOf?, postgres?, sqlserver?, blob? }, got ${JSON.stringify(world.nodes)}`);
     if (!isCount(world.clients) && !isList(world.clients)) problems.push(`world.clients: must be a count (>= 1) or a non-empty list of { name, driftPpm?, wallOffsetMs?, startMs? }, got ${JSON.stringify(world.clients)}`);
     if (problems.length === 0) {
       const nodes = nodeSpecs(world as unknown as Scenario['world']);
@@ -219,9 +219,9 @@ export function validateScenario(value: unknown, source: string): Scenario {
     const d = vw?.durationMs ?? (isObject(world) ? world.durationMs : undefined);
     return isNumber(d) ? d : undefined;
   };
-  const schedule = (faults: readonly unknown[], where: string, end: number | undefined): string[] =>
+  const schedule = (faults: readonly unknown[], where: string, end: number | undefined, inWorld: ReadonlySet<string> = processes): string[] =>
     faults.flatMap((f, i) => {
-      const found = faultProblems(f, `${where}[${i}]`, processes);
+      const found = faultProblems(f, `${where}[${i}]`, inWorld);
       if (found.length === 0 && end !== undefined && (f as Fault).at >= end) found.push(`${where}[${i}].at: ${(f as Fault).at} ms is at or after the run's end (${end} ms): it would never fire; move it earlier or lengthen world.durationMs`);
       return found;
     });
@@ -256,9 +256,11 @@ export function validateScenario(value: unknown, source: string): Scenario {
         if (!Array.isArray(v.breaks) || v.breaks.length === 0 || v.breaks.some((m) => !(MECHANISMS as readonly string[]).includes(m as string))) problems.push(`${where}.breaks: must be a non-empty list of ${MECHANISMS.join(', ')}`);
         else if (v.expected === 'safe') problems.push(`${where}.breaks: a variant expected safe breaks nothing; drop 'breaks' or expect 'unsafe'/'stuck'`);
       }
+      // A variant with its own nodes (a SQL Server variant beside PostgreSQL ones) names them in its nodes and faults.
+      const ownWorld = isObject(v.world) && Array.isArray(v.world.nodes) && isObject(world) ? worldProcesses({ ...world, ...v.world } as unknown as WorldSpec) : processes;
       if (v.faults !== undefined) {
         if (!Array.isArray(v.faults)) problems.push(`${where}.faults: must be a list of faults`);
-        else problems.push(...schedule(v.faults, `${where}.faults`, runEnd(v)));
+        else problems.push(...schedule(v.faults, `${where}.faults`, runEnd(v), ownWorld));
       }
       if (v.world !== undefined && !isObject(v.world)) problems.push(`${where}.world: must be an object of world fields to change, e.g. { nodes: [{ name: 'redis-1', persistence: 'aof-always' }] }`);
       else if (isObject(v.world)) {
@@ -268,7 +270,7 @@ export function validateScenario(value: unknown, source: string): Scenario {
           if (length !== null) problems.push(`${where}.world.durationMs: ${length}`);
         }
       }
-      if (Array.isArray(v.nodes)) for (const n of v.nodes) if (typeof n !== 'string' || !processes.has(n)) problems.push(`${where}.nodes: ${JSON.stringify(n)} is not a node of this world`);
+      if (Array.isArray(v.nodes)) for (const n of v.nodes) if (typeof n !== 'string' || !ownWorld.has(n)) problems.push(`${where}.nodes: ${JSON.stringify(n)} is not a node of this world`);
       return undefined;
     });
   }

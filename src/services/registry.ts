@@ -6,9 +6,10 @@ import type { NodeSpec } from '../scenario/types.ts';
 import { blobService } from './blob/service.ts';
 import { postgresService } from './postgres/service.ts';
 import { redisService } from './redis.ts';
+import { sqlServerService } from './sqlserver/service.ts';
 import type { SimService } from './service.ts';
 
-export const SERVICES = { redis: redisService, postgres: postgresService, blob: blobService } as const satisfies Readonly<Record<string, SimService>>;
+export const SERVICES = { redis: redisService, postgres: postgresService, blob: blobService, sqlserver: sqlServerService } as const satisfies Readonly<Record<string, SimService>>;
 
 export type ServiceName = keyof typeof SERVICES;
 
