@@ -62,7 +62,8 @@ export async function matrixCommand(args: string[]): Promise<number> {
   for (const { scenario } of rows) {
     for (const variant of scenario.variants) {
       for (let seed = seeds.from; seed <= seeds.to; seed++) {
-        const r = await runScenario(scenario, { seed, variant: variant.name, keepTrace: false });
+        // The verdict is all a cell needs: no history is kept (src/scenario/run.ts, verdictOnly).
+        const r = await runScenario(scenario, { seed, variant: variant.name, keepTrace: false, verdictOnly: true });
         runs.push({ scenario: r.scenario, variant: r.variant, seed: r.seed, verdict: r.verdict, expected: r.expected, invalid: r.invalid, evidence: r.evidence, durationOverrideMs: r.durationOverrideMs });
       }
     }
