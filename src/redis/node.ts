@@ -100,8 +100,14 @@ export class RedisNode {
   /** Where SPOP, SRANDMEMBER and RANDOMKEY draw from: this node's own seeded stream, across restarts. */
   private readonly random: RandomStream;
   /** Keys whose life on this node is recorded (the lock's resource), and what was seen. */
-  /** Each watched key's value and expiry (wall ms) as last reported: a renewal changes only the expiry. */
-  private readonly watched = new Map<string, { readonly value: string | null; readonly expireAt: number | null }>();
+  /**
+   * The watched keys, and each one's value and expiry (wall ms) as last reported (a renewal
+   * changes only the expiry), in parallel arrays: there is one key in a run, looked at after
+   * every command that names it (a Map's iterator, and an object per change, showed in profiles).
+   */
+  private readonly watchedKeys: string[] = [];
+  private readonly watchedValues: Array<string | null> = [];
+  private readonly watchedExpiry: Array<number | null> = [];
   /**
    * Receives every observation of a watched key as it happens. The node keeps none of them
    * (a long run must stay flat): the run's checkers derive key lifetimes from them online.
@@ -147,7 +153,10 @@ export class RedisNode {
 
   /** Records the life of `key` (in database 0) on this node from now on (see {@link RedisNode.onKeyObservation}). */
   watch(key: string): void {
-    if (!this.watched.has(key)) this.watched.set(key, { value: null, expireAt: null });
+    if (this.watchedKeys.includes(key)) return;
+    this.watchedKeys.push(key);
+    this.watchedValues.push(null);
+    this.watchedExpiry.push(null);
   }
 
   /**
@@ -155,20 +164,23 @@ export class RedisNode {
    * anyway: a clock change moves the predicted expiry; a crash makes the key unreachable).
    */
   observeKeys(cause: KeyObservation['cause']): void {
-    if (this.watched.size === 0) return;
+    const keys = this.watchedKeys;
+    if (keys.length === 0) return;
     const at = this.world.now;
     const clock = this.process.clock;
     const wallMs = clock.wallMicros(at) / 1000;
     const engine = this.engine;
-    for (const [key, before] of this.watched) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       const stored = cause === 'crash' ? undefined : engine.peekValue(key);
       const storedExpireAt = stored === undefined ? null : engine.peekExpireAt(key);
       const live = stored !== undefined && (storedExpireAt === null || wallMs <= storedExpireAt);
       const value = live ? stored : null;
       const expireAt = value === null ? null : storedExpireAt;
       // A renewal keeps the value and moves the expiry: it is reported too (the lifetime goes on).
-      if (value === before.value && expireAt === before.expireAt && cause === 'command') continue;
-      this.watched.set(key, { value, expireAt });
+      if (value === this.watchedValues[i] && expireAt === this.watchedExpiry[i] && cause === 'command') continue;
+      this.watchedValues[i] = value;
+      this.watchedExpiry[i] = expireAt;
       const expiresAt = value === null || storedExpireAt === null ? null : at + Math.max(0, (storedExpireAt - wallMs) * 1000) / (1 + clock.driftPpm / 1e6);
       this.onKeyObservation?.({ at, key, value, expiresAt, cause });
     }
@@ -177,7 +189,8 @@ export class RedisNode {
   private observeCommand(from: string, args: readonly string[], reply: Reply): void {
     this.observeKeys('command');
     if (this.onKeyCommand === null) return;
-    for (const key of this.watched.keys()) this.onKeyCommand({ at: this.world.now, key, from, args, reply });
+    const keys = this.watchedKeys;
+    for (let i = 0; i < keys.length; i++) this.onKeyCommand({ at: this.world.now, key: keys[i] as string, from, args, reply });
   }
 
   /** Runs one command as if a client sent it now (for tests and the checkers' view of a node). */
@@ -214,8 +227,9 @@ export class RedisNode {
     }
     this.context = ctx;
     if (ctx.incarnation > 0) this.observeKeys('restart');
-    // Sessions by connection number (unique per client object in a run), then by sender.
-    const sessions = new Map<number, Map<string, Session>>();
+    // Sessions by connection number (unique per client object in a run), then by sender: a
+    // connection has one sender but for plain requests (NodeRequest), so a short chain, not a Map.
+    const sessions = new Map<number, SenderSession>();
     // The last session used: a client sends command after command on one connection.
     let lastConnection = -1;
     let lastFrom = '';
@@ -241,16 +255,14 @@ export class RedisNode {
       let session: Session;
       if (connection === lastConnection && from === lastFrom && lastSession !== null) session = lastSession;
       else {
-        let byFrom = sessions.get(connection);
-        if (byFrom === undefined) {
-          byFrom = new Map();
-          sessions.set(connection, byFrom);
+        const first = sessions.get(connection);
+        let entry = first;
+        while (entry !== undefined && entry.from !== from) entry = entry.next;
+        if (entry === undefined) {
+          entry = { from, session: this.engine.newSession(), next: first };
+          sessions.set(connection, entry);
         }
-        let found = byFrom.get(from);
-        if (found === undefined) {
-          found = this.engine.newSession();
-          byFrom.set(from, found);
-        }
+        const found = entry.session;
         session = found;
         lastConnection = connection;
         lastFrom = from;
@@ -261,7 +273,7 @@ export class RedisNode {
         return { kind: 'error', message: "READONLY You can't write against a read only replica." } satisfies Reply;
       }
       const reply = this.engine.execute(session, args, ctx.clock.now());
-      if (this.watched.size > 0 && touchesWatched(args, this.watched)) this.observeCommand(from, args, reply);
+      if (this.watchedKeys.length > 0 && touchesWatched(args, this.watchedKeys)) this.observeCommand(from, args, reply);
       return reply;
     });
     // The replication stream is applied as Redis applies its master link: nothing expires while applying.
@@ -271,7 +283,7 @@ export class RedisNode {
       if (this.role === 'replica') {
         if (replication.db !== message.db) replication.db = message.db;
         const reply = this.engine.execute(replication, message.repl, ctx.clock.now());
-        if (this.watched.size > 0 && touchesWatched(message.repl, this.watched)) this.observeCommand(from, message.repl, reply);
+        if (this.watchedKeys.length > 0 && touchesWatched(message.repl, this.watchedKeys)) this.observeCommand(from, message.repl, reply);
       }
     });
     if (this.persistence === 'aof-everysec') {
@@ -323,8 +335,15 @@ export class RedisNode {
   }
 }
 
-function touchesWatched(args: readonly string[], watched: ReadonlyMap<string, unknown>): boolean {
-  for (let i = 1; i < args.length; i++) if (watched.has(args[i] as string)) return true;
+/** A session of the node's, by connection then sender (see RedisNode.start). */
+interface SenderSession {
+  readonly from: string;
+  readonly session: Session;
+  readonly next: SenderSession | undefined;
+}
+
+function touchesWatched(args: readonly string[], watched: readonly string[]): boolean {
+  for (let i = 1; i < args.length; i++) if (watched.includes(args[i] as string)) return true;
   const name = (args[0] ?? '').toLowerCase();
   return name === 'flushall' || name === 'flushdb' || name === 'swapdb' || name === 'exec';
 }
