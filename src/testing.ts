@@ -23,7 +23,7 @@ import { decodeToken, encodeToken, tokenVersionWarning } from './explore/token.t
 import type { LockFactory } from './locks/interface.ts';
 import { lockCheckReport } from './report/text.ts';
 import { runScenario, type RunResult } from './scenario/run.ts';
-import type { Scenario, Verdict } from './scenario/types.ts';
+import type { NodeSpec, Scenario, Verdict } from './scenario/types.ts';
 import type { WorkloadOptions } from './workload/client.ts';
 import type { ResourceMode } from './workload/resource.ts';
 
@@ -33,8 +33,8 @@ export interface LockCheckOptions {
   readonly lock: LockFactory;
   /** A name for messages (default: the lock's own name). */
   readonly name?: string;
-  /** Redis nodes (default 3, AOF always). */
-  readonly nodes?: number;
+  /** Redis nodes (default 3, AOF always), or the nodes spelled out (a database lock's: `[{ name: 'sqlserver-1', service: 'sqlserver' }]`). */
+  readonly nodes?: number | readonly NodeSpec[];
   readonly clients?: number;
   readonly ttlMs?: number;
   /** Simulated length of each run, ms (default 12 000). */
@@ -76,7 +76,7 @@ export function lockScenario(options: LockCheckOptions): Scenario {
     title: `checkLock(${options.name ?? 'your lock'})`,
     explanation: 'Your lock under random faults, from locksim/testing checkLock.',
     world: {
-      nodes: Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `redis-${i + 1}`, persistence: 'aof-always' as const })),
+      nodes: typeof options.nodes === 'object' ? options.nodes : Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `redis-${i + 1}`, persistence: 'aof-always' as const })),
       clients: options.clients ?? 3,
       durationMs: options.durationMs ?? 12_000,
     },
