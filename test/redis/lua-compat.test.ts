@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulk, err, harness } from './helpers.ts';
+import { arr, bulk, err, harness, int, nil, ok } from './helpers.ts';
 
 describe("the Lua that scripts see is Redis's Lua 5.1", () => {
   it("reads 5.3-only syntax as 5.1 does: a compile error with 5.1's message, or 5.1's meaning", () => {
@@ -38,5 +38,17 @@ describe("the Lua that scripts see is Redis's Lua 5.1", () => {
     // As redis-server 7.0.15 answers.
     const expected = [200, 115, 55, 185, 160, 30, 146, 101, 81, 1, 191, 36, 122, 147, 12, 47, 67, 32, 103, 198, 73, 93, 18, 199, 4, 109, 139, 9, 59];
     expect(h.run('EVAL', body, '0')).toEqual({ kind: 'array', value: expected.map((value) => ({ kind: 'integer', value })) });
+  });
+
+  it("answers redis.call inside a coroutine on the coroutine's own stack, as Redis does", () => {
+    const h = harness();
+    const inCoroutine = (call: string) => h.run('EVAL', `local co = coroutine.create(function() return ${call} end) return {coroutine.resume(co)}`, '0');
+    const unknown = err('ERR Unknown Redis command called from script');
+    // As redis-server 7.0.15 answers (redis-cli EVAL ... 0).
+    expect(inCoroutine("redis.call('SET', 'a', '1')")).toEqual(arr(int(1), ok));
+    expect(inCoroutine("redis.call('GET', 'a')")).toEqual(arr(int(1), bulk('1')));
+    expect(inCoroutine("redis.pcall('NOPE')")).toEqual(arr(int(1), unknown));
+    expect(inCoroutine("redis.call('NOPE')")).toEqual(arr(nil, unknown));
+    expect(inCoroutine("redis.error_reply('MY err')")).toEqual(arr(int(1), err('MY err')));
   });
 });

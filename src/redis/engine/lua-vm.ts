@@ -155,7 +155,7 @@ export class LuaVm {
       setReplicate: (replicate) => {
         (this.node as LuaNodeState).replicate = replicate;
       },
-      pushReply: (reply) => this.pushReply(reply),
+      pushReply: (S, reply) => this.pushReply(S, reply),
     });
 
     const prelude = f.compile(PRELUDE, '=prelude');
@@ -232,10 +232,10 @@ export class LuaVm {
 
   // ---------------------------------------------------------------------------- strings
 
-  /** Pushes `s` as a Lua string onto this.L, from a bounded cache for short strings. */
-  private pushText(s: string): void {
+  /** Pushes `s` as a Lua string onto L (the state or a coroutine of it), from a bounded cache for short strings. */
+  private pushText(L: LuaState, s: string): void {
     if (s.length > 64) {
-      this.f.lua.lua_pushstring(this.L, s);
+      this.f.lua.lua_pushstring(L, s);
       return;
     }
     let text = this.encoded.get(s);
@@ -244,7 +244,7 @@ export class LuaVm {
       text = this.f.newLuaString(this.f.to_luastring(s));
       this.encoded.set(s, text);
     }
-    this.f.pushLuaString(this.L, text);
+    this.f.pushLuaString(L, text);
   }
 
   /**
@@ -257,7 +257,7 @@ export class LuaVm {
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, nameRef);
     lua.lua_createtable(L, values.length, 0);
     for (let i = 0; i < values.length; i++) {
-      this.pushText(values[i]);
+      this.pushText(L, values[i]);
       lua.lua_rawseti(L, -2, i + 1);
     }
     this.globals.readonly = false;
@@ -327,15 +327,14 @@ export class LuaVm {
     return scriptErrorReply(message, this.runningSha, source, line);
   }
 
-  /** Redis reply -> Lua value on the stack (redisProtocolToLuaType, RESP2). */
-  private pushReply(reply: Reply): void {
+  /** Redis reply -> Lua value on L's stack (redisProtocolToLuaType, RESP2); L is the state or a coroutine of it. */
+  private pushReply(L: LuaState, reply: Reply): void {
     const { lua } = this.f;
-    const L = this.L;
     lua.lua_checkstack(L, 4);
     switch (reply.kind) {
       case 'status':
         lua.lua_createtable(L, 0, 1);
-        this.pushText(reply.value);
+        this.pushText(L, reply.value);
         lua.lua_setfield(L, -2, this.OK_FIELD);
         return;
       case 'error':
@@ -348,7 +347,7 @@ export class LuaVm {
         return;
       case 'bulk':
         if (reply.value === null) lua.lua_pushboolean(L, false);
-        else this.pushText(reply.value);
+        else this.pushText(L, reply.value);
         return;
       case 'array': {
         const items = reply.value;
@@ -358,7 +357,7 @@ export class LuaVm {
         }
         lua.lua_createtable(L, items.length, 0);
         for (let i = 0; i < items.length; i++) {
-          this.pushReply(items[i]);
+          this.pushReply(L, items[i]);
           lua.lua_rawseti(L, -2, i + 1);
         }
         return;

@@ -24,8 +24,8 @@ export interface RedisApiBridge {
   host(): ScriptHost;
   /** redis.set_repl: whether the running script's writes propagate. */
   setReplicate(replicate: boolean): void;
-  /** Pushes a command's reply onto the state's stack as Redis converts it (redisProtocolToLuaType). */
-  pushReply(reply: Reply): void;
+  /** Pushes a command's reply onto S's stack as Redis converts it (redisProtocolToLuaType). */
+  pushReply(S: LuaState, reply: Reply): void;
 }
 
 /** Redis's error text for an error reply raised as a Lua error (`luaPushErrorBuff`): "-CODE msg" keeps CODE, anything else gets "ERR". */
@@ -50,16 +50,17 @@ const REPL_ALL = 3;
 export function installRedisApi(f: Fengari, L: LuaState, bridge: RedisApiBridge): void {
   const { lua } = f;
 
-  // Error tables and replies go onto L, the state's main thread, where scripts run.
-  const pushErrorTable = (text: string): void => {
-    lua.lua_createtable(L, 0, 1);
-    lua.lua_pushstring(L, text);
-    lua.lua_setfield(L, -2, 'err');
+  // Results go onto the stack of the caller, S: the state's main thread, or a coroutine a
+  // script made (there, as in Redis, redis.call answers inside the coroutine).
+  const pushErrorTable = (S: LuaState, text: string): void => {
+    lua.lua_createtable(S, 0, 1);
+    lua.lua_pushstring(S, text);
+    lua.lua_setfield(S, -2, 'err');
   };
 
   /** Raises (redis.call) or returns (redis.pcall) an error table. */
   const fail = (S: LuaState, text: string, raise: boolean): number => {
-    pushErrorTable(text);
+    pushErrorTable(S, text);
     return raise ? lua.lua_error(S) : 1;
   };
 
@@ -80,7 +81,7 @@ export function installRedisApi(f: Fengari, L: LuaState, bridge: RedisApiBridge)
       reply = error(`ERR locksim internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (reply.kind === 'error') return fail(S, errorTableText(`-${reply.message}`), raise);
-    bridge.pushReply(reply);
+    bridge.pushReply(S, reply);
     return 1;
   };
 
@@ -94,17 +95,17 @@ export function installRedisApi(f: Fengari, L: LuaState, bridge: RedisApiBridge)
 
   const errorReply = (S: LuaState): number => {
     if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
-      pushErrorTable('ERR wrong number or type of arguments');
+      pushErrorTable(S, 'ERR wrong number or type of arguments');
       return 1;
     }
     const text = f.toText(S, -1) as string;
-    pushErrorTable(errorTableText(text.startsWith('-') ? text : `-${text}`));
+    pushErrorTable(S, errorTableText(text.startsWith('-') ? text : `-${text}`));
     return 1;
   };
 
   const statusReply = (S: LuaState): number => {
     if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
-      pushErrorTable('ERR wrong number or type of arguments');
+      pushErrorTable(S, 'ERR wrong number or type of arguments');
       return 1;
     }
     const text = f.toText(S, -1) as string;
