@@ -258,15 +258,30 @@ export class SimProcess {
     }
   }
 
+  /** Sets a timer and returns its cancel function. */
   private addTimer(incarnation: number, delayMs: number, callback: () => unknown, quiet = false): CancelTimer {
-    if (incarnation !== this.incarnation || this.state === 'crashed') return noop;
+    const timer = this.startTimer(incarnation, delayMs, callback, quiet);
+    if (timer === null) return noop;
+    return () => {
+      if (this.unlinkTimer(timer)) this.kernel.cancel(timer);
+    };
+  }
+
+  /** {@link addTimer} without the cancel function (none for a dead incarnation). */
+  private startTimer(incarnation: number, delayMs: number, callback: () => unknown, quiet: boolean): Timer | null {
+    if (incarnation !== this.incarnation || this.state === 'crashed') return null;
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
     const timer = new Timer(this, incarnation, this.clock.monoMicros(this.kernel.now) + delay * 1000, callback, quiet);
     this.scheduleTimer(timer);
     this.linkTimer(timer);
-    return () => {
-      if (this.unlinkTimer(timer)) this.kernel.cancel(timer);
-    };
+    return timer;
+  }
+
+  /** A sleep: a promise its timer resolves (no executor closure, and no cancel function: nothing cancels a sleep). */
+  private sleep(incarnation: number, ms: number): Promise<void> {
+    const promise = new Promise<void>(captureResolve);
+    this.startTimer(incarnation, ms, capturedResolve, false);
+    return promise;
   }
 
   /** Puts the timer's event in the queue (it must not be there) at the true time its monotonic deadline falls on now. */
@@ -330,7 +345,7 @@ export class SimProcess {
     const clock: Clock = {
       now: () => Math.floor(process.clock.wallMicros(kernel.now) / 1000),
       monotonic: () => process.clock.monoMicros(kernel.now) / 1000,
-      sleep: (ms: number) => new Promise<void>((resolve) => void process.addTimer(incarnation, ms, resolve)),
+      sleep: (ms: number) => process.sleep(incarnation, ms),
       setTimer: (ms: number, callback: () => void) => process.addTimer(incarnation, ms, callback),
     };
     return {
@@ -385,3 +400,10 @@ export class SimProcess {
 }
 
 function noop(): void {}
+
+// A promise's resolve, taken out of its executor without a closure per promise: the executor
+// runs synchronously inside `new Promise`, so it is read right after (as src/sim/rpc.ts does).
+let capturedResolve: () => void = noop;
+function captureResolve(resolve: () => void): void {
+  capturedResolve = resolve;
+}
