@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { encodeToken, replayCommand, type ReplayToken } from '../explore/token.ts';
 import { LOCKSIM_VERSION } from '../version.ts';
+import { shellWord } from '../report/words.ts';
 import type { RunResult } from '../scenario/run.ts';
 import { fileScenario, isCatalogSchedule, PLAY_VARIANT, type ResolvedPlay } from './resolve.ts';
 import { scenarioFileText } from './scenario-file.ts';
@@ -21,11 +22,6 @@ export interface Reproduction {
   readonly run?: string;
   /** The scenario file the token needs, to be saved at the root of a project. */
   readonly file?: { readonly name: string; readonly text: string };
-}
-
-/** A word the shell reads as it is, or the word in single quotes. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./=:%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** The first 16 hex digits of the SHA-256 of the text's UTF-8 bytes (src/scenario/locate.ts's contentHash of the saved file). */

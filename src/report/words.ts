@@ -138,6 +138,11 @@ export function matrixCellText(verdict: VerdictOf['verdict'], others: ReadonlyAr
   return parts.length === 0 ? verdict.toUpperCase() : `${verdict.toUpperCase()} (${parts.join('; ')})`;
 }
 
+/** A word the shell reads as it is, or the word in single quotes (variant names hold parentheses and commas). */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./=:%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 /**
  * One run of `run --seeds`, on one line: `ok   scenario/variant seed 3: UNSAFE (expected unsafe)`
  * and what it was judged on; a run not as expected also gets the command that reruns it alone.
@@ -147,7 +152,7 @@ export function seedRunLine(result: VerdictOf & Pick<RunResult, 'seed' | 'eviden
   const e = result.evidence;
   const line = `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant} seed ${result.seed}: ${verdictWords(result)}; ${e.acquisitions} acquisitions, ${e.redisCommands} Redis commands`;
   const duration = result.durationOverrideMs === undefined ? '' : ` --duration ${result.durationOverrideMs}ms`;
-  return ok ? line : `${line}\n     rerun: locksim run ${scenarioRef} --variant ${result.variant} --seed ${result.seed}${duration} --timeline`;
+  return ok ? line : `${line}\n     rerun: locksim run ${shellWord(scenarioRef)} --variant ${shellWord(result.variant)} --seed ${result.seed}${duration} --timeline`;
 }
 
 /** The line under a verdict: what it was judged on (`redisCommands: false` for a stored history, which does not count them). */
