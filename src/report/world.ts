@@ -4,6 +4,7 @@
  * HTML report shows it.
  */
 import { describeFault } from '../faults/fault.ts';
+import { blobResourceText } from '../services/blob/resource.ts';
 import type { RunResult } from '../scenario/run.ts';
 import { planRun } from '../scenario/plan.ts';
 import { clientSpecs, nodeSpecs, type Scenario } from '../scenario/types.ts';
@@ -26,7 +27,7 @@ export function worldBlock(scenario: Scenario, run: WorldOfRun): string {
   const wl = { ...scenario.workload, ...variant?.workload };
   return [
     `scenario  ${scenario.name}: ${scenario.title}`,
-    `variant   ${variantName}${variant ? `  (${lockName ? `lock ${lockName}, ` : ''}resource ${variant.resource ?? 'unguarded'}, expected ${variant.expected})` : ''}`,
+    `variant   ${variantName}${variant ? `  (${lockName ? `lock ${lockName}, ` : ''}resource ${variant.blobOptions?.resource === undefined ? (variant.resource ?? 'unguarded') : blobResourceText(variant.blobOptions.resource)}, expected ${variant.expected})` : ''}`,
     `seed      ${seed}`,
     `world     nodes: ${nodes}`,
     `          clients: ${clients}`,

@@ -34,6 +34,12 @@ export interface BlobResourceOptions {
   readonly etag?: boolean;
 }
 
+/** The resource in a printed world: `blob lock:counter.data (If-Match on its ETag)`. */
+export function blobResourceText(options: BlobResourceOptions): string {
+  const guards = [options.lease ? 'the holder\'s lease ID' : null, options.etag ? 'If-Match on its ETag' : null].filter((g) => g !== null);
+  return `blob ${options.blob} (${guards.length === 0 ? 'unguarded' : `writes carry ${guards.join(' and ')}`})`;
+}
+
 /** The counter as blob content. */
 export function counterContent(value: number, readValue: number): string {
   return JSON.stringify({ locksim: 'counter', value, readValue });
