@@ -102,4 +102,21 @@ describe('compiled Lua chunks shared between nodes and runs', () => {
     expect(c.execute(sc, ['EVAL', body, '0'], 0)).toEqual(first);
     expect(a.execute(sa, ['EVAL', body, '0'], 0)).not.toEqual(first);
   });
+
+  it("collectgarbage's settings are the node's own, and SCRIPT FLUSH starts them over, as a new Lua state does", () => {
+    const a = new RedisEngine();
+    const b = new RedisEngine();
+    const sa = a.newSession();
+    const sb = b.newSession();
+    const setPause = (engine: RedisEngine, session: ReturnType<RedisEngine['newSession']>, value: number) => engine.execute(session, ['EVAL', `return collectgarbage('setpause', ${value})`, '0'], 0);
+    // As redis-server 7.0.15 answers on one node: the previous value, kept between scripts until SCRIPT FLUSH.
+    expect(setPause(a, sa, 100)).toEqual({ kind: 'integer', value: 200 });
+    expect(setPause(a, sa, 150)).toEqual({ kind: 'integer', value: 100 });
+    // Node b shares the process's Lua state with a, and still starts from the default.
+    expect(setPause(b, sb, 120)).toEqual({ kind: 'integer', value: 200 });
+    expect(setPause(a, sa, 150)).toEqual({ kind: 'integer', value: 150 });
+    expect(a.execute(sa, ['SCRIPT', 'FLUSH'], 0)).toEqual({ kind: 'status', value: 'OK' });
+    expect(setPause(a, sa, 100)).toEqual({ kind: 'integer', value: 200 });
+    expect(setPause(b, sb, 200)).toEqual({ kind: 'integer', value: 120 });
+  });
 });

@@ -15,7 +15,7 @@
  * threw from inside fengari (a locksim bug) is dropped rather than reused.
  */
 import { loadFengari, type Fengari, type LuaChunk, type LuaState, type LuaString, type ReadonlyFlag } from './fengari.ts';
-import { BASE_PRELUDE, installBaseLibrary } from './lua/base.ts';
+import { BASE_PRELUDE, GC_DEFAULTS, installBaseLibrary, type GcSettings } from './lua/base.ts';
 import { installBitLibrary } from './lua/bit.ts';
 import { libraryTools } from './lua/library.ts';
 import { installMathLibrary } from './lua/math.ts';
@@ -39,9 +39,17 @@ export class LuaNodeState {
   functionIds = new WeakMap<object, number>();
   /** redis.set_repl of the running script: false when its writes must not propagate. */
   replicate = true;
+  /** collectgarbage's settings as this node's scripts left them (they live in Redis's Lua state). */
+  readonly gc: GcSettings = { ...GC_DEFAULTS };
 
-  /** A process restart: math.random starts over; object ids go on (they are addresses). */
+  /** SCRIPT FLUSH: Redis builds a new Lua state, so the collector's settings start over (math.random's generator lives outside it). */
+  flush(): void {
+    Object.assign(this.gc, GC_DEFAULTS);
+  }
+
+  /** A process restart: a new Lua state and math.random starts over; object ids go on (they are addresses). */
   restart(): void {
+    this.flush();
     this.rand.reset();
   }
 }
@@ -141,7 +149,8 @@ export class LuaVm {
 
     // The libraries Redis 7.0 gives scripts, one file each in lua/.
     const tools = libraryTools(f, L);
-    installBaseLibrary(tools);
+    // collectgarbage reads and sets the settings of the node whose script runs.
+    installBaseLibrary(tools, () => (this.node as LuaNodeState).gc);
     installStringLibrary(tools);
     installTableLibrary(tools);
     // math.random draws from the generator of the node whose script runs.

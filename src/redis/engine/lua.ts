@@ -95,10 +95,11 @@ export class LuaScripting {
     return sha;
   }
 
-  /** SCRIPT FLUSH: forgets every script (the random generator keeps its state, as in Redis). */
+  /** SCRIPT FLUSH: forgets every script and starts a new Lua state (the random generator keeps its state, as in Redis). */
   flush(): void {
     this.scripts.clear();
     this.shaOfBody.clear();
+    this.node.flush();
   }
 
   /** A process restart: also restarts math.random's sequence. */

@@ -14,6 +14,15 @@ import type { LuaJsFunction, LuaState, ReadonlyFlag } from '../fengari.ts';
 import { strtoul } from '../numbers.ts';
 import type { LibraryTools } from './library.ts';
 
+/** collectgarbage's 'setpause' and 'setstepmul' values: they only read back, as memory is not modelled. */
+export interface GcSettings {
+  setpause: number;
+  setstepmul: number;
+}
+
+/** What a new Lua state starts with (Lua 5.1's LUAI_GCPAUSE and LUAI_GCMUL). */
+export const GC_DEFAULTS: Readonly<GcSettings> = { setpause: 200, setstepmul: 200 };
+
 /** Lua run once the library is installed (in the state's prelude chunk). */
 export const BASE_PRELUDE = `
 loadstring = load
@@ -25,8 +34,11 @@ rawlen = nil
 _VERSION = 'Lua 5.1'
 `;
 
-/** Installs the 5.1 functions into L's globals (before they are made read-only). */
-export function installBaseLibrary(tools: LibraryTools): void {
+/**
+ * Installs the 5.1 functions into L's globals (before they are made read-only). `gc` gives the
+ * collector settings of the node whose script runs: the state is shared, the settings are not.
+ */
+export function installBaseLibrary(tools: LibraryTools, gc: () => GcSettings): void {
   const { f, L, error, argError, checkInt, optInt, checkTable, number, install } = tools;
   const { lua, lauxlib } = f;
 
@@ -84,7 +96,6 @@ export function installBaseLibrary(tools: LibraryTools): void {
 
   // collectgarbage: 5.1's options and results; memory is not modelled, so 'count' is 0.
   const gcOptions = ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul'];
-  const gcSettings = { setpause: 200, setstepmul: 200 };
 
   install(null, {
     collectgarbage: (S) => {
@@ -96,8 +107,9 @@ export function installBaseLibrary(tools: LibraryTools): void {
         return 1;
       }
       if (option === 'setpause' || option === 'setstepmul') {
-        const previous = gcSettings[option];
-        gcSettings[option] = value;
+        const settings = gc();
+        const previous = settings[option];
+        settings[option] = value;
         return number(S, previous);
       }
       return number(S, 0);
