@@ -61,4 +61,4 @@ export { ADVISORY_DEFAULTS, HeldLock, advisoryKey, type AdvisoryOptions } from '
 export { AdvisoryLock, pgAdvisoryLock, type AdvisoryLockOptions, type AdvisoryReleaseMethod } from './advisory-session.ts';
 export { AdvisoryXactLock, pgAdvisoryXactLock } from './advisory-transaction.ts';
 export { AppLockCallError, AppLockLease, SQLSERVER_APPLOCK_DEFAULTS, SqlServerAppLock, sqlServerAppLock, type SqlServerAppLockOptions } from './sqlserver-applock.ts';
-export type { MssqlConfigLike, MssqlModuleLike, MssqlPoolLike, MssqlRequestLike, MssqlResultLike, MssqlTransactionLike, MssqlTypeLike, SqlServerLike } from './mssql-like.ts';
+export type { MssqlConfigLike, MssqlModuleLike, MssqlPoolLike, MssqlQueryResultLike, MssqlRequestLike, MssqlResultLike, MssqlTransactionLike, MssqlTypeLike, SqlServerLike } from './mssql-like.ts';

@@ -1,19 +1,24 @@
 /**
  * The part of the `mssql` npm package (v12, over tedious) a SQL Server lock uses: a
  * `ConnectionPool`, requests with named inputs that run a batch (`query`) or a stored procedure
- * (`execute`, its return code in `returnValue`), and `Transaction`. The real module satisfies it
- * as it is, and so does locksim's simulated one (src/services/sqlserver/mssql.ts).
+ * (`execute`, its return code in `returnValue`), and `Transaction` (`pool.transaction()`). The real
+ * module satisfies it as it is (checked against mssql 12.7.16 with @types/mssql 12.3), and so
+ * does locksim's simulated one (src/services/sqlserver/mssql.ts).
  *
  * A request fails (rejects) with an Error whose `code` says why: `EREQUEST` (the server raised
  * an error; its number in `number`), `ETIMEOUT` (the request ran past `requestTimeout`, 15 000 ms
  * by default, and was cancelled), `ESOCKET` or `ECONNCLOSED` (the connection died).
  */
 
-/** A request's result: the rows of its last SELECT, and a procedure's return code. */
-export interface MssqlResultLike {
+/** A batch's result (`query`): the rows of its last SELECT. */
+export interface MssqlQueryResultLike {
   readonly recordset: Array<Record<string, unknown>>;
-  readonly returnValue: number;
   readonly rowsAffected: number[];
+}
+
+/** A stored procedure's result (`execute`): its return code too (sp_getapplock's: >= 0 granted). */
+export interface MssqlResultLike extends MssqlQueryResultLike {
+  readonly returnValue: number;
 }
 
 /** A SQL type (`sql.NVarChar(255)`, `sql.Int`): what `input` is given. */
@@ -21,13 +26,15 @@ export type MssqlTypeLike = object | ((...args: never[]) => object);
 
 export interface MssqlRequestLike {
   input(name: string, type: MssqlTypeLike, value: unknown): MssqlRequestLike;
-  query(command: string): Promise<MssqlResultLike>;
+  query(command: string): Promise<MssqlQueryResultLike>;
   execute(procedure: string): Promise<MssqlResultLike>;
 }
 
 export interface MssqlPoolLike {
   connect(): Promise<unknown>;
   request(): MssqlRequestLike;
+  /** A new Transaction on this pool (as `new sql.Transaction(pool)`). */
+  transaction(): MssqlTransactionLike;
   close(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -41,7 +48,8 @@ export interface MssqlTransactionLike {
 
 /** mssql's connection settings a lock may choose (mssql's names and defaults). */
 export interface MssqlConfigLike {
-  readonly server?: string;
+  /** The server's host (mssql requires it). */
+  readonly server: string;
   readonly port?: number;
   readonly user?: string;
   readonly password?: string;
@@ -58,7 +66,6 @@ export interface MssqlConfigLike {
 /** The module's parts a lock uses. */
 export interface MssqlModuleLike {
   readonly ConnectionPool: new (config: MssqlConfigLike) => MssqlPoolLike;
-  readonly Transaction: new (pool: MssqlPoolLike) => MssqlTransactionLike;
   readonly NVarChar: MssqlTypeLike;
   readonly VarChar: MssqlTypeLike;
   readonly Int: MssqlTypeLike;

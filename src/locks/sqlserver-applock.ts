@@ -14,7 +14,7 @@
  * `pool.idleTimeoutMillis` (30 000 ms): a holder that sends nothing that long loses its session,
  * and the lock, without knowing it.
  *
- * `owner: 'Transaction'` (sp_getapplock's default): `new sql.Transaction(pool)`, `begin()`, the
+ * `owner: 'Transaction'` (sp_getapplock's default): `pool.transaction()`, `begin()`, the
  * lock inside it, and `commit()` releases it. A transaction-owned call outside a transaction
  * returns -999 (message 15626): this lock never makes it, a test of the model does.
  *
@@ -151,7 +151,7 @@ export class SqlServerAppLock implements LockAlgorithm {
       if (code < 0) return null;
       return this.held(resource, () => this.pool.request(), null);
     }
-    const transaction = new this.sql.Transaction(this.pool);
+    const transaction = this.pool.transaction();
     await transaction.begin();
     try {
       const code = await this.getAppLock(transaction.request(), resource);

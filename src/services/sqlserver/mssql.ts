@@ -11,7 +11,8 @@
  *   two requests of one pool may run on two sessions. A lock owned by the session must therefore
  *   be taken and released on one connection (a Transaction, or a pool of `max: 1`). Idle
  *   connections are closed after `pool.idleTimeoutMillis` (30 000); a broken one is dropped when
- *   next acquired (mssql's validation). `connect()` opens one connection to check the server.
+ *   next acquired (mssql's validation). `connect()` opens one test connection and closes it.
+ *   (Checked against mssql 12.7.16 and tedious 19.2.2: lib/base/connection-pool.js, tedious's messages.)
  * - `requestTimeout` (15 000 ms by default): a request still running then fails with
  *   `ETIMEOUT` ("Timeout: Request failed to complete in 15000ms.") and tedious cancels it with an
  *   attention; a waiting sp_getapplock stops waiting (its answer is dropped). A lock granted just
@@ -33,6 +34,9 @@ import type { MssqlConfigLike, MssqlPoolLike } from '../../locks/mssql-like.ts';
 import { Emitter } from '../postgres/emitter.ts';
 import type { ServerMessage, TdsResult } from './database.ts';
 import type { TdsDone, TdsReply, TdsRequest } from './wire.ts';
+
+/** mssql's config as the simulated pool takes it: the server may be left out (localhost). */
+export type SimMssqlConfig = Omit<MssqlConfigLike, 'server'> & { readonly server?: string };
 
 /** SQL Server's port, where a pool made with no port connects. */
 export const DEFAULT_SQLSERVER_PORT = 1433;
@@ -278,7 +282,7 @@ export class TdsConnection {
 
 /** mssql's `ConnectionPool` (tarn underneath). */
 export class SimConnectionPool extends Emitter {
-  readonly config: MssqlConfigLike;
+  readonly config: SimMssqlConfig;
   connected = false;
   private readonly node: string;
   private readonly max: number;
@@ -290,7 +294,7 @@ export class SimConnectionPool extends Emitter {
 
   constructor(
     private readonly binding: MssqlBinding,
-    config: MssqlConfigLike = {},
+    config: SimMssqlConfig = {},
   ) {
     super();
     this.config = config;
@@ -312,11 +316,16 @@ export class SimConnectionPool extends Emitter {
     return this.free.length + this.used.size;
   }
 
-  /** Opens one connection to check the server, then keeps it in the pool. */
+  /** Opens one connection to check the server and closes it again (mssql's "one test connection"); the pool starts empty. */
   async connect(): Promise<this> {
     if (this.connected) return this;
-    const connection = await this.acquire();
-    this.release(connection);
+    if (this.closing) throw new MssqlError('ConnectionError', 'Cannot connect a pool while it is closing', 'ECLOSING');
+    const test = new TdsConnection(this.binding, this.node);
+    try {
+      await test.login(this.config.connectionTimeout ?? 15_000);
+    } finally {
+      test.close();
+    }
     this.connected = true;
     return this;
   }
@@ -522,7 +531,7 @@ export class SimTransaction extends Emitter {
 /** The simulated mssql module for one process: what lock code that takes `sql` as a parameter is given, and `locksim/mssql`'s export. */
 export function mssqlModule(binding: MssqlBinding) {
   class ConnectionPool extends SimConnectionPool {
-    constructor(config?: MssqlConfigLike) {
+    constructor(config?: SimMssqlConfig) {
       super(binding, config);
     }
   }
