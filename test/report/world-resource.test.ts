@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import matrixPause from '../../scenarios/matrix/pause.ts';
 import { worldBlock } from '../../src/report/world.ts';
 
-const run = (variant: string) => ({ variant, seed: 1, faults: [], lockName: undefined, durationOverrideMs: undefined });
+const run = (variant: string) => ({ variant, seed: 1, faults: [], lockName: '' });
 
 describe('the printed world names the resource', () => {
   it('a counter in a blob written with If-Match is not called unguarded', () => {
