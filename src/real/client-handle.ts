@@ -12,7 +12,7 @@ import type { RealClient, RealClientState } from '../faults/real-context.ts';
 import type { ClientSpec } from '../scenario/types.ts';
 import type { Micros } from '../sim/time.ts';
 import { spawnManaged, type ManagedChild } from './process-group.ts';
-import { isClientMessage, type ClientInit, type ClientMessage } from './protocol.ts';
+import { isClientMessage, type ClientInit, type ClientMessage, type ClientWrite } from './protocol.ts';
 import type { TrueTime } from './true-time.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +38,8 @@ export interface ClientContext {
   origin(): TrueTime | undefined;
   over(): boolean;
   onEvent(event: HistoryEvent): void;
+  /** A write to a resource a service keeps (a counter in a blob). */
+  onWrite(write: ClientWrite): void;
   onError(process: string, at: Micros, message: string): void;
   /** The process died without being told to (not a fault): record it as a crash. */
   onUnexpectedExit(client: ClientProcess, message: string): void;
@@ -246,6 +248,9 @@ export class ClientProcess implements RealClient {
         this.context.onEvent(event);
         return;
       }
+      case 'write':
+        this.context.onWrite(message.write);
+        return;
       case 'stats':
         this.commandsNow = message.commands;
         return;

@@ -3,8 +3,9 @@
  * `node --import tsx src/real/client-process.ts` and an IPC channel).
  *
  * It imports the scenario module itself (a lock factory is a function: it cannot be sent), builds
- * the variant's lock with one ioredis client per node — each connected to the node through its
- * Toxiproxy link, never directly — a {@link RealClock} skewed as the scenario says and a seeded
+ * the variant's lock with each node's service's real client (src/real/services/: ioredis,
+ * node-postgres, @azure/storage-blob) — each connected to the node through its Toxiproxy link,
+ * never directly — a {@link RealClock} skewed as the scenario says and a seeded
  * random source, connects to the resource server, and on `start` runs the very client loop of
  * the simulation (`runClient` from src/workload/client.ts). Every history event is stamped with
  * true time (CLOCK_MONOTONIC since the run's origin, src/real/true-time.ts) and the client's own
@@ -12,23 +13,19 @@
  *
  * The runner pauses it with SIGSTOP/SIGCONT, crashes it with SIGKILL, and moves its clock with
  * `clock` messages (drift: a new rate; a jump: a wall-clock step).
- *
- * ioredis is configured so a command is sent at most once, as in the simulation: no offline
- * queue, no resend after a reconnect, and commands pending when a connection closes are failed.
- * A PostgreSQL node is reached with node-postgres itself (the lock's `databases`), through its
- * Toxiproxy link, as user `postgres`.
  */
-import { Redis } from 'ioredis';
-import type { DatabaseLike, SqlClientConfig, SqlPoolConfig } from '../locks/interface.ts';
-import { loadNodePostgres, type NodePostgres } from './node-postgres.ts';
 import type { HistoryEvent, OperationKind, Phase } from '../check/history.ts';
+import type { LockContext } from '../locks/interface.ts';
+import type { NodeSpec } from '../scenario/types.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { findVariant } from '../scenario/run.ts';
 import { runClient, type ClientEnvironment } from '../workload/client.ts';
 import { RealClock } from './clock.ts';
-import { isRunnerMessage, type ClientInit, type ClientMessage, type NodeEndpoint, type RunnerMessage } from './protocol.ts';
+import { isRunnerMessage, type ClientInit, type ClientMessage, type RunnerMessage } from './protocol.ts';
 import { RandomStream } from '../sim/random.ts';
 import { connectResource } from './resource-server.ts';
+import type { RealClientSetup } from './service.ts';
+import { runnableService } from './services/index.ts';
 import { TrueTime } from './true-time.ts';
 
 function send(message: ClientMessage): void {
@@ -57,86 +54,28 @@ process.on('unhandledRejection', (error) => reportError(error));
 // Without the runner there is nothing to do (it also kills us; this covers a lost channel).
 process.on('disconnect', () => process.exit(0));
 
-/** Connects one ioredis client; resolves when connected or after `timeoutMs` (a node may be down). */
-function connectNode(host: string, port: number, name: string, commandTimeoutMs: number | undefined, timeoutMs: number): Promise<Redis> {
-  const redis = new Redis({
-    host,
-    port,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    // With enableReadyCheck false, ioredis 5 can emit a stale 'ready' after a close that
-    // followed a fresh connect, and then never reconnects: keep the ready check.
-    enableReadyCheck: true,
-    autoResendUnfulfilledCommands: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => 20,
-    connectTimeout: 2_000,
-    commandTimeout: commandTimeoutMs,
-    connectionName: name,
-  });
-  redis.on('error', () => {
-    // Connection errors are the faults at work; the lock sees them as failed commands.
-  });
-  if (process.env.LOCKSIM_REAL_DEBUG === '1') {
-    for (const event of ['connect', 'ready', 'close', 'reconnecting', 'end', 'error']) {
-      redis.on(event, (detail: unknown) => process.stderr.write(`[${((trueTime?.now() ?? 0) / 1000).toFixed(1)} ms] ${name}: ${event}${detail instanceof Error ? ` ${detail.message}` : ''}\n`));
-    }
-  }
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = (command, stream) => {
-    commands++;
-    return send(command, stream);
-  };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(redis), timeoutMs);
-    redis.connect().then(
-      () => {
-        clearTimeout(timer);
-        resolve(redis);
-      },
-      () => {
-        // retried by retryStrategy; the timer resolves
-      },
-    );
-  });
-}
-
-/** Counts every query a node-postgres client sends (the run's evidence counts requests to the services). */
-function counted<C extends { query: (...args: never[]) => unknown }>(client: C): C {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as { query: unknown }).query = (...args: unknown[]) => {
-    commands++;
-    return query(...args);
-  };
-  return client;
-}
-
-/** node-postgres pointed at one PostgreSQL node's link. */
-function database(pg: NodePostgres, endpoint: NodeEndpoint): DatabaseLike {
-  const address = { host: endpoint.host ?? '127.0.0.1', port: endpoint.port, user: 'postgres', database: 'postgres' };
-  return {
-    name: endpoint.name,
-    client: (config: SqlClientConfig = {}) => counted(new pg.Client({ ...config, ...address })),
-    pool: (config: SqlPoolConfig = {}) => {
-      const pool = new pg.Pool({ ...config, ...address });
-      pool.on('connect', (client) => void counted(client));
-      return pool;
-    },
-  };
-}
-
 async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
   const scenario = await loadScenario(init.scenarioRef);
   const variant = findVariant(scenario, init.variant);
   clock = new RealClock({ offsetMs: init.clock.offsetMs, rate: init.clock.rate });
   const ownClock = clock;
-  const redisNodes = init.nodes.filter((n) => (n.service ?? 'redis') === 'redis');
-  const pgEndpoints = init.nodes.filter((n) => n.service === 'postgres');
-  const pg = pgEndpoints.length > 0 ? await loadNodePostgres() : undefined;
-  const databases = pg === undefined ? [] : pgEndpoints.map((n) => database(pg, n));
-  const nodes = await Promise.all(redisNodes.map((n) => connectNode(n.host ?? '127.0.0.1', n.port, `${init.client}-${n.name}`, init.commandTimeoutMs, 2_000)));
-  const lock = variant.lock({ nodes, clock: ownClock, random: new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/lock`), ...(databases.length > 0 ? { databases } : {}) });
+  const setup: RealClientSetup = {
+    client: init.client,
+    variant,
+    clock: ownClock,
+    commandTimeoutMs: init.commandTimeoutMs,
+    countRequest: () => void commands++,
+    recordWrite: (write) => send({ type: 'write', write: { ...write, at: trueTime?.now() ?? 0 } }),
+    debug: process.env.LOCKSIM_REAL_DEBUG === '1' ? (line) => process.stderr.write(`[${((trueTime?.now() ?? 0) / 1000).toFixed(1)} ms] ${line}\n`) : undefined,
+  };
+  // Each service's clients for its nodes (in the variant's order among them), as its real-mode part builds them.
+  const services = [...new Set(init.nodes.map((n) => n.service ?? 'redis'))];
+  const built = await Promise.all(services.map((name) => runnableService({ service: name as NodeSpec['service'] }).clients(setup, init.nodes.filter((n) => (n.service ?? 'redis') === name))));
+  const context = Object.assign({}, ...built.map((b) => b.context)) as Partial<Omit<LockContext, 'clock' | 'random'>>;
+  const lock = variant.lock({ nodes: [], ...context, clock: ownClock, random: new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/lock`) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);
+  // A service that keeps the protected resource (a counter in a blob) is where the workload reads and writes it.
+  const resourceLink = built.find((b) => b.resource !== undefined)?.resource ?? resource.link;
   const workloadRandom = new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/workload`);
   setInterval(() => send({ type: 'stats', commands }), 1_000).unref();
   send({ type: 'ready', lockName: lock.name });
@@ -145,7 +84,7 @@ async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
     const env: ClientEnvironment = {
       clock: ownClock,
       random: { between: (min, max) => min + workloadRandom.next() * (max - min) },
-      resource: resource.link,
+      resource: resourceLink,
       record: (kind: OperationKind, phase: Phase, details?: Partial<HistoryEvent>) => {
         send({ type: 'event', event: { ...details, process: init.client, kind, phase, at: origin.now(), wallMs: ownClock.now(), monoMs: ownClock.monotonic() } });
       },

@@ -39,7 +39,7 @@ export class RealLinks implements RealNetwork {
       const link = await this.servers.createProxy(linkName(spec.name, spec.replicaOf), spec.replicaOf);
       this.proxies.set(`${spec.name}|${spec.replicaOf}`, link);
       const replica = this.servers.nodes.get(spec.name);
-      if (replica !== undefined && 'follow' in replica) await replica.follow(link.port);
+      await replica?.follow?.(link.port);
     }
     await this.addWorldDelay();
   }

@@ -4,7 +4,7 @@
  * records, make it follow its primary, promote it, and check an external node is empty.
  */
 import { Redis } from 'ioredis';
-import type { RealNode } from '../faults/real-context.ts';
+import type { RealServiceNode } from './service.ts';
 import type { ExternalNode, ExternalTopology } from './external.ts';
 import { TopologyError } from './external.ts';
 import type { RedisProcess } from './redis-process.ts';
@@ -20,7 +20,10 @@ async function ready(admin: Redis, ms: number, poll: number): Promise<boolean> {
   return admin.status === 'ready';
 }
 
-export class NodeHandle implements RealNode {
+export class NodeHandle implements RealServiceNode {
+  readonly service = 'redis';
+  /** Where Toxiproxy reaches it. */
+  readonly upstream: string;
   private readonly admin: Redis;
 
   constructor(
@@ -29,8 +32,9 @@ export class NodeHandle implements RealNode {
     readonly process: RedisProcess | undefined,
     /** The node it replicates, when it is a replica. */
     readonly primary: string | undefined,
-    at: { readonly host: string; readonly port: number },
+    at: { readonly host: string; readonly port: number; readonly upstream?: string },
   ) {
+    this.upstream = at.upstream ?? `${at.host}:${at.port}`;
     this.admin = new Redis({
       host: at.host,
       port: at.port,

@@ -3,17 +3,23 @@
  * a direct, unproxied admin connection made per question, to count the advisory locks held for
  * the fault records.
  */
-import type { RealNode } from '../faults/real-context.ts';
+import type { RealServiceNode } from './service.ts';
 import { loadNodePostgres } from './node-postgres.ts';
 import type { PostgresProcess } from './postgres-process.ts';
 
-export class PostgresNodeHandle implements RealNode {
+export class PostgresNodeHandle implements RealServiceNode {
+  readonly service = 'postgres';
   readonly primary = undefined;
 
   constructor(
     readonly name: string,
     readonly process: PostgresProcess,
   ) {}
+
+  /** Where Toxiproxy reaches it. */
+  get upstream(): string {
+    return `127.0.0.1:${this.process.port}`;
+  }
 
   /** Advisory locks held now (rows of pg_locks), in the place of a Redis node's keys; null when the server does not answer. */
   async keys(): Promise<number | null> {

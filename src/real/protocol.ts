@@ -4,14 +4,14 @@
  * as a variant's lock factory, cannot cross a process boundary, so a client process imports the
  * scenario module itself and finds the lock by the variant's name.
  */
-import type { HistoryEvent } from '../check/history.ts';
+import type { HistoryEvent, ResourceWrite } from '../check/history.ts';
 import type { WorkloadOptions } from '../workload/client.ts';
 
-/** Where a client reaches one Redis node: its Toxiproxy link's port (on 127.0.0.1 unless `host`). */
+/** Where a client reaches one node: its Toxiproxy link's port (on 127.0.0.1 unless `host`). */
 export interface NodeEndpoint {
   readonly name: string;
-  /** The node's service (default `redis`): the client reaches a `postgres` node with node-postgres. */
-  readonly service?: 'redis' | 'postgres';
+  /** The node's service (default `redis`): its real-mode part (src/real/services/) builds the client. */
+  readonly service?: string;
   readonly port: number;
   /** An external Toxiproxy's host (see src/real/external.ts); default 127.0.0.1. */
   readonly host?: string;
@@ -54,10 +54,18 @@ export type RunnerMessage =
 /** A history event as a client records it; the runner numbers it. */
 export type ClientEvent = Omit<HistoryEvent, 'index'>;
 
+/**
+ * A write to the protected resource where a service keeps it (a counter in a blob), as the client
+ * saw its answer: `at` is the true time the answer came. The value before it is the runner's to
+ * work out (the service applies writes one at a time, in the order they are answered).
+ */
+export type ClientWrite = Omit<ResourceWrite, 'before'>;
+
 /** Client → runner. */
 export type ClientMessage =
   | { readonly type: 'ready'; readonly lockName: string }
   | { readonly type: 'event'; readonly event: ClientEvent }
+  | { readonly type: 'write'; readonly write: ClientWrite }
   | { readonly type: 'stats'; readonly commands: number }
   | { readonly type: 'error'; readonly at: number; readonly message: string }
   | { readonly type: 'stopped'; readonly commands: number };
@@ -65,7 +73,7 @@ export type ClientMessage =
 export function isClientMessage(value: unknown): value is ClientMessage {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'event' || type === 'stats' || type === 'error' || type === 'stopped';
+  return type === 'ready' || type === 'event' || type === 'write' || type === 'stats' || type === 'error' || type === 'stopped';
 }
 
 export function isRunnerMessage(value: unknown): value is RunnerMessage {

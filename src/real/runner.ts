@@ -2,14 +2,16 @@
  * Real mode: replays one variant of a scenario against real processes and judges the history
  * with the same checkers as the simulation. The runner only sequences; each part is its own:
  *
- * - the servers (src/real/servers.ts): a `redis-server` per node under the clock shim and a
+ * - the servers (src/real/servers.ts): a server per node as its service starts it
+ *   (src/real/services/: redis-server or Azurite under the clock shim, PostgreSQL) and a
  *   `toxiproxy-server`, on free 127.0.0.1 ports, or the ones of an external topology;
  * - the links (src/real/links.ts): a Toxiproxy proxy per (client, node) pair and per replica,
  *   and the runner's own links to the resource;
  * - the protected resource, a TCP server in this process (src/real/resource-server.ts), which
  *   logs every write in true time;
  * - one Node process per client (src/real/client-handle.ts, src/real/client-process.ts) running
- *   the simulation's client loop with the variant's lock over ioredis and a `RealClock`;
+ *   the simulation's client loop with the variant's lock over the services' real clients
+ *   (ioredis, node-postgres, @azure/storage-blob) and a `RealClock`;
  * - the nemesis (src/real/nemesis.ts), applying the fault schedule at the faults' true times,
  *   each kind as its definition says (src/faults/kinds/).
  *
@@ -24,27 +26,25 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { historyCounts } from '../check/damage.ts';
 import { EvidenceTally, verdictWithEvidence } from '../check/evidence.ts';
-import { emptyHistory, type History } from '../check/history.ts';
+import { emptyHistory, type History, type ResourceWrite } from '../check/history.ts';
 import { judge } from '../check/judge.ts';
-import { describeFault, type Fault } from '../faults/fault.ts';
+import type { Fault } from '../faults/fault.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import { planRun, type RunPlan } from '../scenario/plan.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import { clientSpecs, modelWorld, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type NodeSpec, type Scenario, type Variant } from '../scenario/types.ts';
-import { serviceOf } from '../services/registry.ts';
 import type { Micros } from '../sim/time.ts';
 import { ClientProcess, type ClientContext } from './client-handle.ts';
-import { buildClockShim } from './clock-shim.ts';
 import { externalProblems, type ExternalTopology } from './external.ts';
 import { RealLinks } from './links.ts';
 import { RealNemesis, unsupportedFaults, type FaultTiming } from './nemesis.ts';
+import type { ClientWrite } from './protocol.ts';
 import { RandomStream } from '../sim/random.ts';
-import { loadNodePostgres } from './node-postgres.ts';
-import { requirePostgres } from './postgres-process.ts';
-import { redisServerPath } from './redis-process.ts';
 import { ResourceServer } from './resource-server.ts';
 import { RunLog } from './run-log.ts';
 import { RunServers } from './servers.ts';
+import { realServiceName, realServiceOf, runnableService } from './services/index.ts';
+import { realRedis } from './services/redis.ts';
 import { findToxiproxyServer } from './toxiproxy.ts';
 
 export interface RealRunOptions {
@@ -110,61 +110,36 @@ export class RealModeUnsupportedError extends Error {
   }
 }
 
-/** Why a variant cannot run for real (empty: it can). */
+/** Why a variant cannot run for real (empty: it can): what each node's service refuses, and what the fault kinds refuse. */
 export function realModeProblems(scenario: Scenario, variant: Variant, faults: readonly Fault[] = variantFaults(scenario, variant)): string[] {
   const world = variantWorld(scenario, variant);
   const nodes = nodeSpecs(world);
   const problems: string[] = [];
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  for (const n of nodes) {
-    const primary = n.replicaOf === undefined ? undefined : byName.get(n.replicaOf);
-    if (primary?.replicaOf !== undefined) problems.push(`node ${n.name} is a replica of ${primary.name}, itself a replica: real mode replicates from primaries only`);
-  }
   const names = new Set(nodes.map((n) => n.name));
   problems.push(...unsupportedFaults(faults, (p) => names.has(p)));
-  const lockNodes = variant.nodes ?? nodes.filter((n) => n.replicaOf === undefined).map((n) => n.name);
-  problems.push(...postgresProblems(nodes.filter((n) => lockNodes.includes(n.name)), clientSpecs(world).map((c) => c.name), faults));
-  return problems;
-}
-
-/**
- * What real mode cannot do to a PostgreSQL node the lock uses (`nodes`: the lock's). Its clock: the clock shim runs under redis-server
- * only. A network fault between a client and it: Toxiproxy ends TCP on both sides, so the server's
- * keepalive probes are answered by Toxiproxy (a cut never ends a session by keepalive, as it does
- * across a real network and in simulation), and a cut drops the bytes a real network would
- * retransmit after the heal (the node-postgres connection would never hear its answer).
- */
-function postgresProblems(nodes: readonly NodeSpec[], clients: readonly string[], faults: readonly Fault[]): string[] {
-  const databases = new Set(nodes.filter((n) => serviceOf(n) === 'postgres').map((n) => n.name));
-  if (databases.size === 0) return [];
-  const clientSet = new Set(clients);
-  const problems: string[] = [];
-  faults.forEach((f, i) => {
-    if ((f.kind === 'drift' || f.kind === 'jump') && databases.has(f.process)) problems.push(`faults[${i}] (${describeFault(f)}): real mode moves only a redis-server's clock (the clock shim); run clock faults on a PostgreSQL node in simulation`);
-    const pairs: Array<readonly [string, string]> =
-      f.kind === 'partition' ? f.groups.flatMap((g, gi) => f.groups.slice(gi + 1).flatMap((h) => g.flatMap((a) => h.map((b) => [a, b] as const)))) : f.kind === 'cut' || f.kind === 'delay' || f.kind === 'loss' ? f.from.flatMap((a) => f.to.map((b) => [a, b] as const)) : [];
-    const touches = pairs.some(([a, b]) => (clientSet.has(a) && databases.has(b)) || (databases.has(a) && clientSet.has(b)));
-    if (touches && f.kind !== 'delay') {
-      problems.push(
-        `faults[${i}] (${describeFault(f)}): a cut between a client and a PostgreSQL node cannot be made through Toxiproxy: it answers the server's TCP keepalive probes itself (the server would never end the session, as it does across a real network) and loses the bytes a real network retransmits after the heal; run it in simulation`,
-      );
+  const lockNodes = new Set(variant.nodes ?? nodes.filter((n) => n.replicaOf === undefined).map((n) => n.name));
+  const clients = clientSpecs(world).map((c) => c.name);
+  for (const name of new Set(nodes.map(realServiceName))) {
+    const ofService = nodes.filter((n) => realServiceName(n) === name);
+    const service = realServiceOf(ofService[0] as NodeSpec);
+    if (service.refused !== null) {
+      problems.push(`node${ofService.length === 1 ? '' : 's'} ${ofService.map((n) => n.name).join(', ')} (${service.title}): ${service.refused}`);
+      continue;
     }
-  });
+    problems.push(...service.problems({ nodes: ofService, lockNodes: ofService.filter((n) => lockNodes.has(n.name)), world: nodes, clients, faults }));
+  }
   return problems;
 }
 
 /**
- * Checks that redis-server, toxiproxy-server and gcc (for the clock shim) are there, and builds
+ * Checks that toxiproxy-server and what each service of the nodes needs are there (redis-server and
+ * gcc for the clock shim; PostgreSQL and node-postgres; Azurite and @azure/storage-blob), and builds
  * the shim. Throws the infrastructure's errors, which say how to install what is missing.
  */
 export async function checkRealModeTools(nodes: readonly NodeSpec[] = []): Promise<void> {
-  redisServerPath();
   findToxiproxyServer();
-  await buildClockShim();
-  if (nodes.some((n) => serviceOf(n) === 'postgres')) {
-    requirePostgres();
-    await loadNodePostgres();
-  }
+  const services = nodes.length === 0 ? [realRedis] : [...new Set(nodes.map((n) => runnableService(n)))];
+  for (const service of services) await service.checkTools();
 }
 
 /** The scenario with `durationMs` as the given variant's run length (for the simulation beside a shortened real run). */
@@ -210,7 +185,8 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const plan = planRun(scenario, variant, options);
   const problems = realModeProblems(scenario, variant, plan.faults);
   if (options.external !== undefined) problems.push(...externalProblems(options.external, plan.nodes, plan.faults));
-  if (options.external !== undefined && plan.nodes.some((n) => serviceOf(n) !== 'redis')) problems.push('an external topology (--topology) gives Redis nodes only; run a world with a PostgreSQL node without it (real mode starts the server)');
+  const notRedis = plan.nodes.find((n) => realServiceName(n) !== 'redis');
+  if (options.external !== undefined && notRedis !== undefined) problems.push(`an external topology (--external) gives Redis nodes only; run a world with a ${realServiceOf(notRedis).title} node without it (real mode starts the server)`);
   if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
   if (options.external === undefined) await checkRealModeTools(plan.nodes);
 
@@ -251,14 +227,16 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
   const notes: string[] = [];
   const servers = new RunServers();
   const clients = new Map<string, ClientProcess>();
+  const serviceWrites: ClientWrite[] = [];
   let resource: ResourceServer | undefined;
   let nemesis: RealNemesis | undefined;
   let endedAt: Micros = 0;
   const blockedAtEnd = new Set<string>();
   try {
     if (external === undefined) {
-      const databases = plan.nodes.filter((n) => serviceOf(n) === 'postgres').length;
-      progress(`starting ${plan.nodes.length - databases} redis-server (clock shim)${databases > 0 ? `, ${databases} PostgreSQL server(s)` : ''}, toxiproxy-server and ${plan.clients.length} client processes`);
+      const counts = new Map<string, number>();
+      for (const n of plan.nodes) counts.set(runnableService(n).serverWords, (counts.get(runnableService(n).serverWords) ?? 0) + 1);
+      progress(`starting ${[...counts].map(([words, count]) => `${count} ${words}`).join(', ')}, toxiproxy-server and ${plan.clients.length} client processes`);
       await servers.start(plan.nodes);
     } else {
       progress(`using ${plan.nodes.length} running Redis node(s) and Toxiproxy from ${external.source}; starting ${plan.clients.length} client processes`);
@@ -273,7 +251,7 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
     await links.create(plan.lockNodes, plan.nodes);
     if (plan.world.delay !== undefined) notes.push(`the world's network delay is a Toxiproxy latency toxic each way on every client-node link (resource links: loopback)`);
 
-    const context = clientContext(plan, options.seed, scenarioRef, links, server.port, log);
+    const context = clientContext(plan, options.seed, scenarioRef, links, server.port, log, serviceWrites);
     for (const c of plan.clients) clients.set(c.name, new ClientProcess(c.name, c, context));
     await Promise.all([...clients.values()].map((c) => c.spawn()));
 
@@ -288,6 +266,8 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
         log.crash(name, (clients.get(name) as ClientProcess).clockNow(at), at);
       },
     });
+    // A node whose behaviour has a phase the simulation starts at 0 (Azurite's autosave) sets the moment the run begins.
+    await servers.alignRunStart();
     const initial = faults.filter((f) => f.at <= 0);
     if (initial.length > 0) notes.push(`${initial.length} fault(s) due at 0 ms were put in place before the clients started`);
     await nemesis.applyInitial(faults);
@@ -316,7 +296,7 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
 
   const history = emptyHistory();
   history.events.push(...log.eventsUntil(endedAt));
-  history.writes.push(...(resource?.writes ?? []).filter((w) => w.at <= endedAt));
+  history.writes.push(...[...(resource?.writes ?? []), ...withValuesBefore(serviceWrites)].filter((w) => w.at <= endedAt).sort((a, b) => a.at - b.at));
   history.endedAt = endedAt;
   history.faults.push(...(nemesis?.finish(endedAt) ?? []));
   history.healedAt = nemesis?.lastHealAt ?? null;
@@ -325,7 +305,7 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
 }
 
 /** What a client process is told and what it reports, in this run. */
-function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: RealLinks, resourcePort: number, log: RunLog): ClientContext {
+function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: RealLinks, resourcePort: number, log: RunLog, serviceWrites: ClientWrite[]): ClientContext {
   return {
     init: (client, incarnation) => {
       const spec = plan.clients.find((c) => c.name === client.name) as ClientSpec;
@@ -338,7 +318,7 @@ function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: 
         variant: plan.variant.name,
         seed,
         workload,
-        nodes: plan.lockNodes.map((n) => ({ ...links.endpoint(client.name, n), service: plan.nodes.find((s) => s.name === n)?.service === 'postgres' ? ('postgres' as const) : ('redis' as const) })),
+        nodes: plan.lockNodes.map((n) => ({ ...links.endpoint(client.name, n), service: realServiceName(plan.nodes.find((s) => s.name === n) ?? {}) })),
         resourcePort,
         clock: { offsetMs: client.offsetMs, rate: client.rate },
         commandTimeoutMs: plan.variant.commandTimeoutMs,
@@ -348,6 +328,7 @@ function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: 
     origin: () => log.origin,
     over: () => log.over,
     onEvent: (event) => log.event(event),
+    onWrite: (write) => serviceWrites.push(write),
     onError: (process, at, message) => log.error(process, at, message),
     onUnexpectedExit: (client, message) => {
       const at = log.now();
@@ -355,6 +336,22 @@ function clientContext(plan: RunPlan, seed: number, scenarioRef: string, links: 
       if (log.origin !== undefined) log.crash(client.name, client.clockNow(at), at);
     },
   };
+}
+
+/**
+ * The writes to a resource a service keeps, each with the value before it: the service applied
+ * them one at a time, taken here in the order their answers came (a write whose answer never came
+ * is not known, though the service may have applied it).
+ */
+function withValuesBefore(writes: readonly ClientWrite[]): ResourceWrite[] {
+  let value = 0;
+  return [...writes]
+    .sort((a, b) => a.at - b.at)
+    .map((w) => {
+      const before = value;
+      if (w.accepted) value = w.value;
+      return { ...w, before };
+    });
 }
 
 /** The verdict of a real run, by the simulation's checkers, and what it rests on. */

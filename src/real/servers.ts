@@ -1,17 +1,15 @@
 /**
- * The servers of a real run: a redis-server per node (with the node's persistence, under the
- * clock shim: its wall-clock offset and drift from the node's spec) and a toxiproxy-server, on
+ * The servers of a real run: a server per node, as the node's service starts it (src/real/services/:
+ * a redis-server or Azurite under the clock shim, a PostgreSQL server), and a toxiproxy-server, on
  * free 127.0.0.1 ports, started here and stopped with the run; or, with a topology
  * (src/real/external.ts), the Redis nodes and Toxiproxy somebody else runs, used as they are
  * (checked empty, proxies of this run only, nothing stopped or signalled).
  */
 import type { NodeSpec } from '../scenario/types.ts';
 import { ExternalToxiproxy, type ExternalNode, type ExternalTopology } from './external.ts';
-import { serviceOf } from '../services/registry.ts';
 import { NodeHandle } from './node-handle.ts';
-import { PostgresNodeHandle } from './postgres-node-handle.ts';
-import { PostgresProcess } from './postgres-process.ts';
-import { RedisProcess } from './redis-process.ts';
+import type { RealServiceNode } from './service.ts';
+import { runnableService } from './services/index.ts';
 import { TOXIPROXY_VERSION, ToxiproxyServer } from './toxiproxy.ts';
 import type { ProxyAddress, ToxiproxyClient } from './toxiproxy-client.ts';
 
@@ -27,44 +25,34 @@ interface Proxies {
 }
 
 export class RunServers {
-  readonly nodes = new Map<string, NodeHandle | PostgresNodeHandle>();
+  readonly nodes = new Map<string, RealServiceNode>();
   /** Things worth knowing about where the servers came from. */
   readonly notes: string[] = [];
-  private readonly started: Array<RedisProcess | PostgresProcess> = [];
+  private readonly started: RealServiceNode[] = [];
   private proxies: Proxies | undefined;
   private upstreams = new Map<string, string>();
 
-  /** Starts a redis-server (or a PostgreSQL server) per node and a toxiproxy-server. */
+  /** Starts each node's server as its service says, and a toxiproxy-server. */
   async start(specs: readonly NodeSpec[]): Promise<void> {
     const started = await Promise.allSettled(
       specs.map(async (spec) => {
-        if (serviceOf(spec) === 'postgres') {
-          const server = await PostgresProcess.start({ name: spec.name, settings: { ...spec.postgres } });
-          this.started.push(server);
-          return server;
-        }
-        const redis = await RedisProcess.start({
-          name: spec.name,
-          persistence: spec.persistence ?? 'none',
-          clock: { offsetMs: spec.wallOffsetMs ?? 0, rate: 1 + (spec.driftPpm ?? 0) / 1_000_000 },
-        });
-        this.started.push(redis);
-        return redis;
+        const node = await runnableService(spec).startNode(spec);
+        this.started.push(node);
+        return node;
       }),
     );
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     for (const [i, spec] of specs.entries()) {
-      const server = (started[i] as PromiseFulfilledResult<RedisProcess | PostgresProcess>).value;
-      if (server instanceof PostgresProcess) this.nodes.set(spec.name, new PostgresNodeHandle(spec.name, server));
-      else this.nodes.set(spec.name, new NodeHandle(spec.name, server, spec.replicaOf, { host: server.host, port: server.port }));
-      this.upstreams.set(spec.name, `127.0.0.1:${server.port}`);
+      const node = (started[i] as PromiseFulfilledResult<RealServiceNode>).value;
+      this.nodes.set(spec.name, node);
+      this.upstreams.set(spec.name, node.upstream);
     }
     const server = await ToxiproxyServer.start();
     this.proxies = {
       client: server.client,
       host: '127.0.0.1',
-      create: (name, node) => server.createLink(name, (this.nodes.get(node)?.process as RedisProcess | PostgresProcess).port),
+      create: (name, node) => server.createLink(name, this.portOf(node)),
       healAll: () => server.client.healAll(),
       close: () => server.stop(),
     };
@@ -119,11 +107,24 @@ export class RunServers {
     return upstream;
   }
 
+  /** Waits for the moment each node wants the run to begin at (Azurite's autosave tick). */
+  async alignRunStart(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.alignRunStart?.()));
+  }
+
   /** Stops what the run started and removes its proxies; never stops what somebody else runs. */
   async close(): Promise<void> {
-    for (const node of this.nodes.values()) node.close();
+    // The nodes started before another failed to start are closed too.
+    for (const node of new Set([...this.nodes.values(), ...this.started])) node.close();
     await this.proxies?.close().catch(() => {});
-    await Promise.all(this.started.map((n) => n.dispose().catch(() => {})));
+    await Promise.all(this.started.map((n) => n.process?.dispose().catch(() => {})));
+  }
+
+  /** The port the server of a node real mode started listens on. */
+  private portOf(node: string): number {
+    const port = this.nodes.get(node)?.process?.port;
+    if (port === undefined) throw new Error(`real mode: no server started for node '${node}'`);
+    return port;
   }
 
   private ready(): Proxies {

@@ -1,0 +1,149 @@
+/**
+ * Real mode with blob nodes (src/real/azurite-process.ts, src/real/services/blob.ts): catalog blob
+ * lease scenarios replayed against a real Azurite 3.35.0 (under the clock shim, on a free loopback
+ * port in a temporary folder), reached through Toxiproxy by client processes running the real
+ * @azure/storage-blob, reach the verdict the simulation reaches. And the node faults the scenarios
+ * rely on change what they claim: a node clock moved by the shim moves Azurite's lease clock, a
+ * SIGSTOPped Azurite answers nothing until SIGCONT, a SIGKILL loses what LokiJS had not saved.
+ *
+ * Real time runs 1:1; each run is shortened to what still contains its story.
+ */
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { azuriteConnectionString } from '../../src/real/azure-storage-blob.ts';
+import { AzuriteProcess } from '../../src/real/azurite-process.ts';
+import { RealModeUnsupportedError, realModeProblems, runReal, type RealRunResult } from '../../src/real/runner.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
+import blobNodeCrash from '../../scenarios/blob-node-crash.ts';
+import blobSlowClientClock from '../../scenarios/blob-slow-client-clock.ts';
+import { azuriteTestsEnabled } from '../support/azurite-server.ts';
+import { shimTestsEnabled, sleep, toxiproxyTestsEnabled } from './helpers.ts';
+
+const enabled = azuriteTestsEnabled() && shimTestsEnabled() && toxiproxyTestsEnabled();
+const ref = (name: string): string => resolve(import.meta.dirname, '..', '..', 'scenarios', `${name}.ts`);
+
+function explain(r: RealRunResult): string {
+  return [`${r.scenario}/${r.variant}: real ${r.verdict}, simulated ${r.simulated?.verdict}`, ...r.processErrors.map((e) => `  error in ${e.process}: ${e.message}`), renderTimeline(r, { maxLines: 40 })].join('\n');
+}
+
+async function agree(scenario: Scenario, variant: string, durationMs: number, expected: string): Promise<RealRunResult> {
+  const r = await runReal(scenario, { seed: 1, variant, durationMs, scenarioRef: ref(scenario.name) });
+  expect(`${r.verdict}/${r.simulated?.verdict}`, explain(r)).toBe(`${expected}/${expected}`);
+  expect(r.agrees).toBe(true);
+  expect(r.processErrors).toEqual([]);
+  return r;
+}
+
+describe('real mode refuses what it cannot do to a blob node, saying why', () => {
+  it('a cut between a client and a blob node (Toxiproxy loses what a real network retransmits)', () => {
+    const problems = realModeProblems(blobEtagGuard, blobEtagGuard.variants[0] as Scenario['variants'][number], [{ kind: 'partition', at: 1_000, groups: [['client-1'], ['blob-1']], durationMs: 1_000 }]);
+    expect(problems.join('\n')).toMatch(/cut between a client and a blob node cannot be made faithfully through Toxiproxy/);
+  });
+
+  it('a delay between a client and a blob node is not refused', () => {
+    const problems = realModeProblems(blobEtagGuard, blobEtagGuard.variants[0] as Scenario['variants'][number], [{ kind: 'delay', at: 1_000, from: ['client-1'], to: ['blob-1'], delay: { kind: 'fixed', ms: 50 }, durationMs: 1_000 }]);
+    expect(problems).toEqual([]);
+  });
+
+  it('a service without a real mode is refused with its own sentence', async () => {
+    const scenario = { ...blobEtagGuard, world: { ...blobEtagGuard.world, nodes: [{ name: 'sql-1', service: 'sqlserver' }] } } as unknown as Scenario;
+    const variant = { ...(blobEtagGuard.variants[0] as Scenario['variants'][number]), nodes: ['sql-1'] };
+    expect(realModeProblems(scenario, variant, []).join('\n')).toMatch(/sql-1 \(SQL Server\): SQL Server has no real mode/);
+    await expect(runReal({ ...scenario, variants: [variant] }, { seed: 1, simulate: false })).rejects.toThrow(RealModeUnsupportedError);
+  });
+});
+
+describe.runIf(enabled)('the faults on a real Azurite do what they claim', () => {
+  let azurite: AzuriteProcess | undefined;
+  afterEach(async () => {
+    await azurite?.dispose();
+    azurite = undefined;
+  });
+
+  const start = async (persistence: 'autosave' | 'in-memory' | 'durable'): Promise<AzuriteProcess> => {
+    azurite = await AzuriteProcess.start({ name: 'blob-test', container: 'locksim', persistence, clock: { offsetMs: 0, rate: 1 } });
+    return azurite;
+  };
+  /** The real SDK's client of the node's container, direct (no retries: a refused connection fails at once). */
+  const containerOf = (node: AzuriteProcess): ContainerClient => BlobServiceClient.fromConnectionString(azuriteConnectionString(node.host, node.port), { retryOptions: { maxTries: 1 } }).getContainerClient('locksim');
+
+  it('a node clock jump moves Azurite\'s lease clock: a 15 s lease is expired 16 s later on the node\'s clock, and not before', async () => {
+    const node = await start('in-memory');
+    const container = containerOf(node);
+    const blob = container.getBlockBlobClient('lease-clock');
+    await blob.upload('', 0);
+    await blob.getBlobLeaseClient().acquireLease(15);
+    expect((await blob.getProperties()).leaseState).toBe('leased');
+    node.clock.jump(16_000);
+    await node.clock.settle();
+    expect((await blob.getProperties()).leaseState).toBe('expired');
+    // A second client takes it at once: the lease ended 14 s early in true time.
+    expect((await blob.getBlobLeaseClient().acquireLease(15)).leaseId).toBeTruthy();
+  }, 60_000);
+
+  it('a node clock running fast shortens a lease in true time', async () => {
+    const node = await start('in-memory');
+    const container = containerOf(node);
+    const blob = container.getBlockBlobClient('lease-rate');
+    await blob.upload('', 0);
+    node.clock.setRate(10);
+    await node.clock.settle();
+    await blob.getBlobLeaseClient().acquireLease(15);
+    // 15 s of the node's clock pass in 1.5 s of true time.
+    await sleep(1_700);
+    expect((await blob.getProperties()).leaseState).toBe('expired');
+  }, 60_000);
+
+  it('SIGSTOP: a paused Azurite answers nothing until SIGCONT, then answers', async () => {
+    const node = await start('in-memory');
+    const container = containerOf(node);
+    const blob = container.getBlockBlobClient('paused');
+    await blob.upload('x', 1);
+    node.pause();
+    let answered = false;
+    const pending = blob.getProperties().then(() => (answered = true));
+    await sleep(1_500);
+    expect(answered).toBe(false);
+    node.resume();
+    await pending;
+    expect(answered).toBe(true);
+  }, 60_000);
+
+  it('SIGKILL: autosave keeps what LokiJS saved (the container), loses what changed since; in-memory keeps nothing; durable keeps all', async () => {
+    const lost = async (persistence: 'autosave' | 'in-memory' | 'durable'): Promise<boolean> => {
+      const node = await start(persistence);
+      const container = containerOf(node);
+      await container.getBlockBlobClient('after-save').upload('x', 1);
+      await node.kill();
+      await node.restart();
+      const exists = await container.getBlockBlobClient('after-save').exists();
+      await node.dispose();
+      return !exists;
+    };
+    expect(await lost('autosave')).toBe(true);
+    expect(await lost('in-memory')).toBe(true);
+    expect(await lost('durable')).toBe(false);
+  }, 120_000);
+});
+
+describe.runIf(enabled)('real mode on Azurite agrees with the simulation', () => {
+  it('blob-node-crash/autosave: Azurite killed before its autosave loses the lease, client-2 takes one: unsafe', async () => {
+    await agree(blobNodeCrash, 'autosave', 10_000, 'unsafe');
+  }, 120_000);
+
+  it('blob-node-crash/durable: the lease survives the crash (Azurite saves on SIGTERM), client-2 waits: safe', async () => {
+    await agree(blobNodeCrash, 'durable', 10_000, 'safe');
+  }, 120_000);
+
+  it('blob-slow-client-clock/service-fast: Azurite\'s clock 10 % fast ends the lease before the renewal: unsafe', async () => {
+    await agree(blobSlowClientClock, 'blob-lease(renew-at=14s),service-fast', 20_000, 'unsafe');
+  }, 120_000);
+
+  it('blob-etag-guard/blob-lease+etag: the real blob refuses the stale write by its ETag: safe', async () => {
+    const r = await agree(blobEtagGuard, 'blob-lease+etag', 26_000, 'safe');
+    expect(r.stats.writesRefused).toBeGreaterThan(0);
+  }, 120_000);
+});
