@@ -46,10 +46,17 @@ export interface SqlServerAppLockOptions {
   retryDelayMs?: number;
   /** Random part of the pause between attempts: uniform in [0, retryJitterMs) ms. Default 200. */
   retryJitterMs?: number;
-  /** mssql's `requestTimeout`, ms. Default 15 000 (mssql's). */
+  /** mssql's `requestTimeout`, ms; 0 for none (as mssql). Default 15 000 (mssql's). */
   requestTimeoutMs?: number;
   /** mssql's `pool.idleTimeoutMillis`, ms. Default 30 000 (tarn's). */
   idleTimeoutMs?: number;
+  /**
+   * How a Session-owned lock is let go: `'sp_releaseapplock'` (the default), or `'return-to-pool'`,
+   * a deliberate flaw: code that leaves it to the pool, as if that ended the session. The pool
+   * keeps the connection, the session and the lock (until `idleTimeoutMs` without use), and the
+   * holder's next sp_getapplock on it is granted again, re-entrantly.
+   */
+  release?: 'sp_releaseapplock' | 'return-to-pool';
 }
 
 export const SQLSERVER_APPLOCK_DEFAULTS = Object.freeze({
@@ -63,6 +70,7 @@ export const SQLSERVER_APPLOCK_DEFAULTS = Object.freeze({
   retryJitterMs: 200,
   requestTimeoutMs: 15_000,
   idleTimeoutMs: 30_000,
+  release: 'sp_releaseapplock' as 'sp_releaseapplock' | 'return-to-pool',
 });
 
 type Resolved = Readonly<Required<SqlServerAppLockOptions>>;
@@ -102,8 +110,10 @@ export class SqlServerAppLock implements LockAlgorithm {
     checkInteger('retryCount', merged.retryCount, 0);
     checkNumber('retryDelayMs', merged.retryDelayMs, 0);
     checkNumber('retryJitterMs', merged.retryJitterMs, 0);
-    checkNumber('requestTimeoutMs', merged.requestTimeoutMs, 1);
+    checkNumber('requestTimeoutMs', merged.requestTimeoutMs, 0);
     checkNumber('idleTimeoutMs', merged.idleTimeoutMs, 1);
+    if (merged.release !== 'sp_releaseapplock' && merged.release !== 'return-to-pool') throw new RangeError(`release must be 'sp_releaseapplock' or 'return-to-pool', got ${JSON.stringify(merged.release)}`);
+    if (merged.release === 'return-to-pool' && merged.owner !== 'Session') throw new RangeError("release 'return-to-pool' is a flaw of a Session-owned lock (a Transaction-owned one ends with COMMIT): give owner: 'Session'");
     if (!/^[a-z_][a-z0-9_]*$/.test(merged.sequence)) throw new RangeError(`sequence must be a lower-case SQL name (letters, digits, _), got ${JSON.stringify(merged.sequence)}`);
     this.options = Object.freeze(merged);
     const server = context.sqlServers?.[merged.server];
@@ -118,6 +128,7 @@ export class SqlServerAppLock implements LockAlgorithm {
     if (merged.fencing) parts.push('fencing');
     if (merged.retryCount !== SQLSERVER_APPLOCK_DEFAULTS.retryCount) parts.push(`retryCount=${merged.retryCount}`);
     if (merged.requestTimeoutMs !== SQLSERVER_APPLOCK_DEFAULTS.requestTimeoutMs) parts.push(`requestTimeout=${merged.requestTimeoutMs}`);
+    if (merged.release !== SQLSERVER_APPLOCK_DEFAULTS.release) parts.push(`release=${merged.release}`);
     this.name = `sqlserver-applock(${parts.join(',')})`;
   }
 
@@ -196,6 +207,7 @@ export class SqlServerAppLock implements LockAlgorithm {
       await lease.transaction.commit();
       return;
     }
+    if (this.options.release === 'return-to-pool') return;
     // Fails with error 1223 when the session that held it is gone (and the lock with it).
     await this.pool.request().input('Resource', this.sql.NVarChar, lease.resource).input('LockOwner', this.sql.VarChar, 'Session').execute('sp_releaseapplock');
   }
