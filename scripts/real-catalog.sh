@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Replays every variant of every catalog scenario against real redis-server, Toxiproxy and client
-# processes (locksim real) and prints one line per variant: real verdict, simulated verdict, and
-# whether they agree. It runs in real time (about 25 minutes for the whole catalog); a variant real
-# mode refuses (a power loss, say) is listed as refused with the reason. Exit code 0 when every
+# Replays every variant of every catalog scenario against real servers (redis-server, PostgreSQL,
+# Azurite for the blob-* scenarios), Toxiproxy and client processes (locksim real) and prints one
+# line per variant: real verdict, simulated verdict, and whether they agree. It runs in real time
+# (about 45 minutes for the whole catalog); a variant real mode refuses (a power loss, a cut to a
+# blob node, a SQL Server node, say) is listed as refused with the reason. Exit code 0 when every
 # variant that ran agrees with the simulation, 1 otherwise.
-#   npm run real:catalog               the whole catalog
-#   npm run real:catalog -- gc-pause   only the scenarios named
+#   npm run real:catalog                 the whole catalog
+#   npm run real:catalog -- gc-pause     only the scenarios named
+#   npm run real:catalog -- 'blob-*'     the scenarios whose names match (the blob leases on Azurite)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 locksim=(node bin/locksim.js)
+mapfile -t all < <("${locksim[@]}" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s).scenarios)console.log(x.name)})')
 if [ "$#" -gt 0 ]; then
-  names=("$@")
+  names=()
+  for pattern in "$@"; do
+    matched=0
+    for name in "${all[@]}"; do
+      # shellcheck disable=SC2053 # the pattern is a glob on purpose
+      if [[ $name == $pattern ]]; then names+=("$name"); matched=1; fi
+    done
+    [ "$matched" -eq 1 ] || { echo "real:catalog: no catalog scenario matches '$pattern' (locksim list shows them)" >&2; exit 2; }
+  done
 else
-  mapfile -t names < <("${locksim[@]}" list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s).scenarios)console.log(x.name)})')
+  names=("${all[@]}")
 fi
 agree=0; disagree=0; refused=0
 for name in "${names[@]}"; do

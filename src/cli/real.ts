@@ -1,11 +1,12 @@
 /**
- * `locksim real`: replays a scenario against real redis-server processes, Toxiproxy and client
- * processes (src/real/runner.ts), prints the same report as `locksim run` with the simulated
+ * `locksim real`: replays a scenario against real servers (redis-server, PostgreSQL, Azurite),
+ * Toxiproxy and client processes (src/real/runner.ts), prints the same report as `locksim run` with the simulated
  * verdict beside the real one, and writes the HTML report with the real-mode badge.
  */
 import { basename, dirname, relative, resolve } from 'node:path';
 import { replayCommand, runToken } from '../explore/token.ts';
 import { RealModeUnsupportedError, runReal, type RealRunResult } from '../real/runner.ts';
+import { PostgresMissingError } from '../real/postgres-process.ts';
 import { RedisServerMissingError } from '../real/redis-process.ts';
 import { sweepStaleRedisDirsOnce } from '../real/temp-dirs.ts';
 import { ToxiproxyMissingError } from '../real/toxiproxy.ts';
@@ -21,13 +22,15 @@ import { exitCode } from './present.ts';
 
 export const REAL_HELP = `usage: locksim real <scenario> [--variant V] [--seed N] [--duration 20s] [--external compose|FILE [--flush]] [--timeline] [--node-commands W] [--json]
 
-Replays the scenario against real processes: a redis-server per node (under the clock shim, so
-node clock drift and jumps apply), Toxiproxy between every client and every node (partitions,
-cuts and delays), a Node process per client running the same lock code over ioredis (pauses are
-SIGSTOP/SIGCONT, crashes SIGKILL), and the protected resource as a TCP server. Real time runs
-1:1: a 30 s scenario takes 30 s. The same checkers judge the recorded history, and the same
-scenario, variant, seed and fault schedule run in simulation: both verdicts are printed side by
-side, and a disagreement is reported loudly.
+Replays the scenario against real processes: a server per node as its service runs it (a
+redis-server or Azurite's Blob service under the clock shim, so node clock drift and jumps
+apply; a PostgreSQL server), Toxiproxy between every client and every node (partitions, cuts and
+delays), a Node process per client running the same lock code over the services' own npm clients
+(ioredis, node-postgres, @azure/storage-blob; pauses are SIGSTOP/SIGCONT, crashes SIGKILL), and
+the protected resource as a TCP server (or the real blob, for a variant that keeps its counter in
+one). Real time runs 1:1: a 30 s scenario takes 30 s. The same checkers judge the recorded
+history, and the same scenario, variant, seed and fault schedule run in simulation: both verdicts
+are printed side by side, and a disagreement is reported loudly.
 
   --duration D    run D of real time (30s, 20000ms) instead of the scenario's duration (the
                   simulation beside it gets the same)
@@ -48,9 +51,18 @@ ${nodeCommandsHelp(18)}
                   durationMs, wallMs, notes and external
 
 Without --external it needs redis-server, toxiproxy-server (v2.12.0) and gcc (for the clock
-shim); with it, only the running servers. A replica follows its primary through its own
-Toxiproxy link; a failover is REPLICAOF NO ONE with the clients' links re-pointed. Message
-loss on links to Redis is not supported in real mode.
+shim); with it, only the running servers (Redis nodes only). A PostgreSQL node needs PostgreSQL
+and pg; a blob node needs azurite (3.35.0) and @azure/storage-blob in your project. A replica
+follows its primary through its own Toxiproxy link; a failover is REPLICAOF NO ONE with the
+clients' links re-pointed. Message loss on links to Redis is not supported in real mode.
+Blob nodes (Azurite under the clock shim): a pause is SIGSTOP/SIGCONT of Azurite, a crash is
+what the node's blob.persistence keeps (autosave: SIGKILL, losing what LokiJS saved less than
+5 s ago, the run starting on its save tick; in-memory: SIGKILL of --inMemoryPersistence;
+durable: SIGTERM, on which Azurite saves everything), drift and jumps move its lease clock.
+Refused on a blob node: a cut, partition or message loss between a client and it (Toxiproxy
+loses what a real network retransmits, and the SDK sets no timeout: it would wait forever;
+a delay is fine) and a power loss. A PostgreSQL node refuses cuts and clock faults; SQL Server
+nodes have no real mode.
 Without --variant every variant runs, one after another. The data folders of a real run that
 was killed (kill -9: no cleanup runs) are removed by the next one (<tmp>/locksim-redis-* whose
 owner, named in the folder, is dead), with a line that says so.
@@ -118,7 +130,7 @@ export async function realCommand(args: string[]): Promise<number> {
         process.stderr.write(`locksim: real: ${error.message}\n`);
         return 2;
       }
-      if (error instanceof RedisServerMissingError || error instanceof ToxiproxyMissingError || (error instanceof Error && /^gcc not found/.test(error.message))) {
+      if (error instanceof RedisServerMissingError || error instanceof ToxiproxyMissingError || error instanceof PostgresMissingError || (error instanceof Error && /^(gcc not found|real mode with a .* node needs )/.test(error.message))) {
         process.stderr.write(`locksim: real mode needs a tool that is missing:\n${error.message}\n`);
         return 2;
       }
