@@ -5,6 +5,9 @@
  * already use), how node faults act on it, and its real-mode process. The plan, the runner and
  * the recording speak of service nodes through this file; only the service's own folder knows
  * what a node of it is. The kernel (src/sim/) and the checkers (src/check/) know no service.
+ * The real-mode part of each service (its server process, node handle, refusals and real
+ * clients) is src/real/service.ts's, one file per service in src/real/services/: real/ sits above
+ * services/ in the room map, and the part uses real mode's processes, clock shim and Toxiproxy.
  *
  * Redis is the first service (src/services/redis.ts adapts src/redis/), PostgreSQL the second
  * (src/services/postgres/). The registry (src/services/registry.ts) names them.
