@@ -16,7 +16,9 @@ const scenario: Scenario = {
     'but a waiter waits as long as the slowest holder holds. With lock_timeout the ' +
     'waits end with an error after 2 s and the clients retry, still safe; so is polling with ' +
     'pg_try_advisory_lock, but polling is not fair: whoever asks at the right moment wins. A Redis lease of 10 s does not wait for the stalled holder: the lock is handed on while ' +
-    'client-1 still works, and its write lands in another section.',
+    'client-1 still works, and its write lands in another section. SQL Server\'s sp_getapplock queues the same way; ' +
+    'what differs is who ends a wait: its own @LockTimeout (a return code of -1, the transaction left open), or ' +
+    'mssql\'s 15 s requestTimeout, which cancels the call.',
   tags: ['pause', 'database', 'contention'],
   world: {
     nodes: [{ name: 'postgres-1', service: 'postgres' }, { name: 'redis-1' }],

@@ -12,7 +12,9 @@ const scenario: Scenario = {
     '(a session already holding it always gets it) and never notices. Nothing is unsafe; nobody else ever gets the ' +
     'lock (liveness). The pool\'s idle timeout (10 s by default) would end the session, but only once the ' +
     'connection sits unused that long; a client that stops after one section lets it, a busy one never does. ' +
-    'pg_advisory_unlock before giving the connection back, or a transaction-level lock (ended by COMMIT), is correct.',
+    'pg_advisory_unlock before giving the connection back, or a transaction-level lock (ended by COMMIT), is correct. ' +
+    'SQL Server\'s session-owned sp_getapplock left to mssql\'s pool does the same; its pool closes an idle ' +
+    'connection after 30 s.',
   tags: ['database', 'liveness', 'pool'],
   world: {
     nodes: [{ name: 'postgres-1', service: 'postgres' }],
