@@ -21,11 +21,11 @@ import { loadScenario } from '../scenario/load.ts';
 import { findVariant } from '../scenario/run.ts';
 import { runClient, type ClientEnvironment } from '../workload/client.ts';
 import { RealClock } from './clock.ts';
-import { isRunnerMessage, type ClientInit, type ClientMessage, type RunnerMessage } from './protocol.ts';
+import { isRunnerMessage, type ClientInit, type ClientMessage, type NodeEndpoint, type RunnerMessage } from './protocol.ts';
 import { RandomStream } from '../sim/random.ts';
 import { connectResource } from './resource-server.ts';
 import type { RealClientSetup } from './service.ts';
-import { runnableService } from './services/index.ts';
+import { realServiceName, runnableService } from './services/index.ts';
 import { TrueTime } from './true-time.ts';
 
 function send(message: ClientMessage): void {
@@ -69,8 +69,9 @@ async function prepare(init: ClientInit): Promise<(origin: TrueTime) => void> {
     debug: process.env.LOCKSIM_REAL_DEBUG === '1' ? (line) => process.stderr.write(`[${((trueTime?.now() ?? 0) / 1000).toFixed(1)} ms] ${line}\n`) : undefined,
   };
   // Each service's clients for its nodes (in the variant's order among them), as its real-mode part builds them.
-  const services = [...new Set(init.nodes.map((n) => n.service ?? 'redis'))];
-  const built = await Promise.all(services.map((name) => runnableService({ service: name as NodeSpec['service'] }).clients(setup, init.nodes.filter((n) => (n.service ?? 'redis') === name))));
+  const serviceOf = (n: NodeEndpoint): string => realServiceName({ service: n.service as NodeSpec['service'] });
+  const services = [...new Set(init.nodes.map(serviceOf))];
+  const built = await Promise.all(services.map((name) => runnableService({ service: name as NodeSpec['service'] }).clients(setup, init.nodes.filter((n) => serviceOf(n) === name))));
   const context = Object.assign({}, ...built.map((b) => b.context)) as Partial<Omit<LockContext, 'clock' | 'random'>>;
   const lock = variant.lock({ nodes: [], ...context, clock: ownClock, random: new RandomStream(init.seed, `client/${init.client}/${init.incarnation}/lock`) });
   const resource = await connectResource(init.resourcePort, init.client, ownClock);

@@ -44,7 +44,6 @@ import { ResourceServer } from './resource-server.ts';
 import { RunLog } from './run-log.ts';
 import { RunServers } from './servers.ts';
 import { realServiceName, realServiceOf, runnableService } from './services/index.ts';
-import { realRedis } from './services/redis.ts';
 import { findToxiproxyServer } from './toxiproxy.ts';
 
 export interface RealRunOptions {
@@ -138,7 +137,8 @@ export function realModeProblems(scenario: Scenario, variant: Variant, faults: r
  */
 export async function checkRealModeTools(nodes: readonly NodeSpec[] = []): Promise<void> {
   findToxiproxyServer();
-  const services = nodes.length === 0 ? [realRedis] : [...new Set(nodes.map((n) => runnableService(n)))];
+  // No nodes: the tools of a node without a service (Redis's).
+  const services = [...new Set((nodes.length === 0 ? [{}] : nodes).map((n) => runnableService(n)))];
   for (const service of services) await service.checkTools();
 }
 

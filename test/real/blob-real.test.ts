@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../../src/real/azure-storage-blob.ts';
 import { AzuriteProcess } from '../../src/real/azurite-process.ts';
-import { RealModeUnsupportedError, realModeProblems, runReal, type RealRunResult } from '../../src/real/runner.ts';
+import { realModeProblems, runReal, type RealRunResult } from '../../src/real/runner.ts';
 import { renderTimeline } from '../../src/report/timeline.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
@@ -46,13 +46,6 @@ describe('real mode refuses what it cannot do to a blob node, saying why', () =>
   it('a delay between a client and a blob node is not refused', () => {
     const problems = realModeProblems(blobEtagGuard, blobEtagGuard.variants[0] as Scenario['variants'][number], [{ kind: 'delay', at: 1_000, from: ['client-1'], to: ['blob-1'], delay: { kind: 'fixed', ms: 50 }, durationMs: 1_000 }]);
     expect(problems).toEqual([]);
-  });
-
-  it('a service without a real mode is refused with its own sentence', async () => {
-    const scenario = { ...blobEtagGuard, world: { ...blobEtagGuard.world, nodes: [{ name: 'sql-1', service: 'sqlserver' }] } } as unknown as Scenario;
-    const variant = { ...(blobEtagGuard.variants[0] as Scenario['variants'][number]), nodes: ['sql-1'] };
-    expect(realModeProblems(scenario, variant, []).join('\n')).toMatch(/sql-1 \(SQL Server\): SQL Server has no real mode/);
-    await expect(runReal({ ...scenario, variants: [variant] }, { seed: 1, simulate: false })).rejects.toThrow(RealModeUnsupportedError);
   });
 });
 
