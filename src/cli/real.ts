@@ -59,9 +59,9 @@ Blob nodes (Azurite under the clock shim): a pause is SIGSTOP/SIGCONT of Azurite
 what the node's blob.persistence keeps (autosave: SIGKILL, losing what LokiJS saved less than
 5 s ago, the run starting on its save tick; in-memory: SIGKILL of --inMemoryPersistence;
 durable: SIGTERM, on which Azurite saves everything), drift and jumps move its lease clock.
-Refused on a blob node: a cut, partition or message loss between a client and it (Toxiproxy
-loses what a real network retransmits, and the SDK sets no timeout: it would wait forever;
-a delay is fine) and a power loss. A PostgreSQL node refuses cuts and clock faults; SQL Server
+Refused on a blob node: a dropping cut or partition, or message loss, between a client and it
+(Toxiproxy loses what a real network retransmits, and the SDK sets no timeout: it would wait
+forever; mode: 'hold' and delays are made) and a power loss. A PostgreSQL node refuses cuts and clock faults; SQL Server
 nodes have no real mode.
 Without --variant every variant runs, one after another. The data folders of a real run that
 was killed (kill -9: no cleanup runs) are removed by the next one (<tmp>/locksim-redis-* whose

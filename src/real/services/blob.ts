@@ -105,10 +105,11 @@ export const realBlob: RealServiceParts = {
   },
 
   /**
-   * A cut, partition or loss between a client and a blob node: Toxiproxy ends TCP on both sides
-   * and drops what a real network would retransmit after the heal, and the SDK sets no timeout of
-   * its own, so the request would wait forever where the simulated one arrives after the heal.
-   * A delay is faithful (a latency toxic).
+   * A dropping cut or partition, or loss, between a client and a blob node: Toxiproxy ends TCP on
+   * both sides and drops what a real network would retransmit after the heal, and the SDK sets no
+   * timeout of its own, so the request would wait forever where the simulated one (over simulated
+   * TCP) arrives after the heal. A held one (`mode: 'hold'`: delivered at the heal) and a delay
+   * (a latency toxic) are faithful.
    */
   problems({ lockNodes, clients, faults }) {
     const blobs = new Set(lockNodes.map((n) => n.name));
@@ -117,9 +118,10 @@ export const realBlob: RealServiceParts = {
     const problems: string[] = [];
     faults.forEach((f, i) => {
       const touches = touchedPairs(f as unknown as { kind: string } & Record<string, unknown>).some(([a, b]) => (clientSet.has(a) && blobs.has(b)) || (blobs.has(a) && clientSet.has(b)));
-      if (touches) {
+      const held = (f.kind === 'cut' || f.kind === 'partition') && f.mode === 'hold';
+      if (touches && !held) {
         problems.push(
-          `faults[${i}] (${describeFault(f)}): a cut between a client and a blob node cannot be made faithfully through Toxiproxy: it loses the bytes of a request a real network retransmits after the heal, and the SDK (no client-side timeout) would wait for its answer forever; use a delay, or run it in simulation`,
+          `faults[${i}] (${describeFault(f)}): a ${f.kind === 'loss' ? 'loss' : 'dropping cut'} between a client and a blob node cannot be made faithfully through Toxiproxy: it loses the bytes of a request a real network retransmits after the heal, and the SDK (no client-side timeout) would wait for its answer forever; use mode: 'hold' (delivered at the heal), a delay, or run it in simulation`,
         );
       }
     });
