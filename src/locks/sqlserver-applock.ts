@@ -158,9 +158,18 @@ export class SqlServerAppLock implements LockAlgorithm {
       this.sequenceMade = true;
     }
     if (this.options.owner === 'Session') {
-      const code = await this.getAppLock(this.pool.request(), resource);
-      if (code < 0) return null;
-      return this.held(resource, () => this.pool.request(), null);
+      let code: number;
+      try {
+        code = await this.getAppLock(this.pool.request(), resource);
+        if (code < 0) return null;
+        return await this.held(resource, () => this.pool.request(), null);
+      } catch (error) {
+        // The call may have been granted all the same (a requestTimeout that came just after the
+        // grant, a failure after it): the session would keep the lock, and the next grant would
+        // only count it again. Let go of every hold it has, until SQL Server says none is left.
+        await this.releaseAllHolds(resource);
+        throw error;
+      }
     }
     const transaction = this.pool.transaction();
     await transaction.begin();
@@ -199,6 +208,17 @@ export class SqlServerAppLock implements LockAlgorithm {
       token = drawn;
     }
     return new AppLockLease(resource, sessionLockValue(this.server.name, spid, 'spid'), token, transaction);
+  }
+
+  /** sp_releaseapplock until it fails (error 1223: nothing held, or the session is gone); at most 8 holds. */
+  private async releaseAllHolds(resource: string): Promise<void> {
+    for (let i = 0; i < 8; i++) {
+      try {
+        await this.pool.request().input('Resource', this.sql.NVarChar, resource).input('LockOwner', this.sql.VarChar, 'Session').execute('sp_releaseapplock');
+      } catch {
+        return;
+      }
+    }
   }
 
   async release(lease: Lease): Promise<void> {
