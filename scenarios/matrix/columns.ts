@@ -6,7 +6,7 @@
  */
 import type { Mechanism } from '../../src/check/mechanism.ts';
 import type { LockFactory } from '../../src/locks/interface.ts';
-import { fencing, pgAdvisoryLock, redlock, singleInstance } from '../../src/locks/index.ts';
+import { fencing, pgAdvisoryLock, redlock, singleInstance, sqlServerAppLock } from '../../src/locks/index.ts';
 import type { Property, Verdict } from '../../src/scenario/types.ts';
 import { blobLeaseLock } from '../../src/services/blob/locks/index.ts';
 import type { BlobVariantOptions } from '../../src/services/blob/variant-options.ts';
@@ -39,6 +39,21 @@ export const MATRIX_COLUMNS = [
   { name: 'redlock', lock: redlock(), nodes: REDLOCK_NODES, dataAt: RESOURCE_PROCESS, summary: 'Redlock on three independent Redis nodes (a majority of two)' },
   { name: 'pg-session', lock: pgAdvisoryLock({ wait: true }), nodes: ['postgres-1'], dataAt: RESOURCE_PROCESS, summary: 'PostgreSQL pg_advisory_lock on a pooled session, waiting for the lock' },
   { name: 'pg-session+fencing', lock: pgAdvisoryLock({ wait: true, fencing: true }), nodes: ['postgres-1'], dataAt: RESOURCE_PROCESS, resource: 'fenced', summary: 'the same, with a nextval token that the resource checks' },
+  {
+    name: 'sqlserver',
+    lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1, requestTimeoutMs: 60_000 }),
+    nodes: ['sqlserver-1'],
+    dataAt: RESOURCE_PROCESS,
+    summary: "SQL Server sp_getapplock owned by the session (mssql's pool of one connection), waiting for the lock",
+  },
+  {
+    name: 'sqlserver+fencing',
+    lock: sqlServerAppLock({ owner: 'Session', timeoutMs: -1, requestTimeoutMs: 60_000, fencing: true }),
+    nodes: ['sqlserver-1'],
+    dataAt: RESOURCE_PROCESS,
+    resource: 'fenced',
+    summary: 'the same, with a NEXT VALUE FOR token that the resource checks',
+  },
   { name: 'blob-lease', lock: blobLeaseLock(), nodes: ['blob-1'], dataAt: RESOURCE_PROCESS, summary: 'an Azure blob lease, renewed every third of its duration' },
   {
     name: 'blob-lease+etag',

@@ -17,6 +17,8 @@ export default matrixRow({
     redlock: safe('a majority of three holds the key for the whole section'),
     'pg-session': safe('the session holds the lock until the unlock'),
     'pg-session+fencing': safe('nextval rises with every holder'),
+    sqlserver: safe('the session holds the application lock until sp_releaseapplock'),
+    'sqlserver+fencing': safe('NEXT VALUE FOR rises with every holder'),
     'blob-lease': safe('renewed every 5 s, the lease never lapses'),
     'blob-lease+etag': safe('every write matches the ETag its holder read'),
   },

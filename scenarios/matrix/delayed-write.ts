@@ -17,6 +17,8 @@ export default matrixRow({
     redlock: { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'the write was valid when it left: no check on the client can catch it' },
     'pg-session': { expected: 'safe', note: 'client-1 holds the session lock until its write is answered; client-2 waits' },
     'pg-session+fencing': { expected: 'safe', note: 'the lock is held until the write is answered; the token is never needed' },
+    sqlserver: { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'while the write is delayed the holder\'s connection sits idle in mssql\'s pool, which closes it after 30 s (idleTimeoutMillis): the session ends, its lock goes to client-2, and the holder is not told' },
+    'sqlserver+fencing': { expected: 'safe', note: 'client-2\'s token is higher; the resource refuses the delayed write' },
     'blob-lease': { expected: 'safe', note: 'client-1 renews while it waits for the answer: the lease never lapses' },
     'blob-lease+etag': { expected: 'safe', note: 'the renewals share the held-up link to blob-1, so the lease lapses and client-2 takes it; the old write lands, and the ETag refuses client-2\'s write, whose read came before it' },
   },

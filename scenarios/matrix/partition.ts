@@ -18,6 +18,8 @@ export default matrixRow({
     redlock: { expected: 'safe', note: 'the keys live their 15 s on all three nodes; the release waits for the heal' },
     'pg-session': { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'the server ends the silent session about 8 s after the cut and grants the lock to client-2; client-1 writes at 12-13 s' },
     'pg-session+fencing': { expected: 'safe', note: 'client-2\'s nextval token is higher; the resource refuses client-1\'s write' },
+    sqlserver: { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'Keep Alive (5 s + 3 probes here, as PostgreSQL\'s) ends the silent session about 8 s after the cut and grants the lock to client-2; client-1 writes at 12-13 s' },
+    'sqlserver+fencing': { expected: 'safe', note: 'client-2\'s NEXT VALUE FOR token is higher; the resource refuses client-1\'s late write' },
     'blob-lease': { expected: 'safe', note: 'the renewals go unanswered, but the lease runs its 15 s on the service and client-1 writes inside it' },
     'blob-lease+etag': { expected: 'safe', note: 'the counter blob is cut off too: client-1\'s write lands after the heal, inside client-2\'s section, and the ETag then refuses client-2\'s write, whose read came before it' },
   },

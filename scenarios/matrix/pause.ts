@@ -17,6 +17,8 @@ export default matrixRow({
     redlock: { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'the key expires on every node alike: nothing Redlock measures before the pause can see it' },
     'pg-session': { expected: 'safe', note: 'the paused client\'s host answers keepalive probes: the session, and the lock, outlive the pause; client-2 waits' },
     'pg-session+fencing': { expected: 'safe', note: 'the session outlives the pause; the token is never needed' },
+    sqlserver: { expected: 'safe', note: 'the paused client\'s host answers the keep-alive probes: the session, and the application lock, outlive the pause; client-2 waits' },
+    'sqlserver+fencing': { expected: 'safe', note: 'the session outlives the pause; tokens rise with every holder' },
     'blob-lease': { expected: 'unsafe', breaks: ['mutex'], note: 'no renewal during the pause: the lease runs out and client-2 takes it; client-1 sees at resume that its validity passed, but its section overlapped client-2\'s' },
     'blob-lease+etag': { expected: 'safe', note: 'the sections overlap (this column is judged on the data), but client-1 sees at resume that its lease is gone and writes nothing' },
   },

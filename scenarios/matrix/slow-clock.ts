@@ -17,6 +17,8 @@ export default matrixRow({
     redlock: { expected: 'unsafe', breaks: ['mutex', 'lost-update'], note: 'every node expires the key by its own clock; the drift allowance of 1 % does not cover 30 %' },
     'pg-session': { expected: 'safe', note: 'no clock decides an advisory lock' },
     'pg-session+fencing': { expected: 'safe', note: 'no clock decides an advisory lock; the token is never needed' },
+    sqlserver: { expected: 'safe', note: 'no clock decides an application lock' },
+    'sqlserver+fencing': { expected: 'safe', note: 'no clock decides an application lock; tokens rise with every holder' },
     'blob-lease': { expected: 'safe', note: 'a renewal every 5 s of the slow clock still comes every 7.1 s: the lease never lapses' },
     'blob-lease+etag': { expected: 'safe', note: 'the lease never lapses, and the ETag matches' },
   },

@@ -26,6 +26,8 @@ export const MATRIX_NODES: readonly NodeSpec[] = [
   { name: 'redis-2' },
   { name: 'redis-3' },
   { name: 'postgres-1', service: 'postgres', postgres: KEEPALIVE },
+  // The same 5 s + 3 × 1 s as PostgreSQL's, so the two databases differ only in what they are.
+  { name: 'sqlserver-1', service: 'sqlserver', sqlserver: { keepAliveMs: 5_000, keepAliveIntervalMs: 1_000, keepAliveProbes: 3 } },
   { name: 'blob-1', service: 'blob' },
 ];
 
@@ -110,7 +112,7 @@ export function matrixRow(row: MatrixRow): Scenario {
   });
   // The catalog's service tags for the columns present (the playground's lessons are Redis-only rows).
   const services = new Set(variants.flatMap((v) => (v.nodes ?? []).map((n) => MATRIX_NODES.find((spec) => spec.name === n)?.service ?? 'redis')));
-  const serviceTags = [...(services.has('postgres') ? ['database'] : []), ...(services.has('blob') ? ['blob'] : [])];
+  const serviceTags = [...(services.has('postgres') || services.has('sqlserver') ? ['database'] : []), ...(services.has('blob') ? ['blob'] : [])];
   return {
     name: row.name,
     title: row.title,
