@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; exports: Record<string, unknown> };
 const VITEST_VERSION = MANIFEST.devDependencies.vitest as string;
 
 const LOCKS = `import type { LockFactory } from 'locksim';
@@ -233,6 +233,14 @@ describe.runIf(enabled)('the packed package in a fresh project', () => {
     for (const image of readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(image[1]).toMatch(/^https:\/\/unpkg\.com\/locksim\/(.+)$/);
     for (const image of readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(https:\/\/unpkg\.com\/locksim\/([^)]+)\)/g)) expect(files).toContain(image[1]);
     expect(statSync(tarball).size).toBeGreaterThan(0);
+  });
+
+  it('every entry point package.json exports loads from the installed package, with its named exports', () => {
+    const entries = Object.keys(MANIFEST.exports).filter((e) => e !== './package.json').map((e) => `locksim${e.slice(1)}`);
+    expect(entries).toEqual(expect.arrayContaining(['locksim', 'locksim/testing', 'locksim/pg', 'locksim/mssql']));
+    const script = `for (const e of ${JSON.stringify(entries)}) { const m = await import(e); if (Object.keys(m).length === 0) throw new Error(e + ' exports nothing'); }`;
+    const r = run('node', ['--input-type=module', '-e', script], project);
+    expect(r.status, r.stderr).toBe(0);
   });
 
   it('a vitest property test passes the careful lock and fails the sloppy one with a replay line', () => {

@@ -41,8 +41,8 @@ commands:
                                 print a replay command
   replay <token>                re-run a printed replay token, bit for bit
   sweep <scenario>              one run per seed on all cores (--shard i/n for CI matrices)
-  matrix                        the verdict matrix: Redis, Redlock, PostgreSQL and blob
-                                leases on the same faults, each cell run at seeds 1..N
+  matrix                        the verdict matrix: Redis, Redlock, PostgreSQL, SQL Server
+                                and blob leases on the same faults, each cell run at seeds 1..N
   merge <sweep.json>...         combine the shards' sweep --json results into one summary,
                                 junit.xml and index.html
   real <scenario>               replay a scenario against real redis-server processes and

@@ -15,7 +15,7 @@ export const MATRIX_DEFAULT_SEEDS = 5;
 
 export const MATRIX_HELP = `usage: locksim matrix [<scenario>...] [--seeds N | --seeds A..B] [--json]
 
-The verdict matrix: Redis, Redlock, PostgreSQL advisory locks and Azure blob leases on the
+The verdict matrix: Redis, Redlock, PostgreSQL and SQL Server locks and Azure blob leases on the
 same faults, side by side (docs/matrix.md). Each row is a catalog scenario tagged matrix (one
 fault: a pause, a partition, a node crash, a clock step, a slow clock, a delayed write, none);
 each column one mechanism, a variant of the same name in every row. Runs every cell at seeds

@@ -528,8 +528,24 @@ export class SimTransaction extends Emitter {
   }
 }
 
+/** The simulated mssql module: the part of mssql's API that lock code uses (declared, so that the package's type declarations can name it). */
+export interface MssqlModule {
+  readonly ConnectionPool: new (config?: SimMssqlConfig) => SimConnectionPool;
+  readonly Transaction: new (pool: MssqlPoolLike) => SimTransaction;
+  readonly Request: new (parent: SimConnectionPool | SimTransaction) => SimRequest;
+  readonly ConnectionError: typeof MssqlError;
+  readonly RequestError: typeof MssqlError;
+  readonly TransactionError: typeof MssqlError;
+  readonly NVarChar: ReturnType<typeof sqlType>;
+  readonly VarChar: ReturnType<typeof sqlType>;
+  readonly Int: ReturnType<typeof sqlType>;
+  readonly BigInt: ReturnType<typeof sqlType>;
+  readonly connect: () => never;
+  readonly query: () => never;
+}
+
 /** The simulated mssql module for one process: what lock code that takes `sql` as a parameter is given, and `locksim/mssql`'s export. */
-export function mssqlModule(binding: MssqlBinding) {
+export function mssqlModule(binding: MssqlBinding): MssqlModule {
   class ConnectionPool extends SimConnectionPool {
     constructor(config?: SimMssqlConfig) {
       super(binding, config);
@@ -562,4 +578,3 @@ export function mssqlModule(binding: MssqlBinding) {
   };
 }
 
-export type MssqlModule = ReturnType<typeof mssqlModule>;
