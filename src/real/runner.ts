@@ -118,16 +118,29 @@ export function realModeProblems(scenario: Scenario, variant: Variant, faults: r
   problems.push(...unsupportedFaults(faults, (p) => names.has(p)));
   const lockNodes = new Set(variant.nodes ?? nodes.filter((n) => n.replicaOf === undefined).map((n) => n.name));
   const clients = clientSpecs(world).map((c) => c.name);
+  const named = new Set(faults.flatMap(namesIn));
   for (const name of new Set(nodes.map(realServiceName))) {
     const ofService = nodes.filter((n) => realServiceName(n) === name);
     const service = realServiceOf(ofService[0] as NodeSpec);
     if (service.refused !== null) {
-      problems.push(`node${ofService.length === 1 ? '' : 's'} ${ofService.map((n) => n.name).join(', ')} (${service.title}): ${service.refused}`);
+      // A node the variant neither locks on nor faults is not started at all: only the others are refused.
+      const used = ofService.filter((n) => lockNodes.has(n.name) || named.has(n.name));
+      if (used.length > 0) problems.push(`node${used.length === 1 ? '' : 's'} ${used.map((n) => n.name).join(', ')} (${service.title}): ${service.refused}`);
       continue;
     }
     problems.push(...service.problems({ nodes: ofService, lockNodes: ofService.filter((n) => lockNodes.has(n.name)), world: nodes, clients, faults }));
   }
   return problems;
+}
+
+/** Every process a fault names (its target, its groups, its ends). */
+function namesIn(fault: Fault): string[] {
+  return Object.values(fault).flatMap((v): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flat().filter((x): x is string => typeof x === 'string') : []));
+}
+
+/** The nodes real mode starts: those of a service it runs (a node of another was refused unless unused). */
+export function startedNodes(nodes: readonly NodeSpec[]): NodeSpec[] {
+  return nodes.filter((n) => realServiceOf(n).refused === null);
 }
 
 /**
@@ -185,10 +198,10 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
   const plan = planRun(scenario, variant, options);
   const problems = realModeProblems(scenario, variant, plan.faults);
   if (options.external !== undefined) problems.push(...externalProblems(options.external, plan.nodes, plan.faults));
-  const notRedis = plan.nodes.find((n) => realServiceName(n) !== 'redis');
+  const notRedis = startedNodes(plan.nodes).find((n) => realServiceName(n) !== 'redis');
   if (options.external !== undefined && notRedis !== undefined) problems.push(`an external topology (--external) gives Redis nodes only; run a world with a ${realServiceOf(notRedis).title} node without it (real mode starts the server)`);
   if (problems.length > 0) throw new RealModeUnsupportedError(scenario.name, variant.name, problems);
-  if (options.external === undefined) await checkRealModeTools(plan.nodes);
+  if (options.external === undefined) await checkRealModeTools(startedNodes(plan.nodes));
 
   const outcome = await runProcesses(plan, options, progress);
   progress('judging the history');
@@ -235,9 +248,12 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
   try {
     if (external === undefined) {
       const counts = new Map<string, number>();
-      for (const n of plan.nodes) counts.set(runnableService(n).serverWords, (counts.get(runnableService(n).serverWords) ?? 0) + 1);
+      const started = startedNodes(plan.nodes);
+      for (const n of started) counts.set(runnableService(n).serverWords, (counts.get(runnableService(n).serverWords) ?? 0) + 1);
       progress(`starting ${[...counts].map(([words, count]) => `${count} ${words}`).join(', ')}, toxiproxy-server and ${plan.clients.length} client processes`);
-      await servers.start(plan.nodes);
+      await servers.start(started);
+      const idle = plan.nodes.filter((n) => !started.includes(n));
+      if (idle.length > 0) notes.push(`not started (no real mode, and the variant neither uses nor faults them): ${idle.map((n) => `${n.name} (${realServiceOf(n).title})`).join(', ')}`);
     } else {
       progress(`using ${plan.nodes.length} running Redis node(s) and Toxiproxy from ${external.source}; starting ${plan.clients.length} client processes`);
       await servers.attach(plan.nodes, external, options.flush === true);

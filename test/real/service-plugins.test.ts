@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RealModeUnsupportedError, realModeProblems, runReal } from '../../src/real/runner.ts';
+import { RealModeUnsupportedError, realModeProblems, runReal, startedNodes } from '../../src/real/runner.ts';
 import { REAL_SERVICES, realServiceOf } from '../../src/real/services/index.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import type { NodeSpec, Scenario } from '../../src/scenario/types.ts';
 import { SERVICE_NAMES } from '../../src/services/registry.ts';
 import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
 
@@ -40,5 +40,14 @@ describe('real mode sequences services without naming one', () => {
     const variant = { ...(blobEtagGuard.variants[0] as Scenario['variants'][number]), nodes: ['sql-1'] };
     expect(realModeProblems(scenario, variant, [])).toEqual([`node sql-1 (SQL Server): ${(REAL_SERVICES.sqlserver as { refused: string }).refused}`]);
     await expect(runReal({ ...scenario, variants: [variant] }, { seed: 1, simulate: false })).rejects.toThrow(RealModeUnsupportedError);
+  });
+
+  it('a node of such a service that the variant neither locks on nor faults is left out (not started), not refused', () => {
+    const scenario = { ...blobEtagGuard, world: { ...blobEtagGuard.world, nodes: [{ name: 'blob-1', service: 'blob' }, { name: 'sql-1', service: 'sqlserver' }] } } as unknown as Scenario;
+    const variant = blobEtagGuard.variants[0] as Scenario['variants'][number];
+    expect(realModeProblems(scenario, variant)).toEqual([]);
+    expect(startedNodes(scenario.world.nodes as NodeSpec[]).map((n) => n.name)).toEqual(['blob-1']);
+    // A fault on it brings the refusal back.
+    expect(realModeProblems(scenario, variant, [{ kind: 'pause', at: 1_000, process: 'sql-1', durationMs: 1_000 }]).join('\n')).toMatch(/sql-1 \(SQL Server\): SQL Server has no real mode/);
   });
 });
