@@ -29,8 +29,16 @@ export interface Evidence {
   readonly acquisitions: number;
   readonly sections: number;
   readonly writes: { readonly accepted: number; readonly refused: number };
-  /** Commands the Redis nodes received (simulation), or the clients sent (real mode). */
+  /** Requests the lock's nodes received (simulation), or the clients sent (real mode); the name is Redis's, the count any service's. */
   readonly redisCommands: number;
+  /** What `redisCommands` counts, in words (`Redis commands`, `PostgreSQL queries`, `requests to the lock's nodes` for several services). */
+  readonly requestsAre: string;
+}
+
+/** What a run's request count counts, from the titles' words of the services its lock uses. */
+export function requestsWords(serviceWords: readonly string[]): string {
+  const distinct = [...new Set(serviceWords)];
+  return distinct.length === 1 ? (distinct[0] as string) : distinct.length === 0 ? 'Redis commands' : "requests to the lock's nodes";
 }
 
 /** Why a run has no verdict. */
@@ -119,7 +127,7 @@ export class EvidenceTally {
     else c.writesRefused++;
   }
 
-  evidence(redisCommands: number): Evidence {
+  evidence(redisCommands: number, requestsAre = 'Redis commands'): Evidence {
     const perClient: Record<string, ClientEvidence> = {};
     let acquisitions = 0;
     let sections = 0;
@@ -132,7 +140,7 @@ export class EvidenceTally {
       accepted += c.writesAccepted;
       refused += c.writesRefused;
     }
-    return { perClient, acquisitions, sections, writes: { accepted, refused }, redisCommands };
+    return { perClient, acquisitions, sections, writes: { accepted, refused }, redisCommands, requestsAre };
   }
 
   /**
@@ -167,7 +175,7 @@ export class EvidenceTally {
       return { kind: 'no-progress', reason: `no client ever acquired: ${failed} attempts returned no lease`, firstError: null };
     }
     if (evidence.redisCommands === 0) {
-      return { kind: 'no-progress', reason: 'no command reached the Redis nodes: the lock never used the service it is supposed to lock with', firstError: null };
+      return { kind: 'no-progress', reason: `no request reached the lock's nodes (0 ${evidence.requestsAre}): the lock never used the service it is supposed to lock with`, firstError: null };
     }
     return null;
   }
@@ -197,7 +205,7 @@ export function verdictWithEvidence(verdict: Verdict, invalid: Invalidity | null
 
 /** One line: what the verdict rests on. */
 export function evidenceText(evidence: Evidence, options: { redisCommands?: boolean } = {}): string {
-  const commands = options.redisCommands === false ? '' : `, ${evidence.redisCommands} Redis commands`;
+  const commands = options.redisCommands === false ? '' : `, ${evidence.redisCommands} ${evidence.requestsAre}`;
   const clients = Object.entries(evidence.perClient)
     .map(([name, c]) => `${name} ${c.acquisitions}/${c.sections}/${c.writesAccepted + c.writesRefused}`)
     .join(', ');

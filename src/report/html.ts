@@ -171,7 +171,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     faultTable(result, scenario),
     result.processErrors.length === 0 ? '' : `<h2>Errors in processes</h2><ul>${result.processErrors.map((e) => `<li><code>${esc(e.process)}</code> at ${fmtMs(e.at)}: ${esc(e.message)}</li>`).join('')}</ul>`,
     `<h2>Run</h2>`,
-    `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} Redis commands, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.${result.history.dropped === undefined ? '' : ` ${esc(droppedText(result.history.dropped))}.`}</p>`,
+    `<p>${s.acquired} acquisitions, ${s.acquireFailures} failed attempts, ${s.writesAccepted} writes accepted, ${s.writesRefused} refused, final counter ${s.finalValue}; ${groupThousands(String(s.redisCommands))} ${esc(result.evidence.requestsAre)}, ${groupThousands(String(s.messages))} messages, ${groupThousands(String(result.events))} kernel events over ${fmtMs(s.simulatedMs * 1000, 0)} of true time.${result.history.dropped === undefined ? '' : ` ${esc(droppedText(result.history.dropped))}.`}</p>`,
     `<h2>World</h2>`,
     `<pre class="world">${esc(worldBlock(scenario, result))}</pre>`,
     `<h2>Reproduce</h2>`,

@@ -34,7 +34,7 @@ export function runReport(scenario: Scenario, result: RunResult, replay: string,
   const world = worldConditionsLine(worldConditions(scenario, result), result.faultsFired.length > 0);
   if (world !== null) parts.push(world);
   parts.push(...result.processErrors.map(processErrorLine));
-  parts.push(countsLine(result.stats, result.events, 'kernel events'));
+  parts.push(countsLine(result.stats, result.events, 'kernel events', result.evidence.requestsAre));
   if (result.history.dropped !== undefined) parts.push(`  ${droppedText(result.history.dropped)}`);
   parts.push(traceHashLine(result.traceHash), `  replay: ${replay}`);
   return parts.join('\n');
@@ -58,7 +58,7 @@ export function realReport(scenario: Scenario, result: RealRunResult, twinReplay
   });
   parts.push(...result.processErrors.map(processErrorLine));
   parts.push(...result.notes.map((n) => `  note: ${n}`));
-  parts.push(countsLine(result.stats, result.events, 'history events'));
+  parts.push(countsLine(result.stats, result.events, 'history events', result.evidence.requestsAre));
   parts.push(`  real run ${result.runId} (not bit-exact: its verdict must agree with its simulated twin's)`);
   parts.push(`  ${(result.durationMs / 1000).toFixed(1)} s of real time, ${(result.wallMs / 1000).toFixed(1)} s in all`);
   if (result.simulated !== null) parts.push(`  the simulated twin: trace hash ${result.simulated.traceHash}${twinReplay === null ? '' : `; ${twinReplay}`}`);

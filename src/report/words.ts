@@ -150,7 +150,7 @@ export function shellWord(word: string): string {
 export function seedRunLine(result: VerdictOf & Pick<RunResult, 'seed' | 'evidence' | 'durationOverrideMs'>, scenarioRef: string): string {
   const ok = result.verdict === result.expected;
   const e = result.evidence;
-  const line = `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant} seed ${result.seed}: ${verdictWords(result)}; ${e.acquisitions} acquisitions, ${e.redisCommands} Redis commands`;
+  const line = `${ok ? 'ok  ' : 'FAIL'} ${result.scenario}/${result.variant} seed ${result.seed}: ${verdictWords(result)}; ${e.acquisitions} acquisitions, ${e.redisCommands} ${e.requestsAre}`;
   const duration = result.durationOverrideMs === undefined ? '' : ` --duration ${result.durationOverrideMs}ms`;
   return ok ? line : `${line}\n     rerun: locksim run ${shellWord(scenarioRef)} --variant ${shellWord(result.variant)} --seed ${result.seed}${duration} --timeline`;
 }
@@ -171,8 +171,8 @@ export function processErrorLine(e: { readonly at: number; readonly process: str
 }
 
 /** The counts under a report: acquisitions, failed attempts, writes, Redis commands, and `events` (kernel events, or a real run's history events). */
-export function countsLine(stats: RunResult['stats'], events: number, eventsAre: 'kernel events' | 'history events'): string {
-  return `  ${stats.acquired} acquisitions, ${stats.acquireFailures} failed attempts, ${stats.writesAccepted} writes accepted, ${stats.writesRefused} refused, ${stats.redisCommands} Redis commands, ${events} ${eventsAre}`;
+export function countsLine(stats: RunResult['stats'], events: number, eventsAre: 'kernel events' | 'history events', requestsAre: string): string {
+  return `  ${stats.acquired} acquisitions, ${stats.acquireFailures} failed attempts, ${stats.writesAccepted} writes accepted, ${stats.writesRefused} refused, ${stats.redisCommands} ${requestsAre}, ${events} ${eventsAre}`;
 }
 
 /** Under the verdict, when the world itself drifts or starts skewed: no heal undoes it, and a run without faults there is no control. */

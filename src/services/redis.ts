@@ -68,6 +68,7 @@ export class RedisServiceNode implements SimServiceNode {
 export const redisService: SimService = {
   name: 'redis',
   title: 'Redis',
+  requestsAre: 'Redis commands',
 
   addNode(world, spec, added) {
     const registry = new Map<string, RedisNode>();

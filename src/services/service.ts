@@ -96,6 +96,8 @@ export interface SimService {
   readonly name: string;
   /** For people: `Redis`, `PostgreSQL`. */
   readonly title: string;
+  /** What its nodes' request count counts, for a run's evidence line: `Redis commands`, `PostgreSQL queries`. */
+  readonly requestsAre: string;
   /**
    * Adds a node to the world as a process (registered as a factory, so a restart brings it back
    * with what its persistence kept). `added` holds the nodes added before it (a replica finds

@@ -142,9 +142,10 @@ describe('why a run cannot be judged', () => {
     const t = tally([ev('a', 'acquire', 'ok')]);
     expect(t.invalidity(t.evidence(0), [], isClient)).toEqual({
       kind: 'no-progress',
-      reason: 'no command reached the Redis nodes: the lock never used the service it is supposed to lock with',
+      reason: "no request reached the lock's nodes (0 Redis commands): the lock never used the service it is supposed to lock with",
       firstError: null,
     });
+    expect(t.invalidity(t.evidence(0, 'PostgreSQL queries'), [], isClient)?.reason).toBe("no request reached the lock's nodes (0 PostgreSQL queries): the lock never used the service it is supposed to lock with");
     expect(t.invalidity(t.evidence(1), [], isClient)).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ import { blobSettingsProblems } from './settings.ts';
 export const blobService: SimService = {
   name: 'blob',
   title: 'Azure Blob Storage',
+  requestsAre: 'Blob service requests',
 
   addNode(world, spec) {
     return addBlobNode(world, spec.name, spec.blob ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });

@@ -16,6 +16,7 @@ import { settingsProblems } from './settings.ts';
 export const postgresService: SimService = {
   name: 'postgres',
   title: 'PostgreSQL',
+  requestsAre: 'PostgreSQL queries',
 
   addNode(world, spec) {
     return addPostgresNode(world, spec.name, spec.postgres ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });

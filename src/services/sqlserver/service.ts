@@ -14,6 +14,7 @@ import { sqlServerSettingsProblems } from './settings.ts';
 export const sqlServerService: SimService = {
   name: 'sqlserver',
   title: 'SQL Server',
+  requestsAre: 'SQL Server requests',
 
   addNode(world, spec) {
     return addSqlServerNode(world, spec.name, spec.sqlserver ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });
