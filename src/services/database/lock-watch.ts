@@ -37,3 +37,56 @@ export class LockWatch {
     this.observer.keySample(this.node, { at, key: this.resource, value: null, expiresAt: null, cause: 'crash' });
   }
 }
+
+/** Where a database engine tells of a lock it let go (set again on each new engine, after a restart). */
+export interface ReleaseSource<Key> {
+  onRelease: ((key: Key) => void) | null;
+}
+
+/**
+ * A database node's side of the node lane: the lock it watches, and the request being served
+ * while that request may release it, so that a release is reported as it happens, before the
+ * waiter it lets in is granted (and then that grant is).
+ */
+export class WatchedLock<Key> {
+  private watched: { readonly key: Key; readonly watch: LockWatch } | null = null;
+  private acting: { readonly from: string; readonly command: string; readonly reply: string } | null = null;
+
+  constructor(private readonly now: () => Micros) {}
+
+  /** Watches `key` (the engine's name for the lock of `watch`'s resource) in `locks`. */
+  watch(key: Key, watch: LockWatch, locks: ReleaseSource<Key>): void {
+    this.watched = { key, watch };
+    this.hook(locks);
+  }
+
+  /** Reports the releases of `locks` (a new engine's, after a restart). */
+  hook(locks: ReleaseSource<Key>): void {
+    const watched = this.watched;
+    if (watched === null) return;
+    locks.onRelease = (key) => {
+      if (key === watched.key && this.acting !== null) watched.watch.changed(this.now(), this.acting.from, this.acting.command, this.acting.reply);
+    };
+  }
+
+  /** Runs `work` as the request of `from` that the node lane names for what it changes. */
+  actingFor(from: string, command: string, reply: string, work: () => void): void {
+    const before = this.acting;
+    this.acting = { from, command, reply };
+    try {
+      work();
+    } finally {
+      this.acting = before;
+    }
+  }
+
+  /** After a request of `from`: reports the holder if it changed. */
+  changed(from: string, command: string, reply: string): void {
+    this.watched?.watch.changed(this.now(), from, command, reply);
+  }
+
+  /** The server died, and the lock with it. */
+  crashed(): void {
+    this.watched?.watch.crashed(this.now());
+  }
+}

@@ -37,7 +37,7 @@ import { keepaliveSchedule, resolveSettings, SESSION_SETTING_NAMES, type Postgre
 import { SERVER_ERRORS, type PgRequest } from './wire.ts';
 import { advisoryKey, sessionLockValue as sessionValue } from '../../locks/advisory-common.ts';
 import { bigintKey } from './advisory-locks.ts';
-import { LockWatch } from '../database/lock-watch.ts';
+import { LockWatch, WatchedLock } from '../database/lock-watch.ts';
 
 /** Why a session ended (the node counts each, so a fault can show what it did). */
 export type SessionEnd = 'client' | TcpSessionEnd | 'idle-in-transaction' | 'idle-session' | 'crash';
@@ -73,9 +73,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
   database: Database;
   private readonly sequences = new Sequences();
   private nextPid = FIRST_PID;
-  private watched: { readonly key: string; readonly watch: LockWatch } | null = null;
-  /** The request being served, while it may release the watched lock. */
-  private acting: { readonly from: string; readonly command: string; readonly reply: string } | null = null;
+  private readonly lane = new WatchedLock<string>(() => this.world.now);
 
   constructor(world: World, name: string, settings: PostgresSettings, processOptions: ProcessOptions) {
     super(world, name, `postgres-node/${name}`);
@@ -103,7 +101,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
       const locks = this.locksHeld();
       const restartsBefore = this.stats.restarts;
       return {
-        dying: () => this.watched?.watch.crashed(this.world.now),
+        dying: () => this.lane.crashed(),
         effect: () =>
           `${this.name} down with ${sessions} session(s) and ${locks} advisory lock(s), all gone${this.stats.restarts === restartsBefore ? '' : '; restarted without them'}`,
       };
@@ -129,31 +127,11 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
    */
   watch(resource: string, observer: NodeObserver): void {
     const key = bigintKey(BigInt(advisoryKey(resource)));
-    this.watched = { key, watch: new LockWatch(this.name, resource, observer, () => {
+    const watch = new LockWatch(this.name, resource, observer, () => {
       const holder = this.database.locks.holdersOf(key)[0];
       return holder === undefined ? null : sessionValue(this.name, holder);
-    }) };
-    this.reportReleases();
-  }
-
-  /** A release is reported as it happens, before the waiter it lets in is granted (then that grant is). */
-  private reportReleases(): void {
-    const watched = this.watched;
-    if (watched === null) return;
-    this.database.locks.onRelease = (key) => {
-      if (key === watched.key && this.acting !== null) watched.watch.changed(this.world.now, this.acting.from, this.acting.command, this.acting.reply);
-    };
-  }
-
-  /** Runs `work` as the request of `from` the node lane names for what it changes. */
-  private actingFor(from: string, command: string, reply: string, work: () => void): void {
-    const before = this.acting;
-    this.acting = { from, command, reply };
-    try {
-      work();
-    } finally {
-      this.acting = before;
-    }
+    });
+    this.lane.watch(key, watch, this.database.locks);
   }
 
   /** Sessions open now. */
@@ -166,7 +144,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
     this.sequences.recover();
     this.database = new Database(this.sequences);
     ctx.note('restarted: no sessions, no locks (sequences recovered)');
-    this.reportReleases();
+    this.lane.hook(this.database.locks);
   }
 
   protected crashing(connections: Iterable<PgServed>): void {
@@ -188,7 +166,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
       const session = c.session;
       // The server ends the session itself (keepalive, a timeout): the node lane says so, not the client.
       const by = why === 'client' || why === 'client-gone' ? c.from : this.name;
-      this.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(session));
+      this.lane.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(session));
       if (why !== null) {
         this.stats.ended[why]++;
         ctx.note(`session ${c.session} of ${c.from} ended (${why})${held > 0 ? `: its ${held} advisory lock(s) released` : ''}`);
@@ -237,7 +215,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
           c.timers.statement?.();
           c.timers.statement = null;
           if (!this.database.isOpen(session)) return;
-          this.watched?.watch.changed(this.world.now, c.from, statementLabel(request.text), 'error' in outcome ? `ERROR ${outcome.error.code}` : 'OK');
+          this.lane.changed(c.from, statementLabel(request.text), 'error' in outcome ? `ERROR ${outcome.error.code}` : 'OK');
           const result = { op: 'result', outcome, status: this.database.status(session) } as const;
           if (waited) this.push(ctx, c, result);
           else this.reply(ctx, c, seq, result);
@@ -248,7 +226,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
           this.armIdle(ctx, c);
           this.runNext(ctx, c);
         });
-        this.actingFor(c.from, statementLabel(request.text), 'released', execute);
+        this.lane.actingFor(c.from, statementLabel(request.text), 'released', execute);
         if (c.running) {
           waited = true;
           this.reply(ctx, c, seq, { op: 'waiting' });

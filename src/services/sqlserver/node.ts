@@ -19,7 +19,7 @@ import type { ProcessContext } from '../../sim/process.ts';
 import type { ProcessOptions, World } from '../../sim/world.ts';
 import { sessionLockValue } from '../../locks/advisory-common.ts';
 import type { NodeFaultEffects, NodeObserver, SimServiceNode } from '../service.ts';
-import { LockWatch } from '../database/lock-watch.ts';
+import { LockWatch, WatchedLock } from '../database/lock-watch.ts';
 import { SessionServer, type Served, type TcpSessionEnd, type TcpTiming } from '../database/session-server.ts';
 import { Sequences } from '../postgres/sequences.ts';
 import { resourceKey } from './app-locks.ts';
@@ -49,8 +49,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
   database: SqlServerDatabase;
   private readonly sequences = new Sequences();
   private nextSpid = FIRST_SPID;
-  private watched: { readonly key: string; readonly watch: LockWatch } | null = null;
-  private acting: { readonly from: string; readonly command: string; readonly reply: string } | null = null;
+  private readonly lane = new WatchedLock<string>(() => this.world.now);
 
   constructor(world: World, name: string, settings: SqlServerSettings, processOptions: ProcessOptions) {
     super(world, name, `sqlserver-node/${name}`);
@@ -73,7 +72,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
       const sessions = this.database.size;
       const restartsBefore = this.stats.restarts;
       return {
-        dying: () => this.watched?.watch.crashed(this.world.now),
+        dying: () => this.lane.crashed(),
         effect: () => `${this.name} down with ${sessions} session(s) and their application locks, all gone${this.stats.restarts === restartsBefore ? '' : '; restarted without them'}`,
       };
     },
@@ -89,44 +88,24 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
    */
   watch(resource: string, observer: NodeObserver): void {
     const key = resourceKey('public', resource);
-    this.watched = {
-      key,
-      watch: new LockWatch(this.name, resource, observer, () => {
-        const holder = this.database.locks.holdersOf(key)[0];
-        return holder === undefined ? null : sessionLockValue(this.name, holder, 'spid');
-      }),
-    };
-    this.reportReleases();
+    const watch = new LockWatch(this.name, resource, observer, () => {
+      const holder = this.database.locks.holdersOf(key)[0];
+      return holder === undefined ? null : sessionLockValue(this.name, holder, 'spid');
+    });
+    this.lane.watch(key, watch, this.database.locks);
   }
 
   get sessions(): number {
     return this.database.size;
   }
 
-  private reportReleases(): void {
-    const watched = this.watched;
-    if (watched === null) return;
-    this.database.locks.onRelease = (key) => {
-      if (key === watched.key && this.acting !== null) watched.watch.changed(this.world.now, this.acting.from, this.acting.command, this.acting.reply);
-    };
-  }
-
-  private actingFor(from: string, command: string, reply: string, work: () => void): void {
-    const before = this.acting;
-    this.acting = { from, command, reply };
-    try {
-      work();
-    } finally {
-      this.acting = before;
-    }
-  }
 
   protected restarted(ctx: ProcessContext): void {
     this.stats.restarts++;
     this.sequences.recover();
     this.database = new SqlServerDatabase(this.sequences);
     ctx.note('restarted: no sessions, no application locks (sequences recovered)');
-    this.reportReleases();
+    this.lane.hook(this.database.locks);
   }
 
   protected crashing(connections: Iterable<TdsServed>): void {
@@ -150,7 +129,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
     if (spid === null || !this.database.isOpen(spid)) return;
     const held = this.database.locks.heldBy(spid);
     const by = why === 'client' || why === 'client-gone' ? c.from : this.name;
-    this.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(spid));
+    this.lane.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(spid));
     if (why !== null) {
       this.stats.ended[why]++;
       ctx.note(`session ${spid} of ${c.from} ended (${why})${held > 0 ? `: its application lock(s) on ${held} resource(s) released` : ''}`);
@@ -173,7 +152,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
         return;
       case 'attention': {
         const spid = c.session;
-        if (spid !== null && c.running) this.actingFor(c.from, 'ATTENTION', 'cancelled', () => this.database.cancel(spid));
+        if (spid !== null && c.running) this.lane.actingFor(c.from, 'ATTENTION', 'cancelled', () => this.database.cancel(spid));
         this.reply(ctx, c, seq, { op: 'attention-ack' });
         return;
       }
@@ -192,7 +171,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
           c.timers.statement?.();
           c.timers.statement = null;
           if (!this.database.isOpen(spid)) return;
-          this.watched?.watch.changed(this.world.now, c.from, label, result.error !== null ? `ERROR ${result.error.number}` : String(result.returnValue));
+          this.lane.changed(c.from, label, result.error !== null ? `ERROR ${result.error.number}` : String(result.returnValue));
           const body = done(result, this.database.trancount(spid));
           if (waited) this.push(ctx, c, body);
           else this.reply(ctx, c, seq, body);
@@ -202,7 +181,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
           }
           this.runNext(ctx, c);
         };
-        this.actingFor(c.from, label, 'released', () => {
+        this.lane.actingFor(c.from, label, 'released', () => {
           if (request.op === 'batch') this.database.batch(spid, request.text, finish);
           else
             this.database.call(spid, request.procedure, request.params, finish, ({ timeoutMs }) => {
