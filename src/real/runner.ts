@@ -25,12 +25,13 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { historyCounts } from '../check/damage.ts';
-import { EvidenceTally, verdictWithEvidence } from '../check/evidence.ts';
+import { EvidenceTally, requestsWords, verdictWithEvidence } from '../check/evidence.ts';
 import { emptyHistory, type History, type ResourceWrite } from '../check/history.ts';
 import { judge } from '../check/judge.ts';
 import type { Fault } from '../faults/fault.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import { planRun, type RunPlan } from '../scenario/plan.ts';
+import { SERVICES } from '../services/registry.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import { clientSpecs, modelWorld, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type NodeSpec, type Scenario, type Variant } from '../scenario/types.ts';
 import type { Micros } from '../sim/time.ts';
@@ -95,6 +96,8 @@ export interface RealRunResult extends RunResult {
   readonly notes: readonly string[];
   /** Where the servers came from when they were not started by the run (the topology's source); null otherwise. */
   readonly external: string | null;
+  /** The servers the run started, counted by kind (`3 redis-server (clock shim)`); empty on external servers. */
+  readonly servers: string;
 }
 
 /** The scenario needs something real mode does not do. */
@@ -223,7 +226,15 @@ export async function runReal(scenario: Scenario, options: RealRunOptions): Prom
     wallMs: performance.now() - began,
     notes: outcome.notes,
     external: options.external?.source ?? null,
+    servers: options.external === undefined ? serversText(startedNodes(plan.nodes)) : '',
   };
+}
+
+/** The servers a run starts, counted by kind: `3 redis-server (clock shim), 1 PostgreSQL server`. */
+function serversText(nodes: readonly NodeSpec[]): string {
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(runnableService(n).serverWords, (counts.get(runnableService(n).serverWords) ?? 0) + 1);
+  return [...counts].map(([words, count]) => `${count} ${words}`).join(', ');
 }
 
 /** The run length when the run was shortened (or lengthened) from the world's own. */
@@ -247,10 +258,8 @@ async function runProcesses(plan: RunPlan, options: RealRunOptions, progress: (l
   const blockedAtEnd = new Set<string>();
   try {
     if (external === undefined) {
-      const counts = new Map<string, number>();
       const started = startedNodes(plan.nodes);
-      for (const n of started) counts.set(runnableService(n).serverWords, (counts.get(runnableService(n).serverWords) ?? 0) + 1);
-      progress(`starting ${[...counts].map(([words, count]) => `${count} ${words}`).join(', ')}, toxiproxy-server and ${plan.clients.length} client processes`);
+      progress(`starting ${serversText(started)}, toxiproxy-server and ${plan.clients.length} client processes`);
       await servers.start(started);
       const idle = plan.nodes.filter((n) => !started.includes(n));
       if (idle.length > 0) notes.push(`not started (no real mode, and the variant neither uses nor faults them): ${idle.map((n) => `${n.name} (${realServiceOf(n).title})`).join(', ')}`);
@@ -371,7 +380,7 @@ function withValuesBefore(writes: readonly ClientWrite[]): ResourceWrite[] {
 }
 
 /** The verdict of a real run, by the simulation's checkers, and what it rests on. */
-function judgeReal(plan: RunPlan, seed: number, outcome: RealOutcome): Omit<RealRunResult, 'mode' | 'runId' | 'traceHash' | 'simulated' | 'agrees' | 'faultTimings' | 'durationMs' | 'wallMs' | 'notes' | 'external'> {
+function judgeReal(plan: RunPlan, seed: number, outcome: RealOutcome): Omit<RealRunResult, 'mode' | 'runId' | 'traceHash' | 'simulated' | 'agrees' | 'faultTimings' | 'durationMs' | 'wallMs' | 'notes' | 'external' | 'servers'> {
   const { history, clients, blockedAtEnd } = outcome;
   const { properties, livenessBoundMs, faults } = plan;
   const judgement = judge(history, properties, { boundMs: livenessBoundMs, blocked: (p) => blockedAtEnd.has(p) });
@@ -379,7 +388,7 @@ function judgeReal(plan: RunPlan, seed: number, outcome: RealOutcome): Omit<Real
   const clientNames = new Set(plan.clients.map((c) => c.name));
   const tally = EvidenceTally.of(history, [...clientNames]);
   const redisCommands = [...clients.values()].reduce((sum, c) => sum + c.commands, 0);
-  const evidence = tally.evidence(redisCommands);
+  const evidence = tally.evidence(redisCommands, requestsWords(plan.lockServices.map((s) => SERVICES[s.service].requestsAre)));
   const processErrors = [...outcome.processErrors].sort((a, b) => a.at - b.at);
   const invalid = tally.invalidity(evidence, processErrors, (p) => clientNames.has(p));
   const verdict = verdictWithEvidence(judgement.verdict, invalid);

@@ -157,7 +157,7 @@ export function renderRunHtml(scenario: Scenario, result: RunResult, options: Ru
     `<div class="crumbs">locksim run report${options.indexHref === undefined ? '' : ` · <a href="${esc(options.indexHref)}">catalog</a>`}</div>`,
     `<h1>${esc(scenario.title)}</h1>`,
     `<div class="subtitle"><code>${esc(heading)}</code>${result.lockName ? ` · lock <code>${esc(result.lockName)}</code>` : ''} · seed ${esc(result.seed)}</div>`,
-    `<div class="badges">${verdictBadge(result.verdict, 'observed')}${verdictBadge(result.expected, 'expected')}<span class="badge ${matches ? 'match' : 'mismatch'}">${matches ? '✓ as expected' : '✗ NOT as expected'}</span>${real ? '<span class="badge real" id="real-mode">real mode: real redis-server processes</span>' : '<span class="badge sim">simulated</span>'}</div>`,
+    `<div class="badges">${verdictBadge(result.verdict, 'observed')}${verdictBadge(result.expected, 'expected')}<span class="badge ${matches ? 'match' : 'mismatch'}">${matches ? '✓ as expected' : '✗ NOT as expected'}</span>${real ? '<span class="badge real" id="real-mode">real mode: real servers, Toxiproxy, one process per client</span>' : '<span class="badge sim">simulated</span>'}</div>`,
     `</header>`,
     `<section class="story"><p>${esc(scenario.explanation)}</p>${variant?.note === undefined ? '' : `<p class="note"><strong>Variant ${esc(result.variant)}:</strong> ${esc(variant.note)}.</p>`}</section>`,
     `<h2>Timeline in true time</h2>`,

@@ -47,7 +47,7 @@ export function runReport(scenario: Scenario, result: RunResult, replay: string,
  */
 export function realReport(scenario: Scenario, result: RealRunResult, twinReplay: string | null, options: TextOptions): string {
   const world = worldBlock(scenario, result).replace(/network delay .*, run \d+ ms$/m, `network: loopback through Toxiproxy, run ${result.durationMs} ms`);
-  const mode = result.external === null ? 'mode      real: redis-server processes, Toxiproxy, one process per client' : `mode      real, on running servers from ${result.external}: one process per client`;
+  const mode = result.external === null ? `mode      real: ${result.servers}, Toxiproxy, one process per client` : `mode      real, on running servers from ${result.external}: one process per client`;
   const parts = [world, mode, ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result, { commands: options.commands }), '');
   parts.push(`${verdictLine(result)}  [real]`, evidenceLine(result.evidence));

@@ -233,7 +233,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const { history, judgement, counts } = recording.finish(end);
   const redisCommands = [...nodes.values()].reduce((sum, n) => sum + n.commands(), 0);
   // No verdict without evidence: clients that died of errors, or a run that never acquired, is invalid.
-  const evidence = recording.evidence.evidence(redisCommands, requestsWords(lockNodes.map((n) => SERVICES[(nodes.get(n)?.service ?? 'redis') as keyof typeof SERVICES].requestsAre)));
+  const evidence = recording.evidence.evidence(redisCommands, requestsWords(plan.lockServices.map((s) => SERVICES[s.service].requestsAre)));
   const invalid: Invalidity | null =
     world.realTimeCalls.length > 0
       ? { kind: 'real-time', reason: realTimeText(world.realTimeCalls), firstError: world.realTimeCalls[0]?.call ?? null }

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../../src/real/azure-storage-blob.ts';
 import { AzuriteProcess } from '../../src/real/azurite-process.ts';
+import { realReport } from '../../src/report/text.ts';
 import { realModeProblems, runReal, type RealRunResult } from '../../src/real/runner.ts';
 import { renderTimeline } from '../../src/report/timeline.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
@@ -140,5 +141,9 @@ describe.runIf(enabled)('real mode on Azurite agrees with the simulation', () =>
   it('blob-etag-guard/blob-lease+etag: the real blob refuses the stale write by its ETag: safe', async () => {
     const r = await agree(blobEtagGuard, 'blob-lease+etag', 26_000, 'safe');
     expect(r.stats.writesRefused).toBeGreaterThan(0);
+    // Its words are the blob service's, not Redis's.
+    expect(r.servers).toBe('1 Azurite Blob service (clock shim)');
+    expect(r.evidence.requestsAre).toBe('Blob service requests');
+    expect(realReport(blobEtagGuard, r, null, { timeline: false })).toContain('mode      real: 1 Azurite Blob service (clock shim), Toxiproxy');
   }, 120_000);
 });
