@@ -28,6 +28,7 @@ import { AZURITE_AUTOSAVE_MS } from '../services/blob/settings.ts';
 import { azuriteBlobMain, azuriteConnectionString, loadAzureStorageBlob, type SdkContainerClient } from './azure-storage-blob.ts';
 import { buildClockShim, ClockControl, clockShimEnv } from './clock-shim.ts';
 import { registerCleanup, spawnManaged, type ManagedChild } from './process-group.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
 import { freePort } from './redis-process.ts';
 import type { RealServiceProcess } from './service.ts';
 import { ownedTempDir, sweepStaleTempDirs } from './temp-dirs.ts';
@@ -38,7 +39,6 @@ export const AZURITE_DIR_PREFIX = 'locksim-azurite-';
 /** Azurite's LokiJS file for blob metadata (leases included) in its workspace. */
 const METADATA_FILE = '__azurite_db_blob__.json';
 
-const OUTPUT_TAIL_CHARS = 16_384;
 let swept = false;
 
 /** What a standby prints once Azurite's modules are loaded. */
@@ -84,16 +84,13 @@ export interface AzuriteProcessOptions {
   readonly startTimeoutMs?: number;
 }
 
-export class AzuriteProcess implements RealServiceProcess {
+export class AzuriteProcess extends SignalledServer implements RealServiceProcess {
   readonly host = '127.0.0.1' as const;
-  private child: ManagedChild | undefined;
   /** The next incarnation, loaded and waiting (started at a crash). */
   private standby: Standby | undefined;
   private disposed = false;
   /** The direct client of {@link containerClient}, made once. */
   private admin: SdkContainerClient | undefined;
-  private pausedFlag = false;
-  private tail = '';
   /** When LokiJS last saved the metadata file (ms since the epoch, the machine's clock), as seen once the container was saved. */
   private autosaveTickMs: number | undefined;
   private readonly unregisterCleanup: () => void;
@@ -109,6 +106,7 @@ export class AzuriteProcess implements RealServiceProcess {
     private readonly env: Record<string, string>,
     private readonly startTimeoutMs: number,
   ) {
+    super();
     this.unregisterCleanup = registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
   }
 
@@ -141,28 +139,6 @@ export class AzuriteProcess implements RealServiceProcess {
     }
   }
 
-  get state(): 'running' | 'paused' | 'stopped' {
-    if (this.child === undefined || !this.child.alive) return 'stopped';
-    return this.pausedFlag ? 'paused' : 'running';
-  }
-
-  /** The last ~16 KB Azurite printed, across restarts. */
-  output(): string {
-    return this.tail;
-  }
-
-  pause(): void {
-    if (this.child?.alive !== true || this.pausedFlag) return;
-    this.child.signal('SIGSTOP');
-    this.pausedFlag = true;
-  }
-
-  resume(): void {
-    if (this.child?.alive !== true || !this.pausedFlag) return;
-    this.child.signal('SIGCONT');
-    this.pausedFlag = false;
-  }
-
   /**
    * The crash its persistence allows: SIGKILL (autosave, in-memory); for `durable`, SIGTERM, on
    * which Azurite saves everything it acknowledged (SIGKILL if it has not exited within 5 s).
@@ -177,8 +153,7 @@ export class AzuriteProcess implements RealServiceProcess {
       const outcome = await Promise.race([child.exited, sleep(5_000).then(() => 'timeout' as const)]);
       if (outcome !== 'timeout') return outcome;
     }
-    this.pausedFlag = false;
-    return child.kill();
+    return this.killChild();
   }
 
   /** Starts it again on the same folder and port, and makes the container again if the restart lost it. */
@@ -264,7 +239,7 @@ export class AzuriteProcess implements RealServiceProcess {
     const listening = new Promise<void>((done) => (onListening = done));
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
-      this.tail = (this.tail + text).slice(-OUTPUT_TAIL_CHARS);
+      this.keepOutput(text);
       sinceStart = (sinceStart + text).slice(-OUTPUT_TAIL_CHARS);
       if (sinceStart.includes(STANDBY_LOADED)) onLoaded();
       if (sinceStart.includes('successfully listens on')) onListening();

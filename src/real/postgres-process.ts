@@ -12,7 +12,8 @@ import { chownSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { RealServerProcess } from '../faults/real-context.ts';
-import { registerCleanup, spawnManaged, type ManagedChild } from './process-group.ts';
+import { registerCleanup, spawnManaged } from './process-group.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
 import { freePort } from './redis-process.ts';
 import { ownedTempDir, sweepStaleTempDirs } from './temp-dirs.ts';
 
@@ -55,7 +56,6 @@ function serverUser(): { uid?: number; gid?: number } {
 }
 
 let swept = false;
-const OUTPUT_TAIL_CHARS = 16_384;
 
 export interface PostgresProcessOptions {
   /** A label for messages. */
@@ -66,15 +66,12 @@ export interface PostgresProcessOptions {
   readonly startTimeoutMs?: number;
 }
 
-export class PostgresProcess implements RealServerProcess {
+export class PostgresProcess extends SignalledServer implements RealServerProcess {
   readonly host = '127.0.0.1' as const;
   /** What a crash keeps: the WAL (sequences); sessions and locks are gone. */
   readonly persistence = 'wal';
   /** No clock shim under PostgreSQL: its timeouts run on the machine's clock. */
   readonly clock = undefined;
-  private child: ManagedChild | undefined;
-  private pausedFlag = false;
-  private tail = '';
   private readonly unregisterCleanup: () => void;
 
   private constructor(
@@ -86,6 +83,7 @@ export class PostgresProcess implements RealServerProcess {
     private readonly settings: Readonly<Record<string, string | number>>,
     private readonly startTimeoutMs: number,
   ) {
+    super();
     this.unregisterCleanup = registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
   }
 
@@ -116,34 +114,9 @@ export class PostgresProcess implements RealServerProcess {
     }
   }
 
-  get state(): 'running' | 'paused' | 'stopped' {
-    if (this.child === undefined || !this.child.alive) return 'stopped';
-    return this.pausedFlag ? 'paused' : 'running';
-  }
-
-  /** The last ~16 KB the server logged, across restarts. */
-  output(): string {
-    return this.tail;
-  }
-
-  pause(): void {
-    if (this.child?.alive !== true || this.pausedFlag) return;
-    this.child.signal('SIGSTOP');
-    this.pausedFlag = true;
-  }
-
-  resume(): void {
-    if (this.child?.alive !== true || !this.pausedFlag) return;
-    this.child.signal('SIGCONT');
-    this.pausedFlag = false;
-  }
-
   /** SIGKILL of the postmaster and every backend. */
-  async kill(): Promise<unknown> {
-    const child = this.child;
-    if (child === undefined || !child.alive) return undefined;
-    this.pausedFlag = false;
-    return child.kill();
+  kill(): Promise<unknown> {
+    return this.killChild();
   }
 
   /** Starts it again on the same folder and port (after a kill: crash recovery). */
@@ -169,7 +142,7 @@ export class PostgresProcess implements RealServerProcess {
     const ready = new Promise<void>((done) => (readyResolve = done));
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
-      this.tail = (this.tail + text).slice(-OUTPUT_TAIL_CHARS);
+      this.keepOutput(text);
       sinceStart = (sinceStart + text).slice(-OUTPUT_TAIL_CHARS);
       if (sinceStart.includes('database system is ready to accept connections')) readyResolve();
     };

@@ -11,6 +11,7 @@ import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildClockShim, ClockControl, clockShimEnv } from './clock-shim.ts';
 import { findExecutable, registerCleanup, spawnManaged, type ExitInfo, type ManagedChild } from './process-group.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
 import { ownedTempDir, sweepStaleRedisDirsOnce } from './temp-dirs.ts';
 
 /** How a node persists writes. */
@@ -117,10 +118,9 @@ export interface RedisProcessOptions {
 
 export type RedisState = 'running' | 'paused' | 'stopped';
 
-const OUTPUT_TAIL_CHARS = 16_384;
 
 /** One real `redis-server` node. */
-export class RedisProcess {
+export class RedisProcess extends SignalledServer {
   readonly name: string;
   readonly host = '127.0.0.1' as const;
   readonly dir: string;
@@ -128,9 +128,6 @@ export class RedisProcess {
   /** The node's clock when it runs under the shim. */
   readonly clock: ClockControl | undefined;
   private portValue: number;
-  private child: ManagedChild | undefined;
-  private pausedFlag = false;
-  private tail = '';
   private readonly ownsDir: boolean;
   private readonly unregisterCleanup: () => void;
   private readonly binary: string;
@@ -152,6 +149,7 @@ export class RedisProcess {
     shimEnv: Record<string, string>;
     startTimeoutMs: number;
   }) {
+    super();
     this.name = init.name;
     this.portValue = init.port;
     this.fixedPort = init.fixedPort;
@@ -228,16 +226,6 @@ export class RedisProcess {
     return this.child?.alive ? this.child.pid : undefined;
   }
 
-  get state(): RedisState {
-    if (this.child === undefined || !this.child.alive) return 'stopped';
-    return this.pausedFlag ? 'paused' : 'running';
-  }
-
-  /** The last ~16 KB the server printed (its log), across restarts. */
-  output(): string {
-    return this.tail;
-  }
-
   /** Clean shutdown (SIGTERM; Redis flushes and fsyncs its AOF). SIGKILL if it takes over `timeoutMs`. */
   async stop(timeoutMs = 10_000): Promise<ExitInfo | undefined> {
     const child = this.child;
@@ -256,11 +244,8 @@ export class RedisProcess {
   }
 
   /** Crash: SIGKILL, nothing flushed beyond what the persistence mode already wrote. */
-  async kill(): Promise<ExitInfo | undefined> {
-    const child = this.child;
-    if (child === undefined || !child.alive) return undefined;
-    this.pausedFlag = false;
-    return child.kill();
+  kill(): Promise<ExitInfo | undefined> {
+    return this.killChild();
   }
 
   /**
@@ -273,20 +258,16 @@ export class RedisProcess {
     await this.launch(false);
   }
 
-  /** SIGSTOP: the server freezes (clients time out; its clock keeps running). */
-  pause(): void {
-    const child = this.requireRunning('pause');
-    if (this.pausedFlag) return;
-    child.signal('SIGSTOP');
-    this.pausedFlag = true;
+  /** SIGSTOP: the server freezes (clients time out; its clock keeps running). A stopped server cannot be paused. */
+  override pause(): void {
+    this.requireRunning('pause');
+    super.pause();
   }
 
   /** SIGCONT after {@link pause}. */
-  resume(): void {
-    const child = this.requireRunning('resume');
-    if (!this.pausedFlag) return;
-    child.signal('SIGCONT');
-    this.pausedFlag = false;
+  override resume(): void {
+    this.requireRunning('resume');
+    super.resume();
   }
 
   /** Kills the server if needed and removes its data folder if this object created it. Idempotent. */
@@ -302,9 +283,6 @@ export class RedisProcess {
     return child;
   }
 
-  private append(text: string): void {
-    this.tail = (this.tail + text).slice(-OUTPUT_TAIL_CHARS);
-  }
 
   /** Spawns the server; on a taken port, a first start on a port we chose retries with another. */
   private async launch(first: boolean): Promise<void> {
@@ -347,7 +325,7 @@ export class RedisProcess {
     });
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
-      this.append(text);
+      this.keepOutput(text);
       if (!ready) {
         sinceStart = (sinceStart + text).slice(-OUTPUT_TAIL_CHARS);
         if (sinceStart.includes('Ready to accept connections')) {
