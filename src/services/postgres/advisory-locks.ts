@@ -18,6 +18,7 @@
  *   exclusive one; a try-lock refused by a waiter returns false. Only a session that already holds
  *   a lock on the key may go ahead of waiters its held lock conflicts with (ProcSleep).
  */
+import { closesCycle } from '../database/deadlock.ts';
 
 export type LockMode = 'exclusive' | 'shared';
 export type LockLevel = 'session' | 'transaction';
@@ -168,16 +169,11 @@ export class AdvisoryLocks {
       for (const w of lock.waiters) if (w.session !== s && conflicts(w.mode, m)) out.push(w.session);
       return out;
     };
-    const seen = new Set<number>();
-    const stack = blockers(session, key, mode);
-    while (stack.length > 0) {
-      const s = stack.pop() as number;
-      if (s === session) return true;
-      if (seen.has(s)) continue;
-      seen.add(s);
-      for (const [k, lock] of this.locks) for (const w of lock.waiters) if (w.session === s) stack.push(...blockers(s, k, w.mode));
-    }
-    return false;
+    return closesCycle(session, blockers(session, key, mode), (s) => {
+      const out: number[] = [];
+      for (const [k, lock] of this.locks) for (const w of lock.waiters) if (w.session === s) out.push(...blockers(s, k, w.mode));
+      return out;
+    });
   }
 
   /** The sessions that hold `key` now, in the order they were first granted it (the report's node lane). */

@@ -41,6 +41,7 @@
  * request that closed it is the victim; SQL Server's lock monitor searches every 5 s and picks
  * the victim by DEADLOCK_PRIORITY and rollback cost, so the real victim and moment may differ.
  */
+import { closesCycle } from '../database/deadlock.ts';
 
 /** The modes sp_getapplock takes. */
 export const APPLOCK_MODES = ['Shared', 'Update', 'IntentShared', 'IntentExclusive', 'Exclusive'] as const;
@@ -224,16 +225,11 @@ export class AppLocks {
       for (const w of resource.waiters) if (w.session !== s && !compatible(m, w.mode)) out.push(w.session);
       return out;
     };
-    const seen = new Set<number>();
-    const stack = blockers(session, key, mode);
-    while (stack.length > 0) {
-      const s = stack.pop() as number;
-      if (s === session) return true;
-      if (seen.has(s)) continue;
-      seen.add(s);
-      for (const [k, resource] of this.resources) for (const w of resource.waiters) if (w.session === s) stack.push(...blockers(s, k, w.mode));
-    }
-    return false;
+    return closesCycle(session, blockers(session, key, mode), (s) => {
+      const out: number[] = [];
+      for (const [k, resource] of this.resources) for (const w of resource.waiters) if (w.session === s) out.push(...blockers(s, k, w.mode));
+      return out;
+    });
   }
 
   private grant(resource: Resource, session: number, owner: LockOwner, mode: AppLockMode): void {
