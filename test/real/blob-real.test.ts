@@ -8,35 +8,20 @@
  *
  * Real time runs 1:1; each run is shortened to what still contains its story.
  */
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../../src/real/azure-storage-blob.ts';
 import { AzuriteProcess } from '../../src/real/azurite-process.ts';
 import { realReport } from '../../src/report/text.ts';
-import { realModeProblems, runReal, type RealRunResult } from '../../src/real/runner.ts';
-import { renderTimeline } from '../../src/report/timeline.ts';
+import { realModeProblems } from '../../src/real/runner.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import blobEtagGuard from '../../scenarios/blob-etag-guard.ts';
 import blobNodeCrash from '../../scenarios/blob-node-crash.ts';
 import blobSlowClientClock from '../../scenarios/blob-slow-client-clock.ts';
 import { azuriteTestsEnabled } from '../support/azurite-server.ts';
-import { shimTestsEnabled, sleep, toxiproxyTestsEnabled } from './helpers.ts';
+import { agree, shimTestsEnabled, sleep, toxiproxyTestsEnabled } from './helpers.ts';
 
 const enabled = azuriteTestsEnabled() && shimTestsEnabled() && toxiproxyTestsEnabled();
-const ref = (name: string): string => resolve(import.meta.dirname, '..', '..', 'scenarios', `${name}.ts`);
-
-function explain(r: RealRunResult): string {
-  return [`${r.scenario}/${r.variant}: real ${r.verdict}, simulated ${r.simulated?.verdict}`, ...r.processErrors.map((e) => `  error in ${e.process}: ${e.message}`), renderTimeline(r, { maxLines: 40 })].join('\n');
-}
-
-async function agree(scenario: Scenario, variant: string, durationMs: number, expected: string): Promise<RealRunResult> {
-  const r = await runReal(scenario, { seed: 1, variant, durationMs, scenarioRef: ref(scenario.name) });
-  expect(`${r.verdict}/${r.simulated?.verdict}`, explain(r)).toBe(`${expected}/${expected}`);
-  expect(r.agrees).toBe(true);
-  expect(r.processErrors).toEqual([]);
-  return r;
-}
 
 describe('real mode refuses what it cannot do to a blob node, saying why', () => {
   it('a dropping cut between a client and a blob node (Toxiproxy loses what a real network retransmits); a held one is made', () => {

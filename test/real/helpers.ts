@@ -8,6 +8,11 @@
 import { findExecutable } from '../../src/real/process-group.ts';
 import { TOXIPROXY_INSTALL_HINT, findToxiproxyServer } from '../../src/real/toxiproxy.ts';
 import { realRedisTestsEnabled } from '../support/redis-server.ts';
+import { resolve } from 'node:path';
+import { expect } from 'vitest';
+import { runReal, type RealRunResult } from '../../src/real/runner.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 
 const CI = process.env.CI === 'true';
 
@@ -51,4 +56,19 @@ export async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 5000,
       await sleep(intervalMs);
     }
   }
+}
+
+/** What a real run did, for an assertion's message: both verdicts, the clients' errors, the timeline. */
+function explainReal(r: RealRunResult): string {
+  return [`${r.scenario}/${r.variant}: real ${r.verdict}, simulated ${r.simulated?.verdict}`, ...r.processErrors.map((e) => `  error in ${e.process}: ${e.message}`), renderTimeline(r, { maxLines: 40 })].join('\n');
+}
+
+/** Runs a catalog scenario's variant in real mode (seed 1, shortened to `durationMs`) and expects both worlds to reach `expected`, with no client error. */
+export async function agree(scenario: Scenario, variant: string, durationMs: number, expected: string): Promise<RealRunResult> {
+  const ref = resolve(import.meta.dirname, '..', '..', 'scenarios', `${scenario.name}.ts`);
+  const r = await runReal(scenario, { seed: 1, variant, durationMs, scenarioRef: ref });
+  expect(`${r.verdict}/${r.simulated?.verdict}`, explainReal(r)).toBe(`${expected}/${expected}`);
+  expect(r.agrees).toBe(true);
+  expect(r.processErrors).toEqual([]);
+  return r;
 }

@@ -7,31 +7,15 @@
  *
  * Real time runs 1:1; each run is shortened to what still contains its story.
  */
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RealModeUnsupportedError, runReal, type RealRunResult } from '../../src/real/runner.ts';
-import { renderTimeline } from '../../src/report/timeline.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import { RealModeUnsupportedError, runReal } from '../../src/real/runner.ts';
 import dbPoolKeepsLock from '../../scenarios/db-pool-keeps-lock.ts';
 import dbSessionPartition from '../../scenarios/db-session-partition.ts';
 import dbXactRollback from '../../scenarios/db-xact-rollback.ts';
 import { postgresTestsEnabled } from '../support/pg-server.ts';
-import { shimTestsEnabled, toxiproxyTestsEnabled } from './helpers.ts';
+import { agree, shimTestsEnabled, toxiproxyTestsEnabled } from './helpers.ts';
 
 const enabled = postgresTestsEnabled() && shimTestsEnabled() && toxiproxyTestsEnabled();
-const ref = (name: string): string => resolve(import.meta.dirname, '..', '..', 'scenarios', `${name}.ts`);
-
-function explain(r: RealRunResult): string {
-  return [`${r.scenario}/${r.variant}: real ${r.verdict}, simulated ${r.simulated?.verdict}`, ...r.processErrors.map((e) => `  error in ${e.process}: ${e.message}`), renderTimeline(r, { maxLines: 40 })].join('\n');
-}
-
-async function agree(scenario: Scenario, variant: string, durationMs: number, expected: string): Promise<RealRunResult> {
-  const r = await runReal(scenario, { seed: 1, variant, durationMs, scenarioRef: ref(scenario.name) });
-  expect(`${r.verdict}/${r.simulated?.verdict}`, explain(r)).toBe(`${expected}/${expected}`);
-  expect(r.agrees).toBe(true);
-  expect(r.processErrors).toEqual([]);
-  return r;
-}
 
 describe('real mode refuses what Toxiproxy cannot do to a database node', () => {
   it('a cut between a client and a PostgreSQL node (Toxiproxy answers the keepalive probes), naming why', async () => {
