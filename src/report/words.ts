@@ -53,6 +53,15 @@ const LOSS_WORDS: Partial<Record<QuorumLossCause, string>> = {
   'never-held': 'it held its lock on no quorum (from the start)',
 };
 
+/** The same for a lock with no expiry (a database session's): the server let go of it, not a quorum of keys. */
+const SERVER_LOSS_WORDS: Partial<Record<QuorumLossCause, string>> = {
+  expired: 'the server let go of its lock',
+  deleted: 'its lock was released on the server',
+  crash: 'its lock was lost in a crash of the server',
+  overwritten: 'its lock went to another session on the server',
+  'never-held': 'the server never gave it the lock',
+};
+
 /**
  * Whether a validity this far off (ms) means the lease has none: a lock that lives as long as
  * its session (a database's advisory lock) reports `validUntil` as Number.MAX_SAFE_INTEGER.
@@ -68,10 +77,11 @@ export function hasNoExpiry(ms: number): boolean {
  * 310.2 ms past the moment its key was deleted on a quorum (release)`.
  */
 export function sectionPastText(s: Section, pastQuorumMs: number | null | undefined, lostBy?: QuorumLossCause | null): string {
+  const words = hasNoExpiry(-s.pastValidityMs) ? SERVER_LOSS_WORDS : LOSS_WORDS;
   const quorum =
     pastQuorumMs === null || pastQuorumMs === undefined || !Number.isFinite(pastQuorumMs)
       ? ''
-      : `, ${pastQuorumMs > 0 ? `${pastQuorumMs.toFixed(1)} ms past the moment` : `${(-pastQuorumMs).toFixed(1)} ms before`} ${LOSS_WORDS[lostBy ?? 'expired'] ?? LOSS_WORDS.expired}`;
+      : `, ${pastQuorumMs > 0 ? `${pastQuorumMs.toFixed(1)} ms past the moment` : `${(-pastQuorumMs).toFixed(1)} ms before`} ${words[lostBy ?? 'expired'] ?? words.expired}`;
   if (Number.isNaN(s.pastValidityMs)) return `${s.process} still inside at the end${quorum}`;
   if (hasNoExpiry(-s.pastValidityMs)) return `${s.process} held a lock with no expiry${quorum} (${s.endedBy})`;
   return `${s.process} ran ${s.pastValidityMs > 0 ? `${s.pastValidityMs.toFixed(1)} ms past` : `${(-s.pastValidityMs).toFixed(1)} ms short of`} the validity it computed${quorum} (${s.endedBy})`;
