@@ -28,7 +28,7 @@ import { AZURITE_AUTOSAVE_MS } from '../services/blob/settings.ts';
 import { azuriteBlobMain, azuriteConnectionString, loadAzureStorageBlob, type SdkContainerClient } from './azure-storage-blob.ts';
 import { buildClockShim, ClockControl, clockShimEnv } from './clock-shim.ts';
 import { registerCleanup, spawnManaged, type ManagedChild } from './process-group.ts';
-import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer, startedOrDisposed } from './signalled-server.ts';
 import { freePort } from './redis-process.ts';
 import type { RealServiceProcess } from './service.ts';
 import { ownedTempDir, sweepStaleTempDirs } from './temp-dirs.ts';
@@ -124,15 +124,11 @@ export class AzuriteProcess extends SignalledServer implements RealServiceProces
       const clock = new ClockControl(join(dir, 'clock'), { offsetMs: options.clock.offsetMs, rate: options.clock.rate });
       const env = clockShimEnv(shim, clock.file);
       const node = new AzuriteProcess(options.name, await freePort(), dir, options.persistence, clock, options.container, main, env, options.startTimeoutMs ?? 30_000);
-      try {
+      return await startedOrDisposed(node, async () => {
         await node.launch();
         await node.ensureContainer();
         if (options.persistence === 'autosave') await node.waitForSave();
-      } catch (error) {
-        await node.dispose();
-        throw error;
-      }
-      return node;
+      });
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;

@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { RealServerProcess } from '../faults/real-context.ts';
 import { registerCleanup, spawnManaged } from './process-group.ts';
-import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer, startedOrDisposed } from './signalled-server.ts';
 import { freePort } from './redis-process.ts';
 import { ownedTempDir, sweepStaleTempDirs } from './temp-dirs.ts';
 
@@ -101,13 +101,7 @@ export class PostgresProcess extends SignalledServer implements RealServerProces
       const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8', ...user });
       if (init.status !== 0) throw new Error(`initdb for ${options.name} failed:\n${init.stderr}`);
       const node = new PostgresProcess(options.name, await freePort(), dir, bin, user, options.settings ?? {}, options.startTimeoutMs ?? 30_000);
-      try {
-        await node.launch();
-      } catch (error) {
-        await node.dispose();
-        throw error;
-      }
-      return node;
+      return await startedOrDisposed(node, () => node.launch());
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;

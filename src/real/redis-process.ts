@@ -11,7 +11,7 @@ import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { buildClockShim, ClockControl, clockShimEnv } from './clock-shim.ts';
 import { findExecutable, registerCleanup, spawnManaged, type ExitInfo, type ManagedChild } from './process-group.ts';
-import { OUTPUT_TAIL_CHARS, SignalledServer } from './signalled-server.ts';
+import { OUTPUT_TAIL_CHARS, SignalledServer, startedOrDisposed } from './signalled-server.ts';
 import { ownedTempDir, sweepStaleRedisDirsOnce } from './temp-dirs.ts';
 
 /** How a node persists writes. */
@@ -199,13 +199,7 @@ export class RedisProcess extends SignalledServer {
         shimEnv,
         startTimeoutMs: options.startTimeoutMs ?? 15_000,
       });
-      try {
-        await node.launch(true);
-      } catch (error) {
-        await node.dispose();
-        throw error;
-      }
-      return node;
+      return await startedOrDisposed(node, () => node.launch(true));
     } catch (error) {
       if (ownsDir) rmSync(dir, { recursive: true, force: true });
       throw error;

@@ -50,3 +50,14 @@ export abstract class SignalledServer {
     return child.kill();
   }
 }
+
+/** Starts a server just built; one that fails to start is disposed (its process killed) before the error goes on. */
+export async function startedOrDisposed<T extends { dispose(): Promise<void> }>(server: T, start: () => Promise<void>): Promise<T> {
+  try {
+    await start();
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+  return server;
+}

@@ -100,7 +100,14 @@ export abstract class SessionServer<S, R, E extends string> {
   }
 
   /** The server's settings, which a new connection starts with. */
-  protected abstract readonly serverSettings: S;
+  abstract readonly settings: S;
+  /** What it served: `commands` counts the requests (a run's evidence). */
+  abstract readonly stats: { readonly commands: number };
+
+  /** Requests served so far. */
+  commands(): number {
+    return this.stats.commands;
+  }
   /** The TCP timing of a connection with these settings. */
   protected abstract tcp(settings: S): TcpTiming;
   /** Serves one request of the connection, in order (reply with {@link reply}, later results with {@link push}). */
@@ -149,7 +156,7 @@ export abstract class SessionServer<S, R, E extends string> {
     }
     let c = this.connections.get(this.key(from, envelope.conn));
     if (c === undefined) {
-      c = new Served<S, R>(from, envelope.conn, ctx.clock.monotonic(), this.serverSettings);
+      c = new Served<S, R>(from, envelope.conn, ctx.clock.monotonic(), this.settings);
       this.connections.set(this.key(from, envelope.conn), c);
     }
     this.heard(ctx, c);

@@ -82,13 +82,6 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
     world.addProcess(name, (ctx) => this.start(ctx), processOptions);
   }
 
-  protected get serverSettings(): ResolvedPostgresSettings {
-    return this.settings;
-  }
-
-  commands(): number {
-    return this.stats.commands;
-  }
 
   /**
    * A crash ends every session (a process crash and a power loss alike: sessions and locks live

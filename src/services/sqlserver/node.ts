@@ -58,13 +58,6 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
     world.addProcess(name, (ctx) => this.start(ctx), processOptions);
   }
 
-  protected get serverSettings(): ResolvedSqlServerSettings {
-    return this.settings;
-  }
-
-  commands(): number {
-    return this.stats.commands;
-  }
 
   /** "When the server shuts down for any reason, all locks are released": a crash ends every session; sequences survive. */
   readonly faults: NodeFaultEffects = {
