@@ -24,6 +24,12 @@ export interface ExploreOptions {
   readonly failOn?: readonly Verdict[];
   /** The name the replay token uses for the scenario (a catalog name or a file path). */
   readonly scenarioRef?: string;
+  /**
+   * At most this many runs while shrinking (default 200): past it the smallest failing schedule
+   * found so far is reported. Counted in runs, not time, so the result does not depend on the
+   * machine.
+   */
+  readonly shrinkRuns?: number;
   /** Called after every run (progress bars). */
   readonly onRun?: (runs: number, result: RunResult) => void;
 }
@@ -47,6 +53,9 @@ export interface ExploreResult {
 
 /** How many simulation seeds one exploration draws from (each costs one fault-free run). */
 const SEED_POOL = 16;
+
+/** Runs shrinking may make, by default (a shrink that needs more is cut there: see `shrinkRuns`). */
+export const SHRINK_RUNS = 200;
 
 /** The `index`th simulation seed of exploration seed `seed` (a fixed mix: the same exploration draws the same seeds). */
 function poolSeed(seed: number, index: number): number {
@@ -100,33 +109,58 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   let runs = 0;
   let firstFailure: { seed: number; faults: readonly Fault[] } | null = null;
   let runsToFailure = 0;
-  const isFailure = (result: RunResult): boolean => failOn.includes(result.verdict) || result.verdict === 'invalid';
-  /** One schedule tried (a run, or the seed's fault-free run for an empty schedule); true when it passed. */
-  const tried = (seed: number, faults: readonly Fault[], result: RunResult): boolean => {
+  const shrinkBudget = options.shrinkRuns ?? SHRINK_RUNS;
+  // A run without evidence fails whatever failOn says, except one whose faults alone kept every
+  // client from acquiring (its seed's fault-free run acquires): that is availability, judged
+  // only when failOn has 'stuck'.
+  const starved = (result: RunResult): boolean => result.invalid?.kind === 'no-progress' && result.faults.length > 0;
+  const isFailure = (result: RunResult): boolean => failOn.includes(result.verdict) || (result.verdict === 'invalid' && (!starved(result) || failOn.includes('stuck')));
+  // Shrinking proposes many drawings that place the same faults (an anchored fault's own time,
+  // say, which its anchor replaces): a schedule already run is judged by that run.
+  const judged = new Map<string, boolean>();
+  /** Runs one schedule (the seed's fault-free run stands for the empty one); true when it passed. */
+  const passes = async (seed: number, faults: readonly Fault[], budgeted = true): Promise<boolean> => {
+    const key = `${seed} ${JSON.stringify(faults)}`;
+    const known = judged.get(key);
+    if (known !== undefined) return known;
+    // Past the budget every schedule not yet run counts as passing: fast-check then stops at
+    // the smallest failure it has.
+    if (budgeted && firstFailure !== null && runs - runsToFailure >= shrinkBudget) return true;
+    const probe = await probes.get(seed);
+    // A seed that fails with no fault fails whatever the schedule: shrinking then reaches the
+    // empty schedule, the bug reported with no fault. Otherwise judged online, the history not
+    // kept (the failure found is run again whole, below).
+    const empty = faults.length === 0 || isFailure(probe.result);
+    const result = empty ? probe.result : await runScenario(scenario, { seed, variant: variant.name, faults, verdictOnly: true });
     runs++;
     options.onRun?.(runs, result);
-    // A run without evidence is never a pass, whatever failOn says.
     const failed = isFailure(result);
     if (failed && firstFailure === null) {
-      firstFailure = { seed, faults };
+      firstFailure = { seed, faults: empty ? [] : faults };
       runsToFailure = runs;
     }
+    judged.set(key, !failed);
     return !failed;
   };
   // Simulation seeds come from a pool of SEED_POOL per exploration, so that each seed's
-  // fault-free run is made once and its anchors serve many schedules.
-  const seeds = fc.integer({ min: 0, max: SEED_POOL - 1 }).map((i) => poolSeed(options.seed, i));
-  const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => {
-    const probe = await probes.get(seed);
-    const faults = draw.resolve(drawn, probe.anchors);
-    // A seed that fails with no fault fails whatever the schedule: shrinking then reaches the
-    // empty schedule, the bug reported with no fault.
-    if (faults.length === 0 || isFailure(probe.result)) return tried(seed, [], probe.result);
-    // Judged online; the history is not kept (the failure found is run again whole, below).
-    return tried(seed, faults, await runScenario(scenario, { seed, variant: variant.name, faults, verdictOnly: true }));
-  });
+  // fault-free run is made once and its anchors serve many schedules. A seed is not shrunk:
+  // another seed is not a simpler failure, only another one to search.
+  const seeds = fc.noShrink(fc.integer({ min: 0, max: SEED_POOL - 1 })).map((i) => poolSeed(options.seed, i));
+  const runBudget = options.runs ?? 200;
+  // First every single fault at the lock's turns, on the pool's first seed (src/faults/singles.ts).
+  const firstSeed = poolSeed(options.seed, 0);
+  const singles = draw.singles((await probes.get(firstSeed)).anchors);
+  // At most half the runs: the random schedules that follow find what needs more than one fault.
+  for (const faults of singles.slice(0, Math.ceil(runBudget / 2))) {
+    if (!(await passes(firstSeed, faults))) {
+      const failing = isFailure((await probes.get(firstSeed)).result) ? [] : faults;
+      const shrunk = await withoutNeedless(failing, async (fewer) => !(await passes(firstSeed, fewer, false)));
+      return foundResult(firstSeed, shrunk, 0, { seed: options.seed, path: null, interrupted: false });
+    }
+  }
+  const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => passes(seed, draw.resolve(drawn, (await probes.get(seed)).anchors)));
   const details = await fc.check(property, {
-    numRuns: options.runs ?? 200,
+    numRuns: Math.max(0, runBudget - runs),
     seed: options.seed,
     interruptAfterTimeLimit: options.timeLimitMs,
     markInterruptAsFailure: false,
@@ -148,20 +182,41 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   }
   const [seed, drawn] = details.counterexample;
   const probe = await probes.get(seed);
-  const faults = isFailure(probe.result) ? [] : draw.resolve(drawn, probe.anchors);
-  const shrunk = await runScenario(scenario, { seed, variant: variant.name, faults, keepTrace: true });
-  const token = encodeToken({ scenario: options.scenarioRef ?? scenario.name, variant: variant.name, seed, faults });
-  return {
-    scenario: scenario.name,
-    variant: variant.name,
-    found: true,
-    runsToFailure,
-    shrinks: details.numShrinks,
-    firstFailure,
-    shrunk,
-    token,
-    fcSeed: details.seed,
-    fcPath: details.counterexamplePath,
-    interrupted: details.interrupted,
-  };
+  const faults = await withoutNeedless(isFailure(probe.result) ? [] : draw.resolve(drawn, probe.anchors), async (fewer) => !(await passes(seed, fewer, false)));
+  return foundResult(seed, faults, details.numShrinks, { seed: details.seed, path: details.counterexamplePath, interrupted: details.interrupted });
+
+  /** The failure found, `faults` on `seed`, run again whole (its trace kept) for the report. */
+  async function foundResult(seed: number, faults: readonly Fault[], shrinks: number, fcRun: { seed: number; path: string | null; interrupted: boolean }): Promise<ExploreResult> {
+    const shrunk = await runScenario(scenario, { seed, variant: variant.name, faults, keepTrace: true });
+    const token = encodeToken({ scenario: options.scenarioRef ?? scenario.name, variant: variant.name, seed, faults });
+    return {
+      scenario: scenario.name,
+      variant: variant.name,
+      found: true,
+      runsToFailure,
+      shrinks,
+      firstFailure,
+      shrunk,
+      token,
+      fcSeed: fcRun.seed,
+      fcPath: fcRun.path,
+      interrupted: fcRun.interrupted,
+    };
+  }
+}
+
+/**
+ * The schedule with every fault it does not need left out: each fault in turn (the final heal
+ * stays), kept only when the schedule without it no longer fails. What fast-check's shrinking
+ * leaves is then one-minimal: leave out any one fault of it and the run passes.
+ */
+async function withoutNeedless(faults: readonly Fault[], fails: (faults: readonly Fault[]) => Promise<boolean>): Promise<Fault[]> {
+  let kept = [...faults];
+  for (let i = kept.length - 1; i >= 0; i--) {
+    if (kept[i]?.kind === 'heal') continue;
+    const fewer = kept.filter((_, j) => j !== i);
+    const onlyHeal = fewer.every((f) => f.kind === 'heal');
+    if (await fails(onlyHeal ? [] : fewer)) kept = onlyHeal ? [] : fewer;
+  }
+  return kept;
 }

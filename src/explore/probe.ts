@@ -14,14 +14,14 @@ export function anchorsOf(history: History): Anchor[] {
   for (const e of history.events) {
     if (e.phase === 'info' || (e.kind !== 'acquire' && e.kind !== 'release' && e.kind !== 'extend' && e.kind !== 'write')) continue;
     const label = `${e.kind} ${e.phase}`;
-    anchors.push(e.kind === 'write' ? { atMs: e.at / 1000, process: e.process, peer: RESOURCE_PROCESS, label } : { atMs: e.at / 1000, process: e.process, label });
+    anchors.push(e.kind === 'write' ? { atMs: e.at / 1000, process: e.process, peer: RESOURCE_PROCESS, label } : { atMs: e.at / 1000, process: e.process, label, turn: e.phase === 'ok' });
   }
   const clients = new Set(history.events.map((e) => e.process));
   for (const c of history.commands ?? []) {
     if (!clients.has(c.from)) continue;
-    // What the command did to the key (won, lost, deleted, missed), not the values it carried.
-    const did = c.before === c.after ? (c.after === null ? 'absent' : 'kept') : c.after === null ? 'removed' : 'set';
-    anchors.push({ atMs: c.at / 1000, process: c.from, peer: c.node, label: `${c.command} ${did}` });
+    // What the command did to the key (won, lost, deleted, extended, missed), not the values it carried.
+    const did = c.before === c.after ? (c.after === null ? 'absent' : c.afterExpiresAt !== c.beforeExpiresAt ? 'extended' : 'kept') : c.after === null ? 'removed' : 'set';
+    anchors.push({ atMs: c.at / 1000, process: c.from, peer: c.node, label: `${c.command} ${did}`, turn: did !== 'absent' && did !== 'kept' });
   }
   return anchors.sort((a, b) => a.atMs - b.atMs);
 }

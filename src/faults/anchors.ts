@@ -23,6 +23,11 @@ export interface Anchor {
    * picked by label first: a run's few releases weigh as much as its many refused retries.
    */
   readonly label: string;
+  /**
+   * Whether the lock changed hands here: a key set or removed, an acquire, release or extend
+   * done. Such moments are drawn twice as often as the refusals and reads around them.
+   */
+  readonly turn?: boolean;
 }
 
 /**
@@ -43,13 +48,16 @@ export interface DrawnFault {
   readonly anchor: AnchorPick | null;
 }
 
+/** Offsets within this of an anchor are "in flight" (see {@link anchorPick}). */
+const IN_FLIGHT_MS = 4;
+
 /**
  * Offsets from an anchor: within the network's round trip (0.1 ms steps, so a fault can fall
  * between a request and its reply), a little later, or near a moment that matters to the lock
  * (just before a lease granted at the anchor expires).
  */
 export function anchorPick(moments: readonly number[]): fc.Arbitrary<AnchorPick> {
-  const inFlight = fc.integer({ min: -20, max: 40 }).map((tenths) => tenths / 10);
+  const inFlight = fc.integer({ min: -10 * IN_FLIGHT_MS / 2, max: 10 * IN_FLIGHT_MS }).map((tenths) => tenths / 10);
   const soon = fc.integer({ min: -100, max: 300 });
   const nearMoment = moments.length === 0 ? soon : fc.constantFrom(...moments).chain((m) => fc.integer({ min: Math.round(m * 0.85), max: Math.round(m * 1.05) }));
   const fraction = fc.integer({ min: 0, max: 999 });
@@ -71,11 +79,14 @@ export function anchorFault(drawn: DrawnFault, anchors: readonly Anchor[], windo
   // only when it allows faults there); a process fault, any moment.
   const candidates = onLink ? anchors.filter((a) => a.peer !== undefined && reachable.has(a.peer)) : anchors;
   if (drawn.anchor === null || candidates.length === 0) return drawn.fault;
-  const labels = [...new Set(candidates.map((a) => a.label))].sort();
+  const turns = new Set(candidates.filter((a) => a.turn === true).map((a) => a.label));
+  const labels = [...new Set(candidates.map((a) => a.label))].sort().flatMap((l) => (turns.has(l) ? [l, l] : [l]));
   const label = fractionOf(labels, drawn.anchor.label);
   const anchor = fractionOf(candidates.filter((a) => a.label === label), drawn.anchor.instance);
-  const at = Math.round(Math.min(window.to, Math.max(window.from, anchor.atMs + drawn.anchor.offsetMs)) * 10) / 10;
-  if (drawn.anchor.link !== 'keep' && anchor.peer !== undefined && onLink) {
+  const onAnchorsLink = drawn.anchor.link !== 'keep' && anchor.peer !== undefined && onLink;
+  const offsetMs = onAnchorsLink ? leadingOffset(drawn.anchor.offsetMs) : drawn.anchor.offsetMs;
+  const at = Math.round(Math.min(window.to, Math.max(window.from, anchor.atMs + offsetMs)) * 10) / 10;
+  if (onAnchorsLink) {
     // One link of the anchor's: the replies to its client, or its client's requests.
     const [from, to] = drawn.anchor.link === 'reply' ? [anchor.peer, anchor.process] : [anchor.process, anchor.peer];
     return { ...drawn.fault, at, from: [from], to: [to] } as Fault;
@@ -90,6 +101,16 @@ export function anchorFault(drawn: DrawnFault, anchors: readonly Anchor[], windo
     if (target !== undefined) swap(named.find((n) => classOf(n) === classOf(target)), target);
   }
   return renameProcesses({ ...drawn.fault, at }, (name) => swaps.get(name) ?? name);
+}
+
+/**
+ * A fault on the anchor's own link, drawn in flight, starts just before the message it follows
+ * leaves, or it would miss it (a reply leaves the node at the anchor's moment, a request a
+ * little before). Only just before: a fault that starts earlier catches the messages before it
+ * on a busy link, and the run goes another way before it reaches the anchor.
+ */
+function leadingOffset(offsetMs: number): number {
+  return Math.abs(offsetMs) <= IN_FLIGHT_MS ? -Math.abs(offsetMs) : offsetMs;
 }
 
 /** The item at `thousandths` of the way through a non-empty list. */

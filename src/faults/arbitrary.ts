@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Fault, FaultKind } from './fault.ts';
-import type { DrawContext, FaultDraw } from './kind.ts';
+import type { DrawContext, FaultDraw, SingleContext } from './kind.ts';
+import { singleFaults, turnsOf } from './singles.ts';
 import { FAULT_TABLE } from './table.ts';
 import { anchorFault, anchorPick, type Anchor, type DrawnFault } from './anchors.ts';
 
@@ -109,6 +110,8 @@ export interface ScheduleDraw {
   readonly drawn: fc.Arbitrary<readonly DrawnFault[]>;
   /** The schedule: anchored faults moved to their anchors (src/faults/anchors.ts), sorted, and the final heal. */
   resolve(drawn: readonly DrawnFault[], anchors: readonly Anchor[]): Fault[];
+  /** One-fault schedules at the turns among `anchors` (src/faults/singles.ts), to try before drawing. */
+  singles(anchors: readonly Anchor[]): Fault[][];
 }
 
 /**
@@ -184,8 +187,19 @@ export function scheduleDraw(world: GeneratorWorld, generator: FaultGenerator, o
     world.clients.includes(name) ? 'client' : world.nodes.includes(name) ? (volatile.has(name) ? 'volatile node' : replicas.includes(name) ? 'replica' : 'node') : name;
   const reachableSet = new Set(reachable);
   const inWindow = (anchors: readonly Anchor[]): Anchor[] => anchors.filter((a) => a.atMs >= window.from && a.atMs <= window.to);
+  const singleContext: SingleContext = {
+    ttlMs: world.ttlMs,
+    pastTtlMs: Math.min(maxDwell, readable(world.ttlMs * 1.05 + 10)),
+    minDwellMs: minDwell,
+    maxDwellMs: maxDwell,
+    maxDriftPpm: draw.maxDriftPpm,
+    reachable,
+    delayedRestart: draw.delayedRestart,
+    allows: (kind, process) => (FAULT_TABLE[kind].generate?.onProcess === true ? targetsFor(kind).includes(process) : reachableSet.has(process)),
+  };
   return {
     drawn,
+    singles: (anchors) => singleFaults(turnsOf(inWindow(anchors)), drawable, singleContext, healAt),
     resolve(faults, anchors) {
       if (faults.length === 0) return [];
       const usable = inWindow(anchors);

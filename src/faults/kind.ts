@@ -52,6 +52,38 @@ export interface FaultDraw<K extends FaultKind> {
   /** Whether the world has anything to draw it on (default: it has). */
   possible?(draw: DrawContext): boolean;
   arbitrary(draw: DrawContext): fc.Arbitrary<FaultOf<K>>;
+  /**
+   * The kind's boundary faults at one of the lock's turns (src/faults/singles.ts): each is tried
+   * alone before any random schedule. None when the kind has none worth a run of its own.
+   */
+  single?(turn: Turn, context: SingleContext): FaultOf<K>[];
+}
+
+/** A moment the lock changed hands in a fault-free run (a key set or removed, an acquire or release done). */
+export interface Turn {
+  /** True time, ms. */
+  readonly atMs: number;
+  /** The client acting. */
+  readonly client: string;
+  /** The node that ran its command, or the resource it wrote to. */
+  readonly peer?: string;
+}
+
+/** What a kind's single faults may use. */
+export interface SingleContext {
+  readonly ttlMs: number;
+  /** Just past the TTL: a lease granted at the turn has expired by then. */
+  readonly pastTtlMs: number;
+  /** A fault's shortest and longest length, ms (the generator's). */
+  readonly minDwellMs: number;
+  readonly maxDwellMs: number;
+  readonly maxDriftPpm: number;
+  /** Every process a network fault may reach. */
+  readonly reachable: readonly string[];
+  /** Nodes whose crashes restart no sooner than one TTL later (they lose keys). */
+  readonly delayedRestart: readonly string[];
+  /** Whether the generator lets a fault of `kind` hit `process` (a process fault's target, or a link's end). */
+  allows(kind: FaultKind, process: string): boolean;
 }
 
 /** What drawing a fault may use: the shared arbitraries of one world and generator (src/faults/arbitrary.ts). */

@@ -28,6 +28,11 @@ export const crash: FaultKindSpec<'crash'> = {
       fc
         .record({ kind: fc.constant('crash' as const), at: d.at, process: d.target('crash'), restartAfterMs: d.dwell })
         .map((f) => (d.delayedRestart.includes(f.process) && f.restartAfterMs < d.ttlMs + 10 ? { ...f, restartAfterMs: d.readable(d.ttlMs + 10 + f.restartAfterMs) } : f)),
+    // The client, or the turn's node, dead just after the turn and back soon (a node that loses keys, past the TTL).
+    single: (turn, s) =>
+      [turn.client, turn.peer]
+        .filter((p): p is string => p !== undefined && s.allows('crash', p))
+        .map((process) => ({ kind: 'crash' as const, at: turn.atMs + 0.5, process, restartAfterMs: s.delayedRestart.includes(process) ? s.pastTtlMs : s.minDwellMs })),
   },
   simulate(f, sim) {
     // A node's service says what its crash does and loses (src/services/); any other process just dies.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultKindSpec } from '../kind.ts';
+import type { FaultKindSpec, FaultOf } from '../kind.ts';
 import { forMs } from '../words.ts';
 
 /** Node drift the lock's model allows, ppm: below Redlock's default drift factor of 1 %. */
@@ -23,6 +23,15 @@ export const drift: FaultKindSpec<'drift'> = {
     onProcess: true,
     arbitrary: (d) =>
       fc.record({ kind: fc.constant('drift' as const), at: d.at, process: d.target('drift'), ppm: fc.integer({ min: -d.maxDriftPpm, max: d.maxDriftPpm }).map((p) => Math.round(p / 1000) * 1000), durationMs: d.dwell }),
+    // From just before the turn, at the most the generator allows: the node's clock fast (its
+    // keys expire early), the client's slow (it measures less time than passed).
+    single(turn, s) {
+      const ppm = Math.floor(s.maxDriftPpm / 1000) * 1000;
+      const drifts: FaultOf<'drift'>[] = [];
+      if (turn.peer !== undefined && s.allows('drift', turn.peer)) drifts.push({ kind: 'drift', at: turn.atMs - 1, process: turn.peer, ppm, durationMs: s.maxDwellMs });
+      if (s.allows('drift', turn.client)) drifts.push({ kind: 'drift', at: turn.atMs - 1, process: turn.client, ppm: -ppm, durationMs: s.maxDwellMs });
+      return ppm === 0 ? [] : drifts;
+    },
   },
   simulate(f, sim) {
     const clock = sim.nodes.get(f.process)?.faults.clock({ kind: 'drift', ppm: f.ppm });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultKindSpec } from '../kind.ts';
+import type { FaultKindSpec, FaultOf } from '../kind.ts';
 
 /** A process's wall clock steps by `deltaMs` (an NTP step; negative: backwards); its monotonic clock does not. */
 export const jump: FaultKindSpec<'jump'> = {
@@ -15,6 +15,13 @@ export const jump: FaultKindSpec<'jump'> = {
     onProcess: true,
     arbitrary: (d) =>
       fc.record({ kind: fc.constant('jump' as const), at: d.at, process: d.target('jump'), deltaMs: fc.oneof(d.around(10, 2 * d.ttlMs), d.around(10, 2 * d.ttlMs).map((ms) => -ms)) }),
+    // Just after the turn, the client's wall clock a TTL forward and back; the node's forward (its keys expire).
+    single(turn, s) {
+      const jumps: FaultOf<'jump'>[] = [];
+      if (s.allows('jump', turn.client)) jumps.push({ kind: 'jump', at: turn.atMs + 0.5, process: turn.client, deltaMs: s.pastTtlMs }, { kind: 'jump', at: turn.atMs + 0.5, process: turn.client, deltaMs: -s.pastTtlMs });
+      if (turn.peer !== undefined && s.allows('jump', turn.peer)) jumps.push({ kind: 'jump', at: turn.atMs + 0.5, process: turn.peer, deltaMs: s.pastTtlMs });
+      return jumps;
+    },
   },
   simulate(f, sim) {
     const clock = sim.nodes.get(f.process)?.faults.clock({ kind: 'jump', deltaMs: f.deltaMs });

@@ -27,6 +27,12 @@ export const partition: FaultKindSpec<'partition'> = {
       fc
         .record({ at: d.at, durationMs: d.dwell, split: fc.subarray([...d.reachable], { minLength: 1, maxLength: Math.max(1, d.reachable.length - 1) }), mode: fc.constantFrom('drop' as const, 'hold' as const) })
         .map(({ at, durationMs, split, mode }) => ({ kind: 'partition' as const, at, durationMs, mode, groups: [split, d.reachable.filter((p) => !split.includes(p))] })),
+    // The turn's node cut off from everyone, its messages held past the TTL: its reply arrives after the lease it grants.
+    single(turn, s) {
+      const peer = turn.peer;
+      if (peer === undefined || !s.allows('partition', peer) || s.reachable.length < 2) return [];
+      return [{ kind: 'partition', at: turn.atMs - 1, durationMs: Math.min(s.maxDwellMs, s.pastTtlMs), mode: 'hold', groups: [[peer], s.reachable.filter((p) => p !== peer)] }];
+    },
   },
   simulate: (f, sim) => simulateNetworkFault(f, pairsAcross(f.groups), { mode: f.mode ?? 'drop' }, sim),
   real: { apply: (f, real) => applyNetworkFault(f, pairsAcross(f.groups), { mode: f.mode ?? 'drop' }, real) },

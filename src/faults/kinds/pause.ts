@@ -19,6 +19,11 @@ export const pause: FaultKindSpec<'pause'> = {
   generate: {
     onProcess: true,
     arbitrary: (d) => fc.record({ kind: fc.constant('pause' as const), at: d.at, process: d.target('pause'), durationMs: d.dwell }),
+    // The client, or the turn's node, stopped just after the turn until past the TTL.
+    single: (turn, s) =>
+      [turn.client, turn.peer]
+        .filter((p): p is string => p !== undefined && s.allows('pause', p))
+        .map((process) => ({ kind: 'pause' as const, at: turn.atMs + 0.5, process, durationMs: Math.min(s.maxDwellMs, s.pastTtlMs) })),
   },
   simulate(f, sim) {
     const process = sim.world.process(f.process);
