@@ -10,7 +10,7 @@
  * });
  * ```
  *
- * `checkLock` explores random fault schedules (inside Redlock's model by default: partitions,
+ * `checkLock` tries each single fault at the lock's turns, then explores random fault schedules (inside Redlock's model by default: partitions,
  * delays, node pauses, crashes with AOF always, node drift within 1 %, client clock jumps) and
  * throws on the first unsafe run, shrunk, with its timeline and a replay token; passing that
  * token back as `replay` re-runs exactly that case. A run with no evidence (`invalid`: a client
@@ -50,7 +50,11 @@ export interface LockCheckOptions {
   readonly runs?: number;
   /** The exploration's seed (default: LOCKSIM_SEED, else 1: tests are reproducible). */
   readonly seed?: number;
-  /** Verdicts that fail the check (default ['unsafe']; add 'stuck' to check liveness too). An `invalid` run always fails. */
+  /**
+   * Verdicts that fail the check (default ['unsafe']; add 'stuck' to check liveness too). An
+   * `invalid` run always fails, except one whose faults alone kept every client from acquiring
+   * (the fault-free run of its seed acquires): that fails only with 'stuck'.
+   */
   readonly failOn?: readonly Verdict[];
   /** A token a failure printed: re-runs exactly that case instead of exploring. */
   readonly replay?: string;

@@ -109,7 +109,7 @@ describe('one JSON shape for run, replay, explore and sweep', () => {
     const found = await jsonOf(['explore', 'plain-del-release', '--variant', 'release=del', '--runs', '60', '--seed', '1']);
     expectResult(found, 'explore');
     expect(found).toMatchObject({ verdict: 'unsafe', expected: 'unsafe', matches: true, explorationSeed: 1 });
-    expect([typeof found.runs, typeof found.shrinks, typeof found.interrupted, typeof found.wallMs]).toEqual(['number', 'number', 'boolean', 'number']);
+    expect([typeof found.runs, typeof found.shrinks, typeof found.bySingleFault, typeof found.interrupted, typeof found.wallMs]).toEqual(['number', 'number', 'boolean', 'boolean', 'number']);
     expect((found.violations as unknown[]).length).toBeGreaterThan(0);
     const again = await jsonOf(['replay', found.token as string]);
     expect(again.traceHash).toBe(found.traceHash);

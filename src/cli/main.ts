@@ -105,9 +105,12 @@ Exit code 0 when every verdict is the expected one, 4 when some run was invalid,
 `,
   explore: `usage: locksim explore <scenario> [--variant V] [--runs N | --time 30s] [--seed N] [--faults in-model|all] [--json]
 
-Draws random fault schedules (and simulation seeds) with fast-check, stops at the first run
-whose verdict is unsafe, shrinks it to the smallest schedule that still breaks, and prints it
-with its timeline and one replay command. --seed fixes the exploration (default: a fresh seed,
+First tries, one by one, each single fault at the lock's turns in a fault-free run (a grant's
+reply late past the TTL, the granting node held off, a clock step just after an acquire: at most
+half the runs). Then draws random fault schedules (and simulation seeds) with fast-check, stops
+at the first run whose verdict is unsafe, shrinks it to the smallest schedule that still breaks
+(at most 200 runs; every fault left is needed), and prints it with its timeline and one replay
+command. --seed fixes the exploration (default: a fresh seed,
 printed; under CI=true, 1). Default --runs 200.
 Which faults it draws: the scenario's own generator if it names one (the catalog's pitfalls
 draw every kind); otherwise --faults in-model (the default): only faults the lock's model
@@ -117,13 +120,14 @@ with a fenced resource also client pauses and delayed writes). --faults all draw
 on every process and link. Each schedule uses a random subset of the kinds (swarm testing),
 and times and lengths near the TTL and the workload's times as well as uniformly; a violation
 says which of its faults were outside the lock's model.
-An invalid run (a client died of an error, no client ever acquired) stops the exploration:
-it is reported with its reason, and the exit code is 4.
+An invalid run (a client died of an error, no client ever acquired without a fault) stops the
+exploration: it is reported with its reason, and the exit code is 4. A run whose faults alone
+kept every client from acquiring is availability, not safety: it does not stop it.
 Exit code 0 when what it found agrees with the variant's expected verdict (a violation for an
 unsafe variant, none for a safe one), 4 when a run was invalid, 1 otherwise.
 --json prints one result (docs/json.md) standing for the shrunk failure (seed, traceHash and
 token are its own; null when nothing was found), with explorationSeed, runs, shrinks,
-interrupted and wallMs.
+bySingleFault, interrupted and wallMs.
 `,
   replay: `usage: locksim replay <token> [--timeline] [--node-commands W] [--json]
 
@@ -370,14 +374,14 @@ async function exploreCommand(args: string[]): Promise<number> {
     const base = result.shrunk === null
       ? noRunResultJson('explore', { scenario: scenario.name, variant: variant.name, verdict, expected: variant.expected, matches: agrees })
       : runResultJson(result.shrunk, { command: 'explore', token: result.token });
-    json({ ...base, verdict, matches: agrees, explorationSeed: seed, runs: result.runsToFailure, shrinks: result.shrinks, interrupted: result.interrupted, wallMs: Math.round(performance.now() - started) });
+    json({ ...base, verdict, matches: agrees, explorationSeed: seed, runs: result.runsToFailure, shrinks: result.shrinks, bySingleFault: result.bySingleFault, interrupted: result.interrupted, wallMs: Math.round(performance.now() - started) });
     return code;
   }
   if (!result.found || result.shrunk === null || result.token === null) {
     out(`no violation in ${result.runsToFailure} runs${result.interrupted ? ' (time limit reached)' : ''}; expected ${variant.expected}: ${agrees ? 'as expected' : 'NOT as expected'}`);
     return code;
   }
-  out(failureReport(result.shrunk, { head: exploreHead(result.shrunk, result.runsToFailure, result.shrinks), scenario, replay: replayCommand(result.token) }));
+  out(failureReport(result.shrunk, { head: exploreHead(result.shrunk, result.runsToFailure, result.shrinks, result.bySingleFault), scenario, replay: replayCommand(result.token) }));
   return code;
 }
 

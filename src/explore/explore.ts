@@ -41,6 +41,8 @@ export interface ExploreResult {
   /** Runs made before the first failure (or in total, when none was found). */
   readonly runsToFailure: number;
   readonly shrinks: number;
+  /** Found by a single fault at one of the lock's turns (src/faults/singles.ts), before any random schedule. */
+  readonly bySingleFault: boolean;
   /** The failure as first found, and the shrunk one (re-run with its trace kept). */
   readonly firstFailure: { readonly seed: number; readonly faults: readonly Fault[] } | null;
   readonly shrunk: RunResult | null;
@@ -155,7 +157,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
     if (!(await passes(firstSeed, faults))) {
       const failing = isFailure((await probes.get(firstSeed)).result) ? [] : faults;
       const shrunk = await withoutNeedless(failing, async (fewer) => !(await passes(firstSeed, fewer, false)));
-      return foundResult(firstSeed, shrunk, 0, { seed: options.seed, path: null, interrupted: false });
+      return foundResult(firstSeed, shrunk, { shrinks: 0, bySingleFault: true }, { seed: options.seed, path: null, interrupted: false });
     }
   }
   const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => passes(seed, draw.resolve(drawn, (await probes.get(seed)).anchors)));
@@ -172,6 +174,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
       found: false,
       runsToFailure: runs,
       shrinks: 0,
+      bySingleFault: false,
       firstFailure: null,
       shrunk: null,
       token: null,
@@ -183,10 +186,10 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   const [seed, drawn] = details.counterexample;
   const probe = await probes.get(seed);
   const faults = await withoutNeedless(isFailure(probe.result) ? [] : draw.resolve(drawn, probe.anchors), async (fewer) => !(await passes(seed, fewer, false)));
-  return foundResult(seed, faults, details.numShrinks, { seed: details.seed, path: details.counterexamplePath, interrupted: details.interrupted });
+  return foundResult(seed, faults, { shrinks: details.numShrinks, bySingleFault: false }, { seed: details.seed, path: details.counterexamplePath, interrupted: details.interrupted });
 
   /** The failure found, `faults` on `seed`, run again whole (its trace kept) for the report. */
-  async function foundResult(seed: number, faults: readonly Fault[], shrinks: number, fcRun: { seed: number; path: string | null; interrupted: boolean }): Promise<ExploreResult> {
+  async function foundResult(seed: number, faults: readonly Fault[], how: { shrinks: number; bySingleFault: boolean }, fcRun: { seed: number; path: string | null; interrupted: boolean }): Promise<ExploreResult> {
     const shrunk = await runScenario(scenario, { seed, variant: variant.name, faults, keepTrace: true });
     const token = encodeToken({ scenario: options.scenarioRef ?? scenario.name, variant: variant.name, seed, faults });
     return {
@@ -194,7 +197,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
       variant: variant.name,
       found: true,
       runsToFailure,
-      shrinks,
+      ...how,
       firstFailure,
       shrunk,
       token,

@@ -132,10 +132,16 @@ export function failureReport(result: RunResult, framing: FailureFraming): strin
   ].join('\n');
 }
 
-/** The head of an exploration's failure: `violation found after 44 runs; shrunk 56 times to 3 faults:`, or why a run had no verdict. */
-export function exploreHead(result: RunResult, runs: number, shrinks: number): string {
+/**
+ * The head of an exploration's failure: `violation found after 44 runs; shrunk 56 times to 2
+ * faults:` (the final heal not counted), `violation found after 3 runs, by a single fault at one
+ * of the lock's turns:`, or why a run had no verdict.
+ */
+export function exploreHead(result: RunResult, runs: number, shrinks: number, bySingleFault = false): string {
   if (result.verdict === 'invalid') return `run ${runs} had no verdict (INVALID): ${result.invalid?.reason ?? 'no evidence'}`;
-  return `violation found after ${runs} runs; shrunk ${shrinks} times to ${result.faults.length} faults:`;
+  const faults = result.faults.filter((f) => f.kind !== 'heal').length;
+  if (bySingleFault && faults > 0) return `violation found after ${runs} runs, by a single fault at one of the lock's turns:`;
+  return `violation found after ${runs} runs; shrunk ${shrinks} times to ${faults} ${faults === 1 ? 'fault' : 'faults'}:`;
 }
 
 /** The head of checkLock's error: `locksim: my-lock is unsafe (found after 12 runs); the smallest failing schedule:`. */
