@@ -169,7 +169,9 @@ export function defaultProperties(resource: ResourceMode): readonly Property[] {
 export function modelWorld(world: WorldSpec, resourceMode: ResourceMode, ttlMs: number): ModelWorld {
   return {
     clients: clientSpecs(world).map((c) => c.name),
-    persistence: new Map(nodeSpecs(world).map((n) => [n.name, n.persistence ?? 'none'])),
+    // A database's crash ends its sessions, and with them their locks: that is the lock's own
+    // rule (a session lock lives as long as its session), not keys lost before they expired.
+    persistence: new Map(nodeSpecs(world).filter((n) => n.service !== 'postgres' && n.service !== 'sqlserver').map((n) => [n.name, n.persistence ?? 'none'])),
     resource: RESOURCE_PROCESS,
     resourceMode,
     ttlMs,

@@ -63,7 +63,7 @@ describe('JUnit XML', () => {
     const quiet: RunResult = { ...unsafe, verdict: 'safe', violations: [] };
     const failure = parseXml(renderJUnit([quiet], { name: 'x' })).find((e) => e.name === 'failure')!;
     expect(failure.text).toContain('the faults did not produce the expected failure');
-    expect(failure.text).toContain('pause client-1 for 15000ms: 1 timer firings');
+    expect(failure.text).toContain('pause client-1 for 15000ms: 1 timer firing or message');
   });
 });
 

@@ -207,7 +207,7 @@ export function fixtureRun(options: FixtureOptions): RunResult {
     tr(f.at, 'note', '-', `fault ${describeFault(f)}`);
     records.push({ at: us(f.at), description: describeFault(f), kind: f.kind, endedAt: endedAtMs === undefined ? undefined : us(endedAtMs), fired: true, effect });
   };
-  rec(FAULTS[0] as Fault, 15_100, '1 timer firings and messages waited until resume');
+  rec(FAULTS[0] as Fault, 15_100, '1 timer firing or message waited until resume');
   tr(100, 'pause', 'client-1');
   tr(15_100, 'resume', 'client-1', '1 waiting');
   rec(FAULTS[1] as Fault, 15_000, 'every TTL on redis-3 shortened by 2%');

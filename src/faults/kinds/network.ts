@@ -70,18 +70,21 @@ function sinceThen(links: readonly Link[], before: readonly LinkStats[], field: 
   return links.reduce((sum, l, i) => sum + l.stats[field] - (before[i] as LinkStats)[field], 0);
 }
 
+/** `1 message`, `3 messages`. */
+export const messages = (n: number, what = 'message'): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 function simulatedEffect(change: LinkChange, count: (field: keyof LinkStats) => number): string | null {
   if (change.delay !== undefined) {
     const sent = count('sent');
-    return sent > 0 ? `${sent} messages slowed` : null;
+    return sent > 0 ? `${messages(sent)} slowed` : null;
   }
   if (change.loss !== undefined) {
     const lost = count('dropped');
-    return lost > 0 ? `${lost} messages lost` : null;
+    return lost > 0 ? `${messages(lost)} lost` : null;
   }
   const dropped = count('dropped');
   const held = count('held');
-  return dropped + held > 0 ? `${dropped} messages dropped, ${held} held` : null;
+  return dropped + held > 0 ? `${messages(dropped)} dropped, ${held} held` : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,8 +120,8 @@ export async function applyNetworkFault(fault: NetworkFault, pairs: readonly Pai
     const delayed = count('delayed');
     const dropped = count('dropped');
     const held = count('held');
-    if (delay !== undefined && delayed > 0) parts.push(`${delayed} resource messages slowed`);
-    if (delay === undefined && dropped + held > 0) parts.push(`${dropped} resource messages ${loss !== undefined ? 'lost' : 'dropped'}, ${held} held`);
+    if (delay !== undefined && delayed > 0) parts.push(`${messages(delayed, 'resource message')} slowed`);
+    if (delay === undefined && dropped + held > 0) parts.push(`${messages(dropped, 'resource message')} ${loss !== undefined ? 'lost' : 'dropped'}, ${held} held`);
     if (parts.length === 0) return null;
     const quiet = idle.length > 0 ? ` (no traffic in real mode on ${idle.map((r) => r.key).join(', ')})` : '';
     return parts.join('; ') + quiet;

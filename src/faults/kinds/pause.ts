@@ -28,7 +28,7 @@ export const pause: FaultKindSpec<'pause'> = {
   simulate(f, sim) {
     const process = sim.world.process(f.process);
     let waiting = 0;
-    const record = sim.begin(() => (waiting > 0 ? `${waiting} timer firings and messages waited until resume` : null));
+    const record = sim.begin(() => (waiting > 0 ? `${waiting} ${waiting === 1 ? 'timer firing or message' : 'timer firings and messages'} waited until resume` : null));
     const effect = sim.ledger.pause(f.process);
     sim.endAfter(record, f.durationMs, effect, () => {
       waiting = process.waiting;
