@@ -91,13 +91,19 @@ export interface KeyLifetime {
  * true time (simulation only): which SET NX won or lost, which PEXPIRE extended or missed, which
  * DEL or script deleted whose key. What each did is read from these (check/key-commands.ts).
  */
+/** The command a database node records when it ends a client's session on its own (a timeout, keepalive, a kill): the server acted, not the client. */
+export const SESSION_END = 'SESSION-END';
+
 export interface KeyCommand {
   readonly at: Micros;
   readonly node: string;
   readonly key: string;
   /** Who sent it: a client, or the primary whose replication stream carried it. */
   readonly from: string;
-  /** The command's name and options, without key or value: `SET NX PX 10000`, `PEXPIRE 10000`, `DEL`, `EVALSHA`. */
+  /**
+   * The command's name and options, without key or value: `SET NX PX 10000`, `PEXPIRE 10000`,
+   * `DEL`, `EVALSHA`; {@link SESSION_END} when a database ended the session of `from` itself.
+   */
   readonly command: string;
   /** The reply, short: `OK`, `nil`, `1`, `0`, the error's text. */
   readonly reply: string;

@@ -1,4 +1,4 @@
-import type { History, KeyCommand, KeyLifetime } from './history.ts';
+import { SESSION_END, type History, type KeyCommand, type KeyLifetime } from './history.ts';
 import type { KeySample } from './keys.ts';
 import { criticalSections, type Section } from './sections.ts';
 import type { Micros } from '../sim/time.ts';
@@ -257,7 +257,8 @@ export function readKeyCommands(history: History): KeyCommandReading[] {
     if (c.after !== null) lastValue.set(id, c.after);
     else if (c.before !== null) lastValue.set(id, c.before);
     const expiresAt = (effect === 'won' || effect === 'extended') && c.afterExpiresAt !== null ? c.afterExpiresAt : undefined;
-    const renewal = !acquiring && c.command !== 'GET' && sectionAt(c.from, c.at) !== undefined;
+    // The server ending a holder's session is not the holder renewing.
+    const renewal = !acquiring && c.command !== 'GET' && c.command !== SESSION_END && sectionAt(c.from, c.at) !== undefined;
     const reading: KeyCommandReading = {
       command: c,
       effect,

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import dbSessionPartition from '../../scenarios/db-session-partition.ts';
 import dbXactRollback from '../../scenarios/db-xact-rollback.ts';
+import matrixDelayedWrite from '../../scenarios/matrix/delayed-write.ts';
+import { readKeyCommands } from '../../src/check/key-commands.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 
 const ms = (micros: number | null): number | null => (micros === null ? null : Math.round(micros / 1000));
@@ -33,6 +35,13 @@ describe("the node lane shows a database lock's life on the server", () => {
     const ended = (r.history.commands ?? []).find((c) => c.command === 'SESSION-END');
     expect(ended).toMatchObject({ from: 'postgres-1', reply: 'idle-in-transaction' });
     expect(r.history.keys.find((k) => k.node === 'postgres-1')?.holder).toBe('client-1');
+  });
+
+  it("a session ended by the holder's own pool (mssql closes an idle connection) is not read as the holder renewing", async () => {
+    const r = await runScenario(matrixDelayedWrite, { seed: 1, variant: 'sqlserver' });
+    const ended = readKeyCommands(r.history).filter((c) => c.command.command === 'SESSION-END' && c.command.from.startsWith('client'));
+    expect(ended.length).toBeGreaterThan(0);
+    expect(ended.map((c) => c.renewal)).toEqual(ended.map(() => false));
   });
 
   it('SQL Server: the same lane, the holding session named by its @@SPID', async () => {

@@ -27,6 +27,7 @@
  * `client_connection_check_interval`, cancel requests. The connections, keepalive and
  * retransmission are the shared database server's (src/services/database/session-server.ts).
  */
+import { SESSION_END } from '../../check/history.ts';
 import type { ProcessContext } from '../../sim/process.ts';
 import type { ProcessOptions, World } from '../../sim/world.ts';
 import type { NodeFaultEffects, NodeObserver, SimServiceNode } from '../service.ts';
@@ -159,7 +160,7 @@ export class PostgresNode extends SessionServer<ResolvedPostgresSettings, PgRequ
       const session = c.session;
       // The server ends the session itself (keepalive, a timeout): the node lane says so, not the client.
       const by = why === 'client' || why === 'client-gone' ? c.from : this.name;
-      this.lane.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(session));
+      this.lane.actingFor(by, SESSION_END, why ?? 'refused', () => this.database.close(session));
       if (why !== null) {
         this.stats.ended[why]++;
         ctx.note(`session ${c.session} of ${c.from} ended (${why})${held > 0 ? `: its ${held} advisory lock(s) released` : ''}`);

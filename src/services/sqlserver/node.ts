@@ -15,6 +15,7 @@
  * attention (the client's request timed out). Not modelled: the lock monitor's 5 s deadlock
  * search (a deadlock is found when the cycle closes), `KILL`, `max worker threads`.
  */
+import { SESSION_END } from '../../check/history.ts';
 import type { ProcessContext } from '../../sim/process.ts';
 import type { ProcessOptions, World } from '../../sim/world.ts';
 import { sessionLockValue } from '../../locks/advisory-common.ts';
@@ -122,7 +123,7 @@ export class SqlServerNode extends SessionServer<ResolvedSqlServerSettings, TdsR
     if (spid === null || !this.database.isOpen(spid)) return;
     const held = this.database.locks.heldBy(spid);
     const by = why === 'client' || why === 'client-gone' ? c.from : this.name;
-    this.lane.actingFor(by, 'SESSION-END', why ?? 'refused', () => this.database.close(spid));
+    this.lane.actingFor(by, SESSION_END, why ?? 'refused', () => this.database.close(spid));
     if (why !== null) {
       this.stats.ended[why]++;
       ctx.note(`session ${spid} of ${c.from} ended (${why})${held > 0 ? `: its application lock(s) on ${held} resource(s) released` : ''}`);
