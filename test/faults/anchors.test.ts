@@ -39,6 +39,28 @@ describe('anchored faults', () => {
     expect(kept).toMatchObject({ from: ['client-2'], to: ['redis-2', 'redis-1', 'redis-3', 'client-1'] });
   });
 
+  it("starts a link fault drawn in flight just before the anchor's message leaves, so that it catches it", () => {
+    const delay: Fault = { kind: 'delay', at: 3000, from: ['client-1'], to: ['redis-1'], delay: { kind: 'fixed', ms: 2500 }, durationMs: 50 };
+    // +0.5 ms in flight counts back on the anchor's own link (the reply leaves the node at 101.3 ms)...
+    expect(anchorFault({ fault: delay, anchor: pick(0, 'reply', 0.5) }, anchors, window, classOf, reachable)).toMatchObject({ at: 100.8 });
+    // ...a process fault still follows the anchor, and so does a later offset on a link.
+    const pause: Fault = { kind: 'pause', at: 4000, process: 'client-1', durationMs: 300 };
+    expect(anchorFault({ fault: pause, anchor: pick(0, 'keep', 0.5) }, anchors, window, classOf, reachable)).toMatchObject({ at: 101.8 });
+    expect(anchorFault({ fault: delay, anchor: pick(0, 'reply', 150) }, anchors, window, classOf, reachable)).toMatchObject({ at: 251.3 });
+  });
+
+  it('draws the moments where the lock changed hands twice as often as the others', () => {
+    const moments: Anchor[] = [
+      { atMs: 10, process: 'client-1', label: 'acquire invoke' },
+      { atMs: 20, process: 'client-1', label: 'acquire ok', turn: true },
+      { atMs: 30, process: 'client-1', label: 'release invoke' },
+    ];
+    const pause: Fault = { kind: 'pause', at: 4000, process: 'client-1', durationMs: 300 };
+    const landed = Array.from({ length: 1000 }, (_, i) => anchorFault({ fault: pause, anchor: { label: i, instance: 0, offsetMs: 0, link: 'keep' } }, moments, window, classOf, reachable).at);
+    expect(landed.filter((at) => at === 20).length).toBe(500);
+    expect(landed.filter((at) => at === 10).length).toBe(250);
+  });
+
   it('never moves a link fault onto a link the generator may not reach (the unfenced resource)', () => {
     const onlyWrite = [anchors[2] as Anchor];
     const delay: Fault = { kind: 'delay', at: 3000, from: ['redis-1'], to: ['client-1'], delay: { kind: 'fixed', ms: 2500 }, durationMs: 50 };
@@ -95,8 +117,9 @@ describe('anchored faults', () => {
       const at = (schedule[0] as Fault).at;
       if (at === window.to || at === 0) continue;
       anchored++;
-      // Its time is a moment of the run plus the drawn offset.
-      expect(times.some((t) => Math.abs(t + one.anchor!.offsetMs - at) < 0.06), `${at} − ${one.anchor!.offsetMs}`).toBe(true);
+      // Its time is a moment of the run plus the drawn offset (minus it, for a link fault in flight on its anchor's link).
+      const offset = one.anchor.offsetMs;
+      expect(times.some((t) => Math.abs(t + offset - at) < 0.06 || Math.abs(t - Math.abs(offset) - at) < 0.06), `${at} − ${offset}`).toBe(true);
     }
     expect(anchored).toBeGreaterThan(20);
   });
