@@ -195,6 +195,7 @@ export function scheduleDraw(world: GeneratorWorld, generator: FaultGenerator, o
     maxDriftPpm: draw.maxDriftPpm,
     reachable,
     delayedRestart: draw.delayedRestart,
+    replicas,
     allows: (kind, process) => (FAULT_TABLE[kind].generate?.onProcess === true ? targetsFor(kind).includes(process) : reachableSet.has(process)),
   };
   return {

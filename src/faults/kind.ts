@@ -82,6 +82,8 @@ export interface SingleContext {
   readonly reachable: readonly string[];
   /** Nodes whose crashes restart no sooner than one TTL later (they lose keys). */
   readonly delayedRestart: readonly string[];
+  /** The nodes that are replicas (a failover promotes one). */
+  readonly replicas: readonly string[];
   /** Whether the generator lets a fault of `kind` hit `process` (a process fault's target, or a link's end). */
   allows(kind: FaultKind, process: string): boolean;
 }

@@ -16,6 +16,8 @@ export const failover: FaultKindSpec<'failover'> = {
     onProcess: false,
     possible: (d) => d.replicas.length > 0,
     arbitrary: (d) => fc.record({ kind: fc.constant('failover' as const), at: d.at, replica: fc.constantFrom(...d.replicas) }),
+    // Just after a grant, before the replica has it: the promoted replica never saw the key.
+    single: (turn, s) => (turn.peer === undefined ? [] : s.replicas.map((replica) => ({ kind: 'failover' as const, at: turn.atMs + 0.5, replica }))),
   },
   simulate(f, sim) {
     const failover = sim.nodes.get(f.replica)?.faults.failover?.();
