@@ -120,9 +120,10 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   // Shrinking proposes many drawings that place the same faults (an anchored fault's own time,
   // say, which its anchor replaces): a schedule already run is judged by that run.
   const judged = new Map<string, boolean>();
+  const keyOf = (seed: number, faults: readonly Fault[]): string => `${seed} ${JSON.stringify(faults)}`;
   /** Runs one schedule (the seed's fault-free run stands for the empty one); true when it passed. */
   const passes = async (seed: number, faults: readonly Fault[], budgeted = true): Promise<boolean> => {
-    const key = `${seed} ${JSON.stringify(faults)}`;
+    const key = keyOf(seed, faults);
     const known = judged.get(key);
     if (known !== undefined) return known;
     // Past the budget every schedule not yet run counts as passing: fast-check then stops at
@@ -160,7 +161,13 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
       return foundResult(firstSeed, shrunk, { shrinks: 0, bySingleFault: true }, { seed: options.seed, path: null, interrupted: false });
     }
   }
-  const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => passes(seed, draw.resolve(drawn, (await probes.get(seed)).anchors)));
+  const property = fc.asyncProperty(seeds, draw.drawn, async (seed, drawn) => {
+    const faults = draw.resolve(drawn, (await probes.get(seed)).anchors);
+    // While searching, a schedule already run (the empty one drawn again, say: a quarter of
+    // draws) is not a new run: fast-check draws another in its place, so that --runs counts runs.
+    fc.pre(firstFailure !== null || !judged.has(keyOf(seed, faults)));
+    return passes(seed, faults);
+  });
   const details = await fc.check(property, {
     numRuns: Math.max(0, runBudget - runs),
     seed: options.seed,
