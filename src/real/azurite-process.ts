@@ -53,8 +53,10 @@ const STANDBY_SCRIPT = [
   'const [main, ...args] = process.argv.slice(1);',
   // What main.js requires (dist/src/blob/main.js of Azurite 3.35.0), and the server it makes.
   "for (const m of ['BlobServerFactory.js', 'BlobServer.js', 'BlobConfiguration.js', 'BlobEnvironment.js', '../common/Telemetry.js', '../common/Logger.js', '../common/ConfigurationBase.js']) require(path.join(path.dirname(main), m));",
-  "process.once('SIGUSR2', () => { process.argv = [process.execPath, main, ...args]; require(main); });",
-  "setInterval(() => {}, 1 << 30);",
+  // The interval only keeps the standby waiting: once main.js runs, its server keeps the process
+  // alive, and after a SIGTERM its shutdown (which saves the database) lets it exit.
+  "const waiting = setInterval(() => {}, 1 << 30);",
+  "process.once('SIGUSR2', () => { clearInterval(waiting); process.argv = [process.execPath, main, ...args]; require(main); });",
   `console.log(${JSON.stringify(STANDBY_LOADED)});`,
 ].join('\n');
 

@@ -4,7 +4,8 @@
  * port in a temporary folder), reached through Toxiproxy by client processes running the real
  * @azure/storage-blob, reach the verdict the simulation reaches. And the node faults the scenarios
  * rely on change what they claim: a node clock moved by the shim moves Azurite's lease clock, a
- * SIGSTOPped Azurite answers nothing until SIGCONT, a SIGKILL loses what LokiJS had not saved.
+ * SIGSTOPped Azurite answers nothing until SIGCONT, a SIGKILL loses what LokiJS had not saved,
+ * and a lease it reloads reads as expired (Azurite 3.35.0's bug, which real mode refuses to hide).
  *
  * Real time runs 1:1; each run is shortened to what still contains its story.
  */
@@ -29,6 +30,16 @@ describe('real mode refuses what it cannot do to a blob node, saying why', () =>
     expect(problems.join('\n')).toMatch(/dropping cut between a client and a blob node cannot be made faithfully through Toxiproxy.*use mode: 'hold'/);
     const held = realModeProblems(blobEtagGuard, blobEtagGuard.variants[0] as Scenario['variants'][number], [{ kind: 'partition', at: 1_000, groups: [['client-1'], ['blob-1']], durationMs: 1_000, mode: 'hold' }]);
     expect(held).toEqual([]);
+  });
+
+  it("a restart of a node that keeps its leases (durable, autosave): Azurite reads reloaded leases as expired; a restart from nothing (in-memory) is made", () => {
+    const variant = (name: string) => blobNodeCrash.variants.find((v) => v.name === name) as Scenario['variants'][number];
+    const crash = [{ kind: 'crash' as const, at: 1_500, process: 'blob-1', restartAfterMs: 500 }];
+    expect(realModeProblems(blobNodeCrash, variant('durable'), crash).join('\n')).toMatch(/blob-1 \(persistence durable\) keeps its leases across a restart, and Azurite 3\.35\.0 cannot: it reads every lease it reloads from its database as expired/);
+    expect(realModeProblems(blobNodeCrash, variant('autosave'), crash).join('\n')).toMatch(/persistence autosave/);
+    expect(realModeProblems(blobNodeCrash, variant('in-memory'), crash)).toEqual([]);
+    // A crash without a restart reloads nothing.
+    expect(realModeProblems(blobNodeCrash, variant('durable'), [{ kind: 'crash', at: 1_500, process: 'blob-1' }])).toEqual([]);
   });
 
   it('a delay between a client and a blob node is not refused', () => {
@@ -93,6 +104,21 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
     expect(answered).toBe(true);
   }, 60_000);
 
+  it("a lease Azurite reloads from its database reads as expired (why real mode refuses a restart that keeps leases)", async () => {
+    const node = await start('durable');
+    const container = containerOf(node);
+    const blob = container.getBlockBlobClient('leased');
+    await blob.upload('x', 1);
+    await blob.getBlobLeaseClient().acquireLease(60);
+    const state = async (): Promise<string | undefined> => (await blob.getProperties()).leaseState;
+    expect(await state()).toBe('leased');
+    await node.restart();
+    // The blob is kept (durable), its 60 s lease is not: Azurite 3.35.0's reload bug. When a
+    // later Azurite keeps it, this fails: lift the refusal in src/real/services/blob.ts.
+    expect(await blob.exists()).toBe(true);
+    expect(await state()).toBe('expired');
+  }, 60_000);
+
   it('SIGKILL: autosave keeps what LokiJS saved (the container), loses what changed since; in-memory keeps nothing; durable keeps all', async () => {
     const lost = async (persistence: 'autosave' | 'in-memory' | 'durable'): Promise<boolean> => {
       const node = await start(persistence);
@@ -111,12 +137,8 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
 });
 
 describe.runIf(enabled)('real mode on Azurite agrees with the simulation', () => {
-  it('blob-node-crash/autosave: Azurite killed before its autosave loses the lease, client-2 takes one: unsafe', async () => {
-    await agree(blobNodeCrash, 'autosave', 10_000, 'unsafe');
-  }, 120_000);
-
-  it('blob-node-crash/durable: the lease survives the crash (Azurite saves on SIGTERM), client-2 waits: safe', async () => {
-    await agree(blobNodeCrash, 'durable', 10_000, 'safe');
+  it('blob-node-crash/in-memory: Azurite restarted empty loses the blob and the lease, client-2 takes one: unsafe', async () => {
+    await agree(blobNodeCrash, 'in-memory', 10_000, 'unsafe');
   }, 120_000);
 
   it('blob-slow-client-clock/service-fast: Azurite\'s clock 10 % fast ends the lease before the renewal: unsafe', async () => {

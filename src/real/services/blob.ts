@@ -111,11 +111,25 @@ export const realBlob: RealServiceParts = {
    * TCP) arrives after the heal. A held one (`mode: 'hold'`: delivered at the heal) and a delay
    * (a latency toxic) are faithful.
    */
-  problems({ lockNodes, clients, faults }) {
+  problems({ nodes, lockNodes, clients, faults }) {
     const blobs = new Set(lockNodes.map((n) => n.name));
-    if (blobs.size === 0) return [];
     const clientSet = new Set(clients);
     const problems: string[] = [];
+    // Azurite 3.35.0 reads every lease it reloads from its database as expired: LokiJS gives
+    // leaseExpireTime back as a string, and its LeaseFactory's `startTime < leaseExpireTime`
+    // (a Date against a string) is false. A restart that keeps leases in the model (durable, or
+    // from an autosave) cannot be made on it.
+    const reloading = new Map(nodes.map((n) => [n.name, resolveBlobSettings(n.blob).persistence] as const).filter(([, p]) => p !== 'in-memory'));
+    faults.forEach((f, i) => {
+      if (f.kind !== 'crash' || f.restartAfterMs === undefined) return;
+      const persistence = reloading.get(f.process);
+      if (persistence !== undefined) {
+        problems.push(
+          `faults[${i}] (${describeFault(f)}): ${f.process} (persistence ${persistence}) keeps its leases across a restart, and Azurite 3.35.0 cannot: it reads every lease it reloads from its database as expired (the expiry time comes back as a string); crash it without a restart, give it persistence 'in-memory', or run it in simulation`,
+        );
+      }
+    });
+    if (blobs.size === 0) return problems;
     faults.forEach((f, i) => {
       const touches = touchedPairs(f as unknown as { kind: string } & Record<string, unknown>).some(([a, b]) => (clientSet.has(a) && blobs.has(b)) || (blobs.has(a) && clientSet.has(b)));
       const held = (f.kind === 'cut' || f.kind === 'partition') && f.mode === 'hold';
