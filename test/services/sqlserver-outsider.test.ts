@@ -3,11 +3,12 @@
  * `locksim/testing`): sp_getapplock through the mssql module the lock context gives, checked by
  * `checkLock` with its default faults. The version that forgets the return code (it takes -1,
  * "the lock request timed out", for a grant) must be caught unsafe; its twin that reads the code
- * must pass.
+ * must pass while its session lives, and still break when the server crashes: without fencing, a
+ * session lock is only as safe as the holder's knowledge of its session (matrix-node-crash).
  */
 import { describe, expect, it } from 'vitest';
 import type { Lease, LockFactory } from '../../src/index.ts';
-import { checkLock, LockCheckError } from '../../src/testing.ts';
+import { checkLock, IN_MODEL_FAULTS, LockCheckError } from '../../src/testing.ts';
 
 const SQL_SERVER = [{ name: 'sqlserver-1', service: 'sqlserver' as const }];
 
@@ -51,7 +52,19 @@ describe('an outsider\'s SQL Server lock under checkLock', () => {
     expect((failure as LockCheckError).result.verdict).toBe('unsafe');
   }, 120_000);
 
-  it('its twin that reads the return code passes', async () => {
-    await checkLock({ lock: appLock(true), nodes: SQL_SERVER, runs: 100 });
+  it('its twin that reads the return code passes while its session lives', async () => {
+    // Every in-model fault but a crash of the server: partitions, delays, node pauses and drift, client crashes and clock steps.
+    await checkLock({ lock: appLock(true), nodes: SQL_SERVER, runs: 100, faults: { ...IN_MODEL_FAULTS, nodeFaults: ['pause', 'drift'] } });
+  }, 300_000);
+
+  it('and a crash of the server still breaks the twin (found among the single faults): the pool replaces the dead session without a word, and nothing fences', async () => {
+    const failure = await checkLock({ lock: appLock(true), nodes: SQL_SERVER, runs: 100 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(LockCheckError);
+    const result = (failure as LockCheckError).result;
+    expect(result.verdict).toBe('unsafe');
+    expect(result.faults.filter((f) => f.kind !== 'heal').map((f) => `${f.kind} ${'process' in f ? f.process : ''}`)).toEqual(['crash sqlserver-1']);
   }, 300_000);
 });
