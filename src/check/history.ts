@@ -87,13 +87,17 @@ export interface KeyLifetime {
 }
 
 /**
+ * The command a database node records when a session ends outside any request: the server ended
+ * it (a timeout, keepalive, a kill) or the client's pool closed the connection (`from` says which).
+ * Nobody asked for the lock then: it is never a renewal.
+ */
+export const SESSION_END = 'SESSION-END';
+
+/**
  * A command that touched the lock key on a node, with the key's value before and after it, in
  * true time (simulation only): which SET NX won or lost, which PEXPIRE extended or missed, which
  * DEL or script deleted whose key. What each did is read from these (check/key-commands.ts).
  */
-/** The command a database node records when it ends a client's session on its own (a timeout, keepalive, a kill): the server acted, not the client. */
-export const SESSION_END = 'SESSION-END';
-
 export interface KeyCommand {
   readonly at: Micros;
   readonly node: string;

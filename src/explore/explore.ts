@@ -156,8 +156,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   // At most half the runs: the random schedules that follow find what needs more than one fault.
   for (const faults of singles.slice(0, Math.ceil(runBudget / 2))) {
     if (!(await passes(firstSeed, faults))) {
-      const failing = isFailure((await probes.get(firstSeed)).result) ? [] : faults;
-      const shrunk = await withoutNeedless(failing, async (fewer) => !(await passes(firstSeed, fewer, false)));
+      const shrunk = await withoutNeedless(faults, async (fewer) => !(await passes(firstSeed, fewer, false)));
       return foundResult(firstSeed, shrunk, { shrinks: 0, bySingleFault: true }, { seed: options.seed, path: null, interrupted: false });
     }
   }
@@ -192,7 +191,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   }
   const [seed, drawn] = details.counterexample;
   const probe = await probes.get(seed);
-  const faults = await withoutNeedless(isFailure(probe.result) ? [] : draw.resolve(drawn, probe.anchors), async (fewer) => !(await passes(seed, fewer, false)));
+  const faults = await withoutNeedless(draw.resolve(drawn, probe.anchors), async (fewer) => !(await passes(seed, fewer, false)));
   return foundResult(seed, faults, { shrinks: details.numShrinks, bySingleFault: false }, { seed: details.seed, path: details.counterexamplePath, interrupted: details.interrupted });
 
   /** The failure found, `faults` on `seed`, run again whole (its trace kept) for the report. */
@@ -218,7 +217,8 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
 /**
  * The schedule with every fault it does not need left out: each fault in turn (the final heal
  * stays), kept only when the schedule without it no longer fails. What fast-check's shrinking
- * leaves is then one-minimal: leave out any one fault of it and the run passes.
+ * leaves is then one-minimal: leave out any one fault of it and the run passes. A seed that fails
+ * with no fault loses every fault here (its empty schedule is its fault-free run, made already).
  */
 async function withoutNeedless(faults: readonly Fault[], fails: (faults: readonly Fault[]) => Promise<boolean>): Promise<Fault[]> {
   let kept = [...faults];

@@ -187,15 +187,16 @@ export function scheduleDraw(world: GeneratorWorld, generator: FaultGenerator, o
     world.clients.includes(name) ? 'client' : world.nodes.includes(name) ? (volatile.has(name) ? 'volatile node' : replicas.includes(name) ? 'replica' : 'node') : name;
   const reachableSet = new Set(reachable);
   const inWindow = (anchors: readonly Anchor[]): Anchor[] => anchors.filter((a) => a.atMs >= window.from && a.atMs <= window.to);
+  const { ttlMs, maxDriftPpm, delayedRestart } = draw;
   const singleContext: SingleContext = {
-    ttlMs: world.ttlMs,
-    pastTtlMs: Math.min(maxDwell, readable(world.ttlMs * 1.05 + 10)),
+    ttlMs,
+    maxDriftPpm,
+    reachable,
+    delayedRestart,
+    replicas,
+    pastTtlMs: Math.min(maxDwell, readable(ttlMs * 1.05 + 10)),
     minDwellMs: minDwell,
     maxDwellMs: maxDwell,
-    maxDriftPpm: draw.maxDriftPpm,
-    reachable,
-    delayedRestart: draw.delayedRestart,
-    replicas,
     allows: (kind, process) => (FAULT_TABLE[kind].generate?.onProcess === true ? targetsFor(kind).includes(process) : reachableSet.has(process)),
   };
   return {

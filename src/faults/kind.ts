@@ -69,21 +69,13 @@ export interface Turn {
   readonly peer?: string;
 }
 
-/** What a kind's single faults may use. */
-export interface SingleContext {
-  readonly ttlMs: number;
+/** What a kind's single faults may use: the plain values of the {@link DrawContext}, and the generator's bounds. */
+export interface SingleContext extends Pick<DrawContext, 'ttlMs' | 'maxDriftPpm' | 'reachable' | 'delayedRestart' | 'replicas'> {
   /** Just past the TTL: a lease granted at the turn has expired by then. */
   readonly pastTtlMs: number;
   /** A fault's shortest and longest length, ms (the generator's). */
   readonly minDwellMs: number;
   readonly maxDwellMs: number;
-  readonly maxDriftPpm: number;
-  /** Every process a network fault may reach. */
-  readonly reachable: readonly string[];
-  /** Nodes whose crashes restart no sooner than one TTL later (they lose keys). */
-  readonly delayedRestart: readonly string[];
-  /** The nodes that are replicas (a failover promotes one). */
-  readonly replicas: readonly string[];
   /** Whether the generator lets a fault of `kind` hit `process` (a process fault's target, or a link's end). */
   allows(kind: FaultKind, process: string): boolean;
 }

@@ -80,6 +80,13 @@ describe('shrinking', () => {
     }
   }, 120_000);
 
+  it('reports a bug that needs no fault with none, also when a single fault found it first', async () => {
+    const found = await explore(inModel, { variant: 'redlock(release=del)', seed: 1, runs: 100 });
+    expect(found.found).toBe(true);
+    expect(found.shrunk!.faults).toEqual([]);
+    expect(found.shrunk!.verdict).toBe('unsafe');
+  }, 60_000);
+
   it('counts a run whose faults kept every client from acquiring as availability, not a failure of safety', async () => {
     // The correct Redlock without its clean-up: a node held off for a TTL at the first grant
     // leaves minority keys that nobody can win over for the whole run.

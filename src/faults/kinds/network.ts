@@ -71,7 +71,7 @@ function sinceThen(links: readonly Link[], before: readonly LinkStats[], field: 
 }
 
 /** `1 message`, `3 messages`. */
-export const messages = (n: number, what = 'message'): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+const messages = (n: number, what = 'message'): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function simulatedEffect(change: LinkChange, count: (field: keyof LinkStats) => number): string | null {
   if (change.delay !== undefined) {
