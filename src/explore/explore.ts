@@ -77,6 +77,7 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
     clients: plan.clients.map((c) => c.name),
     nodes: nodes.map((n) => n.name),
     replicas: plan.replicas,
+    lockNodes: plan.lockNodes,
     resource: RESOURCE_PROCESS,
     resourceFenced: plan.resourceMode === 'fenced',
     durationMs: plan.durationMs,

@@ -56,6 +56,8 @@ export interface GeneratorWorld {
   readonly nodes: readonly string[];
   /** The nodes that are replicas (a failover promotes one). */
   readonly replicas?: readonly string[];
+  /** The nodes the lock talks to (default: every node): single faults reach those no turn touches, a fencing counter's, say. */
+  readonly lockNodes?: readonly string[];
   /** The protected resource's process, if network faults may reach it. */
   readonly resource?: string;
   /** Whether that resource checks fencing tokens (then faults reach it by default). */
@@ -201,7 +203,7 @@ export function scheduleDraw(world: GeneratorWorld, generator: FaultGenerator, o
   };
   return {
     drawn,
-    singles: (anchors) => singleFaults(turnsOf(inWindow(anchors)), drawable, singleContext, healAt),
+    singles: (anchors) => singleFaults(turnsOf(inWindow(anchors), world.lockNodes ?? world.nodes), drawable, singleContext, healAt),
     resolve(faults, anchors) {
       if (faults.length === 0) return [];
       const usable = inWindow(anchors);

@@ -18,9 +18,12 @@ const ROUNDS = 2;
 
 /**
  * The turns of a fault-free run worth a fault each: the first moment of every kind of turn in
- * time order, then the second of each.
+ * time order, then the second of each. A lock node that the run never touched the lock key on
+ * (the node a fencing wrapper INCRs its counter on) gets, in each round, the client
+ * turns that name no node (an acquire or release done): its crash, or a fault on its link, just
+ * after an acquire is a single fault too.
  */
-export function turnsOf(anchors: readonly Anchor[]): Turn[] {
+export function turnsOf(anchors: readonly Anchor[], lockNodes: readonly string[] = []): Turn[] {
   const byLabel = new Map<string, Anchor[]>();
   for (const a of anchors) {
     if (a.turn !== true) continue;
@@ -28,7 +31,10 @@ export function turnsOf(anchors: readonly Anchor[]): Turn[] {
     if (seen.length < ROUNDS) byLabel.set(a.label, [...seen, a]);
   }
   const rounds = Array.from({ length: ROUNDS }, (_, round) => [...byLabel.values()].flatMap((moments) => moments.slice(round, round + 1)).sort((a, b) => a.atMs - b.atMs));
-  return rounds.flat().map((a) => ({ atMs: a.atMs, client: a.process, ...(a.peer === undefined ? {} : { peer: a.peer }) }));
+  const turns = rounds.map((round) => round.map((a): Turn => ({ atMs: a.atMs, client: a.process, ...(a.peer === undefined ? {} : { peer: a.peer }) })));
+  const touched = new Set(anchors.map((a) => a.peer));
+  const quiet = lockNodes.filter((node) => !touched.has(node));
+  return turns.flatMap((round) => [...round, ...round.filter((t) => t.peer === undefined).flatMap((t) => quiet.map((peer) => ({ ...t, peer })))]);
 }
 
 /**
