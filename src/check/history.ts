@@ -119,6 +119,12 @@ export interface KeyCommand {
   readonly afterExpiresAt: Micros | null;
 }
 
+/**
+ * What a node's lock is, in words: a Redis key, a database's session lock, a blob's lease. The
+ * history calls every one of them a key (KeyLifetime, KeyCommand); reports say what it is.
+ */
+export type LockWord = 'key' | 'lock' | 'lease';
+
 export interface History {
   readonly events: HistoryEvent[];
   /** The lock key's lifetime on every node (simulation only). */
@@ -127,6 +133,8 @@ export interface History {
   commands?: KeyCommand[];
   /** The nodes the lock talks to (its quorum is a majority of them). */
   lockNodes?: readonly string[];
+  /** What each node's lock is called, for the nodes whose lock is not a key (absent: every lock is a key). */
+  lockWords?: Readonly<Record<string, LockWord>>;
   readonly writes: ResourceWrite[];
   readonly faults: FaultRecord[];
   /** True time the run ended, µs. */
@@ -150,6 +158,18 @@ export interface HistoryDropped {
   readonly keys: number;
   /** Commands on the lock key (when the run recorded them). */
   readonly commands?: number;
+}
+
+/** What `node`'s lock is called in `history`: `key` unless the history says otherwise. */
+export function lockWordOf(history: Pick<History, 'lockWords'>, node: string): LockWord {
+  return history.lockWords?.[node] ?? 'key';
+}
+
+/** What a run's lock is called: its lock nodes' word when they all have one, else `lock` (`key` for a history that says nothing). */
+export function runLockWord(history: Pick<History, 'lockWords' | 'lockNodes'>): LockWord {
+  if (history.lockWords === undefined) return 'key';
+  const words = new Set((history.lockNodes ?? Object.keys(history.lockWords)).map((node) => lockWordOf(history, node)));
+  return words.size === 1 ? ([...words][0] as LockWord) : 'lock';
 }
 
 export function emptyHistory(): History {

@@ -1,4 +1,4 @@
-import { SESSION_END, type History, type KeyCommand, type KeyLifetime } from './history.ts';
+import { lockWordOf, SESSION_END, type History, type KeyCommand, type KeyLifetime, type LockWord } from './history.ts';
 import type { KeySample } from './keys.ts';
 import { criticalSections, type Section } from './sections.ts';
 import type { Micros } from '../sim/time.ts';
@@ -185,6 +185,8 @@ export interface KeyCommandReading {
   readonly acquiring: boolean;
   /** Sent by a client from inside its own critical section, and neither a SET NX nor a GET: a renewal (or an attempt at one). */
   readonly renewal: boolean;
+  /** What the node's lock is called (a Redis key, a database's lock, a blob's lease): the words of `text` and of the reports. */
+  readonly lockIs: LockWord;
   /** What happened on the node, in a few words (`won`, `lost (client-2's)`, `DELETED client-2's key`). */
   readonly text: string;
 }
@@ -269,6 +271,7 @@ export function readKeyCommands(history: History): KeyCommandReading[] {
       ...(expiresAt === undefined ? {} : { expiresAt }),
       acquiring,
       renewal,
+      lockIs: lockWordOf(history, c.node),
       text: '',
     };
     return { ...reading, text: readingText(reading) };
@@ -306,19 +309,20 @@ function lastAtOrBefore<T>(list: readonly T[], at: Micros, key: (item: T) => Mic
   return lo - 1;
 }
 
-const whose = (owner: string | undefined): string => (owner === undefined ? "another client's key" : `${owner}'s key`);
+/** `client-2's key` (or lock, or lease), or another client's. */
+export const whose = (owner: string | undefined, lockIs: LockWord): string => `${owner === undefined ? 'another client' : owner}'s ${lockIs}`;
 
 /** What a command did on its node, in a few words; anomalies in capitals. */
 export function readingText(r: Omit<KeyCommandReading, 'text'>): string {
   switch (r.anomaly) {
     case 'stray-delete':
-      return `DELETED ${whose(r.ownerBefore)}`;
+      return `DELETED ${whose(r.ownerBefore, r.lockIs)}`;
     case 'stray-extend':
-      return `EXTENDED ${whose(r.ownerBefore)}`;
+      return `EXTENDED ${whose(r.ownerBefore, r.lockIs)}`;
     case 'stray-overwrite':
-      return `REPLACED ${whose(r.ownerBefore)}`;
+      return `REPLACED ${whose(r.ownerBefore, r.lockIs)}`;
     case 'resurrected':
-      return 'RE-CREATED its gone key';
+      return `RE-CREATED its gone ${r.lockIs}`;
     case 'took-over':
       return `won: ${r.displaced?.client ?? 'holder'} STILL IN`;
     default:

@@ -12,6 +12,7 @@
  * real-time guard would count any such call against the run (src/sim/real-time-guard.ts).
  * `window.locksimPlay.idle()` resolves when no run is pending (the browser test waits on it).
  */
+import { runLockWord } from '../check/history.ts';
 import { evidenceText } from '../check/evidence.ts';
 import { modelLines } from '../faults/model.ts';
 import { faultEffectText } from '../faults/record.ts';
@@ -310,7 +311,7 @@ function renderResult(ran: PlayState, outcome: PlayOutcome | Error): void {
   const { result, reproduction, play } = outcome;
   showVerdict(result.verdict);
   document.body.dataset.traceHash = result.traceHash;
-  const lines = result.verdict === 'invalid' && result.invalid !== null ? [`no verdict: ${result.invalid.reason}`] : violationSummary(result.violations, 5);
+  const lines = result.verdict === 'invalid' && result.invalid !== null ? [`no verdict: ${result.invalid.reason}`] : violationSummary(result.violations, 5, runLockWord(result.history));
   if (lines.length === 0) lines.push(`no violation: every checked property (${result.properties.join(', ')}) held`);
   byId('violations').replaceChildren(...lines.map((line) => el('li', {}, line)), ...modelLines(result).map((line) => el('li', { class: 'hint' }, line.trim())));
   byId('timeline-wrap').innerHTML = renderTimelineSvg({ result, id: 'timeline' });

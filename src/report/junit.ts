@@ -1,3 +1,4 @@
+import { runLockWord } from '../check/history.ts';
 import type { RunResult } from '../scenario/run.ts';
 import { esc } from './escape.ts';
 import { faultLine, traceHashLine, violationSummary } from './words.ts';
@@ -70,7 +71,7 @@ export function junitDocument(name: string, suites: ReadonlyArray<{ readonly nam
 
 function failureText(r: RunResult, replay: string | undefined): string {
   const lines = [`${r.scenario}/${r.variant}: observed ${r.verdict}, expected ${r.expected} (seed ${r.seed})`];
-  if (r.violations.length > 0) lines.push(...violationSummary(r.violations, 20).map((line) => `- ${line}`));
+  if (r.violations.length > 0) lines.push(...violationSummary(r.violations, 20, runLockWord(r.history)).map((line) => `- ${line}`));
   else lines.push('- no property broke: the faults did not produce the expected failure');
   for (const f of r.faultsFired) lines.push(faultLine(f).trim());
   lines.push(traceHashLine(r.traceHash).trim());

@@ -1,5 +1,5 @@
-import type { KeyLifetime } from '../check/history.ts';
-import type { KeyAnomaly, KeyCommandReading } from '../check/key-commands.ts';
+import type { KeyLifetime, LockWord } from '../check/history.ts';
+import { whose, type KeyAnomaly, type KeyCommandReading } from '../check/key-commands.ts';
 import type { Micros } from '../sim/time.ts';
 import { esc, fmtMs, num } from './escape.ts';
 import { DANGER, LEFT, PLOT, textWidth, title } from './svg-kit.ts';
@@ -43,15 +43,16 @@ const EFFECT_VERBS: Readonly<Record<KeyCommandReading['effect'], string>> = {
 /** What broke, in a label's words. */
 export function anomalyText(r: KeyCommandReading): string {
   const c = r.command;
-  const owner = r.ownerBefore === undefined ? "another client's key" : `${r.ownerBefore}'s key`;
+  const owner = whose(r.ownerBefore, r.lockIs);
+  const its = `its ${r.lockIs}`;
   const kinds: Record<KeyAnomaly, () => string> = {
     'stray-delete': () => `${c.command} from ${c.from} deleted ${owner}`,
     'stray-extend': () => `${c.command} from ${c.from} extended ${owner}`,
     'stray-overwrite': () => `${c.command} from ${c.from} replaced ${owner}`,
-    resurrected: () => `${c.from}'s renewal re-created its gone key`,
+    resurrected: () => `${c.from}'s renewal re-created its gone ${r.lockIs}`,
     'took-over': () => {
       const d = r.displaced;
-      const how = d?.endedBy === 'expired' ? ` (its key had expired here${d.at === undefined ? '' : ` at ${fmtMs(d.at, 0)}`})` : d?.endedBy === 'deleted' ? ' (its key had been deleted here)' : d?.endedBy === 'crash' ? ' (its key was lost in a crash here)' : '';
+      const how = d?.endedBy === 'expired' ? ` (${its} had expired here${d.at === undefined ? '' : ` at ${fmtMs(d.at, 0)}`})` : d?.endedBy === 'deleted' ? ` (${its} had been deleted here)` : d?.endedBy === 'crash' ? ` (${its} was lost in a crash here)` : '';
       return `${c.from} won while ${d?.client ?? 'the holder'} was still inside${how}`;
     },
   };
@@ -61,7 +62,7 @@ export function anomalyText(r: KeyCommandReading): string {
 /** A command's tooltip: who sent what, what it did, and the key's expiry after it. */
 function commandTip(r: KeyCommandReading): string {
   const c = r.command;
-  const expiry = r.expiresAt === undefined ? '' : `; the key now expires at ${fmtMs(r.expiresAt)} (+${fmtMs(r.expiresAt - c.at, 0)})`;
+  const expiry = r.expiresAt === undefined ? '' : `; the ${r.lockIs} now expires at ${fmtMs(r.expiresAt)} (+${fmtMs(r.expiresAt - c.at, 0)})`;
   const what = r.anomaly === undefined ? r.text : `${anomalyText(r)}`;
   return `${c.from}: ${c.command} on ${c.node} at ${fmtMs(c.at)} → ${c.reply}: ${what}${expiry}${r.renewal ? ' (a renewal)' : ''}`;
 }
@@ -86,7 +87,7 @@ function glyph(r: KeyCommandReading, cx: number, cy: number, colour: string): st
 }
 
 /** The marks of one node's lane (its commands on the key, its expiries, labels on what broke the lock). */
-export function nodeKeyMarks(node: string, readings: readonly KeyCommandReading[], keys: readonly KeyLifetime[], frame: LaneFrame, top: number): string[] {
+export function nodeKeyMarks(node: string, lockIs: LockWord, readings: readonly KeyCommandReading[], keys: readonly KeyLifetime[], frame: LaneFrame, top: number): string[] {
   const g: string[] = [];
   const mid = top + KEY_BAR.top + KEY_BAR.height / 2;
   const own = readings.filter((r) => r.command.node === node && frame.inView(r.command.at, r.command.at));
@@ -96,7 +97,7 @@ export function nodeKeyMarks(node: string, readings: readonly KeyCommandReading[
     for (const r of quiet) counts.set(`${r.command.command}: ${r.text}`, (counts.get(`${r.command.command}: ${r.text}`) ?? 0) + 1);
     const summary = [...counts].map(([text, n]) => `${n} × ${text}`).join('; ');
     const d = quiet.map((r) => `M${num(frame.x(r.command.at))},${mid - 5}v10`).join('');
-    g.push(`<path class="cmd-quiet" data-count="${quiet.length}" d="${d}" stroke="#8a939e" stroke-width="1" stroke-opacity="0.55">${title(`${node}: ${quiet.length} command${quiet.length === 1 ? '' : 's'} left the key as it was: ${summary}`)}</path>`);
+    g.push(`<path class="cmd-quiet" data-count="${quiet.length}" d="${d}" stroke="#8a939e" stroke-width="1" stroke-opacity="0.55">${title(`${node}: ${quiet.length} command${quiet.length === 1 ? '' : 's'} left the ${lockIs} as it was: ${summary}`)}</path>`);
   }
   for (const k of keys) {
     if (k.node !== node || k.endedBy !== 'expired' || k.to === null || !frame.inView(k.to, k.to)) continue;
@@ -104,7 +105,7 @@ export function nodeKeyMarks(node: string, readings: readonly KeyCommandReading[
     const y0 = top + KEY_BAR.top - 1;
     const y1 = top + KEY_BAR.top + KEY_BAR.height + 1;
     g.push(
-      `<g class="expiry" data-node="${esc(node)}"${k.holder === undefined ? '' : ` data-holder="${esc(k.holder)}"`}>${title(`${k.holder === undefined ? 'the key' : `${k.holder}'s key`} expired on ${node}'s clock at true ${fmtMs(k.to)}`)}` +
+      `<g class="expiry" data-node="${esc(node)}"${k.holder === undefined ? '' : ` data-holder="${esc(k.holder)}"`}>${title(`${k.holder === undefined ? `the ${lockIs}` : `${k.holder}'s ${lockIs}`} expired on ${node}'s clock at true ${fmtMs(k.to)}`)}` +
         `<path d="M${num(ex - 4)},${y0} L${num(ex + 4)},${y0} L${num(ex - 4)},${y1} L${num(ex + 4)},${y1} Z" fill="#6c757d" stroke="#fff" stroke-width="0.8"/></g>`,
     );
   }
@@ -135,7 +136,7 @@ export function nodeKeyMarks(node: string, readings: readonly KeyCommandReading[
     const what = [...counts].map(([command, n]) => `${n} × ${command}`).join(', ');
     const d = list.map((r) => `M${num(frame.x(r.command.at))},${mid - 4}v8`).join('');
     g.push(
-      `<path class="cmds" data-node="${esc(node)}" data-from="${esc(first.command.from)}" data-effect="${first.effect}" data-count="${list.length}" d="${d}" stroke="${first.effect === 'deleted' ? NEUTRAL : colour}" stroke-width="3">${title(`${node}: ${first.command.from}'s commands that ${EFFECT_VERBS[first.effect]} the key: ${what} (${list.length} marks drawn together; zoom in with a close-up for each)`)}</path>`,
+      `<path class="cmds" data-node="${esc(node)}" data-from="${esc(first.command.from)}" data-effect="${first.effect}" data-count="${list.length}" d="${d}" stroke="${first.effect === 'deleted' ? NEUTRAL : colour}" stroke-width="3">${title(`${node}: ${first.command.from}'s commands that ${EFFECT_VERBS[first.effect]} the ${lockIs}: ${what} (${list.length} marks drawn together; zoom in with a close-up for each)`)}</path>`,
     );
   }
   g.push(...anomalyLabels(own.filter((r) => r.anomaly !== undefined), frame, top + 11));

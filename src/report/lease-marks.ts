@@ -30,7 +30,8 @@ export function renewalMarks(client: string, bursts: readonly CommandBurst[], qu
     const bx = frame.x(b.at);
     const bought = renewalBought(b, quorum);
     const nodes = b.readings.map((r) => `${r.command.node}: ${r.text}${r.expiresAt === undefined ? '' : ` until ${fmtMs(r.expiresAt)}`}`).join('; ');
-    const words = bought === null ? `renewal missed: fewer than ${quorum} node${quorum === 1 ? '' : 's'} extended the key` : `renewed: the key lives ${fmtMs(bought, 0)} more on ${quorum === 1 ? 'its node' : 'a quorum'}`;
+    const lockIs = b.readings[0]?.lockIs ?? 'key';
+    const words = bought === null ? `renewal missed: fewer than ${quorum} node${quorum === 1 ? '' : 's'} extended the ${lockIs}` : `renewed: the ${lockIs} lives ${fmtMs(bought, 0)} more on ${quorum === 1 ? 'its node' : 'a quorum'}`;
     const label = bought === null ? 'renewal missed' : `renewed +${groupThousands((bought / 1000).toFixed(0))} ms`;
     const next = mine[i + 1];
     const room = (next === undefined ? LEFT + PLOT : frame.x(next.at)) - bx;

@@ -1,4 +1,4 @@
-import type { KeyLifetime } from '../check/history.ts';
+import { lockWordOf, type KeyLifetime } from '../check/history.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { downIntervals } from './down-intervals.ts';
 import { esc, fmtMs, num } from './escape.ts';
@@ -62,7 +62,7 @@ function nodeLane(scene: TimelineScene, view: NodeKeyView, node: string, index: 
   g.push(`<text x="16" y="${mid + 4}" class="lane-title">${esc(node)}</text>`);
   g.push(`<line class="up" x1="${LEFT}" x2="${LEFT + PLOT}" y1="${mid}" y2="${mid}" stroke="#b5bcc6" stroke-width="2"/>`);
   g.push(...keyLifetimeBars(scene, view, node, top), ...nodeDownMarks(scene, view, node, top, mid), ...clockEventMarks(scene, node, mid));
-  if (byCommand) g.push(...nodeKeyMarks(node, scene.readings, scene.result.history.keys, scene.frame, top));
+  if (byCommand) g.push(...nodeKeyMarks(node, lockWordOf(scene.result.history, node), scene.readings, scene.result.history.keys, scene.frame, top));
   return `<g class="lane" data-process="${esc(node)}" data-role="node">${g.join('')}</g>`;
 }
 

@@ -4,7 +4,7 @@
  * checkLock's error message), and a stored history judged again (`check`). The command line and
  * checkLock print these and write no words of their own.
  */
-import { droppedText } from '../check/history.ts';
+import { droppedText, runLockWord } from '../check/history.ts';
 import type { Property } from '../check/judge.ts';
 import { describeFault } from '../faults/fault.ts';
 import { modelLines } from '../faults/model.ts';
@@ -28,7 +28,7 @@ export function runReport(scenario: Scenario, result: RunResult, replay: string,
   const parts = [worldBlock(scenario, result), ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result, { commands: options.commands }), '');
   parts.push(verdictLine(result), evidenceLine(result.evidence));
-  parts.push(...violationSummary(result.violations).map((line) => `  - ${line}`));
+  parts.push(...violationSummary(result.violations, 5, runLockWord(result.history)).map((line) => `  - ${line}`));
   parts.push(...modelLines(result));
   parts.push(...result.faultsFired.map((f) => faultLine(f)));
   const world = worldConditionsLine(worldConditions(scenario, result), result.faultsFired.length > 0);
@@ -51,7 +51,7 @@ export function realReport(scenario: Scenario, result: RealRunResult, twinReplay
   const parts = [world, mode, ''];
   if (options.timeline || result.violations.length > 0) parts.push(renderTimeline(result, { commands: options.commands }), '');
   parts.push(`${verdictLine(result)}  [real]`, evidenceLine(result.evidence));
-  parts.push(...violationSummary(result.violations).map((line) => `  - ${line}`));
+  parts.push(...violationSummary(result.violations, 5, runLockWord(result.history)).map((line) => `  - ${line}`));
   result.faultsFired.forEach((f, i) => {
     const t = result.faultTimings[i];
     parts.push(faultLine(f, t === undefined ? '' : t.beforeStart ? ' [in place before the clients started]' : ` [took effect at ${t.appliedMs.toFixed(1)} ms, ${lagText(t.lagMs)} late]`));
@@ -125,7 +125,7 @@ export function failureReport(result: RunResult, framing: FailureFraming): strin
     '',
     verdictLine(result),
     evidenceLine(result.evidence),
-    ...violationSummary(result.violations, 3).map((line) => `  - ${line}`),
+    ...violationSummary(result.violations, 3, runLockWord(result.history)).map((line) => `  - ${line}`),
     ...modelLines(result),
     traceHashLine(result.traceHash),
     `  replay: ${framing.replay}`,
@@ -188,6 +188,6 @@ export function historyCheckReport(check: HistoryCheck, options: TextOptions): s
   lines.push(check.verdict.toUpperCase());
   lines.push(evidenceLine(check.evidence, { redisCommands: false }));
   if (check.verdict === 'invalid' && check.invalid !== null) lines.push(`  no verdict: ${check.invalid.reason}`);
-  lines.push(...violationSummary(check.violations, 20).map((line) => `  - ${line}`));
+  lines.push(...violationSummary(check.violations, 20, runLockWord(h)).map((line) => `  - ${line}`));
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../check/history.ts';
+import { lockWordOf, type HistoryEvent } from '../check/history.ts';
 import { incidentsOf } from '../check/incidents.ts';
 import { commandBursts, readKeyCommands, type KeyCommandReading } from '../check/key-commands.ts';
 import { DEFAULT_EPOCH_MS } from '../sim/world.ts';
@@ -181,7 +181,8 @@ export function renderTimeline(result: TimelineInput, options: TimelineOptions =
       if (k.to === null || (k.endedBy !== 'expired' && k.endedBy !== 'crash')) continue;
       const index = column.get(k.node);
       if (index === undefined) continue;
-      const whose = k.holder === undefined ? 'the key' : `${k.holder}'s key`;
+      const lockIs = lockWordOf(history, k.node);
+      const whose = k.holder === undefined ? `the ${lockIs}` : `${k.holder}'s ${lockIs}`;
       const cells = gone.get(k.to) ?? new Map<number, string>();
       cells.set(index, k.endedBy === 'expired' ? `${whose} expired` : `crash: ${whose}`);
       gone.set(k.to, cells);

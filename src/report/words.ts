@@ -8,7 +8,7 @@
  */
 import { evidenceText, type Evidence } from '../check/evidence.ts';
 import { fencingViolationText } from '../check/fencing.ts';
-import type { FaultRecord } from '../check/history.ts';
+import type { FaultRecord, LockWord } from '../check/history.ts';
 import { incidentCountsText, incidentsOf, type Incident } from '../check/incidents.ts';
 import type { MutexViolation } from '../check/mutex.ts';
 import type { QuorumLossCause } from '../check/quorum.ts';
@@ -44,14 +44,14 @@ export function incidentText(incident: Incident): string {
   return `incident ${incident.number}: ${incidentCountsText(incident)} (${incident.clients.join(', ')}) ${span}`;
 }
 
-/** How a section's lock stopped being held on a quorum (any other cause reads as expiry). */
-const LOSS_WORDS: Partial<Record<QuorumLossCause, string>> = {
+/** How a section's lock (a key, a lease) stopped being held on a quorum (any other cause reads as expiry). */
+const lossWords = (lockIs: LockWord): Partial<Record<QuorumLossCause, string>> => ({
   expired: 'its lock expired on a quorum',
-  deleted: 'its key was deleted on a quorum',
-  crash: 'its key was lost in a node crash on a quorum',
-  overwritten: 'its key was overwritten on a quorum',
+  deleted: `its ${lockIs} was ${lockIs === 'lease' ? 'released or broken' : 'deleted'} on a quorum`,
+  crash: `its ${lockIs} was lost in a node crash on a quorum`,
+  overwritten: `its ${lockIs} was overwritten on a quorum`,
   'never-held': 'it held its lock on no quorum (from the start)',
-};
+});
 
 /** The same for a lock with no expiry (a database session's): the server let go of it, not a quorum of keys. */
 const SERVER_LOSS_WORDS: Partial<Record<QuorumLossCause, string>> = {
@@ -76,8 +76,8 @@ export function hasNoExpiry(ms: number): boolean {
  * on a quorum, with how that happened: `client-1 ran 5203.7 ms past the validity it computed,
  * 310.2 ms past the moment its key was deleted on a quorum (release)`.
  */
-export function sectionPastText(s: Section, pastQuorumMs: number | null | undefined, lostBy?: QuorumLossCause | null): string {
-  const words = hasNoExpiry(-s.pastValidityMs) ? SERVER_LOSS_WORDS : LOSS_WORDS;
+export function sectionPastText(s: Section, pastQuorumMs: number | null | undefined, lostBy?: QuorumLossCause | null, lockIs: LockWord = 'key'): string {
+  const words = hasNoExpiry(-s.pastValidityMs) ? SERVER_LOSS_WORDS : lossWords(lockIs);
   const quorum =
     pastQuorumMs === null || pastQuorumMs === undefined || !Number.isFinite(pastQuorumMs)
       ? ''
@@ -88,10 +88,10 @@ export function sectionPastText(s: Section, pastQuorumMs: number | null | undefi
 }
 
 /** The line under a mutual-exclusion violation: how far each section ran, and the faults then ('' for other violations). */
-export function violationDetail(v: Violation): string {
+export function violationDetail(v: Violation, lockIs: LockWord = 'key'): string {
   if (v.property !== 'mutex') return '';
   const faults = v.faultsActive.length > 0 ? `; faults: ${v.faultsActive.join('; ')}` : '';
-  return `\n      ${sectionPastText(v.first, v.firstPastQuorumMs, v.firstQuorumLostBy)}; ${sectionPastText(v.second, v.secondPastQuorumMs, v.secondQuorumLostBy)}${faults}`;
+  return `\n      ${sectionPastText(v.first, v.firstPastQuorumMs, v.firstQuorumLostBy, lockIs)}; ${sectionPastText(v.second, v.secondPastQuorumMs, v.secondQuorumLostBy, lockIs)}${faults}`;
 }
 
 /**
@@ -100,24 +100,24 @@ export function violationDetail(v: Violation): string {
  * violations committed inside it are counted on its line; any other violation has a line of
  * its own. At most `max` lines, then `… N more`.
  */
-export function violationSummary(violations: readonly Violation[], max = 5): string[] {
+export function violationSummary(violations: readonly Violation[], max = 5, lockIs: LockWord = 'key'): string[] {
   const lines: string[] = [];
   for (const incident of incidentsOf(violations)) {
     const m = incident.mutex;
     const others = incident.violations.filter((v) => v.property !== 'mutex');
     if (m === null) {
-      for (const v of others) lines.push(`${violationText(v)}${violationDetail(v)}`);
+      for (const v of others) lines.push(`${violationText(v)}${violationDetail(v, lockIs)}`);
       continue;
     }
     const first = m.pairs[0] as MutexViolation;
     const inside = others.length === 0 ? '' : `; inside it: ${incidentCountsText({ ...incident, counts: incident.counts.filter(([k]) => k !== 'mutex') })} (the first: ${violationText(others[0] as Violation)})`;
     if (m.pairs.length === 1) {
-      lines.push(`${violationText(first)}${inside}${violationDetail(first)}`);
+      lines.push(`${violationText(first)}${inside}${violationDetail(first, lockIs)}`);
       continue;
     }
     const who = [...m.sections].map(([client, sections]) => `${client} (${sections.length} section${sections.length === 1 ? '' : 's'})`).join(', ');
     lines.push(
-      `mutual exclusion broken: one incident of ${m.pairs.length} overlapping pairs from ${(m.from / 1000).toFixed(3)} to ${atMs(m.to)}: ${who}; the first pair: ${violationText(first).replace(/^mutual exclusion broken: /, '')}${inside}${violationDetail(first)}`,
+      `mutual exclusion broken: one incident of ${m.pairs.length} overlapping pairs from ${(m.from / 1000).toFixed(3)} to ${atMs(m.to)}: ${who}; the first pair: ${violationText(first).replace(/^mutual exclusion broken: /, '')}${inside}${violationDetail(first, lockIs)}`,
     );
   }
   return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more`] : lines;

@@ -1,4 +1,4 @@
-import { emptyHistory, type FaultRecord, type History, type HistoryEvent, type ResourceWrite } from '../check/history.ts';
+import { emptyHistory, type FaultRecord, type History, type HistoryEvent, type LockWord, type ResourceWrite } from '../check/history.ts';
 import type { KeySample } from '../check/keys.ts';
 import { KeyCommandLog, type KeyCommandSample } from '../check/key-commands.ts';
 import type { NodeObserver } from '../services/service.ts';
@@ -13,6 +13,8 @@ export interface RecordingSetup {
   /** Every node, in the order the history lists their key lifetimes. */
   readonly nodes: readonly string[];
   readonly lockNodes: readonly string[];
+  /** What each node's lock is called, where it is not a key (the history's `lockWords`). */
+  readonly lockWords?: Readonly<Record<string, LockWord>>;
   readonly boundMs: number;
   /** Keep only this window of the history (default: all of it); `'nothing'`: keep none of it, nor the key-command log. */
   readonly window?: HistoryWindow | 'nothing';
@@ -101,6 +103,7 @@ export class RunRecording implements NodeObserver {
     const judgement = this.judge.finish(end);
     const history = emptyHistory();
     history.lockNodes = this.setup.lockNodes;
+    if (this.setup.lockWords !== undefined && Object.keys(this.setup.lockWords).length > 0) history.lockWords = this.setup.lockWords;
     history.endedAt = end.endedAt;
     history.healedAt = this.healedAt;
     history.faults.push(...end.faults);

@@ -153,6 +153,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     properties,
     nodes: [...nodes.keys()],
     lockNodes,
+    lockWords: Object.fromEntries(plan.nodes.map((spec) => [spec.name, SERVICES[serviceOf(spec)].lockIs]).filter(([, word]) => word !== 'key')),
     boundMs,
     window: options.verdictOnly === true ? 'nothing' : options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,

@@ -69,6 +69,7 @@ export const redisService: SimService = {
   name: 'redis',
   title: 'Redis',
   requestsAre: 'Redis commands',
+  lockIs: 'key',
 
   addNode(world, spec, added) {
     const registry = new Map<string, RedisNode>();

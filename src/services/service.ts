@@ -14,7 +14,7 @@
  */
 import type { KeySample } from '../check/keys.ts';
 import type { KeyCommandSample } from '../check/key-commands.ts';
-import type { ResourceWrite } from '../check/history.ts';
+import type { LockWord, ResourceWrite } from '../check/history.ts';
 import type { LockContext } from '../locks/interface.ts';
 import type { ProcessContext } from '../sim/process.ts';
 import type { World } from '../sim/world.ts';
@@ -98,6 +98,8 @@ export interface SimService {
   readonly title: string;
   /** What its nodes' request count counts, for a run's evidence line: `Redis commands`, `PostgreSQL queries`. */
   readonly requestsAre: string;
+  /** What its lock is, for the reports: a Redis `key`, a database's session `lock`, a blob's `lease`. */
+  readonly lockIs: LockWord;
   /**
    * Adds a node to the world as a process (registered as a factory, so a restart brings it back
    * with what its persistence kept). `added` holds the nodes added before it (a replica finds

@@ -18,6 +18,7 @@ export const blobService: SimService = {
   name: 'blob',
   title: 'Azure Blob Storage',
   requestsAre: 'Blob service requests',
+  lockIs: 'lease',
 
   addNode(world, spec) {
     return addBlobNode(world, spec.name, spec.blob ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });

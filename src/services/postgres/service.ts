@@ -17,6 +17,7 @@ export const postgresService: SimService = {
   name: 'postgres',
   title: 'PostgreSQL',
   requestsAre: 'PostgreSQL queries',
+  lockIs: 'lock',
 
   addNode(world, spec) {
     return addPostgresNode(world, spec.name, spec.postgres ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });

@@ -15,6 +15,7 @@ export const sqlServerService: SimService = {
   name: 'sqlserver',
   title: 'SQL Server',
   requestsAre: 'SQL Server requests',
+  lockIs: 'lock',
 
   addNode(world, spec) {
     return addSqlServerNode(world, spec.name, spec.sqlserver ?? {}, { driftPpm: spec.driftPpm, wallOffsetMs: spec.wallOffsetMs });
