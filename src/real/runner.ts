@@ -31,7 +31,7 @@ import { judge } from '../check/judge.ts';
 import type { Fault } from '../faults/fault.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import { planRun, type RunPlan } from '../scenario/plan.ts';
-import { SERVICES } from '../services/registry.ts';
+import { lockWordsOf, SERVICES } from '../services/registry.ts';
 import { findVariant, runScenario, type RunResult } from '../scenario/run.ts';
 import { clientSpecs, modelWorld, nodeSpecs, variantFaults, variantWorld, type ClientSpec, type NodeSpec, type Scenario, type Variant } from '../scenario/types.ts';
 import type { Micros } from '../sim/time.ts';
@@ -383,6 +383,9 @@ function withValuesBefore(writes: readonly ClientWrite[]): ResourceWrite[] {
 function judgeReal(plan: RunPlan, seed: number, outcome: RealOutcome): Omit<RealRunResult, 'mode' | 'runId' | 'traceHash' | 'simulated' | 'agrees' | 'faultTimings' | 'durationMs' | 'wallMs' | 'notes' | 'external' | 'servers'> {
   const { history, clients, blockedAtEnd } = outcome;
   const { properties, livenessBoundMs, faults } = plan;
+  // The lock's nodes only: a real history names no lockNodes (it has no node lanes to draw).
+  const lockWords = lockWordsOf(plan.nodes.filter((n) => plan.lockNodes.includes(n.name)));
+  if (Object.keys(lockWords).length > 0) history.lockWords = lockWords;
   const judgement = judge(history, properties, { boundMs: livenessBoundMs, blocked: (p) => blockedAtEnd.has(p) });
   // No verdict without evidence, as in the simulation (src/check/evidence.ts).
   const clientNames = new Set(plan.clients.map((c) => c.name));

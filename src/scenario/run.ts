@@ -6,7 +6,7 @@ import type { Fault } from '../faults/fault.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { faultsOutsideModel } from '../faults/model.ts';
 import type { LockContext } from '../locks/interface.ts';
-import { SERVICES, serviceOf } from '../services/registry.ts';
+import { lockWordsOf, SERVICES, serviceOf } from '../services/registry.ts';
 import type { ServiceClients, SimServiceNode } from '../services/service.ts';
 import { ms, type Micros } from '../sim/time.ts';
 import type { TraceEntry } from '../sim/trace.ts';
@@ -153,7 +153,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     properties,
     nodes: [...nodes.keys()],
     lockNodes,
-    lockWords: Object.fromEntries(plan.nodes.map((spec) => [spec.name, SERVICES[serviceOf(spec)].lockIs]).filter(([, word]) => word !== 'key')),
+    lockWords: lockWordsOf(plan.nodes),
     boundMs,
     window: options.verdictOnly === true ? 'nothing' : options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,

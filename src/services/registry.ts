@@ -2,6 +2,7 @@
  * The services a world's nodes can run, by name. A node spec names its service (`service:
  * 'postgres'`, `'blob'`); without one it is a Redis node, as every node was before services were plug-ins.
  */
+import type { LockWord } from '../check/history.ts';
 import type { NodeSpec } from '../scenario/types.ts';
 import { blobService } from './blob/service.ts';
 import { postgresService } from './postgres/service.ts';
@@ -18,6 +19,11 @@ export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 /** The service a node runs. */
 export function serviceOf(spec: Pick<NodeSpec, 'service'>): ServiceName {
   return spec.service ?? 'redis';
+}
+
+/** What each node's lock is called, for the nodes whose lock is not a key (a history's `lockWords`). */
+export function lockWordsOf(nodes: readonly Pick<NodeSpec, 'name' | 'service'>[]): Record<string, LockWord> {
+  return Object.fromEntries(nodes.map((spec) => [spec.name, SERVICES[serviceOf(spec)].lockIs] as const).filter(([, word]) => word !== 'key'));
 }
 
 export function isServiceName(name: unknown): name is ServiceName {

@@ -151,6 +151,7 @@ describe.runIf(enabled)('real mode on Azurite agrees with the simulation', () =>
     // Its words are the blob service's, not Redis's.
     expect(r.servers).toBe('1 Azurite Blob service (clock shim)');
     expect(r.evidence.requestsAre).toBe('Blob service requests');
+    expect(r.history.lockWords).toEqual({ 'blob-1': 'lease' });
     expect(realReport(blobEtagGuard, r, null, { timeline: false })).toContain('mode      real: 1 Azurite Blob service (clock shim), Toxiproxy');
   }, 120_000);
 });
