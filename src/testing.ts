@@ -153,5 +153,5 @@ export async function checkLock(options: LockCheckOptions): Promise<void> {
   const found = await explore(scenario, { seed, runs: options.runs ?? 100, failOn, variant });
   if (!found.found || found.shrunk === null) return;
   const token = encodeToken({ scenario: 'check-lock', variant, seed: found.shrunk.seed, faults: found.shrunk.faults, options: { ...runShape(options), lock: found.shrunk.lockName } });
-  throw new LockCheckError(lockCheckReport(found.shrunk, token, found.runsToFailure), found.shrunk, token);
+  throw new LockCheckError(lockCheckReport(found.shrunk, token, found.runsToFailure, found.bySingleFault), found.shrunk, token);
 }

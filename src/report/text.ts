@@ -144,19 +144,23 @@ export function exploreHead(result: RunResult, runs: number, shrinks: number, by
   return `violation found after ${runs} runs; shrunk ${shrinks} times to ${faults} ${faults === 1 ? 'fault' : 'faults'}:`;
 }
 
-/** The head of checkLock's error: `locksim: my-lock is unsafe (found after 12 runs); the smallest failing schedule:`. */
-export function lockCheckHead(result: RunResult, runs: number | null): string {
+/**
+ * The head of checkLock's error: `locksim: my-lock is unsafe (found after 12 runs); the smallest
+ * failing schedule:`, or `(found after 3 runs, by a single fault at one of the lock's turns)`.
+ */
+export function lockCheckHead(result: RunResult, runs: number | null, bySingleFault = false): string {
   const name = result.lockName || result.variant;
   if (result.verdict === 'invalid') return `locksim: ${name} has no verdict (invalid)${runs === null ? '' : ` in run ${runs}`}: ${result.invalid?.reason ?? 'no evidence'}`;
-  return `locksim: ${name} is ${result.verdict}${runs === null ? '' : ` (found after ${runs} runs)`}; the smallest failing schedule:`;
+  const single = bySingleFault && result.faults.some((f) => f.kind !== 'heal') ? ", by a single fault at one of the lock's turns" : '';
+  return `locksim: ${name} is ${result.verdict}${runs === null ? '' : ` (found after ${runs} runs${single})`}; the smallest failing schedule:`;
 }
 
 /**
  * checkLock's error message: its failure report, replayed by passing the token back to checkLock.
  * `runs` is how many runs found it (null for a replay).
  */
-export function lockCheckReport(result: RunResult, token: string, runs: number | null): string {
-  return failureReport(result, { head: lockCheckHead(result, runs), replay: `checkLock({ ...sameOptions, replay: '${token}' })`, maxTimelineLines: 40, nodeCommands: 'changes' });
+export function lockCheckReport(result: RunResult, token: string, runs: number | null, bySingleFault = false): string {
+  return failureReport(result, { head: lockCheckHead(result, runs, bySingleFault), replay: `checkLock({ ...sameOptions, replay: '${token}' })`, maxTimelineLines: 40, nodeCommands: 'changes' });
 }
 
 /** A stored history judged again (`locksim check`): where it came from, what it holds, the timeline, the verdict. */
