@@ -18,10 +18,10 @@ const ROUNDS = 2;
 
 /**
  * The turns of a fault-free run worth a fault each: the first moment of every kind of turn in
- * time order, then the second of each. A lock node that the run never touched the lock key on
- * (the node a fencing wrapper INCRs its counter on) gets, in each round, the client
- * turns that name no node (an acquire or release done): its crash, or a fault on its link, just
- * after an acquire is a single fault too.
+ * time order, then the second of each. A lock node the lock key never lived on in the run (the
+ * node a fencing wrapper INCRs its counter on) gets, in each round, the client turns that name
+ * no node (an acquire or release done): its crash, or a fault on its link, just after an acquire
+ * is a single fault too.
  */
 export function turnsOf(anchors: readonly Anchor[], lockNodes: readonly string[] = []): Turn[] {
   const byLabel = new Map<string, Anchor[]>();
