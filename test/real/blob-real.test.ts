@@ -10,7 +10,7 @@
  * Real time runs 1:1; each run is shortened to what still contains its story.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
 import { azuriteConnectionString } from '../../src/real/azure-storage-blob.ts';
 import { AzuriteProcess } from '../../src/real/azurite-process.ts';
 import { realReport } from '../../src/report/text.ts';
@@ -61,12 +61,16 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
   };
   /** The real SDK's client of the node's container, direct (no retries: a refused connection fails at once). */
   const containerOf = (node: AzuriteProcess): ContainerClient => BlobServiceClient.fromConnectionString(azuriteConnectionString(node.host, node.port), { retryOptions: { maxTries: 1 } }).getContainerClient('locksim');
+  /** A started node, and a blob `name` uploaded to it with `content`. */
+  const blobOn = async (persistence: 'autosave' | 'in-memory' | 'durable', name: string, content: string): Promise<{ node: AzuriteProcess; blob: BlockBlobClient }> => {
+    const node = await start(persistence);
+    const blob = containerOf(node).getBlockBlobClient(name);
+    await blob.upload(content, content.length);
+    return { node, blob };
+  };
 
   it('a node clock jump moves Azurite\'s lease clock: a 15 s lease is expired 16 s later on the node\'s clock, and not before', async () => {
-    const node = await start('in-memory');
-    const container = containerOf(node);
-    const blob = container.getBlockBlobClient('lease-clock');
-    await blob.upload('', 0);
+    const { node, blob } = await blobOn('in-memory', 'lease-clock', '');
     await blob.getBlobLeaseClient().acquireLease(15);
     expect((await blob.getProperties()).leaseState).toBe('leased');
     node.clock.jump(16_000);
@@ -77,10 +81,7 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
   }, 60_000);
 
   it('a node clock running fast shortens a lease in true time', async () => {
-    const node = await start('in-memory');
-    const container = containerOf(node);
-    const blob = container.getBlockBlobClient('lease-rate');
-    await blob.upload('', 0);
+    const { node, blob } = await blobOn('in-memory', 'lease-rate', '');
     node.clock.setRate(10);
     await node.clock.settle();
     await blob.getBlobLeaseClient().acquireLease(15);
@@ -90,10 +91,7 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
   }, 60_000);
 
   it('SIGSTOP: a paused Azurite answers nothing until SIGCONT, then answers', async () => {
-    const node = await start('in-memory');
-    const container = containerOf(node);
-    const blob = container.getBlockBlobClient('paused');
-    await blob.upload('x', 1);
+    const { node, blob } = await blobOn('in-memory', 'paused', 'x');
     node.pause();
     let answered = false;
     const pending = blob.getProperties().then(() => (answered = true));
@@ -105,10 +103,7 @@ describe.runIf(enabled)('the faults on a real Azurite do what they claim', () =>
   }, 60_000);
 
   it("a lease Azurite reloads from its database reads as expired (why real mode refuses a restart that keeps leases)", async () => {
-    const node = await start('durable');
-    const container = containerOf(node);
-    const blob = container.getBlockBlobClient('leased');
-    await blob.upload('x', 1);
+    const { node, blob } = await blobOn('durable', 'leased', 'x');
     await blob.getBlobLeaseClient().acquireLease(60);
     const state = async (): Promise<string | undefined> => (await blob.getProperties()).leaseState;
     expect(await state()).toBe('leased');
