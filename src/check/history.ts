@@ -133,7 +133,7 @@ export interface History {
   commands?: KeyCommand[];
   /** The nodes the lock talks to (its quorum is a majority of them). */
   lockNodes?: readonly string[];
-  /** What each node's lock is called, for the nodes whose lock is not a key (absent: every lock is a key). */
+  /** What each lock node's lock is called, for those whose lock is not a key (absent: every lock is a key). */
   lockWords?: Readonly<Record<string, LockWord>>;
   readonly writes: ResourceWrite[];
   readonly faults: FaultRecord[];

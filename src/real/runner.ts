@@ -383,9 +383,8 @@ function withValuesBefore(writes: readonly ClientWrite[]): ResourceWrite[] {
 function judgeReal(plan: RunPlan, seed: number, outcome: RealOutcome): Omit<RealRunResult, 'mode' | 'runId' | 'traceHash' | 'simulated' | 'agrees' | 'faultTimings' | 'durationMs' | 'wallMs' | 'notes' | 'external' | 'servers'> {
   const { history, clients, blockedAtEnd } = outcome;
   const { properties, livenessBoundMs, faults } = plan;
-  // The lock's nodes only: a real history names no lockNodes (it has no node lanes to draw).
-  const lockWords = lockWordsOf(plan.nodes.filter((n) => plan.lockNodes.includes(n.name)));
-  if (Object.keys(lockWords).length > 0) history.lockWords = lockWords;
+  const lockWords = lockWordsOf(plan.nodes, plan.lockNodes);
+  if (lockWords !== undefined) history.lockWords = lockWords;
   const judgement = judge(history, properties, { boundMs: livenessBoundMs, blocked: (p) => blockedAtEnd.has(p) });
   // No verdict without evidence, as in the simulation (src/check/evidence.ts).
   const clientNames = new Set(plan.clients.map((c) => c.name));

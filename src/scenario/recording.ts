@@ -103,7 +103,7 @@ export class RunRecording implements NodeObserver {
     const judgement = this.judge.finish(end);
     const history = emptyHistory();
     history.lockNodes = this.setup.lockNodes;
-    if (Object.keys(this.setup.lockWords ?? {}).length > 0) history.lockWords = this.setup.lockWords;
+    if (this.setup.lockWords !== undefined) history.lockWords = this.setup.lockWords;
     history.endedAt = end.endedAt;
     history.healedAt = this.healedAt;
     history.faults.push(...end.faults);

@@ -153,7 +153,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     properties,
     nodes: [...nodes.keys()],
     lockNodes,
-    lockWords: lockWordsOf(plan.nodes),
+    lockWords: lockWordsOf(plan.nodes, lockNodes),
     boundMs,
     window: options.verdictOnly === true ? 'nothing' : options.historyWindow,
     lastHealAt: () => nemesis?.lastHealAt ?? null,

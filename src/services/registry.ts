@@ -21,9 +21,10 @@ export function serviceOf(spec: Pick<NodeSpec, 'service'>): ServiceName {
   return spec.service ?? 'redis';
 }
 
-/** What each node's lock is called, for the nodes whose lock is not a key (a history's `lockWords`). */
-export function lockWordsOf(nodes: readonly Pick<NodeSpec, 'name' | 'service'>[]): Record<string, LockWord> {
-  return Object.fromEntries(nodes.map((spec) => [spec.name, SERVICES[serviceOf(spec)].lockIs] as const).filter(([, word]) => word !== 'key'));
+/** What each lock node's lock is called, where it is not a key (a history's `lockWords`); undefined when every one is a key. */
+export function lockWordsOf(nodes: readonly Pick<NodeSpec, 'name' | 'service'>[], lockNodes: readonly string[]): Record<string, LockWord> | undefined {
+  const words = nodes.filter((spec) => lockNodes.includes(spec.name)).map((spec) => [spec.name, SERVICES[serviceOf(spec)].lockIs] as const).filter(([, word]) => word !== 'key');
+  return words.length === 0 ? undefined : Object.fromEntries(words);
 }
 
 export function isServiceName(name: unknown): name is ServiceName {
