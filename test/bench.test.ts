@@ -15,7 +15,7 @@ describe('npm run bench', () => {
     expect(Object.keys(figures.reference)).toEqual(expect.arrayContaining(['simulatedSecondsPerSecond', 'redisCommandsPerSecond']));
   });
 
-  it('runs its peers section in quick mode: locksim, ioredis-mock and a real redis-server on the same workloads (no figure is asserted)', () => {
+  it('runs its peers section in quick mode: locksim, ioredis-mock, a real redis-server and the kernel floor on the same workloads (no figure is asserted)', () => {
     const stdout = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'src/bench/main.ts', '--quick', '--json', '--only', 'peers'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -25,6 +25,7 @@ describe('npm run bench', () => {
     for (const row of figures.peers.rows) {
       expect(row['locksim']).toBeGreaterThan(0);
       expect(row['ioredisMock']).toBeGreaterThan(0);
+      expect(row['floor']).toBeGreaterThan(0);
       // Under CI a real redis-server must be there (the house rule for real-server tests).
       if (process.env.CI === 'true') expect(row['redisServer']).toBeGreaterThan(0);
     }

@@ -45,7 +45,7 @@ function parse(argv: string[]): Options {
         'usage: npm run bench -- [--quick] [--json] [--only kernel,redis,peers,reference,bugs,throughput,reality,mutants]\n' +
           '  kernel      the kernel alone: 10 clients over request/replies to an echo server\n' +
           '  redis       simulated Redis through client + network + node: SET/GET, EVALSHA (native and in the Lua VM), world set-up per node\n' +
-          '  peers       the same SET/GET and EVALSHA workloads on locksim, ioredis-mock and a real redis-server, interleaved\n' +
+          '  peers       the same SET/GET and EVALSHA workloads on locksim, ioredis-mock and a real redis-server, interleaved; and the floor (the kernel\'s event heap and barrier alone)\n' +
           '  reference   Redlock, 5 nodes, 5 clients, 60 simulated s, TTL 10 s, Lua scripts; memory over 1 simulated hour\n' +
           '  bugs        time to bug: exploration from 20 fixed seeds for every unsafe catalog variant\n' +
           '  throughput  runs per second of a control/redlock sweep with random faults on one core; of the fault-free control, one thread and all cores\n' +
@@ -134,14 +134,15 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number | null): string => (b === null ? '-' : `${fmt(a / b, 2)}x`);
     log(`\nPeers: ${peers.clients} clients awaiting their commands, the same workload on each peer, interleaved (median of ${rounds} rounds of ${fmt(wallMs / 1000, 1)} s each)`);
     log(`  real server: ${peers.redisServer}`);
-    log(`  ${'workload'.padEnd(26)} ${'locksim/s'.padStart(11)} ${'ioredis-mock/s'.padStart(15)} ${'redis-server/s'.padStart(15)}   locksim vs mock   vs server`);
+    log(`  ${'workload'.padEnd(26)} ${'locksim/s'.padStart(11)} ${'ioredis-mock/s'.padStart(15)} ${'redis-server/s'.padStart(15)} ${'floor/s'.padStart(11)}   locksim vs mock   vs server   floor vs mock`);
     for (const r of peers.rows) {
       const name = r.workload === 'set-get' ? 'SET/GET' : 'EVALSHA (compare-and-del)';
       log(
-        `  ${name.padEnd(26)} ${fmt(r.locksim).padStart(11)} ${fmt(r.ioredisMock).padStart(15)} ${fmt(r.redisServer).padStart(15)}   ${ratio(r.locksim, r.ioredisMock).padStart(15)}   ${ratio(r.locksim, r.redisServer).padStart(9)}`,
+        `  ${name.padEnd(26)} ${fmt(r.locksim).padStart(11)} ${fmt(r.ioredisMock).padStart(15)} ${fmt(r.redisServer).padStart(15)} ${fmt(r.floor).padStart(11)}   ${ratio(r.locksim, r.ioredisMock).padStart(15)}   ${ratio(r.locksim, r.redisServer).padStart(9)}   ${ratio(r.floor, r.ioredisMock).padStart(13)}`,
       );
     }
     log(`  locksim's commands include its simulated network (0.1-2 ms per hop, ${fmt(peers.rows[0]?.locksimSimulatedSecondsPerSecond ?? null, 0)} simulated s per wall s in the SET/GET runs); ioredis-mock models no network and no clocks`);
+    log(`  floor: the kernel's event heap and await barrier alone (two events and a barrier per command, a Map for keys; no links, TCP, trace hash, Redis engine or client): what every simulated command costs in this kernel's design`);
   }
 
   if (o.only.has('reference')) {

@@ -12,7 +12,9 @@ import RedisMock from 'ioredis-mock';
 import { createClient } from '../redis/client.ts';
 import { addRedisNode } from '../redis/node.ts';
 import { redisServerPath, startRedis, type RedisProcess } from '../real/redis-process.ts';
-import { World, ms, seconds } from '../sim/index.ts';
+import { EventQueue, type SimEvent } from '../sim/event-queue.ts';
+import { RandomStream, World, ms, seconds } from '../sim/index.ts';
+import { drive } from '../sim/scheduler.ts';
 
 export type PeerWorkload = 'set-get' | 'evalsha';
 export const PEER_WORKLOADS: readonly PeerWorkload[] = ['set-get', 'evalsha'];
@@ -79,6 +81,65 @@ async function measureLocksim(workload: PeerWorkload, wallMs: number): Promise<{
   return { perSecond: (done - before) / wall, simulatedSecondsPerSecond: (world.now - simStart) / 1e6 / wall };
 }
 
+/**
+ * The floor under locksim's figure: the same clients and workload on the kernel's own event heap
+ * and await barrier alone (src/sim/event-queue.ts, src/sim/scheduler.ts), with a seeded delay per
+ * hop and a Map for the keyspace. Every command is still two events (the request reaching the
+ * server, the reply reaching the client) and a barrier before the client goes on; nothing else of
+ * the simulation is there: no links, no TCP model, no trace hash, no Redis engine, no client.
+ * What locksim spends above it is what its models cost; no model can make a command cheaper.
+ */
+async function measureFloor(workload: PeerWorkload, wallMs: number): Promise<number> {
+  const queue = new EventQueue();
+  const delays = new RandomStream(1, 'floor');
+  const store = new Map<string, string>();
+  let now = 0;
+  const hop = (): number => now + 100 + delays.next() * 1_900;
+  const serve = (key: string, value: string | null): string | number | null => {
+    if (workload === 'evalsha') {
+      if (store.get(key) !== value) return 0;
+      store.delete(key);
+      return 1;
+    }
+    if (value !== null) store.set(key, value);
+    return store.get(key) ?? null;
+  };
+  // One command: an event at the server's arrival time runs it, an event at the reply's settles the promise.
+  const command = (key: string, value: string | null): Promise<unknown> =>
+    new Promise((resolve) => {
+      queue.push(hop(), () => {
+        const reply = serve(key, value);
+        queue.push(hop(), () => {
+          resolve(reply);
+          return true;
+        });
+        return false;
+      });
+    });
+  let done = 0;
+  for (let c = 0; c < CLIENTS; c++) {
+    void (async () => {
+      for (let i = 0; ; i++) {
+        const key = `k${c}:${i & 15}`;
+        await command(key, workload === 'evalsha' || (i & 1) === 0 ? 'v' : null);
+        done++;
+      }
+    })();
+  }
+  const start = performance.now();
+  let steps = 0;
+  await drive(() => {
+    for (;;) {
+      // The wall clock is read every 1 024 events, as locksim's slices of one simulated second do not read it at all.
+      if ((++steps & 1023) === 0 && performance.now() - start >= wallMs) return 'done';
+      const event = queue.pop() as SimEvent;
+      now = event.at;
+      if (event.fire()) return 'barrier';
+    }
+  });
+  return done / ((performance.now() - start) / 1000);
+}
+
 export interface PeerRow {
   readonly workload: PeerWorkload;
   /** Commands per wall second, median over the rounds. */
@@ -88,6 +149,8 @@ export interface PeerRow {
   readonly redisServer: number | null;
   /** locksim's simulated seconds per wall second in these runs. */
   readonly locksimSimulatedSecondsPerSecond: number;
+  /** The kernel's event heap and barrier alone, commands per wall second ({@link measureFloor}). */
+  readonly floor: number;
 }
 
 export interface PeerFigures {
@@ -132,16 +195,19 @@ export async function measurePeers(rounds: number, wallMs: number): Promise<Peer
     for (const workload of PEER_WORKLOADS) {
       // Warm-up of every peer (the JIT's optimised code, connections), as long as a measurement, not measured.
       await measureLocksim(workload, wallMs);
+      await measureFloor(workload, wallMs);
       await measureHost(mocks, workload, wallMs);
       if (reals.length > 0) await measureHost(reals, workload, wallMs);
       const sim: number[] = [];
       const simSpeed: number[] = [];
+      const floor: number[] = [];
       const mock: number[] = [];
       const real: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const l = await measureLocksim(workload, wallMs);
         sim.push(l.perSecond);
         simSpeed.push(l.simulatedSecondsPerSecond);
+        floor.push(await measureFloor(workload, wallMs));
         await mocks[0]!.flushall();
         mock.push(await measureHost(mocks, workload, wallMs));
         if (reals.length > 0) {
@@ -155,6 +221,7 @@ export async function measurePeers(rounds: number, wallMs: number): Promise<Peer
         ioredisMock: median(mock),
         redisServer: real.length === 0 ? null : median(real),
         locksimSimulatedSecondsPerSecond: median(simSpeed),
+        floor: median(floor),
       });
     }
     return { rounds, wallMsPerMeasurement: wallMs, clients: CLIENTS, redisServer: serverText, rows };
