@@ -166,12 +166,22 @@ export function defaultProperties(resource: ResourceMode): readonly Property[] {
 }
 
 /** What the lock's model needs to know of a world to say which faults lie outside it (src/faults/model.ts). */
+/**
+ * What a node's crash keeps of its locks, in the model's terms: a Redis node's persistence; a blob
+ * node that is durable (Azure's, or Azurite saving on shutdown) keeps every lease, as AOF always
+ * keeps every key, and one that saves on a tick or keeps nothing loses them.
+ */
+function crashKeeps(n: NodeSpec): Persistence {
+  if (n.service === 'blob') return (n.blob?.persistence ?? 'durable') === 'durable' ? 'aof-always' : 'none';
+  return n.persistence ?? 'none';
+}
+
 export function modelWorld(world: WorldSpec, resourceMode: ResourceMode, ttlMs: number): ModelWorld {
   return {
     clients: clientSpecs(world).map((c) => c.name),
     // A database's crash ends its sessions, and with them their locks: that is the lock's own
     // rule (a session lock lives as long as its session), not keys lost before they expired.
-    persistence: new Map(nodeSpecs(world).filter((n) => n.service !== 'postgres' && n.service !== 'sqlserver').map((n) => [n.name, n.persistence ?? 'none'])),
+    persistence: new Map(nodeSpecs(world).filter((n) => n.service !== 'postgres' && n.service !== 'sqlserver').map((n) => [n.name, crashKeeps(n)])),
     resource: RESOURCE_PROCESS,
     resourceMode,
     ttlMs,

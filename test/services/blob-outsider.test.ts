@@ -354,7 +354,7 @@ describe("an outsider's fixed 15 s blob lease under checkLock", () => {
     await checkLock({ lock: fixedLease(null), ...WORLD, runs: TWIN_RUNS });
   }, 300_000);
 
-  it('and short crashes of the durable blob node, which the defaults leave out (they restart a blob node only after a TTL)', async () => {
+  it('and short crashes of the durable blob node, searched for on their own', async () => {
     // IN_MODEL_FAULTS given explicitly draws no delayed restarts: a crash of blob-1 may last 10 ms. Azure keeps leases across it.
     await checkLock({ lock: fixedLease(null), ...WORLD, runs: TWIN_RUNS, faults: IN_MODEL_FAULTS });
   }, 300_000);
@@ -383,9 +383,9 @@ describe("an outsider's fixed 15 s blob lease under checkLock", () => {
     expectCaught(await failureOf({ lock: fixedLease('no-drift-allowance'), ...WORLD, seed: 6, runs: 100 }));
   }, 300_000);
 
-  // Findings: test/services/findings/blob-outsider.md, finding 1. locksim's model reads a blob node as a Redis node with
-  // persistence 'none': a short crash of a durable blob node (Azure keeps every lease) is called outside the lock's model.
-  it.fails('a short crash of a durable blob node is inside the lease\'s model', async () => {
+  // Found by this file (test/services/findings/blob-outsider.md, finding 1): the model read a blob node as a Redis node
+  // with persistence 'none', so a short crash of a durable blob node (Azure keeps every lease) was called outside the model.
+  it('a short crash of a durable blob node is inside the lease\'s model', async () => {
     const scenario = lockScenario({ lock: fixedLease(null), ...WORLD });
     const result = await runScenario(scenario, { seed: SEED, faults: [{ kind: 'crash', at: 5_000, process: 'blob-1', restartAfterMs: 500 }, { kind: 'heal', at: 48_010 }] });
     expect(result.verdict).toBe('safe');
