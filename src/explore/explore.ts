@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { scheduleDraw, type FaultGenerator, type GeneratorWorld } from '../faults/arbitrary.ts';
 import type { Fault } from '../faults/fault.ts';
 import { runScenario, findVariant, type RunResult } from '../scenario/run.ts';
-import type { Scenario, Variant, Verdict } from '../scenario/types.ts';
+import { crashKeeps, type Scenario, type Variant, type Verdict } from '../scenario/types.ts';
 import { planRun } from '../scenario/plan.ts';
 import { encodeToken } from './token.ts';
 import { inModelFaults } from '../faults/model.ts';
@@ -93,7 +93,9 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
  */
 export function defaultGenerator(scenario: Scenario, variant: Variant): FaultGenerator {
   if (scenario.explore !== undefined) return scenario.explore;
-  const volatile = planRun(scenario, variant).nodes.filter((n) => n.persistence !== 'aof-always').map((n) => n.name);
+  // A node whose crash loses the lock restarts only after a TTL: a database's (its sessions end), a
+  // Redis node's short of AOF always, a blob node's short of durable.
+  const volatile = planRun(scenario, variant).nodes.filter((n) => n.service === 'postgres' || n.service === 'sqlserver' || crashKeeps(n) !== 'aof-always').map((n) => n.name);
   return { ...inModelFaults(variant.resource), delayedRestart: volatile };
 }
 

@@ -171,7 +171,7 @@ export function defaultProperties(resource: ResourceMode): readonly Property[] {
  * node that is durable (Azure's, or Azurite saving on shutdown) keeps every lease, as AOF always
  * keeps every key, and one that saves on a tick or keeps nothing loses them.
  */
-function crashKeeps(n: NodeSpec): Persistence {
+export function crashKeeps(n: NodeSpec): Persistence {
   if (n.service === 'blob') return (n.blob?.persistence ?? 'durable') === 'durable' ? 'aof-always' : 'none';
   return n.persistence ?? 'none';
 }
