@@ -87,7 +87,8 @@ async function measureLocksim(workload: PeerWorkload, wallMs: number): Promise<{
  * hop and a Map for the keyspace. Every command is still two events (the request reaching the
  * server, the reply reaching the client) and a barrier before the client goes on; nothing else of
  * the simulation is there: no links, no TCP model, no trace hash, no Redis engine, no client.
- * What locksim spends above it is what its models cost; no model can make a command cheaper.
+ * What locksim spends above it is what its models cost; the floor is what this kernel's design
+ * costs every command. (The clients loop until the end; their last promises are left pending.)
  */
 async function measureFloor(workload: PeerWorkload, wallMs: number): Promise<number> {
   const queue = new EventQueue();

@@ -93,9 +93,8 @@ export function generatorWorld(scenario: Scenario, variant: Variant): GeneratorW
  */
 export function defaultGenerator(scenario: Scenario, variant: Variant): FaultGenerator {
   if (scenario.explore !== undefined) return scenario.explore;
-  // A node whose crash loses the lock restarts only after a TTL: a database's (its sessions end), a
-  // Redis node's short of AOF always, a blob node's short of durable.
-  const volatile = planRun(scenario, variant).nodes.filter((n) => n.service === 'postgres' || n.service === 'sqlserver' || crashKeeps(n) !== 'aof-always').map((n) => n.name);
+  // A node whose crash loses the lock restarts only after a TTL (src/scenario/types.ts, crashKeeps).
+  const volatile = planRun(scenario, variant).nodes.filter((n) => crashKeeps(n) !== 'aof-always').map((n) => n.name);
   return { ...inModelFaults(variant.resource), delayedRestart: volatile };
 }
 

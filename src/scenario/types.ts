@@ -165,17 +165,19 @@ export function defaultProperties(resource: ResourceMode): readonly Property[] {
   }
 }
 
-/** What the lock's model needs to know of a world to say which faults lie outside it (src/faults/model.ts). */
 /**
  * What a node's crash keeps of its locks, in the model's terms: a Redis node's persistence; a blob
  * node that is durable (Azure's, or Azurite saving on shutdown) keeps every lease, as AOF always
- * keeps every key, and one that saves on a tick or keeps nothing loses them.
+ * keeps every key, and one that saves on a tick or keeps nothing loses them; a database keeps
+ * none (its sessions end, and their locks with them).
  */
 export function crashKeeps(n: NodeSpec): Persistence {
+  if (n.service === 'postgres' || n.service === 'sqlserver') return 'none';
   if (n.service === 'blob') return (n.blob?.persistence ?? 'durable') === 'durable' ? 'aof-always' : 'none';
   return n.persistence ?? 'none';
 }
 
+/** What the lock's model needs to know of a world to say which faults lie outside it (src/faults/model.ts). */
 export function modelWorld(world: WorldSpec, resourceMode: ResourceMode, ttlMs: number): ModelWorld {
   return {
     clients: clientSpecs(world).map((c) => c.name),
